@@ -1,0 +1,34 @@
+/**
+ * The stable error codes of the EngineConn. Callers match on `code`, never on the message, so a code
+ * is never renamed or reused. `docs/errors.md` lists every code; a test keeps the two in sync.
+ */
+export const ERROR_CODES = {
+  EC_BAD_REQUEST: { status: 400, summary: 'The request is malformed or a field has the wrong type.' },
+  EC_UNAUTHORIZED: { status: 401, summary: 'No bearer token, or a token the auth file does not list.' },
+  EC_FORBIDDEN: { status: 403, summary: 'The caller may not do this (not the owner or an admin, or not loopback).' },
+  EC_NOT_FOUND: { status: 404, summary: 'No such route.' },
+  EC_TASK_NOT_FOUND: { status: 404, summary: 'No such task, or the task belongs to another user.' },
+  EC_RESULT_NOT_FOUND: { status: 404, summary: 'The task has no result set with that index.' },
+  EC_BUSY: { status: 409, summary: 'The EngineConn cannot take another task or lock now.' },
+  EC_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the configured limit.' },
+  EC_LOCK_INVALID: { status: 423, summary: 'The lock is unknown, expired or held by someone else.' },
+  EC_SHUTTING_DOWN: { status: 503, summary: 'The EngineConn is shutting down and accepts no new work.' },
+  EC_UNHEALTHY: { status: 503, summary: 'The EngineConn is marked UnHealthy and accepts no new tasks.' },
+  EC_INTERNAL: { status: 500, summary: 'An unexpected fault inside the EngineConn.' },
+  EC_ILLEGAL_TRANSITION: { status: 500, summary: 'A lifecycle moved in a way its state machine forbids.' },
+  EC_ENGINE_ERROR: { status: 500, summary: 'The engine rejected or failed the code (e.g. a SQL error).' },
+  EC_ENGINE_CRASHED: { status: 500, summary: 'The engine process died while running the task.' },
+  EC_TASK_CANCELLED: { status: 500, summary: 'The task was killed.' },
+  EC_TASK_TIMEOUT: { status: 500, summary: "The task ran longer than its 'timeout' property." },
+  EC_CALLER_GONE: { status: 500, summary: 'Nobody followed the task for longer than --caller-timeout.' },
+  EC_UNKNOWN_ENGINE: { status: 400, summary: 'No engine plugin has that name.' },
+  EC_CONFIG_INVALID: { status: 400, summary: 'A CLI flag, --conf option or config file value is invalid.' },
+  EC_ENGINE_START_FAILED: { status: 500, summary: 'The engine session could not be created.' },
+  EC_SLOW_CONSUMER: { status: 429, summary: 'A live-event client fell too far behind and was cut off.' },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

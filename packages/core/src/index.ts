@@ -1,0 +1,62 @@
+// errors
+
+// computation
+export {
+  type Caller,
+  type Column,
+  type ProgressInfo,
+  RESULT_SET_TYPES,
+  type ResultSetMeta,
+  type ResultSetType,
+  type SubmitRequest,
+  type TaskInfo,
+} from './computation/task-types.js';
+// plugin and context
+export { EngineCreationContext, type EngineCreationContextInit } from './context/engine-creation-context.js';
+export { EngineConnError, type ErrorBody } from './errors/engine-conn-error.js';
+export { ERROR_CODES, type ErrorCode, isErrorCode } from './errors/error-codes.js';
+export {
+  BadRequestError,
+  BusyError,
+  ConfigInvalidError,
+  EngineError,
+  IllegalTransitionError,
+  LockInvalidError,
+  ShuttingDownError,
+  TaskNotFoundError,
+} from './errors/errors.js';
+// events
+export { type AsyncBusStats, AsyncListenerBus } from './events/async-listener-bus.js';
+export {
+  type EngineConnEvents,
+  TASK_EVENT_NAMES,
+  type TaskEvent,
+  type TaskEventData,
+  type TaskEventName,
+} from './events/engine-conn-events.js';
+export { type Listener, type ListenerErrorHandler, SyncListenerBus } from './events/listener-bus.js';
+export { defineEngine } from './plugin/define-engine.js';
+export {
+  type CodeExecutor,
+  type EngineLogger,
+  type EnginePlugin,
+  EXECUTOR_KINDS,
+  type ExecutorKind,
+  type SessionEnv,
+} from './plugin/engine-plugin.js';
+export { type EngineConnHandle, type EngineConnHooks, HOOK_STAGES } from './plugin/hooks.js';
+export type { ResultSetSpec, ResultSetWriter, TaskContext } from './plugin/task-context.js';
+// status
+export { HEALTH_STATES, type Health, isHealth, worstHealth } from './status/health.js';
+export { createNodeStatusMachine, isNodeStatus, NODE_STATUSES, type NodeStatus } from './status/node-status.js';
+export { StateMachine, type TransitionListener, type TransitionTable } from './status/state-machine.js';
+export {
+  createTaskStatusMachine,
+  isTerminalTaskStatus,
+  TASK_STATUSES,
+  type TaskStatus,
+  TERMINAL_TASK_STATUSES,
+  type TerminalTaskStatus,
+} from './status/task-status.js';
+// util
+export { parseDuration } from './util/duration.js';

@@ -1,0 +1,52 @@
+import type { Column, ProgressInfo } from '../computation/task-types.js';
+
+export type ResultSetSpec =
+  | { type: 'TABLE'; columns: Column[] }
+  | { type: 'TEXT' }
+  | { type: 'HTML' }
+  | { type: 'PICTURE'; mimeType?: string };
+
+/**
+ * Where an engine writes one result set. Writes go to the data directory as they happen, so a caller
+ * that disconnects loses nothing, and they return a promise so a fast producer waits for the disk
+ * instead of buffering a whole result in memory.
+ */
+export interface ResultSetWriter {
+  readonly index: number;
+  /** TABLE only: appends rows; each value must be JSON-safe (see `toJsonValue`). */
+  writeRows(rows: readonly (readonly unknown[])[]): Promise<void>;
+  /** TEXT / HTML / PICTURE only: appends content. */
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** Marks the set complete. Idempotent; the framework closes any set the engine left open. */
+  close(): Promise<void>;
+}
+
+/**
+ * The engine's view of one running task. One `signal` per task, end to end: it aborts on kill,
+ * timeout or shutdown, and the engine must then stop the real work (cancel the query, kill the
+ * process group, interrupt the interpreter) and return or throw. The task becomes Cancelled only
+ * once `execute` has settled, i.e. once the work has stopped.
+ */
+export interface TaskContext {
+  readonly id: string;
+  readonly code: string;
+  readonly runType: string;
+  readonly user: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
+  /** After a polite cancel, how long the engine waits before escalating (TERM → KILL, restart). */
+  readonly killGraceMs: number;
+  /** A directory of this task's own, for engines that need scratch space. */
+  readonly workDir: string;
+  /** Appends log output; text with newlines becomes several lines. Never throws, never drops silently. */
+  log(text: string): void;
+  /** Sets progress in [0, 1], with optional per-stage detail. Without calls, progress follows statements. */
+  progress(value: number, info?: ProgressInfo[]): void;
+  /** Declares how many statements the code has (progress = statements done / total by default). */
+  statements(total: number): void;
+  /** Marks statement `index` (0-based) as the one running now. */
+  statementStarted(index: number): void;
+  /** Opens the next result set of this task. */
+  createResultSet(spec: ResultSetSpec): Promise<ResultSetWriter>;
+}

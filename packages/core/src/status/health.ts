@@ -1,0 +1,12 @@
+/** The EngineConn's health as reported to a manager (DESIGN §3, contract). */
+export const HEALTH_STATES = ['Healthy', 'WARN', 'UnHealthy'] as const;
+export type Health = (typeof HEALTH_STATES)[number];
+
+export function isHealth(value: unknown): value is Health {
+  return typeof value === 'string' && (HEALTH_STATES as readonly string[]).includes(value);
+}
+
+/** The worse of two health states. */
+export function worstHealth(a: Health, b: Health): Health {
+  return HEALTH_STATES.indexOf(a) >= HEALTH_STATES.indexOf(b) ? a : b;
+}

@@ -1,0 +1,26 @@
+import { StateMachine, type TransitionTable } from './state-machine.js';
+
+/** A task's status, as Linkis' ExecutionNodeStatus (DESIGN §3, contract). */
+export const TASK_STATUSES = ['Inited', 'Scheduled', 'Running', 'Succeed', 'Failed', 'Cancelled', 'Timeout'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TERMINAL_TASK_STATUSES = ['Succeed', 'Failed', 'Cancelled', 'Timeout'] as const;
+export type TerminalTaskStatus = (typeof TERMINAL_TASK_STATUSES)[number];
+
+const TASK_TRANSITIONS: TransitionTable<TaskStatus> = {
+  Inited: ['Scheduled', 'Failed', 'Cancelled'],
+  Scheduled: ['Running', 'Failed', 'Cancelled', 'Timeout'],
+  Running: ['Succeed', 'Failed', 'Cancelled', 'Timeout'],
+  Succeed: [],
+  Failed: [],
+  Cancelled: [],
+  Timeout: [],
+};
+
+export function createTaskStatusMachine(): StateMachine<TaskStatus> {
+  return new StateMachine<TaskStatus>('TaskStatus', 'Inited', TASK_TRANSITIONS);
+}
+
+export function isTerminalTaskStatus(status: TaskStatus): status is TerminalTaskStatus {
+  return (TERMINAL_TASK_STATUSES as readonly string[]).includes(status);
+}

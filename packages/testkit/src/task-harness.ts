@@ -1,0 +1,108 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Column, ProgressInfo, ResultSetSpec, ResultSetWriter, TaskContext } from '@engineconn/core';
+
+export interface CapturedResultSet {
+  index: number;
+  type: ResultSetSpec['type'];
+  columns?: Column[];
+  mimeType?: string;
+  rows: unknown[][];
+  chunks: (string | Uint8Array)[];
+  closed: boolean;
+}
+
+export interface HarnessTask {
+  readonly context: TaskContext;
+  readonly controller: AbortController;
+  readonly logs: string[];
+  readonly progress: { value: number; info?: ProgressInfo[] }[];
+  readonly resultSets: CapturedResultSet[];
+  readonly statements: { total: number; started: number[] };
+  /** The text of a TEXT/HTML result set. */
+  text(index: number): string;
+}
+
+export interface HarnessOptions {
+  code: string;
+  runType?: string;
+  user?: string;
+  properties?: Record<string, unknown>;
+  killGraceMs?: number;
+}
+
+/**
+ * An in-memory TaskContext for an engine's own unit tests: it records what the engine logs, reports
+ * and writes. The conformance suite runs engines through the real EngineConn runtime instead.
+ */
+export function createHarnessTask(options: HarnessOptions): HarnessTask {
+  const controller = new AbortController();
+  const logs: string[] = [];
+  const progress: HarnessTask['progress'] = [];
+  const resultSets: CapturedResultSet[] = [];
+  const statements = { total: 0, started: [] as number[] };
+  const context: TaskContext = {
+    id: `harness-${Math.random().toString(36).slice(2, 10)}`,
+    code: options.code,
+    runType: options.runType ?? 'default',
+    user: options.user ?? 'tester',
+    properties: options.properties ?? {},
+    labels: {},
+    signal: controller.signal,
+    killGraceMs: options.killGraceMs ?? 1000,
+    workDir: mkdtempSync(join(tmpdir(), 'ec-harness-')),
+    log(text) {
+      logs.push(...text.replace(/\r?\n$/, '').split(/\r?\n/));
+    },
+    progress(value, info) {
+      progress.push(info ? { value, info } : { value });
+    },
+    statements(total) {
+      statements.total = total;
+    },
+    statementStarted(index) {
+      statements.started.push(index);
+    },
+    async createResultSet(spec) {
+      const captured: CapturedResultSet = {
+        index: resultSets.length,
+        type: spec.type,
+        rows: [],
+        chunks: [],
+        closed: false,
+        ...(spec.type === 'TABLE' ? { columns: spec.columns } : {}),
+        ...(spec.type === 'PICTURE' && spec.mimeType ? { mimeType: spec.mimeType } : {}),
+      };
+      resultSets.push(captured);
+      const writer: ResultSetWriter = {
+        index: captured.index,
+        async writeRows(rows) {
+          if (captured.type !== 'TABLE') throw new Error('writeRows on a non-TABLE result set');
+          for (const row of rows) captured.rows.push([...row]);
+        },
+        async write(chunk) {
+          if (captured.type === 'TABLE') throw new Error('write on a TABLE result set');
+          captured.chunks.push(chunk);
+        },
+        async close() {
+          captured.closed = true;
+        },
+      };
+      return writer;
+    },
+  };
+  return {
+    context,
+    controller,
+    logs,
+    progress,
+    resultSets,
+    statements,
+    text(index) {
+      const set = resultSets[index];
+      if (!set) throw new Error(`no result set ${index}`);
+      return set.chunks.map((c) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'))).join('');
+    },
+  };
+}
