@@ -1,1 +1,2 @@
+export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';
 export { type CapturedResultSet, createHarnessTask, type HarnessOptions, type HarnessTask } from './task-harness.js';
