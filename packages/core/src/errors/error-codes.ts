@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   EC_CONFIG_INVALID: { status: 400, summary: 'A CLI flag, --conf option or config file value is invalid.' },
   EC_ENGINE_START_FAILED: { status: 500, summary: 'The engine session could not be created.' },
   EC_SLOW_CONSUMER: { status: 429, summary: 'A live-event client fell too far behind and was cut off.' },
+  EC_UNREACHABLE: {
+    status: 503,
+    summary: 'The client got no answer from an EngineConn at that URL (nothing listening, or the connection dropped).',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
