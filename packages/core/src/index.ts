@@ -35,6 +35,7 @@ export {
   type TaskEventName,
 } from './events/engine-conn-events.js';
 export { type Listener, type ListenerErrorHandler, SyncListenerBus } from './events/listener-bus.js';
+export { type SqlStatement, splitSql } from './parsers/sql-parser.js';
 export { defineEngine } from './plugin/define-engine.js';
 export {
   type CodeExecutor,
@@ -60,3 +61,4 @@ export {
 } from './status/task-status.js';
 // util
 export { parseDuration } from './util/duration.js';
+export { type JsonValue, toJsonValue } from './util/json-value.js';
