@@ -1,0 +1,310 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { BadRequestError } from '../errors/errors.js';
+
+export interface TaskLogOptions {
+  /** The log file; its directory is created on the first write. */
+  file: string;
+  /** Lines kept in memory for fast reads; older ones are read back from the file. Default 5000. */
+  memoryLines?: number;
+  /** Characters kept in memory at most, whatever `memoryLines` says. Default 16 Mi. */
+  memoryChars?: number;
+  /** Lines kept per task; 0 (the default) keeps all. Beyond it lines are counted, not kept. */
+  maxLines?: number;
+  /** Longer lines are split into several (nothing is lost). Counted in UTF-16 units. Default 64 Ki. */
+  maxLineLength?: number;
+  /** Called once per event-loop tick with the lines appended in it; `lines[i]` has seq `from + i`. */
+  onBatch?: (from: number, lines: string[]) => void;
+  /** A throwing `onBatch` or a failing log file is reported here (default: a process warning). */
+  onError?: (err: unknown) => void;
+}
+
+export interface TaskLogPage {
+  lines: string[];
+  from: number;
+  next: number;
+  complete: boolean;
+}
+
+/** Every this many lines the byte offset of a line is remembered, so deep reads seek instead of scan. */
+const INDEX_EVERY = 1024;
+const READ_CHUNK = 64 * 1024;
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * The ordered log of one task (Linkis' LogCache, without its silent drops). Every line gets a sequence
+ * number from 0. All lines go to the file, written synchronously once per tick (and sooner whenever a
+ * line would otherwise leave the memory window unwritten), so whatever is not in memory is on disk.
+ * Reads at any offset work while the task runs and after it ended; a sparse byte-offset index makes a
+ * read deep into a long log a seek, not a scan. When `maxLines` is reached, one notice line says so,
+ * further lines are counted, and `finish()` records how many were cut. If the file cannot be written,
+ * the log does the same with a notice naming the error.
+ */
+export class TaskLog {
+  readonly file: string;
+  readonly #memoryLines: number;
+  readonly #memoryChars: number;
+  readonly #maxLines: number;
+  readonly #maxLineLength: number;
+  readonly #onBatch: ((from: number, lines: string[]) => void) | undefined;
+  readonly #onError: (err: unknown) => void;
+
+  /** The memory window: lines [#count - size, #count) live at #window[#head …]. */
+  #window: string[] = [];
+  #head = 0;
+  #windowChars = 0;
+  #count = 0;
+  #kept = 0;
+  #cut = 0;
+  #capped = false;
+
+  #fd: number | null = null;
+  #written = 0;
+  #writtenBytes = 0;
+  #writeFailed = false;
+  /** `#index[k]` is the byte offset of line `k * INDEX_EVERY`. */
+  #index: number[] = [];
+
+  #batch: string[] = [];
+  #batchFrom = 0;
+  #scheduled: NodeJS.Immediate | null = null;
+  #finished = false;
+  #closed = false;
+
+  constructor(opts: TaskLogOptions) {
+    this.file = opts.file;
+    this.#memoryLines = Math.max(0, Math.floor(opts.memoryLines ?? 5000));
+    this.#memoryChars = Math.max(0, Math.floor(opts.memoryChars ?? 16 * 1024 * 1024));
+    this.#maxLines = Math.max(0, Math.floor(opts.maxLines ?? 0));
+    this.#maxLineLength = Math.max(2, Math.floor(opts.maxLineLength ?? 64 * 1024));
+    this.#onBatch = opts.onBatch;
+    this.#onError =
+      opts.onError ?? ((err) => process.emitWarning(`task log ${this.file}: ${String(err)}`, 'EngineConnWarning'));
+  }
+
+  /** Lines with a sequence number so far, notices included. */
+  get lineCount(): number {
+    return this.#count;
+  }
+
+  /** Lines counted but not kept because the cap was reached or the file could not be written. */
+  get cutLines(): number {
+    return this.#cut;
+  }
+
+  /** True once `finish()` ran: no line will be added any more. */
+  get complete(): boolean {
+    return this.#finished;
+  }
+
+  /** Appends text; each `\n` or `\r\n` ends a line, and one trailing newline adds no empty line. */
+  append(text: string): void {
+    if (this.#finished) return;
+    const value = String(text);
+    const parts = value.includes('\n') ? value.split(/\r?\n/) : [value];
+    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    for (const part of parts) {
+      if (part.length <= this.#maxLineLength) {
+        this.#appendLine(part);
+        continue;
+      }
+      for (let at = 0; at < part.length; ) {
+        let end = Math.min(at + this.#maxLineLength, part.length);
+        if (end < part.length && isHighSurrogate(part.charCodeAt(end - 1))) end--;
+        this.#appendLine(part.slice(at, end));
+        at = end;
+      }
+    }
+    if (this.#scheduled === null) this.#scheduled = setImmediate(() => this.#flush());
+  }
+
+  /** Lines [from, from + limit) that exist, from memory when they are still there, else from the file. */
+  async read(from: number, limit: number): Promise<TaskLogPage> {
+    if (!Number.isInteger(from) || from < 0) throw new BadRequestError(`'from' must be an integer >= 0, got ${from}.`);
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new BadRequestError(`'limit' must be an integer >= 0, got ${limit}.`);
+    }
+    const end = Math.min(this.#count, from + limit);
+    const memStart = this.#memoryStart();
+    // The memory part is copied before any await: the window may move on while the file is read.
+    const memFrom = Math.max(from, memStart);
+    const memory =
+      memFrom < end ? this.#window.slice(this.#head + memFrom - memStart, this.#head + end - memStart) : [];
+    const diskEnd = Math.min(end, memStart);
+    let lines = memory;
+    if (from < diskEnd) {
+      const disk = await this.#readFile(from, diskEnd);
+      // Never return a gap: if the file came up short, stop where it ended.
+      lines = disk.length === diskEnd - from ? disk.concat(memory) : disk;
+    }
+    const next = from + lines.length;
+    return { lines, from, next, complete: this.#finished && next >= this.#count };
+  }
+
+  /** Flushes the pending batch (its `onBatch` runs before this resolves), notes cut lines, ends the log. */
+  async finish(): Promise<void> {
+    if (this.#finished) return;
+    if (this.#cut > 0) this.#push(`[engineconn] ${this.#cut} lines were cut`);
+    this.#finished = true;
+    this.#flush();
+    this.#closeFd();
+  }
+
+  /** Finishes the log and releases its file; reads keep working. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.finish();
+  }
+
+  #memoryStart(): number {
+    return this.#count - (this.#window.length - this.#head);
+  }
+
+  #appendLine(line: string): void {
+    if (this.#capped) {
+      this.#cut++;
+      return;
+    }
+    if (this.#maxLines > 0 && this.#kept >= this.#maxLines) {
+      this.#cap(`log limit of ${this.#maxLines} lines reached`);
+      this.#cut++;
+      return;
+    }
+    this.#kept++;
+    this.#push(line);
+  }
+
+  #cap(reason: string): void {
+    this.#capped = true;
+    this.#push(`[engineconn] ${reason}: further lines are counted but not kept`);
+  }
+
+  #push(line: string): void {
+    this.#window.push(line);
+    this.#windowChars += line.length;
+    if (this.#onBatch) {
+      if (this.#batch.length === 0) this.#batchFrom = this.#count;
+      this.#batch.push(line);
+    }
+    this.#count++;
+    this.#evict();
+  }
+
+  #evict(): void {
+    let size = this.#window.length - this.#head;
+    while (size > this.#memoryLines || (size > 1 && this.#windowChars > this.#memoryChars)) {
+      if (this.#memoryStart() >= this.#written) {
+        this.#writeFile();
+        // A line the file does not hold stays in memory: it is never dropped.
+        if (this.#memoryStart() >= this.#written) break;
+      }
+      this.#windowChars -= (this.#window[this.#head] as string).length;
+      this.#head++;
+      size--;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#window.length) {
+      this.#window = this.#window.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #flush(): void {
+    if (this.#scheduled !== null) {
+      clearImmediate(this.#scheduled);
+      this.#scheduled = null;
+    }
+    this.#writeFile();
+    if (this.#batch.length === 0) return;
+    const from = this.#batchFrom;
+    const lines = this.#batch;
+    this.#batch = [];
+    try {
+      this.#onBatch?.(from, lines);
+    } catch (err) {
+      this.#onError(err);
+    }
+  }
+
+  /** Writes every line not yet in the file, synchronously, and extends the offset index. */
+  #writeFile(): void {
+    if (this.#written >= this.#count || this.#writeFailed) return;
+    const memStart = this.#memoryStart();
+    const parts: string[] = [];
+    const offsets: number[] = [];
+    let bytes = this.#writtenBytes;
+    for (let seq = this.#written; seq < this.#count; seq++) {
+      const line = this.#window[this.#head + seq - memStart] as string;
+      if (seq % INDEX_EVERY === 0) offsets.push(bytes);
+      bytes += Buffer.byteLength(line) + 1;
+      parts.push(line);
+    }
+    parts.push('');
+    const buf = Buffer.from(parts.join('\n'));
+    try {
+      if (this.#fd === null) {
+        mkdirSync(dirname(this.file), { recursive: true });
+        this.#fd = openSync(this.file, 'w');
+      }
+      for (let done = 0; done < buf.length; ) done += writeSync(this.#fd, buf, done, buf.length - done);
+    } catch (err) {
+      // Bytes of this chunk may have reached the file; the index never points past #writtenBytes.
+      this.#writeFailed = true;
+      this.#closeFd();
+      this.#onError(err);
+      if (!this.#capped) this.#cap(`the log file cannot be written (${(err as Error).message ?? String(err)})`);
+      return;
+    }
+    this.#index.push(...offsets);
+    this.#written = this.#count;
+    this.#writtenBytes = bytes;
+  }
+
+  #closeFd(): void {
+    if (this.#fd === null) return;
+    const fd = this.#fd;
+    this.#fd = null;
+    try {
+      closeSync(fd);
+    } catch (err) {
+      this.#onError(err);
+    }
+  }
+
+  /** Reads lines [from, to) from the file, starting at the nearest indexed offset before `from`. */
+  async #readFile(from: number, to: number): Promise<string[]> {
+    const block = Math.floor(from / INDEX_EVERY);
+    let position = this.#index[block] ?? 0;
+    let seq = block * INDEX_EVERY;
+    const out: string[] = [];
+    const handle = await open(this.file, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      const decoder = new StringDecoder('utf8');
+      let rest = '';
+      while (seq < to && position < this.#writtenBytes) {
+        const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, this.#writtenBytes - position), position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        const text = rest + decoder.write(buf.subarray(0, bytesRead));
+        let start = 0;
+        while (seq < to) {
+          const newline = text.indexOf('\n', start);
+          if (newline === -1) break;
+          if (seq >= from) out.push(text.slice(start, newline));
+          seq++;
+          start = newline + 1;
+        }
+        rest = text.slice(start);
+      }
+    } finally {
+      await handle.close();
+    }
+    return out;
+  }
+}
