@@ -35,6 +35,7 @@ export {
   type TaskEventName,
 } from './events/engine-conn-events.js';
 export { type Listener, type ListenerErrorHandler, SyncListenerBus } from './events/listener-bus.js';
+export { TaskEventJournal, type TaskEventJournalOptions } from './events/task-event-journal.js';
 export { TaskLog, type TaskLogOptions, type TaskLogPage } from './logs/task-log.js';
 export { type SqlStatement, splitSql } from './parsers/sql-parser.js';
 export { defineEngine } from './plugin/define-engine.js';

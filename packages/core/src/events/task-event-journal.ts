@@ -1,0 +1,142 @@
+import { EngineConnError } from '../errors/engine-conn-error.js';
+import { BadRequestError } from '../errors/errors.js';
+import type { TaskEvent, TaskEventData, TaskEventName } from './engine-conn-events.js';
+
+export interface TaskEventJournalOptions {
+  /** Reads log lines back (the task's `TaskLog.read`), so log events need not hold their lines. */
+  readLog: (from: number, limit: number) => Promise<{ lines: string[] }>;
+  /** A log batch longer than this becomes several consecutive events. Default 1000. */
+  maxLogLinesPerEvent?: number;
+}
+
+type StoredEvent =
+  | { event: 'log'; from: number; count: number }
+  | { event: Exclude<TaskEventName, 'log'>; data: TaskEventData[Exclude<TaskEventName, 'log'>] };
+
+/** Events a follower fetches per read: bounds what one slow follower holds in memory at a time. */
+const FOLLOW_BATCH = 100;
+
+/**
+ * The ordered events of one task (status, progress, log, resultSet, done), numbered from 1, that SSE
+ * and WebSocket clients replay from any point and then follow live: `Last-Event-ID` resumes without
+ * loss or repeat. A log event keeps only its line range and reads its lines back from the task log
+ * when someone asks, so a chatty task's lines live once, in its log. Followers pull at their own pace;
+ * a slow one slows only itself. The journal ends with `done`; appending after it is a bug.
+ */
+export class TaskEventJournal {
+  readonly #readLog: TaskEventJournalOptions['readLog'];
+  readonly #maxLogLines: number;
+  #events: StoredEvent[] = [];
+  #done = false;
+  #waiters = new Set<() => void>();
+
+  constructor(opts: TaskEventJournalOptions) {
+    this.#readLog = opts.readLog;
+    this.#maxLogLines = Math.max(1, Math.floor(opts.maxLogLinesPerEvent ?? 1000));
+  }
+
+  /** The seq of the last event, 0 when there is none. */
+  get lastSeq(): number {
+    return this.#events.length;
+  }
+
+  /** True once `done` was appended. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Appends an event and returns its seq. A log batch longer than `maxLogLinesPerEvent` becomes
+   * several events (the last one's seq is returned); an empty one adds nothing.
+   */
+  append<K extends TaskEventName>(event: K, data: TaskEventData[K]): number {
+    if (this.#done) {
+      throw new EngineConnError('EC_INTERNAL', `Task event '${event}' appended after 'done': the journal has ended.`);
+    }
+    if (event === 'log') {
+      const { from, lines } = data as TaskEventData['log'];
+      for (let at = 0; at < lines.length; at += this.#maxLogLines) {
+        this.#events.push({ event: 'log', from: from + at, count: Math.min(this.#maxLogLines, lines.length - at) });
+      }
+    } else {
+      this.#events.push({ event, data } as StoredEvent);
+      if (event === 'done') this.#done = true;
+    }
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+    return this.#events.length;
+  }
+
+  /** Events with seq > `after`, at most `max`, with the lines of log events read back. */
+  async read(after: number, max = 1000): Promise<TaskEvent[]> {
+    if (!Number.isInteger(after)) throw new BadRequestError(`'after' must be an integer, got ${after}.`);
+    if (!Number.isInteger(max) || max < 0) throw new BadRequestError(`'max' must be an integer >= 0, got ${max}.`);
+    const first = Math.max(0, after);
+    const stored = this.#events.slice(first, first + max);
+    const out: TaskEvent[] = new Array(stored.length);
+    // Consecutive log events are resolved with one read of the whole line range.
+    for (let i = 0; i < stored.length; ) {
+      const item = stored[i]!;
+      if (item.event !== 'log') {
+        out[i] = { seq: first + i + 1, event: item.event, data: item.data } as TaskEvent;
+        i++;
+        continue;
+      }
+      let end = i + 1;
+      let count = item.count;
+      for (let prev = item; end < stored.length; end++) {
+        const next = stored[end]!;
+        if (next.event !== 'log' || next.from !== prev.from + prev.count) break;
+        count += next.count;
+        prev = next;
+      }
+      const { lines } = await this.#readLog(item.from, count);
+      for (let j = i, offset = 0; j < end; j++) {
+        const log = stored[j] as Extract<StoredEvent, { event: 'log' }>;
+        out[j] = {
+          seq: first + j + 1,
+          event: 'log',
+          data: { from: log.from, lines: lines.slice(offset, offset + log.count) },
+        };
+        offset += log.count;
+      }
+      i = end;
+    }
+    return out;
+  }
+
+  /**
+   * Replays the events after `after`, then yields new ones as they are appended; ends after `done`
+   * or when `signal` aborts. Events are fetched in small batches as the consumer pulls, so a follower
+   * never buffers more than one batch.
+   */
+  async *follow(after: number, signal?: AbortSignal): AsyncIterableIterator<TaskEvent> {
+    let cursor = Math.max(0, after);
+    while (!signal?.aborted) {
+      const batch = await this.read(cursor, FOLLOW_BATCH);
+      for (const event of batch) {
+        if (signal?.aborted) return;
+        yield event;
+        cursor = event.seq;
+        if (event.event === 'done') return;
+      }
+      if (batch.length > 0) continue;
+      if (this.#done && cursor >= this.#events.length) return;
+      // Checked again synchronously inside: an append that landed during the read above is not missed.
+      await this.#appendedAfter(cursor, signal);
+    }
+  }
+
+  #appendedAfter(seq: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#events.length > seq || signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        this.#waiters.delete(wake);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      this.#waiters.add(wake);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
+  }
+}
