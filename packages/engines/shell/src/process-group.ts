@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * Sends `signal` to every process of the group. False when the group no longer exists; a group we may
+ * not signal (EPERM, e.g. a setuid member) counts as existing, so we keep waiting rather than lie.
+ */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    return true;
+  }
+}
+
+interface ProcStat {
+  pid: number;
+  state: string;
+  pgrp: number;
+}
+
+function readStat(pid: string): ProcStat | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name is in parentheses and may itself contain spaces or parentheses.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { pid: Number(pid), state: fields[0] ?? '', pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function procPids(): string[] {
+  try {
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The live (non-zombie) members of a process group. Orphaned members are reaped by PID 1, which in a
+ * container may never happen, so a zombie must not count as "still running".
+ */
+export function groupMembers(pgid: number): number[] {
+  if (!signalGroup(pgid, 0)) return [];
+  if (process.platform !== 'linux') return [pgid];
+  const members: number[] = [];
+  for (const pid of procPids()) {
+    const stat = readStat(pid);
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push(stat.pid);
+  }
+  return members;
+}
+
+/**
+ * Processes that carry `NAME=value` in their environment: a task's descendants that left its process
+ * group (setsid, double fork) still inherit the cookie, the way Jenkins finds a build's strays.
+ */
+export function processesWithEnv(name: string, value: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const needle = Buffer.from(`${name}=${value}\0`);
+  const inner = Buffer.from(`\0${name}=${value}\0`);
+  const found: number[] = [];
+  for (const pid of procPids()) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`);
+      if (environ.indexOf(needle) === 0 || environ.indexOf(inner) >= 0) {
+        const stat = readStat(pid);
+        if (stat && stat.state !== 'Z' && stat.state !== 'X') found.push(stat.pid);
+      }
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Polls until `done()` holds; the timer stays referenced because a caller is awaiting the outcome. */
+export async function pollUntil(done: () => boolean, deadline = Number.POSITIVE_INFINITY): Promise<boolean> {
+  // Fine-grained at first, because a kill should take effect within ~100 ms; coarse later, because
+  // each check may scan /proc.
+  const started = Date.now();
+  let interval = 1;
+  while (!done()) {
+    if (Date.now() >= deadline) return false;
+    await delay(Math.min(interval, Math.max(1, deadline - Date.now())));
+    interval = Date.now() - started < 250 ? Math.min(interval * 2, 8) : 50;
+  }
+  return true;
+}
+
+export type StopOutcome = 'gone' | 'SIGTERM' | 'SIGKILL';
+
+/**
+ * Stops a whole process group: SIGTERM, then SIGKILL if anything is left after `graceMs`. Resolves
+ * once no live member remains, with the signal that finished it ('gone' if it was already empty).
+ */
+export async function terminateGroup(pgid: number, graceMs: number): Promise<StopOutcome> {
+  if (groupMembers(pgid).length === 0) return 'gone';
+  signalGroup(pgid, 'SIGTERM');
+  if (await pollUntil(() => groupMembers(pgid).length === 0, Date.now() + graceMs)) return 'SIGTERM';
+  signalGroup(pgid, 'SIGKILL');
+  await pollUntil(() => groupMembers(pgid).length === 0);
+  return 'SIGKILL';
+}
+
+/** Stops individual processes (strays outside the group) the same way: TERM, grace, KILL. */
+export async function terminatePids(pids: readonly number[], graceMs: number): Promise<void> {
+  const alive = () => pids.filter(isLive);
+  for (const pid of pids) sendSignal(pid, 'SIGTERM');
+  if (await pollUntil(() => alive().length === 0, Date.now() + graceMs)) return;
+  for (const pid of alive()) sendSignal(pid, 'SIGKILL');
+  await pollUntil(() => alive().length === 0);
+}
+
+function isLive(pid: number): boolean {
+  const state = readStat(String(pid))?.state;
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+function sendSignal(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
