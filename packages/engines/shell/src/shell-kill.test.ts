@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { EngineConnError } from '@engineconn/core';
+import { TASK_COOKIE_ENV } from './shell-task.js';
+import { isAlive, livePidsInGroup, openShell, type ShellFixture, waitFor } from './test-support.js';
+
+/** The pids a task printed on stdout, one per line. */
+function printedPids(text: string): number[] {
+  return text
+    .split('\n')
+    .filter((line) => /^\d+$/.test(line))
+    .map(Number);
+}
+
+function isCancelled(pattern: RegExp) {
+  return (err: unknown) => {
+    assert.ok(err instanceof EngineConnError);
+    assert.equal(err.code, 'EC_TASK_CANCELLED');
+    assert.match(err.message, pattern);
+    return true;
+  };
+}
+
+describe('shell engine kill', () => {
+  let shell: ShellFixture;
+  before(async () => {
+    shell = await openShell();
+  });
+  after(() => shell.close());
+
+  test('an abort stops sleep 1000 with SIGTERM within about 100 ms', async (t) => {
+    const { task, done } = shell.run({ code: 'echo $$; exec sleep 1000', killGraceMs: 5000 });
+    await waitFor(() => task.resultSets.length > 0 && task.text(0).includes('\n'), { what: 'the pid' });
+    const [pgid] = printedPids(task.text(0));
+    assert.ok(pgid);
+    const started = performance.now();
+    task.controller.abort();
+    await assert.rejects(done, isCancelled(/SIGTERM/));
+    const elapsed = performance.now() - started;
+    t.diagnostic(`kill took ${elapsed.toFixed(1)} ms`);
+    assert.ok(elapsed < 300, `kill took ${elapsed} ms`);
+    assert.deepEqual(livePidsInGroup(pgid), []);
+  });
+
+  test('a script that ignores SIGTERM is killed with SIGKILL after the grace period', async () => {
+    const graceMs = 300;
+    const { task, done } = shell.run({ code: "trap '' TERM; echo $$; sleep 1000; echo after", killGraceMs: graceMs });
+    await waitFor(() => task.resultSets.length > 0, { what: 'the pid' });
+    const [pgid] = printedPids(task.text(0));
+    assert.ok(pgid);
+    const started = performance.now();
+    task.controller.abort();
+    await assert.rejects(done, isCancelled(/SIGKILL after 300 ms/));
+    assert.ok(performance.now() - started >= graceMs - 5);
+    assert.deepEqual(livePidsInGroup(pgid), []);
+    assert.ok(!task.logs.includes('after'));
+  });
+
+  test('a kill stops background children of the group too', async () => {
+    const { task, done } = shell.run({ code: 'echo $$; sleep 1000 & echo $!; sleep 1000 & echo $!; wait' });
+    await waitFor(() => printedPids(task.resultSets.length > 0 ? task.text(0) : '').length === 3, {
+      what: 'three pids',
+    });
+    const [pgid, ...children] = printedPids(task.text(0));
+    assert.ok(pgid);
+    assert.ok(children.every(isAlive));
+    task.controller.abort();
+    await assert.rejects(done, isCancelled(/SIGTERM/));
+    assert.deepEqual(livePidsInGroup(pgid), []);
+    assert.ok(!children.some(isAlive));
+  });
+
+  test('a task that ends normally does not leave its background processes behind', async () => {
+    const { task, done } = shell.run({
+      code: 'echo $$; nohup sleep 1000 & echo $!; sleep 1000 >/dev/null 2>&1 & echo $!',
+    });
+    await done;
+    const [pgid, ...children] = printedPids(task.text(0));
+    assert.ok(pgid);
+    assert.equal(children.length, 2);
+    assert.ok(!children.some(isAlive));
+    assert.deepEqual(livePidsInGroup(pgid), []);
+    assert.ok(task.logs.some((line) => line.includes('left 2 process(es) running in its process group')));
+  });
+
+  test('a process that left the group but holds the output is found by its cookie and stopped', async () => {
+    const { task, done } = shell.run({ code: 'setsid sleep 1000 & echo $!', killGraceMs: 300 });
+    await done;
+    const [stray] = printedPids(task.text(0));
+    assert.ok(stray);
+    assert.ok(!isAlive(stray));
+    assert.ok(task.logs.some((line) => line.includes('left the task') && line.includes(String(stray))));
+  });
+
+  test('a kill also finds processes that left the group', async () => {
+    const { task, done } = shell.run({ code: 'setsid sleep 1000 >/dev/null 2>&1 < /dev/null & echo $!; sleep 1000' });
+    await waitFor(() => task.resultSets.length > 0, { what: 'the pid' });
+    const [stray] = printedPids(task.text(0));
+    assert.ok(stray);
+    assert.ok(isAlive(stray));
+    task.controller.abort();
+    await assert.rejects(done, isCancelled(/SIGTERM/));
+    assert.ok(!isAlive(stray));
+  });
+
+  test('every task process carries the cookie that identifies it', async () => {
+    const { task, done } = shell.run({ code: `echo "\${${TASK_COOKIE_ENV}}"` });
+    await done;
+    assert.match(task.text(0), /^[0-9a-f-]{36}\n$/);
+  });
+
+  test('a task aborted before it starts never spawns', async () => {
+    const { task, done } = shell.run({ code: 'echo ran' });
+    task.controller.abort();
+    await assert.rejects(done, isCancelled(/before it started/));
+    assert.equal(task.resultSets.length, 0);
+  });
+});

@@ -1,0 +1,85 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type CodeExecutor, EngineCreationContext } from '@engineconn/core';
+import { createHarnessTask, type HarnessOptions, type HarnessTask } from '@engineconn/testkit';
+import { shellEngine } from './shell-engine.js';
+import type { ShellSession } from './shell-session.js';
+
+export interface ShellFixture {
+  session: ShellSession;
+  executor: CodeExecutor;
+  run(options: HarnessOptions): { task: HarnessTask; done: Promise<void> };
+  close(): Promise<void>;
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+export async function openShell(options: Record<string, string> = {}): Promise<ShellFixture> {
+  const ctx = new EngineCreationContext({
+    id: 'ec-test',
+    user: 'tester',
+    engineType: 'shell',
+    executor: 'concurrent',
+    labels: {},
+    options,
+    dataDir: '/tmp',
+  });
+  const session = await shellEngine.createSession(ctx, {
+    concurrency: 16,
+    logger: silent,
+    signal: new AbortController().signal,
+  });
+  const executor = await shellEngine.createExecutor(session, 'shell', ctx);
+  return {
+    session,
+    executor,
+    run(harness) {
+      const task = createHarnessTask({ runType: 'shell', ...harness });
+      return { task, done: executor.execute(task.context) };
+    },
+    close: () => shellEngine.closeSession(session),
+  };
+}
+
+/** Polls `predicate` until it holds, failing after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, { timeoutMs = 5000, what = 'condition' } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+/** True while `pid` is a live process (a zombie awaiting its reaper does not count). */
+export function isAlive(pid: number): boolean {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return false;
+  try {
+    const text = readFileSync(stat, 'latin1');
+    const state = text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** Live pids whose process group is `pgid`, read from /proc. */
+export function livePidsInGroup(pgid: number): number[] {
+  const out: number[] = [];
+  for (const pid of readdirPids()) {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') out.push(pid);
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return out;
+}
+
+function readdirPids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
+}
