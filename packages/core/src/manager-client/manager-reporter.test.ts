@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ManagerReporter, type ManagerReporterOptions } from './manager-reporter.js';
+import { ReportReceiver } from './report-receiver.test-support.js';
+import type { RegisterReport } from './report-schemas.js';
+
+const ID = 'ec-test';
+const now = () => new Date().toISOString();
+const registration = (): RegisterReport => ({
+  id: ID,
+  url: 'http://127.0.0.1:7070',
+  pid: process.pid,
+  engineType: 'duckdb',
+  engineVersion: '1.5',
+  executor: 'concurrent',
+  labels: { engineType: 'duckdb-1.5' },
+  user: 'alice',
+  startedAt: now(),
+});
+const status = (s: 'Unlock' | 'Busy' | 'Idle', previous: 'Starting' | 'Unlock' | 'Busy' = 'Unlock') => ({
+  id: ID,
+  status: s,
+  previous,
+  at: now(),
+});
+const release = () => ({ id: ID, status: 'Success' as const, reason: 'shutdown requested', at: now() });
+
+describe('ManagerReporter', () => {
+  let receiver: ReportReceiver;
+  const reporters: ManagerReporter[] = [];
+  const make = (opts: Partial<ManagerReporterOptions> = {}) => {
+    const reporter = new ManagerReporter({
+      url: receiver.url,
+      id: ID,
+      register: registration,
+      backoffInitialMs: 20,
+      backoffMaxMs: 200,
+      requestTimeoutMs: 500,
+      ...opts,
+    });
+    reporters.push(reporter);
+    return reporter;
+  };
+
+  before(async () => {
+    receiver = await new ReportReceiver().start();
+  });
+  after(async () => {
+    await Promise.all(reporters.map((r) => r.close(200)));
+    await receiver.close();
+  });
+  const reset = () => {
+    receiver.reports.length = 0;
+    receiver.attempts.length = 0;
+    receiver.script = [];
+    receiver.fallback = 200;
+  };
+
+  test('registers before anything else and delivers reports in order, valid against the schemas', async () => {
+    reset();
+    const reporter = make();
+    reporter.status(status('Unlock', 'Starting'));
+    reporter.release(release());
+    await reporter.close(2000);
+    assert.deepEqual(receiver.events(), ['register', 'status:Unlock', 'release']);
+    assert.equal(receiver.reports[0]?.id, ID);
+    assert.deepEqual(receiver.invalid, []);
+    assert.equal(reporter.stats.sent, 3);
+    assert.equal(reporter.stats.failures, 0);
+  });
+
+  test('debounces status: undelivered ones are replaced and only the newest is sent', async () => {
+    reset();
+    receiver.script = ['hold'];
+    const reporter = make();
+    reporter.register();
+    await receiver.waitFor(() => receiver.attempts.length === 1);
+    for (const s of ['Busy', 'Unlock', 'Busy', 'Unlock', 'Idle'] as const) reporter.status(status(s));
+    assert.equal(reporter.pending, 2, 'the registration in flight and one status entry');
+    receiver.releaseHeld();
+    await receiver.waitFor(() => receiver.reports.length === 2);
+    await reporter.close(1000);
+    assert.deepEqual(receiver.events(), ['register', 'status:Idle']);
+    assert.equal(reporter.stats.superseded, 4);
+  });
+
+  test('through an outage, load statuses collapse to the newest but lifecycle statuses all arrive in order', async () => {
+    reset();
+    receiver.fallback = 503;
+    const reporter = make();
+    reporter.status(status('Busy'));
+    reporter.status(status('Unlock', 'Busy'));
+    reporter.status({ id: ID, status: 'ShuttingDown', previous: 'Unlock', at: now(), reason: 'idle release' });
+    reporter.status({ id: ID, status: 'Success', previous: 'ShuttingDown', at: now(), reason: 'idle release' });
+    reporter.release(release());
+    await receiver.waitFor(() => reporter.stats.failures >= 2);
+    receiver.fallback = 200;
+    await reporter.close(2000);
+    assert.deepEqual(receiver.events(), [
+      'register',
+      'status:Unlock',
+      'status:ShuttingDown',
+      'status:Success',
+      'release',
+    ]);
+  });
+
+  test('a status arriving while another is in flight is sent after it', async () => {
+    reset();
+    const reporter = make();
+    reporter.register();
+    await receiver.waitFor(() => receiver.reports.length === 1);
+    receiver.script = ['hold'];
+    reporter.status(status('Busy'));
+    await receiver.waitFor(() => receiver.attempts.length === 2);
+    receiver.script = [];
+    reporter.status(status('Unlock', 'Busy'));
+    receiver.releaseHeld();
+    await receiver.waitFor(() => receiver.events().includes('status:Unlock'));
+    assert.deepEqual(receiver.events(), ['register', 'status:Busy', 'status:Unlock']);
+    await reporter.close(1000);
+  });
+
+  test('retries with growing jittered delays, then re-registers before the pending reports', async () => {
+    reset();
+    receiver.script = [503, 503, 503, 503];
+    const reporter = make({ random: () => 0.5 });
+    reporter.status(status('Unlock', 'Starting'));
+    await receiver.waitFor(() => receiver.reports.length === 2);
+    assert.equal(reporter.stats.failures, 4);
+    const gaps = receiver.attempts.slice(1, 5).map((a, i) => a.at - (receiver.attempts[i]?.at ?? 0));
+    // Equal jitter at random 0.5: 3/4 of 20, 40, 80, 160 ms.
+    for (const [i, expected] of [15, 30, 60, 120].entries()) {
+      assert.ok((gaps[i] ?? 0) >= expected - 5, `gap ${i} was ${gaps[i]} ms, expected ~${expected}`);
+    }
+    assert.deepEqual(receiver.events(), ['register', 'status:Unlock']);
+
+    // A failure after a good stretch: the manager may have restarted, so it is told again who we are.
+    receiver.script = [503];
+    reporter.status(status('Busy'));
+    await receiver.waitFor(() => receiver.reports.length === 4);
+    assert.deepEqual(receiver.events(), ['register', 'status:Unlock', 'register', 'status:Busy']);
+    assert.equal(reporter.stats.registrations, 2);
+    await reporter.close(1000);
+  });
+
+  test('caps the backoff', async () => {
+    reset();
+    receiver.fallback = 503;
+    const reporter = make({ backoffInitialMs: 10, backoffMaxMs: 40, random: () => 0.999 });
+    reporter.register();
+    await receiver.waitFor(() => receiver.attempts.length >= 7);
+    const gaps = receiver.attempts.slice(1).map((a, i) => a.at - (receiver.attempts[i]?.at ?? 0));
+    // Uncapped, the fifth and later waits would be 160 ms and more.
+    assert.ok(Math.max(...gaps.slice(4)) < 150, `gaps ${gaps.join(',')} should stay near the 40 ms cap`);
+    receiver.fallback = 200;
+    await reporter.close(1000);
+  });
+
+  test('a hanging manager never blocks the caller; requests time out and count as failures', async () => {
+    reset();
+    receiver.fallback = 'hang';
+    const reporter = make({ requestTimeoutMs: 100 });
+    const t0 = performance.now();
+    for (let i = 0; i < 1000; i++) reporter.status(status(i % 2 ? 'Busy' : 'Unlock'));
+    assert.ok(performance.now() - t0 < 500, 'enqueueing is synchronous and cheap');
+    assert.ok(reporter.pending <= 2, 'bounded: one registration owed and one status');
+    await receiver.waitFor(() => reporter.stats.failures >= 2);
+    receiver.fallback = 200;
+    await receiver.waitFor(() => receiver.reports.length === 2);
+    assert.deepEqual(receiver.events(), ['register', 'status:Busy']);
+    await reporter.close(1000);
+  });
+
+  test('close() flushes within its deadline, abandons what it cannot deliver, and is idempotent', async () => {
+    reset();
+    receiver.fallback = 503;
+    const reporter = make({ backoffInitialMs: 1000, backoffMaxMs: 30_000 });
+    reporter.release(release());
+    await receiver.waitFor(() => receiver.attempts.length >= 1);
+    const t0 = Date.now();
+    const closing = reporter.close(300);
+    assert.equal(reporter.close(10), closing);
+    await closing;
+    const took = Date.now() - t0;
+    assert.ok(took >= 250 && took < 1000, `close took ${took} ms`);
+    assert.equal(reporter.stats.abandoned, 1);
+    reporter.status(status('Busy'));
+    assert.equal(reporter.pending, 1, 'a closed reporter takes no reports (only the owed registration remains)');
+  });
+
+  test('close() retries at once instead of waiting out a long backoff', async () => {
+    reset();
+    receiver.script = [503];
+    const reporter = make({ backoffInitialMs: 20_000, backoffMaxMs: 20_000 });
+    reporter.release(release());
+    await receiver.waitFor(() => receiver.attempts.length === 1);
+    await reporter.close(2000);
+    assert.deepEqual(receiver.events(), ['register', 'release']);
+  });
+
+  test('drops a report the manager refuses with a 4xx, and one that fails its schema', async () => {
+    reset();
+    const reporter = make();
+    reporter.register();
+    await receiver.waitFor(() => receiver.reports.length === 1);
+    receiver.script = [422];
+    reporter.status(status('Busy'));
+    await receiver.waitFor(() => reporter.stats.rejected === 1);
+    reporter.status({ ...status('Busy'), status: 'Sleeping' as 'Busy' });
+    assert.equal(reporter.stats.invalid, 1);
+    reporter.release(release());
+    await reporter.close(1000);
+    assert.deepEqual(receiver.events(), ['register', 'release']);
+    assert.equal(reporter.stats.failures, 0);
+  });
+
+  test('a manager that forgot the EngineConn (404) gets a registration, then the report again', async () => {
+    reset();
+    const reporter = make();
+    reporter.register();
+    await receiver.waitFor(() => receiver.reports.length === 1);
+    receiver.script = [404];
+    reporter.status(status('Busy'));
+    await receiver.waitFor(() => receiver.reports.length === 3);
+    assert.deepEqual(receiver.events(), ['register', 'register', 'status:Busy']);
+    await reporter.close(1000);
+  });
+});

@@ -1,0 +1,101 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isManagerReportEvent, type ManagerReportEvent, parseManagerReport } from './report-schemas.js';
+
+export interface ReceivedReport {
+  event: ManagerReportEvent;
+  id: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read fields of whichever report arrived
+  body: any;
+  at: number;
+}
+
+/** How the fake manager answers the next request: a status code, 'hang' (never answers) or 'hold' (answers 200 on release). */
+export type Answer = number | 'hang' | 'hold';
+
+/**
+ * A manager stand-in for tests: records every report it accepts (validated with the shared schemas;
+ * an invalid one fails the test through `invalid`), and answers as the test scripts it.
+ */
+export class ReportReceiver {
+  readonly reports: ReceivedReport[] = [];
+  /** Every request, accepted or not, in arrival order. */
+  readonly attempts: { event: string; at: number; answer: Answer }[] = [];
+  readonly invalid: string[] = [];
+  /** Answers for the next requests, consumed in order; when empty, `fallback` answers. */
+  script: Answer[] = [];
+  fallback: Answer = 200;
+  readonly #held: (() => void)[] = [];
+  readonly #hanging = new Set<ServerResponse>();
+  readonly #server = createServer((req, res) => void this.#handle(req, res));
+  #waiters: (() => void)[] = [];
+  url = '';
+
+  async start(): Promise<this> {
+    this.#server.listen(0, '127.0.0.1');
+    await once(this.#server, 'listening');
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  events(): string[] {
+    return this.reports.map((r) => (r.event === 'status' ? `status:${r.body.status}` : r.event));
+  }
+
+  /** Answers every held request with 200. */
+  releaseHeld(): void {
+    for (const release of this.#held.splice(0)) release();
+  }
+
+  async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out; reports so far: ${this.events().join(', ')}`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 50).unref();
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.#hanging) res.destroy();
+    this.releaseHeld();
+    this.#server.closeAllConnections();
+    this.#server.close();
+    await once(this.#server, 'close');
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const match = /^\/api\/v1\/engineconns\/([^/]+)\/([a-z]+)$/.exec(req.url ?? '');
+    const event = match?.[2];
+    const answer = this.script.shift() ?? this.fallback;
+    this.attempts.push({ event: event ?? String(req.url), at: Date.now(), answer });
+    if (answer === 'hang') {
+      this.#hanging.add(res);
+      return;
+    }
+    if (answer === 'hold') await new Promise<void>((resolve) => this.#held.push(resolve));
+    const status = answer === 'hold' ? 200 : answer;
+    if (status >= 200 && status < 300 && match && isManagerReportEvent(event)) {
+      try {
+        const body = parseManagerReport(event, JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        this.reports.push({ event, id: decodeURIComponent(match[1] as string), body, at: Date.now() });
+      } catch (err) {
+        this.invalid.push(`${event}: ${(err as Error).message}`);
+        res.writeHead(400).end();
+        this.#notify();
+        return;
+      }
+    }
+    res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    this.#notify();
+  }
+
+  #notify(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+}
