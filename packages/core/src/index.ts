@@ -49,6 +49,8 @@ export {
 } from './plugin/engine-plugin.js';
 export { type EngineConnHandle, type EngineConnHooks, HOOK_STAGES } from './plugin/hooks.js';
 export type { ResultSetSpec, ResultSetWriter, TaskContext } from './plugin/task-context.js';
+export { TABLE_FORMATS, type TableFormat } from './results/table-formats.js';
+export { type RowsPage, TaskResults, type TaskResultsOptions } from './results/task-results.js';
 // status
 export { HEALTH_STATES, type Health, isHealth, worstHealth } from './status/health.js';
 export { createNodeStatusMachine, isNodeStatus, NODE_STATUSES, type NodeStatus } from './status/node-status.js';

@@ -1,8 +1,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { BadRequestError } from '../errors/errors.js';
+import { encodeLines, readLines } from '../util/line-file.js';
 
 export interface TaskLogOptions {
   /** The log file; its directory is created on the first write. */
@@ -30,7 +29,6 @@ export interface TaskLogPage {
 
 /** Every this many lines the byte offset of a line is remembered, so deep reads seek instead of scan. */
 const INDEX_EVERY = 1024;
-const READ_CHUNK = 64 * 1024;
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
@@ -235,17 +233,12 @@ export class TaskLog {
   #writeFile(): void {
     if (this.#written >= this.#count || this.#writeFailed) return;
     const memStart = this.#memoryStart();
-    const parts: string[] = [];
-    const offsets: number[] = [];
-    let bytes = this.#writtenBytes;
-    for (let seq = this.#written; seq < this.#count; seq++) {
-      const line = this.#window[this.#head + seq - memStart] as string;
-      if (seq % INDEX_EVERY === 0) offsets.push(bytes);
-      bytes += Buffer.byteLength(line) + 1;
-      parts.push(line);
-    }
-    parts.push('');
-    const buf = Buffer.from(parts.join('\n'));
+    const first = this.#head + this.#written - memStart;
+    const { buf, offsets } = encodeLines(
+      this.#window.slice(first, first + this.#count - this.#written),
+      this.#written,
+      INDEX_EVERY,
+    );
     try {
       if (this.#fd === null) {
         mkdirSync(dirname(this.file), { recursive: true });
@@ -260,9 +253,9 @@ export class TaskLog {
       if (!this.#capped) this.#cap(`the log file cannot be written (${(err as Error).message ?? String(err)})`);
       return;
     }
-    this.#index.push(...offsets);
+    for (const offset of offsets) this.#index.push(this.#writtenBytes + offset);
     this.#written = this.#count;
-    this.#writtenBytes = bytes;
+    this.#writtenBytes += buf.length;
   }
 
   #closeFd(): void {
@@ -277,34 +270,8 @@ export class TaskLog {
   }
 
   /** Reads lines [from, to) from the file, starting at the nearest indexed offset before `from`. */
-  async #readFile(from: number, to: number): Promise<string[]> {
+  #readFile(from: number, to: number): Promise<string[]> {
     const block = Math.floor(from / INDEX_EVERY);
-    let position = this.#index[block] ?? 0;
-    let seq = block * INDEX_EVERY;
-    const out: string[] = [];
-    const handle = await open(this.file, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(READ_CHUNK);
-      const decoder = new StringDecoder('utf8');
-      let rest = '';
-      while (seq < to && position < this.#writtenBytes) {
-        const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, this.#writtenBytes - position), position);
-        if (bytesRead === 0) break;
-        position += bytesRead;
-        const text = rest + decoder.write(buf.subarray(0, bytesRead));
-        let start = 0;
-        while (seq < to) {
-          const newline = text.indexOf('\n', start);
-          if (newline === -1) break;
-          if (seq >= from) out.push(text.slice(start, newline));
-          seq++;
-          start = newline + 1;
-        }
-        rest = text.slice(start);
-      }
-    } finally {
-      await handle.close();
-    }
-    return out;
+    return readLines(this.file, this.#index[block] ?? 0, this.#writtenBytes, from - block * INDEX_EVERY, to - from);
   }
 }

@@ -1,0 +1,204 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { ResultSetMeta } from '../computation/task-types.js';
+import { EngineConnError } from '../errors/engine-conn-error.js';
+import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
+import { toJsonValue } from '../util/json-value.js';
+import { encodeLines } from '../util/line-file.js';
+
+/** Every this many rows the byte offset of a row is remembered, so a deep page is a seek. */
+export const ROW_INDEX_EVERY = 1000;
+
+export interface ResultSetFileWriterInit {
+  index: number;
+  spec: ResultSetSpec;
+  file: string;
+  handle: FileHandle;
+  onClosed: (writer: ResultSetFileWriter) => void;
+}
+
+/** True when JSON.stringify would carry every value of the row as it is. */
+function isPlainJsonRow(row: readonly unknown[]): boolean {
+  for (const value of row) {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
+    if (typeof value === 'number' && Number.isFinite(value)) continue;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Writes one result set to its file as the engine produces it: TABLE rows as one JSON array per line,
+ * other types as raw bytes. Each write returns once its bytes are in the file, which is the back
+ * pressure on a fast engine; only then do `rowCount` / `byteCount` move, so a reader never sees a
+ * half-written row. Writes are serialised in call order even if the engine does not await them.
+ */
+export class ResultSetFileWriter implements ResultSetWriter {
+  readonly index: number;
+  readonly file: string;
+  readonly #meta: ResultSetMeta;
+  readonly #onClosed: (writer: ResultSetFileWriter) => void;
+  #handle: FileHandle;
+  /** Bytes in the file that readers may use (whole rows or content). */
+  #committedBytes = 0;
+  /** TABLE rows and bytes serialised so far, committed or queued. */
+  #queuedRows = 0;
+  #queuedBytes = 0;
+  /** `#rowOffsets[k]` is the byte offset of row `k * ROW_INDEX_EVERY`. */
+  readonly #rowOffsets: number[] = [];
+  #tail: Promise<void> = Promise.resolve();
+  #failure: EngineConnError | null = null;
+  #closing: Promise<void> | null = null;
+  #waiters: (() => void)[] = [];
+
+  constructor(init: ResultSetFileWriterInit) {
+    this.index = init.index;
+    this.file = init.file;
+    this.#handle = init.handle;
+    this.#onClosed = init.onClosed;
+    const { spec } = init;
+    this.#meta = {
+      index: init.index,
+      type: spec.type,
+      ...(spec.type === 'TABLE' ? { columns: spec.columns.map((c) => ({ name: c.name, type: c.type })) } : {}),
+      rowCount: 0,
+      byteCount: 0,
+      ...(spec.type === 'PICTURE' ? { mimeType: spec.mimeType ?? 'image/png' } : {}),
+      complete: false,
+    };
+  }
+
+  /** A copy of the metadata as readers may see it now. */
+  meta(): ResultSetMeta {
+    const meta = { ...this.#meta };
+    if (meta.columns) meta.columns = meta.columns.map((c) => ({ ...c }));
+    return meta;
+  }
+
+  get type(): ResultSetMeta['type'] {
+    return this.#meta.type;
+  }
+
+  get columns(): ResultSetMeta['columns'] {
+    return this.#meta.columns;
+  }
+
+  get rowCount(): number {
+    return this.#meta.rowCount;
+  }
+
+  get complete(): boolean {
+    return this.#meta.complete;
+  }
+
+  /** Bytes of the file holding whole rows or content, safe to read. */
+  get committedBytes(): number {
+    return this.#committedBytes;
+  }
+
+  /** The byte offset of the indexed row at or before `row`, and that row's number. */
+  seek(row: number): { position: number; row: number } {
+    const block = Math.min(Math.floor(row / ROW_INDEX_EVERY), this.#rowOffsets.length - 1);
+    if (block < 0) return { position: 0, row: 0 };
+    return { position: this.#rowOffsets[block] as number, row: block * ROW_INDEX_EVERY };
+  }
+
+  /** Resolves at the next commit or at close: lets a streaming reader wait for more. */
+  changed(): Promise<void> {
+    if (this.#meta.complete) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  writeRows(rows: readonly (readonly unknown[])[]): Promise<void> {
+    const refused = this.#refuse('TABLE', 'writeRows');
+    if (refused) return refused;
+    if (rows.length === 0) return this.#tail;
+    const lines: string[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const values = rows[i];
+      if (!Array.isArray(values)) {
+        return this.#reject(
+          `Row ${this.#queuedRows + i} of result set ${this.index} is not an array of column values.`,
+        );
+      }
+      lines[i] = JSON.stringify(isPlainJsonRow(values) ? values : toJsonValue(values));
+    }
+    // Rows are serialised now, so the engine may reuse its arrays as soon as this returns.
+    const { buf, offsets } = encodeLines(lines, this.#queuedRows, ROW_INDEX_EVERY);
+    for (const offset of offsets) this.#rowOffsets.push(this.#queuedBytes + offset);
+    this.#queuedRows += rows.length;
+    this.#queuedBytes += buf.length;
+    return this.#enqueue(buf, rows.length);
+  }
+
+  write(chunk: string | Uint8Array): Promise<void> {
+    const refused = this.#refuse('CONTENT', 'write');
+    if (refused) return refused;
+    // A copy: the caller may reuse its Uint8Array as soon as this returns.
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+    if (buf.length === 0) return this.#tail;
+    return this.#enqueue(buf, 0);
+  }
+
+  /** Waits for queued writes, releases the file and marks the set complete. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#tail.catch(() => {});
+      try {
+        await this.#handle.close();
+      } catch {
+        // The bytes are already written; a failing close loses nothing a reader needs.
+      }
+      this.#meta.complete = true;
+      this.#wake();
+      this.#onClosed(this);
+    })();
+    return this.#closing;
+  }
+
+  #refuse(kind: 'TABLE' | 'CONTENT', method: string): Promise<void> | null {
+    if (this.#closing) return this.#reject(`Result set ${this.index} is closed; ${method} came after close().`);
+    if (this.#failure) return Promise.reject(this.#failure);
+    if ((kind === 'TABLE') !== (this.#meta.type === 'TABLE')) {
+      const use = this.#meta.type === 'TABLE' ? 'writeRows' : 'write';
+      return this.#reject(`Result set ${this.index} is ${this.#meta.type}: use ${use}(), not ${method}().`);
+    }
+    return null;
+  }
+
+  #reject(message: string): Promise<void> {
+    return Promise.reject(new EngineConnError('EC_INTERNAL', message));
+  }
+
+  #enqueue(buf: Buffer, rows: number): Promise<void> {
+    const write = this.#tail.then(async () => {
+      if (this.#failure) throw this.#failure;
+      try {
+        for (let done = 0; done < buf.length; ) {
+          const { bytesWritten } = await this.#handle.write(buf, done, buf.length - done, this.#committedBytes + done);
+          done += bytesWritten;
+        }
+      } catch (err) {
+        this.#failure = new EngineConnError(
+          'EC_INTERNAL',
+          `Writing result set ${this.index} to ${this.file} failed: ${String(err)}`,
+          {
+            cause: err,
+          },
+        );
+        throw this.#failure;
+      }
+      this.#committedBytes += buf.length;
+      if (this.#meta.type === 'TABLE') this.#meta.rowCount += rows;
+      else this.#meta.byteCount += buf.length;
+      this.#wake();
+    });
+    this.#tail = write.catch(() => {});
+    return write;
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,78 @@
+import type { Column } from '../computation/task-types.js';
+
+export type TableFormat = 'csv' | 'ndjson';
+export const TABLE_FORMATS: readonly TableFormat[] = ['csv', 'ndjson'];
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. null is an empty field and
+ * an empty string a quoted empty one, so the two stay apart (as in PostgreSQL's CSV). Objects and
+ * arrays are their JSON text.
+ */
+export function csvField(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      if (value === '') return '""';
+      return NEEDS_QUOTES.test(value) ? quoted(value) : value;
+    case 'number':
+    case 'boolean':
+      return String(value);
+  }
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return NEEDS_QUOTES.test(text) ? quoted(text) : text;
+}
+
+function quoted(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/** Turns stored rows (one JSON array per line) into lines of one export format. */
+export interface RowFormatter {
+  /** Text before the first row (the CSV header), possibly empty. */
+  header: string;
+  /** The formatted rows, each ending with its line terminator. */
+  rows(lines: readonly string[]): string;
+}
+
+/** Column names made unique (`a`, `a_2`, …) so NDJSON objects keep every column. */
+export function uniqueNames(columns: readonly Column[]): string[] {
+  const seen = new Set<string>();
+  return columns.map((column) => {
+    let name = column.name;
+    for (let n = 2; seen.has(name); n++) name = `${column.name}_${n}`;
+    seen.add(name);
+    return name;
+  });
+}
+
+export function rowFormatter(format: TableFormat, columns: readonly Column[]): RowFormatter {
+  if (format === 'csv') {
+    return {
+      header: `${columns.map((c) => csvField(c.name)).join(',')}\r\n`,
+      rows: (lines) => {
+        let out = '';
+        for (const line of lines) out += `${(JSON.parse(line) as unknown[]).map(csvField).join(',')}\r\n`;
+        return out;
+      },
+    };
+  }
+  const names = uniqueNames(columns);
+  return {
+    header: '',
+    rows: (lines) => {
+      let out = '';
+      for (const line of lines) {
+        const values = JSON.parse(line) as unknown[];
+        // No prototype: a column named __proto__ is a key like any other.
+        const record: Record<string, unknown> = Object.create(null);
+        names.forEach((name, i) => {
+          record[name] = values[i] ?? null;
+        });
+        out += `${JSON.stringify(record)}\n`;
+      }
+      return out;
+    },
+  };
+}

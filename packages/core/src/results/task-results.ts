@@ -1,0 +1,246 @@
+import { mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { type Column, RESULT_SET_TYPES, type ResultSetMeta } from '../computation/task-types.js';
+import { EngineConnError } from '../errors/engine-conn-error.js';
+import { BadRequestError } from '../errors/errors.js';
+import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
+import { LineReader, readLines } from '../util/line-file.js';
+import { ResultSetFileWriter } from './result-set-file-writer.js';
+import { rowFormatter, TABLE_FORMATS, type TableFormat } from './table-formats.js';
+
+export interface TaskResultsOptions {
+  /** The task's directory; result files are `result-<index>.jsonl` (TABLE) or `.bin`. */
+  dir: string;
+  onCreated?: (meta: ResultSetMeta) => void;
+  /** Called when a set is closed (complete). Row and byte counts in between are in `get()` / `list()`. */
+  onUpdated?: (meta: ResultSetMeta) => void;
+}
+
+export interface RowsPage {
+  columns: Column[];
+  rows: unknown[][];
+  offset: number;
+  /** The offset of the next page, or null when the set is complete and this page reached its end. */
+  next: number | null;
+}
+
+const STREAM_CHUNK_BYTES = 64 * 1024;
+
+function checkCount(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0)
+    throw new BadRequestError(`'${name}' must be an integer >= 0, got ${value}.`);
+}
+
+/**
+ * The result sets of one task, on disk (Linkis' result-set files). Engines write them through
+ * `create()` as they run; callers read TABLE pages at any offset (a sparse row index makes deep pages
+ * a seek), fetch TEXT / HTML / PICTURE content, or stream a whole set as CSV / NDJSON with memory
+ * bounded by one file chunk. A stream of a set still being written follows it until it is closed.
+ */
+export class TaskResults {
+  readonly dir: string;
+  readonly #onCreated: ((meta: ResultSetMeta) => void) | undefined;
+  readonly #onUpdated: ((meta: ResultSetMeta) => void) | undefined;
+  readonly #sets: ResultSetFileWriter[] = [];
+  readonly #creating = new Set<Promise<unknown>>();
+  #reserved = 0;
+  #dirReady: Promise<unknown> | null = null;
+  #ended = false;
+
+  constructor(opts: TaskResultsOptions) {
+    this.dir = opts.dir;
+    this.#onCreated = opts.onCreated;
+    this.#onUpdated = opts.onUpdated;
+  }
+
+  /** Opens the next result set; its index is the number of sets opened before it. */
+  create(spec: ResultSetSpec): Promise<ResultSetWriter> {
+    if (this.#ended) {
+      return Promise.reject(
+        new EngineConnError('EC_INTERNAL', 'The task has ended: no new result set can be created.'),
+      );
+    }
+    if (!RESULT_SET_TYPES.includes(spec?.type)) {
+      return Promise.reject(new EngineConnError('EC_INTERNAL', `Unknown result set type '${String(spec?.type)}'.`));
+    }
+    if (spec.type === 'TABLE' && !Array.isArray(spec.columns)) {
+      return Promise.reject(new EngineConnError('EC_INTERNAL', 'A TABLE result set needs its columns.'));
+    }
+    const index = this.#reserved++;
+    const creating = this.#open(index, spec);
+    this.#creating.add(creating);
+    void creating.then(
+      () => this.#creating.delete(creating),
+      () => this.#creating.delete(creating),
+    );
+    return creating;
+  }
+
+  /** Metadata of every set, in index order. */
+  list(): ResultSetMeta[] {
+    return this.#sets.filter((set) => set !== undefined).map((set) => set.meta());
+  }
+
+  get(index: number): ResultSetMeta | undefined {
+    return this.#sets[index]?.meta();
+  }
+
+  /** TABLE rows [offset, offset + limit) among those fully written so far. */
+  async readRows(index: number, offset: number, limit: number): Promise<RowsPage> {
+    const set = this.#find(index);
+    if (set.type !== 'TABLE')
+      throw new BadRequestError(`Result set ${index} is ${set.type}: it has content, not rows.`);
+    checkCount('offset', offset);
+    checkCount('limit', limit);
+    const complete = set.complete;
+    const rowCount = set.rowCount;
+    const end = Math.min(rowCount, offset + limit);
+    let rows: unknown[][] = [];
+    if (offset < end) {
+      const start = set.seek(offset);
+      const lines = await readLines(set.file, start.position, set.committedBytes, offset - start.row, end - offset);
+      rows = lines.map((line) => JSON.parse(line) as unknown[]);
+    }
+    const next = offset + rows.length;
+    return {
+      columns: set.meta().columns ?? [],
+      rows,
+      offset,
+      next: complete && next >= rowCount ? null : next,
+    };
+  }
+
+  /** The content written so far of a TEXT, HTML or PICTURE set. */
+  async readContent(index: number): Promise<Buffer> {
+    const set = this.#find(index);
+    if (set.type === 'TABLE') throw new BadRequestError(`Result set ${index} is a TABLE: read it in pages of rows.`);
+    const length = set.committedBytes;
+    const buf = Buffer.alloc(length);
+    if (length === 0) return buf;
+    const handle = await open(set.file, 'r');
+    try {
+      for (let done = 0; done < length; ) {
+        const { bytesRead } = await handle.read(buf, done, length - done, done);
+        if (bytesRead === 0) return buf.subarray(0, done);
+        done += bytesRead;
+      }
+    } finally {
+      await handle.close();
+    }
+    return buf;
+  }
+
+  /**
+   * The whole set as text: a TABLE as `csv` (header row, RFC 4180 quoting, CRLF) or `ndjson` (one
+   * object per row keyed by column name), a TEXT or HTML set as its content. Checks the arguments
+   * before returning, so a caller can answer an error before it starts sending.
+   */
+  stream(index: number, format: TableFormat): AsyncIterable<string> {
+    const set = this.#find(index);
+    if (set.type === 'PICTURE') throw new BadRequestError(`Result set ${index} is a PICTURE: fetch its bytes instead.`);
+    if (set.type !== 'TABLE') return this.#streamContent(set);
+    if (!TABLE_FORMATS.includes(format)) {
+      throw new BadRequestError(`Unknown format '${String(format)}': use ${TABLE_FORMATS.join(' or ')}.`);
+    }
+    return this.#streamTable(set, format);
+  }
+
+  /** Closes every set the engine left open and refuses new ones: the task has ended. */
+  async closeAll(): Promise<void> {
+    this.#ended = true;
+    await Promise.allSettled([...this.#creating]);
+    await Promise.all(this.#sets.filter((set) => set !== undefined).map((set) => set.close()));
+  }
+
+  async #open(index: number, spec: ResultSetSpec): Promise<ResultSetWriter> {
+    this.#dirReady ??= mkdir(this.dir, { recursive: true });
+    try {
+      await this.#dirReady;
+    } catch (err) {
+      this.#dirReady = null;
+      throw new EngineConnError('EC_INTERNAL', `Cannot create the result directory ${this.dir}: ${String(err)}`, {
+        cause: err,
+      });
+    }
+    const file = join(this.dir, `result-${index}.${spec.type === 'TABLE' ? 'jsonl' : 'bin'}`);
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(file, 'w');
+    } catch (err) {
+      throw new EngineConnError('EC_INTERNAL', `Cannot create result file ${file}: ${String(err)}`, { cause: err });
+    }
+    const writer = new ResultSetFileWriter({
+      index,
+      spec,
+      file,
+      handle,
+      onClosed: (closed) => this.#onUpdated?.(closed.meta()),
+    });
+    this.#sets[index] = writer;
+    this.#onCreated?.(writer.meta());
+    return writer;
+  }
+
+  #find(index: number): ResultSetFileWriter {
+    const set = Number.isInteger(index) ? this.#sets[index] : undefined;
+    if (!set) throw new EngineConnError('EC_RESULT_NOT_FOUND', `The task has no result set ${index}.`);
+    return set;
+  }
+
+  async *#streamTable(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<string> {
+    const formatter = rowFormatter(format, set.columns ?? []);
+    if (formatter.header) yield formatter.header;
+    const handle = await open(set.file, 'r');
+    try {
+      const reader = new LineReader(handle, 0, STREAM_CHUNK_BYTES);
+      for await (const end of this.#committedEnds(set, () => reader.position)) {
+        const lines = await reader.read(end);
+        if (lines === null) throw this.#shortFile(set);
+        const text = formatter.rows(lines);
+        if (text) yield text;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async *#streamContent(set: ResultSetFileWriter): AsyncGenerator<string> {
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+    let position = 0;
+    const handle = await open(set.file, 'r');
+    try {
+      for await (const end of this.#committedEnds(set, () => position)) {
+        const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - position), position);
+        if (bytesRead === 0) throw this.#shortFile(set);
+        position += bytesRead;
+        const text = decoder.write(buf.subarray(0, bytesRead));
+        if (text) yield text;
+      }
+    } finally {
+      await handle.close();
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  }
+
+  /**
+   * Yields the set's committed size whenever the reader (at `position()`) is behind it, waiting while
+   * the set is still open, until the set is complete and read to its end.
+   */
+  async *#committedEnds(set: ResultSetFileWriter, position: () => number): AsyncGenerator<number> {
+    for (;;) {
+      // `complete` before `committedBytes`: once complete, the committed size is final.
+      const complete = set.complete;
+      const end = set.committedBytes;
+      if (position() < end) yield end;
+      else if (complete) return;
+      else await set.changed();
+    }
+  }
+
+  #shortFile(set: ResultSetFileWriter): EngineConnError {
+    return new EngineConnError('EC_INTERNAL', `Result file ${set.file} is shorter than the rows written to it.`);
+  }
+}
