@@ -72,7 +72,6 @@ export class TaskLog {
   #batchFrom = 0;
   #scheduled: NodeJS.Immediate | null = null;
   #finished = false;
-  #closed = false;
 
   constructor(opts: TaskLogOptions) {
     this.file = opts.file;
@@ -154,10 +153,8 @@ export class TaskLog {
   }
 
   /** Finishes the log and releases its file; reads keep working. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.finish();
+  close(): Promise<void> {
+    return this.finish();
   }
 
   #memoryStart(): number {
