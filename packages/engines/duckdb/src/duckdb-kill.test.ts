@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { EngineConnError } from '@engineconn/core';
+import { openTestSession, type TestSession, waitFor } from './test-support/duckdb-test-session.js';
+
+const LONG_AGGREGATE = 'select count(*) from range(10000000000)';
+// Rows flow from the first millisecond, so the kill lands in the fetch loop, where an interrupted
+// stream ends with an empty chunk just like a complete one.
+const LONG_STREAM = 'select * from range(10000000000)';
+
+function isCancelled(err: unknown): boolean {
+  assert.ok(err instanceof EngineConnError, `expected an EngineConnError, got ${String(err)}`);
+  assert.equal(err.code, 'EC_TASK_CANCELLED');
+  return true;
+}
+
+// Both ways a statement starts: on a libuv thread (`stream()`) and pending, polled (slots = 0).
+for (const slots of ['8', '0']) {
+  describe(`duckdb kill (threadpoolSlots=${slots})`, () => {
+    let ec: TestSession;
+    before(async () => {
+      ec = await openTestSession({ 'duckdb.threadpoolSlots': slots });
+    });
+    after(() => ec.close());
+
+    for (const [what, sql] of [
+      ['a long aggregate', LONG_AGGREGATE],
+      ['a long stream of rows', LONG_STREAM],
+    ] as const) {
+      test(`killing ${what} rejects as cancelled within 1 s and the session runs the next query`, async () => {
+        const { harness, done } = ec.start(`select 1; ${sql}; select 3`);
+        await waitFor(() => harness.statements.started.includes(1), { what: 'statement 2 to start' });
+        // Let it get going (the stream has written rows by then).
+        await waitFor(() => harness.logs.length >= 3, { what: 'statement 1 done' });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const abortedAt = performance.now();
+        harness.controller.abort();
+        await assert.rejects(done, isCancelled);
+        const ms = performance.now() - abortedAt;
+        assert.ok(ms < 1000, `took ${Math.round(ms)} ms to stop`);
+        assert.deepEqual(harness.statements.started, [0, 1], 'statement 3 never starts');
+        assert.ok(harness.logs.some((l) => /^statement 2\/3 cancelled after \d+ ms$/.test(l)));
+        const next = await ec.run('select 42 as answer');
+        assert.deepEqual(next.resultSets[0]?.rows, [[42]]);
+      });
+    }
+
+    test('a task aborted before it starts runs nothing', async () => {
+      const harness = ec.task('create table never_made(a int)');
+      harness.controller.abort();
+      await assert.rejects(ec.executor.execute(harness.context), (err: unknown) => {
+        isCancelled(err);
+        assert.match((err as Error).message, /before statement 1\/1 started/);
+        return true;
+      });
+      assert.deepEqual(harness.statements.started, []);
+      const check = await ec.run("select count(*) from duckdb_tables() where table_name = 'never_made'");
+      assert.deepEqual(check.resultSets[0]?.rows, [[0]]);
+    });
+
+    test('an abort between statements stops before the next one', async () => {
+      const harness = ec.task('select 1; create table not_reached(a int)');
+      const original = harness.context.createResultSet.bind(harness.context);
+      // Abort while statement 1 writes its result, i.e. after its query finished.
+      harness.context.createResultSet = async (spec) => {
+        harness.controller.abort();
+        return original(spec);
+      };
+      await assert.rejects(ec.executor.execute(harness.context), isCancelled);
+      assert.deepEqual(harness.statements.started, [0]);
+      const check = await ec.run("select count(*) from duckdb_tables() where table_name = 'not_reached'");
+      assert.deepEqual(check.resultSets[0]?.rows, [[0]]);
+    });
+
+    test('a kill never leaves a short result looking complete', async () => {
+      const { harness, done } = ec.start(LONG_STREAM);
+      await waitFor(() => (harness.resultSets[0]?.rows.length ?? 0) > 0, { what: 'first rows' });
+      harness.controller.abort();
+      await assert.rejects(done, isCancelled);
+      assert.equal(harness.resultSets[0]?.closed, false, 'the cut-off result set is not closed as complete');
+    });
+
+    test('killing one of two concurrent tasks leaves the other to finish', async () => {
+      const victim = ec.start(LONG_AGGREGATE);
+      const survivor = ec.start('select sum(range) as s from range(3000000)');
+      await waitFor(() => victim.harness.statements.started.length === 1, { what: 'victim to start' });
+      victim.harness.controller.abort();
+      await assert.rejects(victim.done, isCancelled);
+      await survivor.done;
+      assert.deepEqual(survivor.harness.resultSets[0]?.rows, [[4499998500000]]);
+    });
+  });
+}

@@ -1,0 +1,93 @@
+import { StatementType } from '@duckdb/node-api';
+import { type CodeExecutor, EngineConnError, splitSql, type TaskContext } from '@engineconn/core';
+import type { DuckDBSession } from './duckdb-session.js';
+import { Interrupter } from './interrupter.js';
+import { runStatement, type StatementOutcome, statementsInfo } from './statement-runner.js';
+
+/**
+ * Statement types that leave nothing on the connection for the next task to trip over. Anything else
+ * (SET, RESET, USE, transactions, PRAGMA, PREPARE, CALL, ...) may change connection-local state, so
+ * the connection is dropped instead of reused.
+ */
+const STATELESS: ReadonlySet<StatementType> = new Set([
+  StatementType.SELECT,
+  StatementType.INSERT,
+  StatementType.UPDATE,
+  StatementType.DELETE,
+  StatementType.EXPLAIN,
+  StatementType.CREATE,
+  StatementType.CREATE_FUNC,
+  StatementType.DROP,
+  StatementType.ALTER,
+  StatementType.COPY,
+  StatementType.ANALYZE,
+  StatementType.EXPORT,
+  StatementType.VACUUM,
+  StatementType.ATTACH,
+  StatementType.DETACH,
+  StatementType.LOAD,
+  StatementType.COPY_DATABASE,
+]);
+
+/** Temporary tables, views, macros and sequences live in the connection's own catalog. */
+const TEMPORARY = /\btemp(?:orary)?\b/i;
+
+function leavesNoState(sql: string, outcome: StatementOutcome): boolean {
+  return STATELESS.has(outcome.statementType) && !TEMPORARY.test(sql);
+}
+
+/**
+ * Runs a `sql` task: the script is split into statements, which run one after another on a
+ * connection of the task's own. The first failing statement fails the task; a kill interrupts the
+ * running statement and the task fails with EC_TASK_CANCELLED, never as a short result.
+ */
+export class SqlExecutor implements CodeExecutor {
+  readonly #session: DuckDBSession;
+
+  constructor(session: DuckDBSession) {
+    this.#session = session;
+  }
+
+  async execute(task: TaskContext): Promise<void> {
+    const statements = splitSql(task.code);
+    task.statements(statements.length);
+    if (statements.length === 0) {
+      task.log('no SQL statements to run');
+      return;
+    }
+    if (task.signal.aborted) throw cancelledBefore(0, statements.length);
+    const connection = await this.#session.acquire();
+    const interrupter = new Interrupter(task.signal, connection);
+    let clean = true;
+    try {
+      for (const [index, statement] of statements.entries()) {
+        if (interrupter.requested) throw cancelledBefore(index, statements.length);
+        const outcome = await runStatement({
+          task,
+          session: this.#session,
+          connection,
+          interrupter,
+          sql: statement.text,
+          index,
+          total: statements.length,
+        });
+        clean &&= leavesNoState(statement.text, outcome);
+        task.progress((index + 1) / statements.length, statementsInfo(statements.length, index + 1, 0));
+      }
+    } catch (err) {
+      // A failed statement may have left a transaction aborted or half a script's state behind.
+      clean = false;
+      throw err;
+    } finally {
+      interrupter.dispose();
+      this.#session.release(connection, clean && !interrupter.requested);
+    }
+  }
+}
+
+function cancelledBefore(index: number, total: number): EngineConnError {
+  return new EngineConnError(
+    'EC_TASK_CANCELLED',
+    `The task was cancelled before statement ${index + 1}/${total} started.`,
+  );
+}

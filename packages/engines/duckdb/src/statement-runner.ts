@@ -1,0 +1,184 @@
+import {
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  type DuckDBResult,
+  ResultReturnType,
+  type StatementType,
+} from '@duckdb/node-api';
+import {
+  EngineConnError,
+  EngineError,
+  type ProgressInfo,
+  type ResultSetWriter,
+  type TaskContext,
+} from '@engineconn/core';
+import type { DuckDBSession } from './duckdb-session.js';
+import type { Interrupter } from './interrupter.js';
+import { jsonValueConverter } from './json-converter.js';
+import { awaitPendingResult } from './pending-result.js';
+
+const PREVIEW_CHARS = 200;
+
+export interface StatementRun {
+  readonly task: TaskContext;
+  readonly session: DuckDBSession;
+  readonly connection: DuckDBConnection;
+  readonly interrupter: Interrupter;
+  readonly sql: string;
+  /** 0-based. */
+  readonly index: number;
+  readonly total: number;
+}
+
+export interface StatementOutcome {
+  readonly statementType: StatementType;
+  /** Rows written (TABLE) or rows changed (DML); 0 otherwise. */
+  readonly rows: number;
+}
+
+function label(index: number, total: number): string {
+  return `statement ${index + 1}/${total}`;
+}
+
+export function cancelledError(index: number, total: number): EngineConnError {
+  return new EngineConnError('EC_TASK_CANCELLED', `The task was cancelled during ${label(index, total)}.`);
+}
+
+export function statementsInfo(total: number, succeeded: number, running: number): ProgressInfo[] {
+  return [{ id: 'statements', totalTasks: total, runningTasks: running, failedTasks: 0, succeedTasks: succeeded }];
+}
+
+// The wrappers the binding puts around DuckDB's own message add nothing for a SQL user.
+const MESSAGE_WRAPPERS = [
+  /^Failed to extract statements: /,
+  /^Invalid Input Error: Attempting to execute an unsuccessful or closed pending query result\s*Error: /,
+];
+
+function duckdbMessage(err: unknown): string {
+  let message = err instanceof Error ? err.message : String(err);
+  for (const wrapper of MESSAGE_WRAPPERS) message = message.replace(wrapper, '');
+  return message;
+}
+
+function preview(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ');
+  return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS)}…` : flat;
+}
+
+/**
+ * Starts the statement and resolves once its first rows can be fetched. While the threadpool gate
+ * has room this is `connection.stream()`, the fastest path; past it, the statement is started
+ * pending and waited on by polling, so a long query does not pin a libuv thread.
+ */
+async function openResult(run: StatementRun): Promise<DuckDBResult> {
+  const { gate } = run.session;
+  if (gate.tryEnter()) {
+    try {
+      return await run.connection.stream(run.sql);
+    } finally {
+      gate.leave();
+    }
+  }
+  return awaitPendingResult(await run.connection.startStream(run.sql));
+}
+
+async function fetchChunk(run: StatementRun, result: DuckDBResult): Promise<DuckDBDataChunk | null> {
+  run.session.gate.enter();
+  try {
+    return await result.fetchChunk();
+  } finally {
+    run.session.gate.leave();
+  }
+}
+
+function ignore(): void {}
+
+/** Streams a query's rows chunk by chunk: one chunk converted while the previous one is written. */
+async function writeTable(run: StatementRun, result: DuckDBResult): Promise<number> {
+  const types = result.columnTypes();
+  const columns = result.columnNames().map((name, i) => ({ name, type: String(types[i]) }));
+  const writer = await run.task.createResultSet({ type: 'TABLE', columns });
+  let rows = 0;
+  let writing: Promise<void> | undefined;
+  for (;;) {
+    const chunk = await fetchChunk(run, result);
+    if (!chunk || chunk.rowCount === 0) break;
+    const batch = chunk.convertRows(jsonValueConverter);
+    if (writing) await writing;
+    if (run.interrupter.requested) break;
+    writing = writer.writeRows(batch);
+    // Marked handled so a failed write cannot crash the process while the next fetch is awaited.
+    writing.catch(ignore);
+    rows += batch.length;
+  }
+  if (writing) await writing;
+  // An interrupted stream ends like a complete one; only the flag tells them apart.
+  if (run.interrupter.requested) throw cancelledError(run.index, run.total);
+  await writer.close();
+  return rows;
+}
+
+async function writeText(task: TaskContext, text: string): Promise<void> {
+  const writer: ResultSetWriter = await task.createResultSet({ type: 'TEXT' });
+  await writer.write(text);
+  await writer.close();
+}
+
+function watchProgress(run: StatementRun): () => void {
+  const { task, connection, index, total } = run;
+  let last = -1;
+  const timer = setInterval(() => {
+    const percentage = connection.progress.percentage;
+    if (!(percentage >= 0)) return;
+    const overall = (index + Math.min(percentage, 100) / 100) / total;
+    if (overall <= last) return;
+    last = overall;
+    task.progress(overall, statementsInfo(total, index, 1));
+  }, run.session.options.progressIntervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Runs one statement: a query becomes a TABLE result set streamed chunk by chunk, DML a TEXT set
+ * `N rows affected`, anything else a TEXT set `OK`, so result set i always belongs to statement i.
+ */
+export async function runStatement(run: StatementRun): Promise<StatementOutcome> {
+  const { task, index, total } = run;
+  const name = label(index, total);
+  task.statementStarted(index);
+  task.log(`${name}: ${preview(run.sql)}`);
+  const started = performance.now();
+  const stopProgress = watchProgress(run);
+  try {
+    const result = await openResult(run);
+    if (run.interrupter.requested) throw cancelledError(index, total);
+    let rows = 0;
+    let summary: string;
+    if (result.returnType === ResultReturnType.QUERY_RESULT) {
+      rows = await writeTable(run, result);
+      summary = `${rows} row${rows === 1 ? '' : 's'}`;
+    } else if (result.returnType === ResultReturnType.CHANGED_ROWS) {
+      rows = result.rowsChanged;
+      summary = `${rows} row${rows === 1 ? '' : 's'} affected`;
+      await writeText(task, summary);
+    } else {
+      summary = 'OK';
+      await writeText(task, summary);
+    }
+    task.log(`${name} done in ${Math.round(performance.now() - started)} ms: ${summary}`);
+    return { statementType: result.statementType, rows };
+  } catch (err) {
+    const ms = Math.round(performance.now() - started);
+    if (run.interrupter.requested) {
+      task.log(`${name} cancelled after ${ms} ms`);
+      throw cancelledError(index, total);
+    }
+    if (err instanceof EngineConnError) throw err;
+    const message = duckdbMessage(err);
+    task.log(`${name} failed after ${ms} ms: ${message}`);
+    throw new EngineError(`Statement ${index + 1}/${total} failed: ${message}`, { cause: err });
+  } finally {
+    stopProgress();
+  }
+}
