@@ -56,6 +56,18 @@ export function groupMembers(pgid: number): number[] {
 }
 
 /**
+ * Whether any live process is left in the group. Cheap while the leader itself is alive (one /proc
+ * read), which is the common case while a kill is waited for; a full scan only once it is not.
+ */
+export function groupAlive(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  if (process.platform !== 'linux') return true;
+  const leader = readStat(String(pgid));
+  if (leader && leader.pgrp === pgid && leader.state !== 'Z' && leader.state !== 'X') return true;
+  return groupMembers(pgid).length > 0;
+}
+
+/**
  * Processes that carry `NAME=value` in their environment: a task's descendants that left its process
  * group (setsid, double fork) still inherit the cookie, the way Jenkins finds a build's strays.
  */
@@ -100,11 +112,10 @@ export type StopOutcome = 'gone' | 'SIGTERM' | 'SIGKILL';
  * once no live member remains, with the signal that finished it ('gone' if it was already empty).
  */
 export async function terminateGroup(pgid: number, graceMs: number): Promise<StopOutcome> {
-  if (groupMembers(pgid).length === 0) return 'gone';
-  signalGroup(pgid, 'SIGTERM');
-  if (await pollUntil(() => groupMembers(pgid).length === 0, Date.now() + graceMs)) return 'SIGTERM';
+  if (!signalGroup(pgid, 'SIGTERM')) return 'gone';
+  if (await pollUntil(() => !groupAlive(pgid), Date.now() + graceMs)) return 'SIGTERM';
   signalGroup(pgid, 'SIGKILL');
-  await pollUntil(() => groupMembers(pgid).length === 0);
+  await pollUntil(() => !groupAlive(pgid));
   return 'SIGKILL';
 }
 

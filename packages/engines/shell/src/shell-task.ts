@@ -51,7 +51,12 @@ export async function runShellTask(task: TaskContext, session: ShellSession): Pr
     stopping ??= terminateGroup(pgid, task.killGraceMs);
     return stopping;
   };
-  const onAbort = (): void => void stop();
+  let sweeping: Promise<void> | undefined;
+  const onAbort = (): void => {
+    // The group gets SIGTERM first; the slower /proc sweep for strays runs while it dies.
+    void stop();
+    sweeping = sweepStrays(task, cookie);
+  };
   task.signal.addEventListener('abort', onAbort, { once: true });
 
   let writer: ResultSetWriter | undefined;
@@ -95,8 +100,9 @@ export async function runShellTask(task: TaskContext, session: ShellSession): Pr
       }
     }
     if (stopping) outcome = await stopping;
-    if (task.signal.aborted) await sweepStrays(task, cookie);
+    await sweeping;
     await drain(task, cookie, stdout, stderr);
+    await sweeping;
   } finally {
     task.signal.removeEventListener('abort', onAbort);
     session.groups.delete(pgid);
