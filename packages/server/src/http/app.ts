@@ -1,0 +1,79 @@
+import type { EngineConnRuntime } from '@engineconn/core';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { type AuthConfig, Authenticator, installAuth } from './auth.js';
+import { createServerContext, decorateServerContext } from './context.js';
+import { installErrorHandling } from './errors.js';
+import { registerEngineConnRoutes } from './routes/engineconn-routes.js';
+import { registerLockRoutes } from './routes/lock-routes.js';
+import { registerProbeRoutes } from './routes/probe-routes.js';
+import { registerResultRoutes } from './routes/result-routes.js';
+import { registerTaskRoutes } from './routes/task-routes.js';
+import { registerSseRoute } from './sse.js';
+
+export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+
+export interface BuildAppOptions {
+  runtime: EngineConnRuntime;
+  /** The parsed `--auth-file`, or null for loopback-only access as the EC's owner. */
+  auth: AuthConfig | null;
+  /** Largest accepted request body in bytes; larger ones get 413 EC_PAYLOAD_TOO_LARGE. */
+  bodyLimit?: number;
+  logger?: Logger | false;
+  /** Extra route modules (WebSocket events, console, metrics); they reach the runtime via `app.engineConn`. */
+  plugins?: FastifyPluginAsync[];
+  /** Interval of the SSE `: ping` comment. */
+  sseHeartbeatMs?: number;
+}
+
+/**
+ * The HTTP API of DESIGN §6 on one fastify instance: error mapping, auth, then the routes. Every
+ * route except the probes is authenticated by a root hook, so plugins passed in `plugins` are too.
+ */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app: FastifyInstance = Fastify({
+    bodyLimit,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    // Per-request log lines would dominate the log at thousands of tasks per second.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Task ids and locks never need more; a bounded param length keeps the router cheap.
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  installErrorHandling(app, bodyLimit);
+  installLenientJsonParser(app);
+
+  const authenticator = new Authenticator(opts.auth, opts.runtime.context.user);
+  decorateServerContext(app, createServerContext(opts.runtime, authenticator));
+  installAuth(app, authenticator);
+
+  registerProbeRoutes(app);
+  registerEngineConnRoutes(app);
+  registerTaskRoutes(app);
+  registerResultRoutes(app);
+  registerLockRoutes(app);
+  registerSseRoute(app, { heartbeatMs: opts.sseHeartbeatMs });
+
+  for (const plugin of opts.plugins ?? []) await app.register(plugin);
+  return app;
+}
+
+/**
+ * Routes with an optional body (kill, lock, shutdown) are often called with a JSON content-type and
+ * no body; treat that as "no body" instead of fastify's empty-JSON error. Everything else parses as
+ * fastify's default (prototype-poisoning safe) JSON parser does.
+ */
+function installLenientJsonParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}

@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { EngineConnError } from '@engineconn/core';
+import { startTestServer, type TestServer } from '../test-support/in-process.js';
+import { Authenticator, isLoopback, loadAuthFile, parseAuthConfig } from './auth.js';
+
+const AUTH = parseAuthConfig({
+  tokens: [
+    { token: 'tok-alice', user: 'alice' },
+    { token: 'tok-bob', user: 'bob', admin: false },
+    { token: 'tok-root', user: 'root', admin: true },
+    { token: 'tok-owner', user: 'owner' },
+  ],
+});
+
+const codeOf = (res: { json(): unknown }) => (res.json() as { error: { code: string } }).error.code;
+
+describe('auth helpers', () => {
+  test('isLoopback accepts 127.0.0.0/8, ::1 and IPv4-mapped 127.x only', () => {
+    for (const a of ['127.0.0.1', '127.5.6.7', '::1', '::ffff:127.0.0.1']) assert.ok(isLoopback(a), a);
+    for (const a of ['10.0.0.1', '::ffff:10.0.0.1', '128.0.0.1', '::2', '', undefined, '127.0.0.1.evil']) {
+      assert.ok(!isLoopback(a), String(a));
+    }
+  });
+
+  test('a malformed auth config is EC_CONFIG_INVALID naming the field', () => {
+    const bad: [unknown, RegExp][] = [
+      [{}, /'tokens'/],
+      [{ tokens: [] }, /at least one token/],
+      [{ tokens: [{ token: 't', user: 'u', admin: 'yes' }] }, /'tokens\.0\.admin'/],
+      [{ tokens: [{ token: '', user: 'u' }] }, /'tokens\.0\.token'/],
+      [{ tokens: [{ token: 't', user: 'u', extra: 1 }] }, /tokens\.0/],
+      [
+        {
+          tokens: [
+            { token: 't', user: 'a' },
+            { token: 't', user: 'b' },
+          ],
+        },
+        /same token twice/,
+      ],
+    ];
+    for (const [json, message] of bad) {
+      assert.throws(
+        () => parseAuthConfig(json),
+        (err: unknown) =>
+          err instanceof EngineConnError && err.code === 'EC_CONFIG_INVALID' && message.test(err.message),
+        JSON.stringify(json),
+      );
+    }
+  });
+
+  test('loadAuthFile reports unreadable and non-JSON files clearly', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'ec-auth-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'auth.json');
+    await writeFile(file, '{"tokens": [');
+    await assert.rejects(loadAuthFile(file), /not valid JSON/);
+    await assert.rejects(loadAuthFile(join(dir, 'missing.json')), /Cannot read the auth file/);
+    await writeFile(file, JSON.stringify({ tokens: [{ token: 'x', user: 'u' }] }));
+    assert.deepEqual(await loadAuthFile(file), { tokens: [{ token: 'x', user: 'u', admin: false }] });
+  });
+
+  test('the bearer scheme is case-insensitive and the token must match exactly', () => {
+    const auth = new Authenticator(AUTH, 'owner');
+    assert.deepEqual(auth.authenticate({ authorization: 'bearer tok-alice' }, '10.0.0.1'), {
+      user: 'alice',
+      admin: false,
+    });
+    for (const header of [undefined, 'tok-alice', 'Bearer', 'Bearer tok-alic', 'Bearer tok-alice2', 'Basic dG9r']) {
+      assert.throws(
+        () => auth.authenticate({ authorization: header }, '127.0.0.1'),
+        (err: unknown) => err instanceof EngineConnError && err.code === 'EC_UNAUTHORIZED',
+        String(header),
+      );
+    }
+  });
+});
+
+describe('with an auth file', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ auth: AUTH, owner: 'owner' });
+  });
+  after(() => server.close());
+
+  test('no token or an unknown token is 401 EC_UNAUTHORIZED', async () => {
+    for (const token of [null, 'wrong']) {
+      const res = await server.request({ method: 'GET', url: '/api/v1/engineconn', token });
+      assert.equal(res.statusCode, 401);
+      assert.equal(codeOf(res), 'EC_UNAUTHORIZED');
+    }
+  });
+
+  test('remote callers with a token are served', async () => {
+    const res = await server.request({
+      method: 'GET',
+      url: '/api/v1/engineconn',
+      token: 'tok-alice',
+      remoteAddress: '10.1.2.3',
+    });
+    assert.equal(res.statusCode, 200);
+  });
+
+  test('probes need no token', async () => {
+    assert.equal((await server.request({ method: 'GET', url: '/healthz' })).statusCode, 200);
+    assert.equal((await server.request({ method: 'GET', url: '/readyz' })).statusCode, 200);
+  });
+
+  test("users see only their own tasks; another user's task is 404; admins see all", async () => {
+    const { id } = await server.submit('select 1', 'tok-alice');
+    await server.finished(id, 'tok-alice');
+    for (const url of [`/api/v1/tasks/${id}`, `/api/v1/tasks/${id}/logs`, `/api/v1/tasks/${id}/results/0`]) {
+      const res = await server.request({ method: 'GET', url, token: 'tok-bob' });
+      assert.equal(res.statusCode, 404, url);
+      assert.equal(codeOf(res), 'EC_TASK_NOT_FOUND');
+    }
+    const kill = await server.request({ method: 'POST', url: `/api/v1/tasks/${id}/kill`, token: 'tok-bob' });
+    assert.equal(kill.statusCode, 404);
+    const bobs = (await server.request({ method: 'GET', url: '/api/v1/tasks', token: 'tok-bob' })).json<{
+      tasks: { id: string }[];
+    }>();
+    assert.ok(!bobs.tasks.some((t) => t.id === id));
+    const roots = (await server.request({ method: 'GET', url: '/api/v1/tasks', token: 'tok-root' })).json<{
+      tasks: { id: string; owner: string }[];
+    }>();
+    assert.ok(roots.tasks.some((t) => t.id === id && t.owner === 'alice'));
+    assert.equal(
+      (await server.request({ method: 'GET', url: `/api/v1/tasks/${id}`, token: 'tok-root' })).statusCode,
+      200,
+    );
+  });
+
+  test('health override and shutdown are 403 EC_FORBIDDEN for a non-owner, non-admin', async () => {
+    for (const [url, payload] of [
+      ['/api/v1/engineconn/health', { health: 'WARN' }],
+      ['/api/v1/engineconn/shutdown', undefined],
+    ] as const) {
+      const res = await server.request({ method: 'POST', url, payload, token: 'tok-alice' });
+      assert.equal(res.statusCode, 403, url);
+      assert.equal(codeOf(res), 'EC_FORBIDDEN');
+    }
+    assert.equal(server.runtime.status, 'Unlock');
+  });
+
+  test('an admin may override health', async () => {
+    const res = await server.request({
+      method: 'POST',
+      url: '/api/v1/engineconn/health',
+      payload: { health: 'WARN', reason: 'disk filling up' },
+      token: 'tok-root',
+    });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json<{ health: string }>().health, 'WARN');
+    assert.equal(server.runtime.health, 'WARN');
+    const back = await server.request({
+      method: 'POST',
+      url: '/api/v1/engineconn/health',
+      payload: { health: 'Healthy' },
+      token: 'tok-owner',
+    });
+    assert.equal(back.statusCode, 200);
+    assert.equal(server.runtime.health, 'Healthy');
+  });
+});
+
+describe('without an auth file', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ owner: 'owner' });
+  });
+  after(() => server.close());
+
+  test('loopback callers are the owner, whatever token they send', async () => {
+    const { id } = await server.submit('select 1', 'anything');
+    const info = await server.finished(id);
+    assert.equal(info.owner, 'owner');
+  });
+
+  test('non-loopback callers are 403 EC_FORBIDDEN, except on the probes', async () => {
+    for (const remoteAddress of ['10.0.0.7', '::ffff:192.168.1.2', '2001:db8::1']) {
+      const res = await server.request({ method: 'GET', url: '/api/v1/tasks', remoteAddress });
+      assert.equal(res.statusCode, 403, remoteAddress);
+      assert.equal(codeOf(res), 'EC_FORBIDDEN');
+    }
+    const probe = await server.request({ method: 'GET', url: '/healthz', remoteAddress: '10.0.0.7' });
+    assert.equal(probe.statusCode, 200);
+  });
+});

@@ -1,0 +1,73 @@
+import { EngineConnError, type ErrorCode, isErrorCode } from '@engineconn/core';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+
+/** Sends the contract's error body with an explicit status (for the few routes the contract overrides). */
+export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(status).send({ error: { code, message } });
+}
+
+/** Maps fastify's own request errors (body parsing, limits) to the contract's codes. */
+function fromFastifyError(err: FastifyError, bodyLimit: number): { status: number; error: EngineConnError } | null {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        error: new EngineConnError(
+          'EC_PAYLOAD_TOO_LARGE',
+          `The request body is larger than the limit of ${bodyLimit} bytes (start the EngineConn with a larger --body-limit).`,
+        ),
+      };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, error: new EngineConnError('EC_BAD_REQUEST', 'The request body is not valid JSON.') };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        error: new EngineConnError(
+          'EC_BAD_REQUEST',
+          'Unsupported content-type: send the request body as application/json.',
+        ),
+      };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return {
+        status: 400,
+        error: new EngineConnError('EC_BAD_REQUEST', 'The request body size does not match its Content-Length.'),
+      };
+    default:
+      break;
+  }
+  // Any other client error fastify raises (bad URL encoding, malformed headers) is the caller's fault.
+  const status = err.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, error: new EngineConnError('EC_BAD_REQUEST', err.message) };
+  }
+  return null;
+}
+
+/**
+ * Installs the one error handler and the 404 handler: every failure leaves as the contract's
+ * `{"error": {"code", "message"}}`, and nothing a caller sends can crash the process.
+ */
+export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((thrown: unknown, request, reply) => {
+    // A plain Error carrying an EC_* code (e.g. from an engine package) keeps its code.
+    const err = isErrorCode((thrown as { code?: unknown } | null)?.code) ? EngineConnError.from(thrown) : thrown;
+    if (err instanceof EngineConnError) {
+      if (err.status >= 500 && err.code === 'EC_INTERNAL') request.log.error({ err }, 'request failed');
+      return reply.code(err.status).send({ error: err.toJSON() });
+    }
+    const mapped = isFastifyError(err) ? fromFastifyError(err, bodyLimit) : null;
+    if (mapped) return reply.code(mapped.status).send({ error: mapped.error.toJSON() });
+    request.log.error({ err }, 'unexpected error while handling a request');
+    return reply.code(500).send({
+      error: { code: 'EC_INTERNAL', message: 'An unexpected error occurred; the EngineConn log has the details.' },
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'EC_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`),
+  );
+}
+
+function isFastifyError(err: unknown): err is FastifyError {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
+}

@@ -1,0 +1,79 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { TaskEvent } from '@engineconn/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { EventsQuerySchema, LastEventIdSchema, parseInput } from './schemas.js';
+
+export interface SseOptions {
+  /** How often a `: ping` comment keeps idle proxies from closing the stream. */
+  heartbeatMs?: number;
+}
+
+export function formatSseEvent(event: TaskEvent): string {
+  return `id: ${event.seq}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
+/** Where to resume: the `Last-Event-ID` header a reconnecting EventSource sends, else `?after=`, else 0. */
+function resumeAfter(request: FastifyRequest): number {
+  const header = request.headers['last-event-id'];
+  if (typeof header === 'string' && header.trim() !== '') return parseInput(LastEventIdSchema, header.trim(), 'header');
+  return parseInput(EventsQuerySchema, request.query, 'query').after ?? 0;
+}
+
+/** Resolves true once `res` can take more, false if the client went away first. */
+async function drained(res: ServerResponse, signal: AbortSignal): Promise<boolean> {
+  try {
+    await once(res, 'drain', { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `GET /api/v1/tasks/:id/events`: the task's journal as Server-Sent Events. Every event carries its
+ * sequence number as `id:`, so a reconnect with `Last-Event-ID` resumes without gap or duplicate.
+ * The stream ends after `done`.
+ */
+export function registerSseRoute(app: FastifyInstance, options: SseOptions = {}): void {
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+
+  app.get('/api/v1/tasks/:id/events', async (request, reply) => {
+    // Lookup and parsing happen before hijacking, so their errors still go out as JSON.
+    const view = app.engineConn.taskOf(request);
+    const after = resumeAfter(request);
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+      connection: 'keep-alive',
+    });
+    res.flushHeaders();
+
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const heartbeat = setInterval(() => {
+      if (!res.destroyed && !res.writableNeedDrain) res.write(': ping\n\n');
+    }, heartbeatMs);
+    heartbeat.unref();
+
+    try {
+      for await (const event of view.journal.follow(after, gone.signal)) {
+        view.touch();
+        if (!res.write(formatSseEvent(event)) && !(await drained(res, gone.signal))) break;
+      }
+    } catch (err) {
+      if (!gone.signal.aborted) {
+        request.log.error({ err, taskId: view.id }, 'event stream failed');
+        const message = err instanceof Error ? err.message : String(err);
+        res.write(`event: error\ndata: ${JSON.stringify({ code: 'EC_INTERNAL', message })}\n\n`);
+      }
+    } finally {
+      clearInterval(heartbeat);
+      res.end();
+    }
+  });
+}

@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  EngineConnRuntime,
+  EngineCreationContext,
+  type EnginePlugin,
+  type ExecutorKind,
+  type TaskInfo,
+} from '@engineconn/core';
+import { createTestEngine } from '@engineconn/testkit';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../http/app.js';
+import type { AuthConfig } from '../http/auth.js';
+import { waitFor } from './wait-for.js';
+
+export interface TestServer {
+  app: FastifyInstance;
+  runtime: EngineConnRuntime;
+  /** app.inject with the given bearer token (when not null). */
+  request(opts: InjectOptions & { token?: string | null }): Promise<LightMyRequestResponse>;
+  submit(code: string, token?: string | null, extra?: Record<string, unknown>): Promise<{ id: string; status: string }>;
+  /** Polls GET /api/v1/tasks/:id until the task is terminal. */
+  finished(id: string, token?: string | null): Promise<TaskInfo>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  executor?: ExecutorKind;
+  auth?: AuthConfig | null;
+  owner?: string;
+  options?: Record<string, string>;
+  plugin?: EnginePlugin<unknown>;
+  bodyLimit?: number;
+  sseHeartbeatMs?: number;
+}
+
+const TERMINAL = new Set(['Succeed', 'Failed', 'Cancelled', 'Timeout']);
+
+/** A real runtime on the test engine behind the real app, driven in-process with `app.inject`. */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ec-server-test-'));
+  const plugin = opts.plugin ?? (createTestEngine() as EnginePlugin<unknown>);
+  const context = new EngineCreationContext({
+    id: 'ec-test',
+    user: opts.owner ?? 'owner',
+    engineType: plugin.name,
+    executor: opts.executor ?? 'concurrent',
+    labels: {},
+    options: { 'ec.killGrace': '200ms', 'ec.shutdownGrace': '1s', ...opts.options },
+    dataDir,
+  });
+  const runtime = new EngineConnRuntime({ plugin, context });
+  await runtime.start();
+  const app = await buildApp({
+    runtime,
+    auth: opts.auth ?? null,
+    logger: false,
+    ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
+    ...(opts.sseHeartbeatMs ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
+  });
+  const request: TestServer['request'] = ({ token, ...rest }) =>
+    app.inject({
+      ...rest,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...rest.headers },
+    });
+  return {
+    app,
+    runtime,
+    request,
+    async submit(code, token, extra = {}) {
+      const res = await request({ method: 'POST', url: '/api/v1/tasks', payload: { code, ...extra }, token });
+      if (res.statusCode !== 202) throw new Error(`submit failed: ${res.statusCode} ${res.body}`);
+      return res.json();
+    },
+    async finished(id, token) {
+      return waitFor(
+        async () => {
+          const info = (await request({ method: 'GET', url: `/api/v1/tasks/${id}`, token })).json<TaskInfo>();
+          return TERMINAL.has(info.status) ? info : null;
+        },
+        { what: `task ${id} to finish` },
+      );
+    },
+    async close() {
+      await runtime.shutdown('test over');
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

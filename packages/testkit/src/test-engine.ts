@@ -1,0 +1,127 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { defineEngine, EngineError, type EnginePlugin, type ExecutorKind, type TaskContext } from '@engineconn/core';
+
+/** A 1×1 transparent PNG, for PICTURE result sets. */
+export const TEST_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+
+export interface TestEngineOptions {
+  /** Executor when `--executor` is not given (default concurrent). */
+  defaultExecutor?: ExecutorKind;
+  defaultConcurrency?: number;
+  /** Makes createSession fail with this message, to test start-up failures (or `--conf test.failSession=MSG`). */
+  failSession?: string;
+}
+
+/**
+ * Runs one statement of the test language:
+ *   sleep MS        waits MS milliseconds, or until the task is killed
+ *   fail MESSAGE    fails the task with EC_ENGINE_ERROR
+ *   log N           logs N lines `line 0` … `line N-1`
+ *   rows N          a TABLE (n INTEGER, label VARCHAR) of N rows
+ *   text CONTENT / html CONTENT   a TEXT / HTML result set
+ *   picture         a PICTURE (image/png) result set
+ *   anything else   a TABLE with one column `result` holding the statement
+ */
+async function runStatement(task: TaskContext, statement: string): Promise<void> {
+  const [verb = '', ...rest] = statement.split(/\s+/);
+  const arg = rest.join(' ');
+  switch (verb.toLowerCase()) {
+    case 'sleep': {
+      // Aborting the timer is the "cancel the real work" of this engine.
+      await delay(Number(arg) || 0, undefined, { signal: task.signal }).catch(() => {});
+      return;
+    }
+    case 'fail':
+      throw new EngineError(arg || 'the test engine was told to fail');
+    case 'log': {
+      const n = Number(arg) || 0;
+      for (let i = 0; i < n; i++) task.log(`line ${i}`);
+      return;
+    }
+    case 'rows': {
+      const n = Number(arg) || 0;
+      const writer = await task.createResultSet({
+        type: 'TABLE',
+        columns: [
+          { name: 'n', type: 'INTEGER' },
+          { name: 'label', type: 'VARCHAR' },
+        ],
+      });
+      const batch = 1000;
+      for (let start = 0; start < n && !task.signal.aborted; start += batch) {
+        const rows: unknown[][] = [];
+        for (let i = start; i < Math.min(n, start + batch); i++) rows.push([i, `row ${i}`]);
+        await writer.writeRows(rows);
+      }
+      await writer.close();
+      return;
+    }
+    case 'text':
+    case 'html': {
+      const writer = await task.createResultSet({ type: verb.toLowerCase() === 'text' ? 'TEXT' : 'HTML' });
+      await writer.write(arg);
+      await writer.close();
+      return;
+    }
+    case 'picture': {
+      const writer = await task.createResultSet({ type: 'PICTURE', mimeType: 'image/png' });
+      await writer.write(TEST_PNG);
+      await writer.close();
+      return;
+    }
+    default: {
+      const writer = await task.createResultSet({ type: 'TABLE', columns: [{ name: 'result', type: 'VARCHAR' }] });
+      await writer.writeRows([[statement]]);
+      await writer.close();
+    }
+  }
+}
+
+/**
+ * A tiny in-process engine for the server, conformance and benchmark suites: it needs no external
+ * software and makes every task shape (long, failing, logging, each result set type) one line of code.
+ * Statements are separated by `;` or newlines.
+ */
+export function createTestEngine(options: TestEngineOptions = {}): EnginePlugin<{ closed: boolean }> {
+  return defineEngine<{ closed: boolean }>({
+    name: 'test',
+    version: '1.0',
+    description: 'In-process engine for tests',
+    defaultExecutor: options.defaultExecutor ?? 'concurrent',
+    executors: ['serial', 'concurrent', 'async', 'once'],
+    runTypes: ['test', 'sql'],
+    defaultConcurrency: options.defaultConcurrency ?? 4,
+    defaultLabels: { engine: 'test' },
+    async createSession(ctx) {
+      const fail = options.failSession ?? ctx.optionalString('test.failSession');
+      if (fail) throw new EngineError(fail);
+      return { closed: false };
+    },
+    createExecutor() {
+      return {
+        async execute(task) {
+          const statements = task.code
+            .split(/[;\n]/)
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
+          task.statements(statements.length);
+          for (const [index, statement] of statements.entries()) {
+            if (task.signal.aborted) return;
+            task.statementStarted(index);
+            await runStatement(task, statement);
+          }
+        },
+      };
+    },
+    async closeSession(session) {
+      session.closed = true;
+    },
+  });
+}
+
+export const testEngine = createTestEngine();
+
+export default testEngine;
