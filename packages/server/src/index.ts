@@ -1,1 +1,16 @@
-export {};
+export { type EngineContextFlags, type ResolvedEngineContext, resolveEngineContext } from './cli/engine-context.js';
+export { runStart, type StartFlags } from './cli/run-start.js';
+export { ENGINE_NAMES, loadEngine } from './engines/registry.js';
+export { type BuildAppOptions, buildApp, DEFAULT_BODY_LIMIT } from './http/app.js';
+export {
+  type AuthConfig,
+  Authenticator,
+  AuthFileSchema,
+  isLoopback,
+  loadAuthFile,
+  parseAuthConfig,
+} from './http/auth.js';
+export type { EngineConnServerContext } from './http/context.js';
+export * from './http/schemas.js';
+export { SERVER_PLUGINS } from './http/server-plugins.js';
+export { formatSseEvent } from './http/sse.js';

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { collectKeyValue } from '../options.js';
+import type { StartFlags } from '../run-start.js';
+
+/** `engineconn start` (DESIGN §7): flags here, the work in ../run-start.ts. */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Start an EngineConn and serve its HTTP API until shut down or idle')
+    .option('--engine <name>', 'engine: duckdb, shell, python, postgres, sqlite, trino, or a module path', 'duckdb')
+    .option('--executor <kind>', "serial | concurrent | async (default: the engine's)")
+    .option('--concurrency <n>', "tasks run at once by the concurrent/async executors (default: the engine's)")
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '7070')
+    .option('--user <user>', 'the EngineConn owner (default: the OS user)')
+    .option('--label <k=v>', 'a label (repeatable); creator=NAME sets the userCreator label', collectKeyValue, [])
+    .option('--conf <k=v>', 'an option, e.g. ec.killGrace=5s (repeatable)', collectKeyValue, [])
+    .option('--config <file>', 'JSON object of options (below --conf and dedicated flags)')
+    .option(
+      '--data-dir <dir>',
+      'where task logs and results go (default: <tmp>/engineconn/<id>, removed on a clean exit)',
+    )
+    .option('--auth-file <file>', 'bearer tokens {"tokens": [{"token", "user", "admin"}]} (default: loopback only)')
+    .option('--max-free-time <duration>', 'release after this long with nothing to do; 0 = never (default 30m)')
+    .option('--manager <url>', 'manager to report status and heartbeats to')
+    .option('--heartbeat-interval <duration>', 'time between heartbeats to the manager (default 30s)')
+    .option(
+      '--caller-timeout <duration>',
+      'kill a task no caller has streamed or polled for this long (default: never)',
+    )
+    .option('--ready-file <file>', 'write {"url", "id", "pid"} here once serving')
+    .option('--body-limit <size>', 'largest request body', '10MiB')
+    .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent', 'info')
+    .action(async (flags: StartFlags) => {
+      // Loaded on demand, so the client commands do not pay for the server's imports.
+      const { runStart } = await import('../run-start.js');
+      process.exitCode = await runStart(flags);
+      process.exit();
+    });
+}

@@ -1,0 +1,152 @@
+import { rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import {
+  attachManager,
+  CALLER_TIMEOUT_OPTION,
+  CallerWatchdog,
+  EngineConnError,
+  EngineConnRuntime,
+  type ManagerConnection,
+  reportStartFailure,
+} from '@engineconn/core';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { loadEngine } from '../engines/registry.js';
+import { buildApp } from '../http/app.js';
+import { isLoopback, loadAuthFile } from '../http/auth.js';
+import { SERVER_PLUGINS } from '../http/server-plugins.js';
+import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from './engine-context.js';
+import { createLogger, LOG_LEVELS } from './logger.js';
+import { parseIntegerFlag, parseSize } from './options.js';
+import { removeReadyFile, writeReadyFile } from './ready-file.js';
+import { installSignalHandlers } from './signals.js';
+
+export interface StartFlags extends EngineContextFlags {
+  engine: string;
+  host: string;
+  port: string;
+  authFile?: string;
+  readyFile?: string;
+  bodyLimit: string;
+  logLevel: string;
+  heartbeatInterval?: string;
+  callerTimeout?: string;
+}
+
+/** The URL other processes use to reach a server listening on `host`. */
+function publicUrl(host: string, address: AddressInfo): string {
+  const wildcard = host === '' || host === '0.0.0.0' || host === '::';
+  const name = wildcard ? hostname() : host;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${address.port}`;
+}
+
+async function closeServer(app: FastifyInstance): Promise<void> {
+  // Connections that outlive the drain (a stalled client) must not keep the process alive.
+  const force = setTimeout(() => app.server.closeAllConnections(), 2000);
+  force.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(force);
+  }
+}
+
+function printStartFailure(err: unknown): void {
+  const error = EngineConnError.from(err, 'EC_ENGINE_START_FAILED');
+  let message = `engineconn: failed to start: ${error.message} [${error.code}]\n`;
+  let cause = error.cause;
+  for (let depth = 0; cause instanceof Error && depth < 3; depth++) {
+    if (cause.message !== error.message) message += `  caused by: ${cause.message}\n`;
+    cause = cause.cause;
+  }
+  process.stderr.write(message);
+}
+
+/** Runs `engineconn start` to the end and returns the process exit code. */
+export async function runStart(flags: StartFlags): Promise<number> {
+  const id = newEngineConnId();
+  let logger: Logger;
+  let runtime: EngineConnRuntime | null = null;
+  let runtimeStarted = false;
+  let app: FastifyInstance | null = null;
+  let dataDirDefaulted = false;
+  let signals: ReturnType<typeof installSignalHandlers> | null = null;
+  let manager: ManagerConnection | null = null;
+  let watchdog: CallerWatchdog | null = null;
+  try {
+    if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
+      throw new EngineConnError('EC_CONFIG_INVALID', `--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
+    }
+    logger = createLogger(flags.logLevel, { ec: id });
+    const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
+    const bodyLimit = parseSize(flags.bodyLimit, '--body-limit');
+    const plugin = await loadEngine(flags.engine);
+    const auth = flags.authFile ? await loadAuthFile(flags.authFile) : null;
+    // Dedicated flags win over --conf, as in resolveEngineContext.
+    const conf = [
+      ...(flags.conf ?? []),
+      ...(flags.heartbeatInterval === undefined ? [] : [`ec.heartbeatInterval=${flags.heartbeatInterval}`]),
+      ...(flags.callerTimeout === undefined ? [] : [`${CALLER_TIMEOUT_OPTION}=${flags.callerTimeout}`]),
+    ];
+    const resolved = await resolveEngineContext(plugin, { ...flags, conf }, { id });
+    // Read now, so a typo fails at start naming the option, not once serving.
+    resolved.context.duration('ec.heartbeatInterval', 0);
+    resolved.context.duration(CALLER_TIMEOUT_OPTION, 0);
+    dataDirDefaulted = resolved.dataDirDefaulted;
+    runtime = new EngineConnRuntime({ plugin, context: resolved.context, logger });
+    signals = installSignalHandlers(runtime, logger);
+
+    await runtime.start();
+    runtimeStarted = true;
+    app = await buildApp({ runtime, auth, bodyLimit, logger, plugins: [...SERVER_PLUGINS] });
+    await app.listen({ host: flags.host, port });
+    const url = publicUrl(flags.host, app.server.address() as AddressInfo);
+    await runtime.serverStarted(url);
+    // Before the URL is handed out, so the manager hears of the EngineConn before any task runs.
+    const managerUrl = runtime.context.optionalString('ec.manager.url');
+    if (managerUrl) manager = attachManager(runtime, { url: managerUrl, logger });
+    watchdog = CallerWatchdog.fromOptions(runtime, logger);
+    if (flags.readyFile) await writeReadyFile(flags.readyFile, { url, id, pid: process.pid });
+
+    if (!auth && !isLoopback(flags.host) && flags.host !== 'localhost') {
+      logger.warn({ host: flags.host }, 'no --auth-file: only loopback callers are accepted, remote ones get 403');
+    }
+    logger.info({ url, engine: plugin.name, executor: resolved.context.executor }, 'EngineConn serving');
+    const token = auth ? ' --token <your token>' : '';
+    process.stdout.write(
+      `EngineConn ${id} (${plugin.name}, ${resolved.context.executor}) listening on ${url}\n` +
+        `Try: npx engineconn submit --url ${url}${token} "select 42 as answer"\n`,
+    );
+  } catch (err) {
+    const previous = runtime?.status === 'Failed' ? 'Starting' : runtime?.status;
+    if (runtime && runtimeStarted) {
+      await runtime.serverFailed(err instanceof Error ? err : new Error(String(err)));
+    }
+    watchdog?.close();
+    // A manager waiting for this EngineConn must learn that, and why, it did not start.
+    const managerUrl = runtime?.context.optionalString('ec.manager.url');
+    if (manager) await manager.close();
+    else if (runtime && managerUrl) await reportStartFailure(runtime, err, { url: managerUrl, previous });
+    if (app) await closeServer(app).catch(() => {});
+    if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});
+    if (signals?.received) {
+      process.stderr.write(`engineconn: start-up interrupted by ${signals.received}\n`);
+      return signals.received === 'SIGINT' ? 130 : 143;
+    }
+    printStartFailure(err);
+    return 1;
+  }
+
+  const exit = await runtime.exited;
+  logger.info({ status: exit.status, reason: exit.reason, exitCode: exit.exitCode }, 'EngineConn exiting');
+  await closeServer(app).catch((err: unknown) => logger.error({ err }, 'closing the HTTP server failed'));
+  watchdog?.close();
+  await manager?.close();
+  if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});
+  if (dataDirDefaulted && exit.exitCode === 0) {
+    await rm(runtime.context.dataDir, { recursive: true, force: true }).catch(() => {});
+  }
+  signals.dispose();
+  return exit.exitCode;
+}

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { access } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { after, describe, test } from 'node:test';
+import { parseSse } from '../test-support/sse-parse.js';
+import { waitFor } from '../test-support/wait-for.js';
+import {
+  runEngineConn,
+  type SpawnedEngineConn,
+  spawnEngineConn,
+  TEST_ENGINE,
+  taskFinished,
+} from './spawn-engineconn.js';
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+describe('engineconn start (end to end)', () => {
+  const spawned: SpawnedEngineConn[] = [];
+  const start = async (args: string[]) => {
+    const ec = await spawnEngineConn(['--engine', TEST_ENGINE, ...args]);
+    spawned.push(ec);
+    return ec;
+  };
+  after(async () => {
+    await Promise.all(spawned.map((ec) => ec.stop()));
+  });
+
+  test('writes the ready file, prints the URL and a submit hint, and serves', async () => {
+    const t0 = Date.now();
+    const ec = await start(['--label', 'creator=e2e', '--user', 'carol']);
+    const readyMs = Date.now() - t0;
+    assert.equal(ec.pid, ec.child.pid);
+    assert.match(ec.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(ec.id, /^ec-/);
+    await waitFor(() => ec.stdout().includes('npx engineconn submit'), { what: 'the submit hint' });
+    assert.ok(ec.stdout().includes(ec.url));
+    const info = await ec.api<{ status: string; owner: string; labels: Record<string, string> }>(
+      'GET',
+      '/api/v1/engineconn',
+    );
+    assert.equal(info.status, 200);
+    assert.equal(info.body.status, 'Unlock');
+    assert.equal(info.body.owner, 'carol');
+    assert.equal(info.body.labels.userCreator, 'carol-e2e');
+    assert.equal(info.body.labels.engineType, 'test-1.0');
+    const submitted = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'select 42' });
+    assert.equal(submitted.status, 202);
+    assert.equal((await taskFinished(ec, submitted.body.id)).status, 'Succeed');
+    assert.ok(readyMs < 5000, `ready in ${readyMs} ms`);
+  });
+
+  test('SIGTERM drains the running task, then exits 0 and removes the ready file', async () => {
+    const ec = await start([]);
+    const { body } = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 400; select 1' });
+    const stream = await fetch(`${ec.url}/api/v1/tasks/${body.id}/events`);
+    const text = stream.text();
+    ec.child.kill('SIGTERM');
+    const exit = await ec.exited;
+    assert.deepEqual(exit, { code: 0, signal: null });
+    const events = parseSse(await text).events;
+    assert.deepEqual(events.at(-1)?.data && (events.at(-1)!.data as { status: string }).status, 'Succeed');
+    assert.equal(await exists(ec.readyFile), false);
+  });
+
+  test('idle release waits for a running task, then exits 0', async () => {
+    const ec = await start(['--max-free-time', '1s']);
+    const { body } = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 3000' });
+    let exitedAt = 0;
+    void ec.exited.then(() => {
+      exitedAt = Date.now();
+    });
+    const task = await taskFinished(ec, body.id, undefined, 10_000);
+    assert.equal(task.status, 'Succeed', 'the task was not killed by idle release');
+    assert.equal(exitedAt, 0, 'the EC did not exit while the task ran');
+    const finishedAt = Date.now();
+    const exit = await ec.exited;
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.ok(exitedAt - finishedAt < 5000, `released ${exitedAt - finishedAt} ms after the task`);
+  });
+
+  test('a second SIGINT exits at once without waiting for the drain', async () => {
+    const ec = await start(['--conf', 'ec.shutdownGrace=60s']);
+    await ec.api('POST', '/api/v1/tasks', { code: 'sleep 60000' });
+    ec.child.kill('SIGINT');
+    await waitFor(async () => (await fetch(`${ec.url}/readyz`)).status === 503, { what: 'the drain to begin' });
+    ec.child.kill('SIGINT');
+    assert.deepEqual(await ec.exited, { code: 130, signal: null });
+  });
+
+  test('a 20 MB body is 413 EC_PAYLOAD_TOO_LARGE over real HTTP, and the EC keeps serving', async () => {
+    const ec = await start([]);
+    const res = await fetch(`${ec.url}/api/v1/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'x'.repeat(20 * 1024 * 1024) }),
+    }).catch((err: unknown) => err as Error);
+    if (res instanceof Response) {
+      assert.equal(res.status, 413);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'EC_PAYLOAD_TOO_LARGE');
+    }
+    const next = await ec.api('POST', '/api/v1/tasks', { code: 'select 1' });
+    assert.equal(next.status, 202);
+  });
+
+  test('an unknown engine fails the start with a clear message and exit 1', async () => {
+    const run = await runEngineConn(['start', '--engine', 'nosuch', '--port', '0']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /engineconn: failed to start: Unknown engine 'nosuch'\. Known engines: duckdb/);
+  });
+
+  test('a failing engine session fails the start with its cause and exit 1', async () => {
+    const run = await runEngineConn([
+      'start',
+      '--engine',
+      TEST_ENGINE,
+      '--port',
+      '0',
+      '--conf',
+      'test.failSession=no database',
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /engineconn: failed to start: .*no database/);
+  });
+
+  test('bad flags and a malformed auth file fail with EC_CONFIG_INVALID', async () => {
+    const port = await runEngineConn(['start', '--engine', TEST_ENGINE, '--port', 'seventy']);
+    assert.equal(port.code, 1);
+    assert.match(port.stderr, /failed to start: --port must be a whole number/);
+    const auth = await runEngineConn([
+      'start',
+      '--engine',
+      TEST_ENGINE,
+      '--port',
+      '0',
+      '--auth-file',
+      '/nonexistent/auth.json',
+    ]);
+    assert.equal(auth.code, 1);
+    assert.match(auth.stderr, /failed to start: Cannot read the auth file .* \[EC_CONFIG_INVALID\]/);
+  });
+
+  test('a port in use fails the start with exit 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const run = await runEngineConn(['start', '--engine', TEST_ENGINE, '--port', String(port)]);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /failed to start: .*EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,165 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '../test-support/wait-for.js';
+
+export const BIN = fileURLToPath(new URL('../../bin/engineconn.js', import.meta.url));
+
+/** `--engine` value for the in-process test engine of @engineconn/testkit (a module path). */
+export const TEST_ENGINE = createRequire(import.meta.url)
+  .resolve('@engineconn/testkit')
+  .replace(/index\.js$/, 'test-engine.js');
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface SpawnedEngineConn {
+  url: string;
+  id: string;
+  pid: number;
+  dir: string;
+  readyFile: string;
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<ProcessExit>;
+  /** fetch against the EC, JSON in and out. */
+  api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
+  /** Kills the process if it still runs and removes its files. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function launch(args: string[], dir: string) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const exited = new Promise<ProcessExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Runs `engineconn ARGS` to completion (for commands expected to fail or finish). */
+export async function runEngineConn(
+  args: string[],
+  timeoutMs = 10_000,
+): Promise<ProcessExit & { stdout: string; stderr: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
+  try {
+    const run = launch(args, dir);
+    const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+    const exit = await run.exited;
+    clearTimeout(timer);
+    return { ...exit, stdout: run.stdout(), stderr: run.stderr() };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Spawns `engineconn start --port 0 --ready-file … --data-dir … ARGS` and waits for the ready file
+ * (failing early, with the child's stderr, if it exits first).
+ */
+export async function spawnEngineConn(args: string[], { timeoutMs = 10_000 } = {}): Promise<SpawnedEngineConn> {
+  const dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
+  const readyFile = join(dir, 'ready.json');
+  const run = launch(
+    [
+      'start',
+      '--port',
+      '0',
+      '--ready-file',
+      readyFile,
+      '--data-dir',
+      join(dir, 'data'),
+      '--log-level',
+      'warn',
+      ...args,
+    ],
+    dir,
+  );
+  let exitedEarly: ProcessExit | null = null;
+  void run.exited.then((exit) => {
+    exitedEarly = exit;
+  });
+  let ready: { url: string; id: string; pid: number };
+  try {
+    ready = await waitFor(
+      async () => {
+        if (exitedEarly) throw new Error(`engineconn exited early (${JSON.stringify(exitedEarly)}): ${run.stderr()}`);
+        try {
+          return JSON.parse(await readFile(readyFile, 'utf8')) as { url: string; id: string; pid: number };
+        } catch {
+          return null;
+        }
+      },
+      { timeoutMs, intervalMs: 5, what: 'the ready file' },
+    );
+  } catch (err) {
+    run.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  let stopped = false;
+  return {
+    ...ready,
+    dir,
+    readyFile,
+    child: run.child,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    exited: run.exited,
+    async api<T>(method: string, path: string, body?: unknown, token?: string) {
+      const res = await fetch(`${ready.url}${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+      await run.exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const TERMINAL = new Set(['Succeed', 'Failed', 'Cancelled', 'Timeout']);
+
+/** Polls a task until it is terminal. */
+export async function taskFinished(
+  ec: SpawnedEngineConn,
+  id: string,
+  token?: string,
+  timeoutMs = 10_000,
+): Promise<{ status: string; error?: { code: string } }> {
+  return waitFor(
+    async () => {
+      const { body } = await ec.api<{ status: string }>('GET', `/api/v1/tasks/${id}`, undefined, token);
+      return TERMINAL.has(body.status) ? body : null;
+    },
+    { timeoutMs, what: `task ${id} to finish` },
+  );
+}
