@@ -1,1 +1,29 @@
-export {};
+export {
+  type CallOptions,
+  EngineConnClient,
+  type EngineConnClientOptions,
+  type EventTransport,
+} from './engine-conn-client.js';
+export { EngineConnClientError } from './errors/engine-conn-client-error.js';
+export type {
+  BinaryPage,
+  EventErrorMessage,
+  LockGrant,
+  LogPage,
+  ResultChunk,
+  ResultPage,
+  TablePage,
+  TaskEventMessage,
+  TaskRef,
+  TextPage,
+} from './http/api-types.js';
+export type { FetchLike } from './http/http-transport.js';
+export { backoffDelay, DEFAULT_RETRY, type RetryOptions } from './retry/backoff.js';
+export { parseSseStream, type SseMessage, SseParser } from './sse/sse-parser.js';
+export { TaskHandle } from './task/task-handle.js';
+export {
+  EventSocket,
+  type EventSocketItem,
+  type EventSocketOptions,
+  SLOW_CONSUMER_CLOSE_CODE,
+} from './ws/event-socket.js';

@@ -1,0 +1,258 @@
+import type {
+  EngineConnInfo,
+  Health,
+  NodeStatus,
+  ResultSetMeta,
+  SubmitRequest,
+  TaskEvent,
+  TaskInfo,
+} from '@engineconn/core';
+import type { LockGrant, LogPage, ResultPage, TablePage, TaskRef } from './http/api-types.js';
+import { type FetchLike, HttpTransport } from './http/http-transport.js';
+import type { RetryOptions } from './retry/backoff.js';
+import { sseTaskEvents } from './sse/sse-task-events.js';
+import { TaskHandle } from './task/task-handle.js';
+import { EventSocket } from './ws/event-socket.js';
+import { wsTaskEvents } from './ws/ws-task-events.js';
+
+/** How live events travel: Server-Sent Events (one HTTP stream per task) or the WebSocket. */
+export type EventTransport = 'sse' | 'ws';
+
+export interface EngineConnClientOptions {
+  /** The EngineConn's base URL, e.g. `http://127.0.0.1:7070`. */
+  url: string;
+  /** Bearer token, when the EngineConn runs with an auth file. */
+  token?: string | undefined;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: FetchLike | undefined;
+  retry?: RetryOptions | undefined;
+  /** Default transport for task events (default `sse`). */
+  transport?: EventTransport | undefined;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+const PAGE_SIZE = 1000;
+
+const enc = encodeURIComponent;
+
+/**
+ * A typed client for one EngineConn's HTTP API (DESIGN §6). Every method takes an AbortSignal; reads
+ * are retried on transient transport failures with jittered backoff; failures are
+ * `EngineConnClientError` carrying the server's `EC_*` code.
+ */
+export class EngineConnClient {
+  readonly #http: HttpTransport;
+  readonly #transport: EventTransport;
+
+  constructor(options: EngineConnClientOptions) {
+    this.#http = new HttpTransport(options);
+    this.#transport = options.transport ?? 'sse';
+  }
+
+  get url(): string {
+    return this.#http.baseUrl;
+  }
+
+  info(options: CallOptions = {}): Promise<EngineConnInfo> {
+    return this.#http.json('GET', '/api/v1/engineconn', { signal: options.signal, retry: true });
+  }
+
+  /** Submits code (never retried: a repeat would run it twice) and returns a handle to follow it. */
+  async submit(
+    request: SubmitRequest | string,
+    options: CallOptions & { transport?: EventTransport } = {},
+  ): Promise<TaskHandle> {
+    const body: SubmitRequest = typeof request === 'string' ? { code: request } : request;
+    const submitted = await this.#http.json<TaskRef>('POST', '/api/v1/tasks', { body, signal: options.signal });
+    return new TaskHandle(this, submitted, { transport: options.transport ?? this.#transport, signal: options.signal });
+  }
+
+  /** A handle on a task submitted earlier (or by someone else, for admins). */
+  handle(id: string, options: CallOptions & { transport?: EventTransport } = {}): TaskHandle {
+    return new TaskHandle(
+      this,
+      { id, status: 'Inited' },
+      { transport: options.transport ?? this.#transport, signal: options.signal },
+    );
+  }
+
+  async tasks(options: CallOptions = {}): Promise<TaskInfo[]> {
+    const answer = await this.#http.json<{ tasks: TaskInfo[] }>('GET', '/api/v1/tasks', {
+      signal: options.signal,
+      retry: true,
+    });
+    return answer.tasks;
+  }
+
+  task(id: string, options: CallOptions = {}): Promise<TaskInfo> {
+    return this.#http.json('GET', `/api/v1/tasks/${enc(id)}`, { signal: options.signal, retry: true });
+  }
+
+  logs(id: string, options: CallOptions & { from?: number; limit?: number } = {}): Promise<LogPage> {
+    return this.#http.json('GET', `/api/v1/tasks/${enc(id)}/logs`, {
+      signal: options.signal,
+      retry: true,
+      query: { from: options.from ?? 0, limit: options.limit ?? PAGE_SIZE },
+    });
+  }
+
+  /**
+   * The task's log lines from line `from`, each once and in order. With `follow` (the default) it
+   * follows the task's `log` events until `done`, filling any gap between batches from the logs
+   * endpoint; without, it reads what is there now.
+   */
+  async *followLogs(
+    id: string,
+    options: CallOptions & { from?: number; follow?: boolean; transport?: EventTransport } = {},
+  ): AsyncGenerator<string> {
+    let next = options.from ?? 0;
+    const read = async function* (this: EngineConnClient, until: number): AsyncGenerator<string> {
+      while (next < until) {
+        const page = await this.logs(id, {
+          from: next,
+          limit: Math.min(PAGE_SIZE, until - next),
+          signal: options.signal,
+        });
+        if (page.lines.length === 0) return;
+        next = page.from + page.lines.length;
+        yield* page.lines;
+      }
+    }.bind(this);
+    if (options.follow === false) {
+      yield* read(Number.POSITIVE_INFINITY);
+      return;
+    }
+    const events = this.events(id, { signal: options.signal, transport: options.transport });
+    for await (const event of events) {
+      if (event.event === 'log') {
+        const { from, lines } = event.data as { from: number; lines: string[] };
+        if (from > next) yield* read(from);
+        for (let i = Math.max(0, next - from); i < lines.length; i++) yield lines[i] as string;
+        next = Math.max(next, from + lines.length);
+      } else if (event.event === 'done') {
+        yield* read(Number.POSITIVE_INFINITY);
+        return;
+      }
+    }
+  }
+
+  async results(id: string, options: CallOptions = {}): Promise<ResultSetMeta[]> {
+    const answer = await this.#http.json<{ resultSets: ResultSetMeta[] }>('GET', `/api/v1/tasks/${enc(id)}/results`, {
+      signal: options.signal,
+      retry: true,
+    });
+    return answer.resultSets;
+  }
+
+  /** One page of a TABLE result set, or the whole of a TEXT/HTML (text) or PICTURE (bytes) set. */
+  async resultPage(
+    id: string,
+    index: number,
+    options: CallOptions & { offset?: number; limit?: number } = {},
+  ): Promise<ResultPage> {
+    const response = await this.#http.request('GET', `/api/v1/tasks/${enc(id)}/results/${index}`, {
+      signal: options.signal,
+      retry: true,
+      query: { offset: options.offset ?? 0, limit: options.limit ?? PAGE_SIZE },
+    });
+    const type = response.headers.get('content-type') ?? '';
+    if (!type.startsWith('application/json')) {
+      return { kind: 'binary', mimeType: type, bytes: new Uint8Array(await response.arrayBuffer()) };
+    }
+    const body = (await response.json()) as Record<string, unknown>;
+    if (typeof body.text === 'string') return { kind: 'text', text: body.text };
+    const page = body as unknown as Omit<TablePage, 'kind'>;
+    return { kind: 'table', columns: page.columns, rows: page.rows, offset: page.offset, next: page.next ?? null };
+  }
+
+  /** Every page of a TABLE result set, `pageSize` rows at a time. */
+  async *resultPages(
+    id: string,
+    index: number,
+    options: CallOptions & { pageSize?: number } = {},
+  ): AsyncGenerator<TablePage> {
+    let offset = 0;
+    for (;;) {
+      const page = await this.resultPage(id, index, {
+        offset,
+        limit: options.pageSize ?? PAGE_SIZE,
+        signal: options.signal,
+      });
+      if (page.kind !== 'table') throw new TypeError(`Result set ${index} of task ${id} is not a TABLE.`);
+      yield page;
+      // An empty page of a set still being written also ends the walk, rather than spin on it.
+      if (page.next === null || page.rows.length === 0) return;
+      offset = page.next;
+    }
+  }
+
+  /** A whole TABLE result set as CSV or NDJSON text, streamed as it is read. */
+  async *streamResult(
+    id: string,
+    index: number,
+    format: 'csv' | 'ndjson',
+    options: CallOptions = {},
+  ): AsyncGenerator<string> {
+    const response = await this.#http.request('GET', `/api/v1/tasks/${enc(id)}/results/${index}`, {
+      signal: options.signal,
+      query: { format },
+      headers: { accept: format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
+    });
+    if (!response.body) return;
+    const decoder = new TextDecoder('utf-8');
+    for await (const chunk of response.body) {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text) yield text;
+    }
+    const rest = decoder.decode();
+    if (rest) yield rest;
+  }
+
+  /** Starts killing the task (idempotent); the task ends Cancelled once its work has stopped. */
+  kill(id: string, options: CallOptions = {}): Promise<TaskRef> {
+    return this.#http.json('POST', `/api/v1/tasks/${enc(id)}/kill`, { signal: options.signal, retry: true });
+  }
+
+  lock(timeoutMs?: number, options: CallOptions = {}): Promise<LockGrant> {
+    return this.#http.json('POST', '/api/v1/locks', {
+      body: timeoutMs === undefined ? {} : { timeoutMs },
+      signal: options.signal,
+    });
+  }
+
+  async unlock(lock: string, options: CallOptions = {}): Promise<void> {
+    await this.#http.json('DELETE', `/api/v1/locks/${enc(lock)}`, { signal: options.signal });
+  }
+
+  /** Asks the EngineConn to drain and exit (owner or admin); resolves once it accepted. */
+  async shutdown(options: CallOptions = {}): Promise<void> {
+    await this.#http.json('POST', '/api/v1/engineconn/shutdown', { signal: options.signal });
+  }
+
+  setHealth(
+    health: Health,
+    options: CallOptions & { reason?: string } = {},
+  ): Promise<{ health: Health; status: NodeStatus }> {
+    const body = options.reason === undefined ? { health } : { health, reason: options.reason };
+    return this.#http.json('POST', '/api/v1/engineconn/health', { body, signal: options.signal, retry: true });
+  }
+
+  /** The task's events after sequence `after` (default 0: all), each once and in order, ending after `done`. */
+  events(
+    id: string,
+    options: CallOptions & { after?: number; transport?: EventTransport | undefined } = {},
+  ): AsyncGenerator<TaskEvent> {
+    const after = options.after ?? 0;
+    return (options.transport ?? this.#transport) === 'ws'
+      ? wsTaskEvents(this.#http, id, after, options.signal)
+      : sseTaskEvents(this.#http, id, after, options.signal);
+  }
+
+  /** A multiplexed WebSocket: subscribe to several tasks, or `'*'` for all of yours. */
+  eventSocket(options: CallOptions & { highWater?: number } = {}): EventSocket {
+    return new EventSocket(this.#http, options);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Column, Health, ResultSetMeta, TaskEvent, TaskStatus } from '@engineconn/core';
+
+/** `POST /api/v1/tasks` and `POST /api/v1/tasks/:id/kill` answers. */
+export interface TaskRef {
+  id: string;
+  status: TaskStatus;
+}
+
+/** `GET /api/v1/tasks/:id/logs`. */
+export interface LogPage {
+  lines: string[];
+  from: number;
+  next: number;
+  complete: boolean;
+}
+
+/** A page of a TABLE result set. `next` is null once the set is complete and this page reached its end. */
+export interface TablePage {
+  kind: 'table';
+  columns: Column[];
+  rows: unknown[][];
+  offset: number;
+  next: number | null;
+}
+
+/** A TEXT or HTML result set. */
+export interface TextPage {
+  kind: 'text';
+  text: string;
+}
+
+/** A PICTURE result set. */
+export interface BinaryPage {
+  kind: 'binary';
+  mimeType: string;
+  bytes: Uint8Array;
+}
+
+export type ResultPage = TablePage | TextPage | BinaryPage;
+
+/** One step of `TaskHandle.results()`: a page of rows, a text, or an image, with its result set. */
+export type ResultChunk = ResultPage & { resultSet: ResultSetMeta };
+
+export interface LockGrant {
+  lock: string;
+  expiresAt: string;
+}
+
+export type { Health };
+
+/** An event of any task, as a multiplexed WebSocket delivers it. */
+export type TaskEventMessage = TaskEvent & { taskId: string };
+
+/** An error the WebSocket server reports; `taskId` when it concerns one subscription. */
+export interface EventErrorMessage {
+  code: string;
+  message: string;
+  taskId?: string;
+}

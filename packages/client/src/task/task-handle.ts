@@ -1,0 +1,137 @@
+import { isTerminalTaskStatus, type TaskEvent, type TaskInfo } from '@engineconn/core';
+import type { CallOptions, EngineConnClient, EventTransport } from '../engine-conn-client.js';
+import type { ResultChunk, TaskRef } from '../http/api-types.js';
+
+/**
+ * A submitted task. `events` and `logs()` stream live; `done` resolves with the final TaskInfo
+ * whatever the outcome (check `status`), and rejects only when the task cannot be followed (EC gone,
+ * task evicted, aborted). The signal given to `submit` also bounds this handle's streams.
+ */
+export class TaskHandle {
+  readonly id: string;
+  /** The answer to the submit: the id and the status at that moment. */
+  readonly submitted: TaskRef;
+  readonly #client: EngineConnClient;
+  readonly #transport: EventTransport;
+  readonly #signal: AbortSignal | undefined;
+  #done: Promise<TaskInfo> | null = null;
+  #settle: { resolve: (info: TaskInfo) => void; reject: (err: unknown) => void } | null = null;
+  #settled = false;
+  #active = 0;
+  #watching = false;
+
+  constructor(
+    client: EngineConnClient,
+    submitted: TaskRef,
+    options: { transport: EventTransport; signal?: AbortSignal | undefined },
+  ) {
+    this.#client = client;
+    this.id = submitted.id;
+    this.submitted = submitted;
+    this.#transport = options.transport;
+    this.#signal = options.signal;
+  }
+
+  /** The task's events from the first one; each iteration opens its own stream. */
+  get events(): AsyncIterable<TaskEvent> {
+    return { [Symbol.asyncIterator]: () => this.#track(this.#client.events(this.id, this.#streamOptions())) };
+  }
+
+  /** Resolves with the final TaskInfo once the task reached Succeed, Failed, Cancelled or Timeout. */
+  get done(): Promise<TaskInfo> {
+    if (!this.#done) {
+      this.#done = new Promise<TaskInfo>((resolve, reject) => {
+        this.#settle = { resolve, reject };
+      });
+      // Let a caller that reads `events` in the same tick start it first: its `done` event then settles
+      // this promise, with no second stream.
+      setImmediate(() => this.#maybeWatch());
+    }
+    return this.#done;
+  }
+
+  info(options: CallOptions = {}): Promise<TaskInfo> {
+    return this.#client.task(this.id, options);
+  }
+
+  kill(options: CallOptions = {}): Promise<TaskRef> {
+    return this.#client.kill(this.id, options);
+  }
+
+  /** The task's log lines from line `from`; with `follow` (the default) live until the task ends. */
+  logs(options: CallOptions & { from?: number; follow?: boolean } = {}): AsyncIterable<string> {
+    return this.#client.followLogs(this.id, { transport: this.#transport, ...this.#withSignal(options) });
+  }
+
+  /**
+   * Every result set of the task, once it has finished, in pages: TABLE sets as pages of rows, TEXT and
+   * HTML as one text, PICTURE as bytes.
+   */
+  async *results(options: CallOptions & { pageSize?: number } = {}): AsyncGenerator<ResultChunk> {
+    const call = this.#withSignal(options);
+    await this.done;
+    for (const resultSet of await this.#client.results(this.id, call)) {
+      if (resultSet.type !== 'TABLE') {
+        yield { ...(await this.#client.resultPage(this.id, resultSet.index, call)), resultSet };
+        continue;
+      }
+      for await (const page of this.#client.resultPages(this.id, resultSet.index, call)) yield { ...page, resultSet };
+    }
+  }
+
+  #streamOptions(): { transport: EventTransport; signal?: AbortSignal } {
+    return this.#signal ? { transport: this.#transport, signal: this.#signal } : { transport: this.#transport };
+  }
+
+  #withSignal<T extends CallOptions>(options: T): T {
+    if (!this.#signal) return options;
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#signal]) : this.#signal;
+    return { ...options, signal };
+  }
+
+  async *#track(source: AsyncIterable<TaskEvent>): AsyncGenerator<TaskEvent> {
+    this.#active++;
+    try {
+      for await (const event of source) {
+        if (event.event === 'done') this.#finish();
+        yield event;
+      }
+    } finally {
+      this.#active--;
+      this.#maybeWatch();
+    }
+  }
+
+  #maybeWatch(): void {
+    if (!this.#settle || this.#settled || this.#active > 0 || this.#watching) return;
+    this.#watching = true;
+    void (async () => {
+      try {
+        const info = await this.#client.task(this.id, this.#withSignal({}));
+        if (!isTerminalTaskStatus(info.status)) {
+          for await (const event of this.#client.events(this.id, this.#streamOptions())) {
+            if (event.event === 'done') break;
+          }
+        }
+        this.#finish();
+      } catch (err) {
+        this.#fail(err);
+      } finally {
+        this.#watching = false;
+      }
+    })();
+  }
+
+  #finish(): void {
+    if (!this.#settle || this.#settled) return;
+    this.#settled = true;
+    const settle = this.#settle;
+    this.#client.task(this.id, this.#withSignal({})).then(settle.resolve, settle.reject);
+  }
+
+  #fail(err: unknown): void {
+    if (!this.#settle || this.#settled) return;
+    this.#settled = true;
+    this.#settle.reject(err);
+  }
+}

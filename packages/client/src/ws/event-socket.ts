@@ -1,0 +1,224 @@
+import { ERROR_CODES, isErrorCode, TASK_EVENT_NAMES, type TaskEventName } from '@engineconn/core';
+import WebSocket from 'ws';
+import { EngineConnClientError } from '../errors/engine-conn-client-error.js';
+import type { EventErrorMessage, TaskEventMessage } from '../http/api-types.js';
+import type { HttpTransport } from '../http/http-transport.js';
+import { backoffDelay } from '../retry/backoff.js';
+import { AsyncQueue } from '../util/async-queue.js';
+
+/** What `EventSocket` yields: a task's event, or an error the server reported for a subscription. */
+export type EventSocketItem = ({ type: 'event' } & TaskEventMessage) | ({ type: 'error' } & EventErrorMessage);
+
+export interface EventSocketOptions {
+  signal?: AbortSignal | undefined;
+  /** Items buffered for a slow reader before the socket pauses (the server then applies its own limit). */
+  highWater?: number;
+}
+
+/** The server closes a client that fell too far behind with this code; the socket reconnects and resumes. */
+export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+
+const isTaskEventName = (name: unknown): name is TaskEventName =>
+  typeof name === 'string' && (TASK_EVENT_NAMES as readonly string[]).includes(name);
+
+/**
+ * One multiplexed WebSocket on `GET /api/v1/events`. It remembers every subscription and the last
+ * sequence number seen per task; after a drop (network, server restart of the socket, or a
+ * slow-consumer cut-off) it reconnects with jittered backoff and resubscribes each unfinished task
+ * `after` its last sequence, so the reader sees every event once, in order per task.
+ */
+export class EventSocket implements AsyncIterable<EventSocketItem> {
+  readonly #http: HttpTransport;
+  readonly #signal: AbortSignal | undefined;
+  readonly #queue: AsyncQueue<EventSocketItem>;
+  /** taskId → last sequence seen; `done` once its `done` event arrived. */
+  readonly #tasks = new Map<string, { last: number; done: boolean }>();
+  #all = false;
+  #ws: WebSocket | null = null;
+  #attempt = 0;
+  #closed = false;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #reconnects = 0;
+
+  constructor(http: HttpTransport, options: EventSocketOptions = {}) {
+    this.#http = http;
+    this.#signal = options.signal;
+    const high = options.highWater ?? 10_000;
+    this.#queue = new AsyncQueue<EventSocketItem>(
+      { high, low: Math.floor(high / 2), onHigh: () => this.#ws?.pause(), onLow: () => this.#ws?.resume() },
+      () => this.close(),
+    );
+    if (this.#signal?.aborted) {
+      this.#queue.fail(this.#signal.reason);
+      this.#closed = true;
+      return;
+    }
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#connect();
+  }
+
+  /** How many times the socket reconnected. */
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  /** Follows one task from `after` (0 = from the start), or with `'*'` all your unfinished and future tasks. */
+  subscribe(taskId: string, after = 0): void {
+    if (taskId === '*') this.#all = true;
+    else this.#tasks.set(taskId, { last: after, done: false });
+    this.#send({ type: 'subscribe', taskId, ...(taskId === '*' || after === 0 ? {} : { after }) });
+  }
+
+  unsubscribe(taskId: string): void {
+    if (taskId === '*') this.#all = false;
+    else this.#tasks.delete(taskId);
+    this.#send({ type: 'unsubscribe', taskId });
+  }
+
+  /** Closes the socket for good; the iterator ends. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#ws?.close(1000);
+    this.#queue.end();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<EventSocketItem> {
+    return this.#queue;
+  }
+
+  #onAbort = (): void => {
+    this.#queue.fail(this.#signal?.reason);
+    this.close();
+  };
+
+  #wsUrl(): string {
+    const url = new URL(this.#http.url('/api/v1/events'));
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.toString();
+  }
+
+  #send(message: object): void {
+    if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(message));
+  }
+
+  #connect(): void {
+    const headers: Record<string, string> = {};
+    if (this.#http.token) headers.authorization = `Bearer ${this.#http.token}`;
+    const ws = new WebSocket(this.#wsUrl(), { headers });
+    this.#ws = ws;
+    let failure: EngineConnClientError | null = null;
+    let answered = false;
+
+    ws.on('open', () => {
+      for (const [taskId, state] of this.#tasks) {
+        if (!state.done) ws.send(JSON.stringify({ type: 'subscribe', taskId, after: state.last }));
+      }
+      if (this.#all) ws.send(JSON.stringify({ type: 'subscribe', taskId: '*' }));
+    });
+    ws.on('message', (raw) => this.#onMessage(raw.toString()));
+    ws.on('unexpected-response', (_request, response) => {
+      // The upgrade was refused with an HTTP answer (401, 403, 404): read the contract's error body.
+      answered = true;
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = undefined;
+        }
+        const status = response.statusCode ?? 0;
+        failure = EngineConnClientError.fromBody(status, body, `The WebSocket upgrade was answered with ${status}.`);
+        ws.terminate();
+        this.#onClose(ws, failure);
+      });
+    });
+    ws.on('error', (err) => {
+      failure ??= EngineConnClientError.unreachable(this.#http.baseUrl, err);
+    });
+    ws.on('close', (code, reason) => {
+      if (answered) return;
+      this.#onClose(
+        ws,
+        failure ??
+          EngineConnClientError.unreachable(
+            this.#http.baseUrl,
+            new Error(`the event socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`),
+          ),
+      );
+    });
+  }
+
+  #onMessage(text: string): void {
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (message.type === 'event') {
+      const { taskId, seq, event, data } = message;
+      if (typeof taskId !== 'string' || typeof seq !== 'number' || !isTaskEventName(event)) return;
+      const state = this.#tasks.get(taskId) ?? { last: 0, done: false };
+      if (!this.#tasks.has(taskId)) {
+        if (!this.#all) return;
+        this.#tasks.set(taskId, state);
+      }
+      if (seq <= state.last) return;
+      state.last = seq;
+      if (event === 'done') state.done = true;
+      this.#attempt = 0;
+      this.#queue.push({ type: 'event', taskId, seq, event, data } as EventSocketItem);
+      return;
+    }
+    if (message.type === 'error') {
+      // A slow-consumer cut-off is followed by a close; the reconnect resumes, so the reader need not know.
+      if (message.code === 'EC_SLOW_CONSUMER') return;
+      const item: EventSocketItem = {
+        type: 'error',
+        code: typeof message.code === 'string' ? message.code : 'EC_INTERNAL',
+        message: typeof message.message === 'string' ? message.message : 'event socket error',
+      };
+      if (typeof message.taskId === 'string') {
+        item.taskId = message.taskId;
+        // The server dropped that subscription: do not renew it on reconnect.
+        this.#tasks.delete(message.taskId);
+      }
+      this.#queue.push(item);
+    }
+  }
+
+  #onClose(ws: WebSocket, failure: EngineConnClientError): void {
+    if (this.#ws !== ws) return;
+    this.#ws = null;
+    if (this.#closed) return;
+    const unfinished = this.#all || [...this.#tasks.values()].some((state) => !state.done);
+    if (!unfinished) {
+      this.close();
+      return;
+    }
+    if (!failure.transient || this.#attempt >= this.#http.retry.retries) {
+      this.#queue.fail(failure);
+      this.close();
+      return;
+    }
+    this.#reconnects++;
+    this.#reconnectTimer = setTimeout(
+      () => {
+        this.#reconnectTimer = null;
+        if (!this.#closed) this.#connect();
+      },
+      backoffDelay(this.#attempt++, this.#http.retry),
+    );
+  }
+}
+
+/** The error a per-task reader throws for a server-reported subscription error. */
+export function subscriptionError(item: EventErrorMessage): EngineConnClientError {
+  const code = isErrorCode(item.code) ? item.code : 'EC_INTERNAL';
+  return new EngineConnClientError(code, ERROR_CODES[code].status, item.message);
+}
