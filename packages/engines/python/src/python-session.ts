@@ -105,7 +105,10 @@ export class PythonSession {
             ? `[engineconn] the interpreter did not stop within ${task.killGraceMs}ms and was restarted; variables were lost`
             : `[engineconn] the interpreter did not stop within ${task.killGraceMs}ms and was killed; a new one could not be started (${failure})`,
         );
-        throw new EngineConnError('EC_TASK_CANCELLED', 'The task was killed; the interpreter was restarted.');
+        throw new EngineConnError(
+          'EC_TASK_CANCELLED',
+          `The task was killed; it did not stop within ${task.killGraceMs}ms, so the interpreter was ${failure === undefined ? 'restarted' : 'killed'}.`,
+        );
       }
       const exit = outcome.status === 'exited' ? describeExit(outcome.exit) : 'unknown';
       const replaced =
