@@ -105,6 +105,18 @@ describe('with an auth file', () => {
     assert.equal(res.statusCode, 200);
   });
 
+  test('?token= authenticates the SSE route only (EventSource cannot set headers)', async () => {
+    const { id } = await server.submit('select 1', 'tok-alice');
+    await server.finished(id, 'tok-alice');
+    const sse = await server.request({ method: 'GET', url: `/api/v1/tasks/${id}/events?token=tok-alice` });
+    assert.equal(sse.statusCode, 200);
+    assert.match(sse.body, /event: done/);
+    const wrong = await server.request({ method: 'GET', url: `/api/v1/tasks/${id}/events?token=tok-bob` });
+    assert.equal(wrong.statusCode, 404);
+    const elsewhere = await server.request({ method: 'GET', url: `/api/v1/tasks/${id}?token=tok-alice` });
+    assert.equal(elsewhere.statusCode, 401);
+  });
+
   test('probes need no token', async () => {
     assert.equal((await server.request({ method: 'GET', url: '/healthz' })).statusCode, 200);
     assert.equal((await server.request({ method: 'GET', url: '/readyz' })).statusCode, 200);

@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Public routes (probes) skip authentication. */
     public?: boolean;
+    /** Also accept the token as `?token=` (EventSource and WebSocket in browsers cannot set headers). */
+    queryToken?: boolean;
   }
 }
 
@@ -124,12 +126,22 @@ export class Authenticator {
   }
 }
 
+/** The Authorization header, or for `queryToken` routes a `?token=` turned into one. */
+export function authorizationOf(request: FastifyRequest): string | undefined {
+  if (request.headers.authorization || !request.routeOptions.config?.queryToken) return request.headers.authorization;
+  const token = (request.query as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' && token !== '' ? `Bearer ${token}` : undefined;
+}
+
 /** Authenticates every request except routes marked `config: { public: true }`. */
 export function installAuth(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public) return;
-    request.caller = authenticator.authenticate(request.headers, request.socket.remoteAddress);
+    request.caller = authenticator.authenticate(
+      { authorization: authorizationOf(request) },
+      request.socket.remoteAddress,
+    );
   });
 }
 

@@ -91,7 +91,10 @@ export const ResultPageQuerySchema = z.object({
 });
 
 /** `?after=` resumes an event stream after that sequence number (the SSE `Last-Event-ID` header wins). */
-export const EventsQuerySchema = z.object({ after: queryInt(0, Number.MAX_SAFE_INTEGER).optional() });
+export const EventsQuerySchema = z.object({
+  after: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+  token: z.string().optional().describe('The bearer token, for clients that cannot set headers (EventSource).'),
+});
 
 export const LastEventIdSchema = queryInt(0, Number.MAX_SAFE_INTEGER);
 

@@ -61,8 +61,28 @@ describe('SSE task events', () => {
     }
   });
 
+  test('over a real socket, a reader that falls behind still gets every event in order', async () => {
+    const base = server.app.server.listening ? '' : await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const url = base || `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
+    const { id } = await server.submit('log 60000; rows 1');
+    const res = await fetch(`${url}/api/v1/tasks/${id}/events`);
+    // Not reading until the task ends lets the socket fill, so the stream must wait for 'drain'.
+    await server.finished(id);
+    const text = await res.text();
+    const got = parseSse(text).events;
+    assert.deepEqual(
+      got.map((e) => e.id),
+      got.map((_, i) => i + 1),
+    );
+    const lines = got.filter((e) => e.event === 'log').flatMap((e) => (e.data as { lines: string[] }).lines);
+    assert.equal(lines.filter((l) => l.startsWith('line ')).length, 60_000);
+    assert.equal(got.at(-1)!.event, 'done');
+  });
+
   test('over a real socket: heartbeats flow, and a disconnect stops the follow without harm', async () => {
-    const base = await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const base = server.app.server.listening
+      ? `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`
+      : await server.app.listen({ host: '127.0.0.1', port: 0 });
     const { id } = await server.submit('sleep 30000');
     const abort = new AbortController();
     const res = await fetch(`${base}/api/v1/tasks/${id}/events`, { signal: abort.signal });

@@ -33,12 +33,12 @@ async function drained(res: ServerResponse, signal: AbortSignal): Promise<boolea
 /**
  * `GET /api/v1/tasks/:id/events`: the task's journal as Server-Sent Events. Every event carries its
  * sequence number as `id:`, so a reconnect with `Last-Event-ID` resumes without gap or duplicate.
- * The stream ends after `done`.
+ * The stream ends after `done`. Browsers' EventSource cannot send headers, so `?token=` is accepted too.
  */
 export function registerSseRoute(app: FastifyInstance, options: SseOptions = {}): void {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
 
-  app.get('/api/v1/tasks/:id/events', async (request, reply) => {
+  app.get('/api/v1/tasks/:id/events', { config: { queryToken: true } }, async (request, reply) => {
     // Lookup and parsing happen before hijacking, so their errors still go out as JSON.
     const view = app.engineConn.taskOf(request);
     const after = resumeAfter(request);
