@@ -1,5 +1,12 @@
 // errors
 
+// accessible
+export {
+  CALLER_TIMEOUT_OPTION,
+  CallerWatchdog,
+  type CallerWatchdogOptions,
+  type WatchedRuntime,
+} from './accessible/caller-watchdog.js';
 // computation
 export {
   type Caller,
@@ -37,6 +44,40 @@ export {
 export { type Listener, type ListenerErrorHandler, SyncListenerBus } from './events/listener-bus.js';
 export { TaskEventJournal, type TaskEventJournalOptions } from './events/task-event-journal.js';
 export { TaskLog, type TaskLogOptions, type TaskLogPage } from './logs/task-log.js';
+export {
+  ManagerReporter,
+  type ManagerReporterOptions,
+  type ManagerReporterStats,
+} from './manager-client/manager-reporter.js';
+// manager reports
+export {
+  type AttachManagerOptions,
+  attachManager,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  type ManagedRuntime,
+  type ManagerConnection,
+  registerReport,
+  reportStartFailure,
+  type StartFailureReportOptions,
+} from './manager-client/manager-service.js';
+export {
+  type HeartbeatReport,
+  heartbeatReportSchema,
+  isManagerReportEvent,
+  MANAGER_REPORT_EVENTS,
+  MANAGER_REPORT_SCHEMAS,
+  type ManagerReportEvent,
+  type ManagerReports,
+  managerReportPath,
+  parseManagerReport,
+  type RegisterReport,
+  type ReleaseReport,
+  registerReportSchema,
+  releaseReportSchema,
+  type StatusReport,
+  statusReportSchema,
+} from './manager-client/report-schemas.js';
+export { UsageClock, type UsageTotals } from './manager-client/usage-clock.js';
 export { type SqlStatement, splitSql } from './parsers/sql-parser.js';
 export { defineEngine } from './plugin/define-engine.js';
 export {

@@ -29,6 +29,7 @@ export class TaskEventJournal {
   #events: StoredEvent[] = [];
   #done = false;
   #waiters = new Set<() => void>();
+  #followers = 0;
 
   constructor(opts: TaskEventJournalOptions) {
     this.#readLog = opts.readLog;
@@ -38,6 +39,11 @@ export class TaskEventJournal {
   /** The seq of the last event, 0 when there is none. */
   get lastSeq(): number {
     return this.#events.length;
+  }
+
+  /** Open `follow()` iterations: event streams (SSE, WebSocket) someone is reading now (for --caller-timeout). */
+  get followers(): number {
+    return this.#followers;
   }
 
   /** True once `done` was appended. */
@@ -111,19 +117,24 @@ export class TaskEventJournal {
    * never buffers more than one batch.
    */
   async *follow(after: number, signal?: AbortSignal): AsyncIterableIterator<TaskEvent> {
-    let cursor = Math.max(0, after);
-    while (!signal?.aborted) {
-      const batch = await this.read(cursor, FOLLOW_BATCH);
-      for (const event of batch) {
-        if (signal?.aborted) return;
-        yield event;
-        cursor = event.seq;
-        if (event.event === 'done') return;
+    this.#followers++;
+    try {
+      let cursor = Math.max(0, after);
+      while (!signal?.aborted) {
+        const batch = await this.read(cursor, FOLLOW_BATCH);
+        for (const event of batch) {
+          if (signal?.aborted) return;
+          yield event;
+          cursor = event.seq;
+          if (event.event === 'done') return;
+        }
+        if (batch.length > 0) continue;
+        if (this.#done && cursor >= this.#events.length) return;
+        // Checked again synchronously inside: an append that landed during the read above is not missed.
+        await this.#appendedAfter(cursor, signal);
       }
-      if (batch.length > 0) continue;
-      if (this.#done && cursor >= this.#events.length) return;
-      // Checked again synchronously inside: an append that landed during the read above is not missed.
-      await this.#appendedAfter(cursor, signal);
+    } finally {
+      this.#followers--;
     }
   }
 

@@ -1,0 +1,193 @@
+import type { EngineConnRuntime } from '../engine-conn/engine-conn-runtime.js';
+import type { ErrorBody } from '../errors/engine-conn-error.js';
+import { EngineConnError } from '../errors/engine-conn-error.js';
+import type { EngineLogger } from '../plugin/engine-plugin.js';
+import type { NodeStatus } from '../status/node-status.js';
+import { isTerminalTaskStatus } from '../status/task-status.js';
+import { ManagerReporter, type ManagerReporterOptions } from './manager-reporter.js';
+import type { HeartbeatReport, RegisterReport } from './report-schemas.js';
+import { UsageClock } from './usage-clock.js';
+
+/** The part of the runtime the manager reports read; a structural type so tests can fake it. */
+export type ManagedRuntime = Pick<
+  EngineConnRuntime,
+  'id' | 'context' | 'status' | 'info' | 'bus' | 'asyncBus' | 'exited'
+>;
+
+export interface AttachManagerOptions {
+  /** The manager's base URL. */
+  url: string;
+  /** Default: `ec.heartbeatInterval` from the runtime's options, else 30 s; 0 sends none periodically. */
+  heartbeatIntervalMs?: number;
+  /** How long the exit may wait to deliver the last reports (release). Default 5 s. */
+  closeDeadlineMs?: number;
+  logger?: EngineLogger;
+  /** Retry and timeout tuning of the underlying reporter. */
+  reporter?: Pick<ManagerReporterOptions, 'requestTimeoutMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'random'>;
+}
+
+export interface ManagerConnection {
+  readonly reporter: ManagerReporter;
+  /** Delivers what is pending (the release, once the runtime exited) within the deadline. Idempotent. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
+
+const iso = (ms: number = Date.now()): string => new Date(ms).toISOString();
+
+/** The register report, read fresh from the runtime each time (re-registration included). */
+export function registerReport(runtime: Pick<ManagedRuntime, 'info'>): RegisterReport {
+  const info = runtime.info();
+  return {
+    id: info.id,
+    url: info.url ?? null,
+    pid: info.pid,
+    engineType: info.engineType,
+    engineVersion: info.engineVersion,
+    executor: info.executor,
+    labels: info.labels,
+    user: info.owner,
+    startedAt: info.startedAt,
+  };
+}
+
+/**
+ * Reports the EngineConn's life to a manager (Linkis' ManagerService + heartbeat service): register
+ * now, a status report on every NodeStatus change, a heartbeat every interval and on every health
+ * change, and at exit a last heartbeat and the release with the final status and reason.
+ *
+ * Call it once the runtime started and its server listens (the register report carries the URL),
+ * before the URL is handed to anyone, so no transition is missed. Nothing here can block or stop the
+ * EngineConn: reports only enqueue (see ManagerReporter).
+ */
+export function attachManager(runtime: ManagedRuntime, opts: AttachManagerOptions): ManagerConnection {
+  const logger = opts.logger;
+  const reporter = new ManagerReporter({
+    ...opts.reporter,
+    url: opts.url,
+    id: runtime.id,
+    register: () => registerReport(runtime),
+    ...(logger ? { logger } : {}),
+  });
+  const intervalMs =
+    opts.heartbeatIntervalMs ?? runtime.context.duration('ec.heartbeatInterval', DEFAULT_HEARTBEAT_INTERVAL_MS);
+  const clock = new UsageClock(runtime.status);
+  // The once job's error explains a Failed release; an interactive EngineConn outlives its tasks' errors.
+  let onceError: ErrorBody | undefined;
+
+  const unsubscribe = [
+    runtime.bus.on('nodeStatusChanged', (e) => clock.nodeStatus(e.to, e.at)),
+    runtime.bus.on('taskStatusChanged', (e) => {
+      const ended = isTerminalTaskStatus(e.to);
+      clock.task(e.taskId, !ended, e.at);
+      if (ended && e.error && runtime.context.executor === 'once') onceError = e.error;
+    }),
+    runtime.asyncBus.on('nodeStatusChanged', (e) =>
+      reporter.status({
+        id: runtime.id,
+        status: e.to,
+        previous: e.from,
+        at: iso(e.at),
+        ...(e.reason ? { reason: e.reason } : {}),
+      }),
+    ),
+    runtime.asyncBus.on('healthChanged', () => sendHeartbeat()),
+  ];
+
+  const heartbeat = (): HeartbeatReport => {
+    const info = runtime.info();
+    return {
+      id: runtime.id,
+      status: info.status,
+      health: info.health,
+      overload: info.overload,
+      running: info.concurrency.running,
+      queued: info.concurrency.queued,
+      ...clock.snapshot(),
+      labels: info.labels,
+      at: iso(),
+    };
+  };
+  const sendHeartbeat = (): void => {
+    try {
+      reporter.heartbeat(heartbeat());
+    } catch (err) {
+      logger?.error({ err }, 'could not build the heartbeat');
+    }
+  };
+
+  reporter.register();
+  // The manager has seen nothing yet: tell it where start-up landed (Unlock, or Running for once).
+  if (runtime.status !== 'Starting') {
+    reporter.status({ id: runtime.id, status: runtime.status, previous: 'Starting', at: iso(), reason: 'started' });
+  }
+  // 0 turns the periodic heartbeat off; health changes and the exit still send one.
+  const timer = intervalMs > 0 ? setInterval(sendHeartbeat, intervalMs) : undefined;
+  timer?.unref();
+
+  const exitReported = runtime.exited.then(async (exit) => {
+    clearInterval(timer);
+    // Let the terminal status reports reach the reporter first, so the release is the last report.
+    await runtime.asyncBus.idle();
+    sendHeartbeat();
+    const error = exit.status === 'Failed' ? onceError : undefined;
+    reporter.release({
+      id: runtime.id,
+      status: exit.status,
+      reason: exit.reason,
+      ...(error ? { error } : {}),
+      at: iso(),
+    });
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    reporter,
+    close() {
+      closing ??= (async () => {
+        // Terminal before `exited` settles: wait for the release to be queued, whichever reaction runs first.
+        if (runtime.status === 'Success' || runtime.status === 'Failed') await exitReported;
+        clearInterval(timer);
+        for (const off of unsubscribe) off();
+        await reporter.close(opts.closeDeadlineMs ?? 5000);
+      })();
+      return closing;
+    },
+  };
+}
+
+export interface StartFailureReportOptions {
+  url: string;
+  /** The status the EngineConn failed from: Starting for a start-up failure, else the status before the server failed. */
+  previous?: NodeStatus;
+  deadlineMs?: number;
+  logger?: EngineLogger;
+  reporter?: AttachManagerOptions['reporter'];
+}
+
+/**
+ * Tells the manager that the EngineConn failed to start: register (URL null if it never listened),
+ * the Failed status and a release carrying the error; delivered within the deadline. The start
+ * command calls it on its failure path, so a manager waiting for the EngineConn learns why it died.
+ */
+export async function reportStartFailure(
+  runtime: Pick<ManagedRuntime, 'id' | 'info'>,
+  error: unknown,
+  opts: StartFailureReportOptions,
+): Promise<void> {
+  const reporter = new ManagerReporter({
+    ...opts.reporter,
+    url: opts.url,
+    id: runtime.id,
+    register: () => registerReport(runtime),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+  const cause = EngineConnError.from(error, 'EC_ENGINE_START_FAILED');
+  const at = iso();
+  const reason = `start-up failed: ${cause.message}`;
+  reporter.register();
+  reporter.status({ id: runtime.id, status: 'Failed', previous: opts.previous ?? 'Starting', at, reason });
+  reporter.release({ id: runtime.id, status: 'Failed', reason, error: cause.toJSON(), at });
+  await reporter.close(opts.deadlineMs ?? 5000);
+}
