@@ -7,6 +7,11 @@ export {
   type CallerWatchdogOptions,
   type WatchedRuntime,
 } from './accessible/caller-watchdog.js';
+// runtime
+export { IdleMonitor } from './accessible/idle-monitor.js';
+export { type HeldLock, LockService } from './accessible/lock-service.js';
+export { OverloadMonitor, type OverloadThresholds } from './accessible/overload-monitor.js';
+export { type AbortReason, EngineConnTask } from './computation/engine-conn-task.js';
 // computation
 export {
   type Caller,
@@ -20,6 +25,10 @@ export {
 } from './computation/task-types.js';
 // plugin and context
 export { EngineCreationContext, type EngineCreationContextInit } from './context/engine-creation-context.js';
+export type { EngineConnInfo, OverloadInfo, RuntimeExit } from './engine-conn/engine-conn-info.js';
+export { EngineConnRuntime, type RuntimeOptions } from './engine-conn/engine-conn-runtime.js';
+export { RUNTIME_OPTION_KEYS, type RuntimeSettings, readRuntimeSettings } from './engine-conn/runtime-settings.js';
+export type { TaskView } from './engine-conn/task-view.js';
 export { EngineConnError, type ErrorBody } from './errors/engine-conn-error.js';
 export { ERROR_CODES, type ErrorCode, isErrorCode } from './errors/error-codes.js';
 export {
@@ -40,6 +49,7 @@ export {
   type TaskEvent,
   type TaskEventData,
   type TaskEventName,
+  type TaskEventOf,
 } from './events/engine-conn-events.js';
 export { type Listener, type ListenerErrorHandler, SyncListenerBus } from './events/listener-bus.js';
 export { TaskEventJournal, type TaskEventJournalOptions } from './events/task-event-journal.js';

@@ -42,9 +42,12 @@ export interface TaskEventData {
   done: { status: TerminalTaskStatus; error?: ErrorBody; finishedAt: string };
 }
 
-export interface TaskEvent<K extends TaskEventName = TaskEventName> {
+export interface TaskEventOf<K extends TaskEventName> {
   /** Per-task sequence number, starting at 1; `Last-Event-ID` / `after` resume after it. */
   seq: number;
   event: K;
   data: TaskEventData[K];
 }
+
+/** A per-task event; checking `event` narrows `data`. */
+export type TaskEvent<K extends TaskEventName = TaskEventName> = { [E in K]: TaskEventOf<E> }[K];

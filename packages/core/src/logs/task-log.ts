@@ -120,6 +120,14 @@ export class TaskLog {
     if (this.#scheduled === null) this.#scheduled = setImmediate(() => this.#flush());
   }
 
+  /**
+   * Publishes the lines appended so far now rather than on the next tick, so that an event the task
+   * publishes next (a result set, a status) is ordered after the log lines written before it.
+   */
+  flush(): void {
+    this.#flush();
+  }
+
   /** Lines [from, from + limit) that exist, from memory when they are still there, else from the file. */
   async read(from: number, limit: number): Promise<TaskLogPage> {
     if (!Number.isInteger(from) || from < 0) throw new BadRequestError(`'from' must be an integer >= 0, got ${from}.`);

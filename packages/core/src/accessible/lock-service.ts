@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { LockInvalidError } from '../errors/errors.js';
+
+export interface HeldLock {
+  lock: string;
+  owner: string;
+  expiresAt: number;
+}
+
+/**
+ * The EngineConn's timed lock (Linkis' EngineConnTimedLock): one holder at a time, released by its
+ * holder or when it expires. `onChange` fires on grant, release and expiry so the status follows.
+ */
+export class LockService {
+  #held: HeldLock | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly defaultTimeoutMs: number,
+    private readonly onChange: () => void,
+  ) {}
+
+  get held(): HeldLock | null {
+    return this.#held;
+  }
+
+  /** Grants the lock, or returns null if someone holds it. */
+  tryLock(owner: string, timeoutMs = this.defaultTimeoutMs): HeldLock | null {
+    if (this.#held) return null;
+    const held = { lock: `lock-${randomBytes(12).toString('base64url')}`, owner, expiresAt: Date.now() + timeoutMs };
+    this.#held = held;
+    this.#timer = setTimeout(() => this.#release(), timeoutMs);
+    this.#timer.unref();
+    this.onChange();
+    return held;
+  }
+
+  /** True when `lock` is the lock held now. */
+  isHeld(lock: string): boolean {
+    return this.#held !== null && this.#held.lock === lock;
+  }
+
+  unlock(lock: string): void {
+    if (!this.isHeld(lock)) {
+      throw new LockInvalidError(`Lock '${lock}' is not held: it expired, was released, or never existed.`);
+    }
+    this.#release();
+  }
+
+  close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#held = null;
+  }
+
+  #release(): void {
+    this.close();
+    this.onChange();
+  }
+}

@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecutorManager } from '../engine-conn/executor-manager.js';
+import { EngineConnError, type ErrorBody } from '../errors/engine-conn-error.js';
+import { BadRequestError, TaskNotFoundError } from '../errors/errors.js';
+import type { EngineConnEvents } from '../events/engine-conn-events.js';
+import type { SyncListenerBus } from '../events/listener-bus.js';
+import type { EngineLogger } from '../plugin/engine-plugin.js';
+import type { TerminalTaskStatus } from '../status/task-status.js';
+import { parseDuration } from '../util/duration.js';
+import { createTaskContext } from './create-task-context.js';
+import { type AbortReason, EngineConnTask } from './engine-conn-task.js';
+import type { SchedulingExecutor } from './executors/scheduling-executor.js';
+import type { Caller, SubmitRequest } from './task-types.js';
+
+export interface TaskServiceOptions {
+  executor: SchedulingExecutor;
+  executors: ExecutorManager;
+  bus: SyncListenerBus<EngineConnEvents>;
+  logger: EngineLogger;
+  dataDir: string;
+  killGraceMs: number;
+  log: { memoryLines: number; maxLines: number };
+  /** How long a finished task stays visible, and how many finished tasks are kept at most. */
+  retention: { ms: number; count: number };
+  /** Called on every task start and end, for idle release and activity time. */
+  onActivity: () => void;
+}
+
+const ABORT_ERRORS: Record<AbortReason, ErrorBody> = {
+  kill: { code: 'EC_TASK_CANCELLED', message: 'The task was killed.' },
+  shutdown: { code: 'EC_TASK_CANCELLED', message: 'The task was killed because the EngineConn shut down.' },
+  timeout: { code: 'EC_TASK_TIMEOUT', message: "The task ran longer than its 'timeout' property and was stopped." },
+  caller: { code: 'EC_CALLER_GONE', message: 'The task was killed because no caller followed it.' },
+};
+
+function checkTimeout(timeout: unknown): void {
+  try {
+    parseDuration(timeout as string | number, 'properties.timeout');
+    if (typeof timeout === 'number' || typeof timeout === 'string') return;
+  } catch {
+    // reported below with the task-level wording
+  }
+  throw new BadRequestError("properties.timeout must be a duration such as '30s' or a number of milliseconds.");
+}
+
+/**
+ * Linkis' TaskExecutionService: accepts tasks, tracks them by id and owner, runs them through the
+ * scheduling executor and the engine, and kills them. Every task reaches exactly one terminal status.
+ */
+export class TaskExecutionService {
+  readonly #tasks = new Map<string, EngineConnTask>();
+  readonly #finished: EngineConnTask[] = [];
+  readonly #forceSettle = new Map<EngineConnTask, () => void>();
+
+  constructor(private readonly opts: TaskServiceOptions) {
+    opts.executor.bind((task) => this.#run(task));
+  }
+
+  get executor(): SchedulingExecutor {
+    return this.opts.executor;
+  }
+
+  submit(request: SubmitRequest, caller: Caller): EngineConnTask {
+    const runType = this.opts.executors.resolveRunType(request.runType);
+    const timeout = request.properties?.timeout;
+    if (timeout !== undefined) checkTimeout(timeout);
+    const id = `t-${randomBytes(9).toString('base64url')}`;
+    const task = new EngineConnTask({
+      id,
+      owner: caller.user,
+      code: request.code,
+      runType,
+      ...(request.lock ? { lock: request.lock } : {}),
+      properties: request.properties ?? {},
+      labels: request.labels ?? {},
+      dir: join(this.opts.dataDir, 'tasks', id),
+      log: this.opts.log,
+      bus: this.opts.bus,
+    });
+    try {
+      this.opts.executor.submit(task);
+    } catch (err) {
+      void task.log.close().then(() => rm(task.dir, { recursive: true, force: true }));
+      throw err;
+    }
+    this.#tasks.set(id, task);
+    this.opts.onActivity();
+    return task;
+  }
+
+  /** The task if the caller may see it; others' tasks are reported as not found, not forbidden. */
+  get(id: string, caller: Caller): EngineConnTask {
+    const task = this.#tasks.get(id);
+    if (!task || (task.owner !== caller.user && !caller.admin)) throw new TaskNotFoundError(id);
+    return task;
+  }
+
+  list(caller: Caller): EngineConnTask[] {
+    const visible = [...this.#tasks.values()].filter((t) => caller.admin || t.owner === caller.user);
+    return visible.reverse();
+  }
+
+  all(): EngineConnTask[] {
+    return [...this.#tasks.values()];
+  }
+
+  /** Starts the kill; a queued task is Cancelled at once, a running one once its work has stopped. */
+  kill(task: EngineConnTask, reason: AbortReason = 'kill'): void {
+    if (task.terminal) return;
+    if (this.opts.executor.dequeue(task)) {
+      task.abort(reason);
+      task.log.append(`[engineconn] ${ABORT_ERRORS[reason].message}`);
+      void this.#finish(task, reason === 'timeout' ? 'Timeout' : 'Cancelled', ABORT_ERRORS[reason]);
+      return;
+    }
+    if (!task.abort(reason)) return;
+    task.log.append(`[engineconn] stopping the task (${reason}); waiting for the engine to stop the work`);
+    // Backstop for an engine that never confirms the stop: after its own escalation window, the
+    // task is ended anyway so that it cannot hang the EngineConn, and the log says so.
+    const backstop = setTimeout(
+      () => {
+        const settle = this.#forceSettle.get(task);
+        if (!settle) return;
+        task.log.append('[engineconn] the engine did not confirm the stop in time; the task is ended without it');
+        this.opts.logger.warn({ taskId: task.id }, 'engine did not stop a killed task in time');
+        settle();
+      },
+      this.opts.killGraceMs * 2 + 1000,
+    );
+    backstop.unref();
+    void task.finished.then(() => clearTimeout(backstop));
+  }
+
+  /** Cancels queued tasks and kills running ones; resolves once all have ended. */
+  async killAll(reason: AbortReason): Promise<void> {
+    for (const task of this.opts.executor.drainQueue()) {
+      task.abort(reason);
+      await this.#finish(task, 'Cancelled', ABORT_ERRORS[reason]);
+    }
+    const running = this.opts.executor.runningTasks();
+    for (const task of running) this.kill(task, reason);
+    await Promise.all(running.map((t) => t.finished));
+  }
+
+  /** Resolves once nothing is running or queued, or after `ms`; true if everything finished. */
+  async drain(ms: number): Promise<boolean> {
+    const pending = this.all().filter((t) => !t.terminal);
+    if (pending.length === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+      timer.unref();
+    });
+    const done = Promise.all(pending.map((t) => t.finished)).then(() => true as const);
+    const result = await Promise.race([done, timedOut]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    for (const task of this.#tasks.values()) await task.log.close();
+  }
+
+  async #run(task: EngineConnTask): Promise<void> {
+    if (task.terminal) return;
+    task.transition('Running');
+    this.opts.onActivity();
+    const timeoutMs = this.#timeoutOf(task);
+    const timer = timeoutMs > 0 ? setTimeout(() => this.kill(task, 'timeout'), timeoutMs) : undefined;
+    timer?.unref();
+    let failure: unknown = null;
+    try {
+      const forced = new Promise<void>((resolve) => this.#forceSettle.set(task, resolve));
+      const work = this.opts.executors
+        .get(task.runType)
+        .then((executor) => executor.execute(createTaskContext(task, task.owner, this.opts.killGraceMs)));
+      work.catch(() => {});
+      await Promise.race([work, forced]);
+    } catch (err) {
+      failure = err;
+    } finally {
+      clearTimeout(timer);
+      this.#forceSettle.delete(task);
+    }
+    const reason = task.abortReason;
+    if (reason) await this.#finish(task, reason === 'timeout' ? 'Timeout' : 'Cancelled', ABORT_ERRORS[reason]);
+    else if (failure) {
+      const error = EngineConnError.from(failure, 'EC_ENGINE_ERROR').toJSON();
+      task.log.append(`[engineconn] task failed: ${error.message}`);
+      await this.#finish(task, 'Failed', error);
+    } else await this.#finish(task, 'Succeed');
+  }
+
+  #timeoutOf(task: EngineConnTask): number {
+    const raw = task.properties.timeout;
+    return raw === undefined ? 0 : parseDuration(raw as string | number, 'properties.timeout');
+  }
+
+  async #finish(task: EngineConnTask, status: TerminalTaskStatus, error?: ErrorBody): Promise<void> {
+    // Results and log are made complete before the terminal status is published, so a caller that
+    // sees `done` can read everything the task produced.
+    await task.results.closeAll().catch((err: unknown) => {
+      this.opts.logger.error({ err, taskId: task.id }, 'closing result sets failed');
+    });
+    await task.log.finish();
+    task.transition(status, error);
+    const startedAt = task.startedAt ?? task.finishedAt ?? Date.now();
+    this.opts.bus.emit('executorCompleted', {
+      taskId: task.id,
+      owner: task.owner,
+      status,
+      durationMs: (task.finishedAt ?? Date.now()) - startedAt,
+      queueWaitMs: startedAt - task.createdAt,
+      ...(error ? { error } : {}),
+    });
+    this.opts.onActivity();
+    this.#retain(task);
+  }
+
+  #retain(task: EngineConnTask): void {
+    this.#finished.push(task);
+    while (this.#finished.length > this.opts.retention.count) {
+      const oldest = this.#finished.shift();
+      if (oldest) this.#evict(oldest);
+    }
+    setTimeout(() => this.#evict(task), this.opts.retention.ms).unref();
+  }
+
+  #evict(task: EngineConnTask): void {
+    if (!this.#tasks.delete(task.id)) return;
+    void task.log.close().then(() => rm(task.dir, { recursive: true, force: true }));
+  }
+}

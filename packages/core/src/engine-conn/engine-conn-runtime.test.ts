@@ -1,0 +1,308 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Caller } from '../computation/task-types.js';
+import { EngineConnError } from '../errors/engine-conn-error.js';
+import type { NodeStatus } from '../status/node-status.js';
+import type { EngineConnRuntime } from './engine-conn-runtime.js';
+import { createTestRuntime, waitFor } from './fixtures/script-engine.js';
+
+const alice: Caller = { user: 'alice', admin: false };
+const bob: Caller = { user: 'bob', admin: false };
+const root: Caller = { user: 'root', admin: true };
+
+function statuses(runtime: EngineConnRuntime): NodeStatus[] {
+  const seen: NodeStatus[] = [];
+  runtime.bus.on('nodeStatusChanged', (e) => seen.push(e.to));
+  return seen;
+}
+
+async function finished(runtime: EngineConnRuntime, id: string) {
+  const view = runtime.getTask(id, root);
+  await waitFor(() => view.journal.done, 5000, `task ${id} to finish`);
+  return view.info();
+}
+
+function rejectsWith(fn: () => unknown, code: string) {
+  assert.throws(fn, (err: unknown) => err instanceof EngineConnError && err.code === code);
+}
+
+describe('EngineConnRuntime', () => {
+  test('start runs the hooks in order and ends Unlock; shutdown ends Success', async () => {
+    const order: string[] = [];
+    const runtime = createTestRuntime({
+      hooks: [
+        {
+          beforeCreateEngineConn: () => void order.push('beforeCreateEngineConn'),
+          beforeExecutionExecute: () => void order.push('beforeExecutionExecute'),
+          afterExecutionExecute: () => void order.push('afterExecutionExecute'),
+          afterEngineServerStartSuccess: () => void order.push('afterEngineServerStartSuccess'),
+        },
+      ],
+    });
+    const seen = statuses(runtime);
+    await runtime.start();
+    await runtime.serverStarted('http://127.0.0.1:1');
+    assert.deepEqual(order, [
+      'beforeCreateEngineConn',
+      'beforeExecutionExecute',
+      'afterExecutionExecute',
+      'afterEngineServerStartSuccess',
+    ]);
+    assert.equal(runtime.info().url, 'http://127.0.0.1:1');
+    const exit = await runtime.shutdown('test over');
+    assert.deepEqual(exit, { status: 'Success', reason: 'test over', exitCode: 0 });
+    assert.deepEqual(seen, ['Unlock', 'ShuttingDown', 'Success']);
+  });
+
+  test('a start failure ends Failed with the cause and exit code 1', async () => {
+    const runtime = createTestRuntime({ options: { 'script.failStart': 'cannot reach the database' } });
+    await assert.rejects(runtime.start(), (err: unknown) => {
+      return (
+        err instanceof EngineConnError && err.code === 'EC_ENGINE_START_FAILED' && /cannot reach/.test(err.message)
+      );
+    });
+    assert.equal(runtime.status, 'Failed');
+    const exit = await runtime.exited;
+    assert.equal(exit.exitCode, 1);
+    assert.match(exit.reason, /cannot reach the database/);
+  });
+
+  test('a bad runtime option fails the start with EC_CONFIG_INVALID naming the key', async () => {
+    const runtime = createTestRuntime({ options: { 'ec.concurrency': 'many' } });
+    await assert.rejects(runtime.start(), (err: unknown) => {
+      return err instanceof EngineConnError && err.code === 'EC_CONFIG_INVALID' && /ec\.concurrency/.test(err.message);
+    });
+    assert.equal((await runtime.exited).exitCode, 1);
+  });
+
+  test('a task runs to Succeed with its result set, statements and progress', async () => {
+    const runtime = createTestRuntime();
+    await runtime.start();
+    const { id, status } = runtime.submit({ code: 'log hello\nrows 3' }, alice);
+    assert.ok(['Scheduled', 'Running'].includes(status));
+    const info = await finished(runtime, id);
+    assert.equal(info.status, 'Succeed');
+    assert.equal(info.progress, 1);
+    assert.deepEqual(info.statements, { total: 2, current: 2 });
+    assert.equal(info.resultSets.length, 1);
+    assert.equal(info.resultSets[0]?.rowCount, 3);
+    const view = runtime.getTask(id, alice);
+    assert.deepEqual((await view.readLogs(0, 10)).lines, ['hello']);
+    const events = await view.journal.read(0, 100);
+    assert.deepEqual(
+      events.filter((e) => e.event === 'status').map((e) => (e.data as { status: string }).status),
+      ['Scheduled', 'Running', 'Succeed'],
+    );
+    assert.equal(events.at(-1)?.event, 'done');
+    await runtime.shutdown();
+  });
+
+  test('an engine error fails the task with the engine message, once', async () => {
+    const runtime = createTestRuntime();
+    await runtime.start();
+    const terminal: string[] = [];
+    runtime.bus.on('executorCompleted', (e) => terminal.push(e.status));
+    const { id } = runtime.submit({ code: 'fail syntax error at or near "selec"' }, alice);
+    const info = await finished(runtime, id);
+    assert.equal(info.status, 'Failed');
+    assert.equal(info.error?.code, 'EC_ENGINE_ERROR');
+    assert.match(info.error?.message ?? '', /selec/);
+    assert.deepEqual(terminal, ['Failed']);
+    await runtime.shutdown();
+  });
+
+  test("others' tasks are not found; admins see all", async () => {
+    const runtime = createTestRuntime();
+    await runtime.start();
+    const { id } = runtime.submit({ code: 'log mine' }, alice);
+    rejectsWith(() => runtime.getTask(id, bob), 'EC_TASK_NOT_FOUND');
+    rejectsWith(() => runtime.kill(id, bob), 'EC_TASK_NOT_FOUND');
+    assert.equal(runtime.listTasks(bob).length, 0);
+    assert.equal(runtime.listTasks(alice).length, 1);
+    assert.equal(runtime.getTask(id, root).owner, 'alice');
+    rejectsWith(() => runtime.submit({ code: 'log x', runType: 'cobol' }, alice), 'EC_BAD_REQUEST');
+    await runtime.shutdown();
+  });
+
+  test('kill cancels a running task only once the engine has stopped the work', async () => {
+    const runtime = createTestRuntime();
+    await runtime.start();
+    const { id } = runtime.submit({ code: 'sleep 60000' }, alice);
+    await waitFor(() => runtime.getTask(id, alice).info().status === 'Running');
+    const started = Date.now();
+    runtime.kill(id, alice);
+    const info = await finished(runtime, id);
+    assert.equal(info.status, 'Cancelled');
+    assert.equal(info.error?.code, 'EC_TASK_CANCELLED');
+    assert.ok(Date.now() - started < 500);
+    runtime.kill(id, alice);
+    assert.equal(runtime.getTask(id, alice).info().status, 'Cancelled');
+    await runtime.shutdown();
+  });
+
+  test('an engine that ignores the kill is ended by the backstop, and the log says so', async () => {
+    const runtime = createTestRuntime({ options: { 'ec.killGrace': '50ms' } });
+    await runtime.start();
+    const { id } = runtime.submit({ code: 'hang 60000' }, alice);
+    await waitFor(() => runtime.getTask(id, alice).info().status === 'Running');
+    runtime.kill(id, alice);
+    const info = await finished(runtime, id);
+    assert.equal(info.status, 'Cancelled');
+    const { lines } = await runtime.getTask(id, alice).readLogs(0, 100);
+    assert.ok(lines.some((l) => l.includes('did not confirm the stop')));
+    await runtime.shutdown();
+  });
+
+  test("the 'timeout' property ends a task Timeout", async () => {
+    const runtime = createTestRuntime();
+    await runtime.start();
+    const { id } = runtime.submit({ code: 'sleep 60000', properties: { timeout: '100ms' } }, alice);
+    const info = await finished(runtime, id);
+    assert.equal(info.status, 'Timeout');
+    assert.equal(info.error?.code, 'EC_TASK_TIMEOUT');
+    rejectsWith(() => runtime.submit({ code: 'log x', properties: { timeout: 'soon' } }, alice), 'EC_BAD_REQUEST');
+    await runtime.shutdown();
+  });
+});
+
+describe('serial executor', () => {
+  test('Busy while a task runs; a second task is refused with EC_BUSY', async () => {
+    const runtime = createTestRuntime({ executor: 'serial' });
+    await runtime.start();
+    const seen = statuses(runtime);
+    const { id } = runtime.submit({ code: 'sleep 200' }, alice);
+    assert.equal(runtime.status, 'Busy');
+    rejectsWith(() => runtime.submit({ code: 'log x' }, alice), 'EC_BUSY');
+    await finished(runtime, id);
+    await waitFor(() => runtime.status === 'Unlock');
+    assert.deepEqual(seen, ['Busy', 'Unlock']);
+    await runtime.shutdown();
+  });
+
+  test('a held lock admits only its own tasks, and Idle follows the lock', async () => {
+    const runtime = createTestRuntime({ executor: 'serial' });
+    await runtime.start();
+    const { lock } = runtime.lock(alice, 60_000);
+    assert.equal(runtime.status, 'Idle');
+    rejectsWith(() => runtime.lock(bob), 'EC_BUSY');
+    rejectsWith(() => runtime.submit({ code: 'log x' }, bob), 'EC_LOCK_INVALID');
+    rejectsWith(() => runtime.submit({ code: 'log x', lock: 'lock-forged' }, bob), 'EC_LOCK_INVALID');
+    const { id } = runtime.submit({ code: 'sleep 50', lock }, alice);
+    assert.equal(runtime.status, 'Busy');
+    await finished(runtime, id);
+    await waitFor(() => runtime.status === 'Idle', 2000, 'Idle again while the lock is held');
+    runtime.unlock(lock);
+    assert.equal(runtime.status, 'Unlock');
+    rejectsWith(() => runtime.unlock(lock), 'EC_LOCK_INVALID');
+    rejectsWith(() => runtime.submit({ code: 'log x', lock }, alice), 'EC_LOCK_INVALID');
+    await runtime.shutdown();
+  });
+
+  test('an expired lock returns the EngineConn to Unlock', async () => {
+    const runtime = createTestRuntime({ executor: 'serial' });
+    await runtime.start();
+    runtime.lock(alice, 50);
+    assert.equal(runtime.status, 'Idle');
+    await waitFor(() => runtime.status === 'Unlock', 2000, 'lock expiry');
+    runtime.submit({ code: 'log free again' }, bob);
+    await runtime.shutdown();
+  });
+});
+
+describe('concurrent executor', () => {
+  test('runs up to the limit, queues up to queueLimit, refuses past that, Busy at the limit', async () => {
+    const runtime = createTestRuntime({ options: { 'ec.concurrency': '2', 'ec.queueLimit': '1' } });
+    await runtime.start();
+    const seen = statuses(runtime);
+    const a = runtime.submit({ code: 'sleep 60000' }, alice);
+    assert.equal(runtime.status, 'Unlock');
+    const b = runtime.submit({ code: 'sleep 60000' }, alice);
+    assert.equal(runtime.status, 'Busy');
+    const c = runtime.submit({ code: 'log queued' }, alice);
+    assert.equal(c.status, 'Scheduled');
+    assert.deepEqual(runtime.info().concurrency, { limit: 2, running: 2, queued: 1 });
+    rejectsWith(() => runtime.submit({ code: 'log too many' }, alice), 'EC_BUSY');
+    runtime.kill(c.id, alice);
+    assert.equal((await finished(runtime, c.id)).status, 'Cancelled');
+    runtime.kill(a.id, alice);
+    runtime.kill(b.id, alice);
+    await finished(runtime, b.id);
+    await waitFor(() => runtime.status === 'Unlock');
+    assert.deepEqual(seen, ['Busy', 'Unlock']);
+    await runtime.shutdown();
+  });
+
+  test('queued tasks start in order as slots free', async () => {
+    const runtime = createTestRuntime({ options: { 'ec.concurrency': '1' } });
+    await runtime.start();
+    const ids = [1, 2, 3].map((n) => runtime.submit({ code: `log ${n}` }, alice).id);
+    const order: string[] = [];
+    runtime.bus.on('taskStatusChanged', (e) => e.to === 'Running' && order.push(e.taskId));
+    for (const id of ids) assert.equal((await finished(runtime, id)).status, 'Succeed');
+    assert.deepEqual(order, ids.slice(1));
+    await runtime.shutdown();
+  });
+});
+
+describe('idle release and shutdown', () => {
+  test('idle release never fires while a task runs, and fires after', async () => {
+    const runtime = createTestRuntime({ options: { 'ec.maxFreeTime': '100ms' } });
+    await runtime.start();
+    const { id } = runtime.submit({ code: 'sleep 400' }, alice);
+    const exit = await runtime.exited;
+    const info = runtime.getTask(id, alice).info();
+    assert.equal(info.status, 'Succeed');
+    assert.ok(Date.parse(info.finishedAt ?? '') <= Date.now());
+    assert.equal(exit.status, 'Success');
+    assert.match(exit.reason, /idle release/);
+  });
+
+  test('shutdown refuses new work, drains within the grace period, then kills', async () => {
+    const runtime = createTestRuntime({ options: { 'ec.shutdownGrace': '100ms' } });
+    await runtime.start();
+    const quick = runtime.submit({ code: 'sleep 20' }, alice);
+    const slow = runtime.submit({ code: 'sleep 60000' }, alice);
+    const stopping = runtime.shutdown('test');
+    rejectsWith(() => runtime.submit({ code: 'log late' }, alice), 'EC_SHUTTING_DOWN');
+    assert.equal(await runtime.shutdown(), await stopping, 'shutdown is idempotent');
+    assert.equal(runtime.getTask(quick.id, alice).info().status, 'Succeed');
+    assert.equal(runtime.getTask(slow.id, alice).info().status, 'Cancelled');
+    assert.equal(runtime.status, 'Success');
+  });
+
+  test('UnHealthy refuses new tasks and releases once nothing runs', async () => {
+    const runtime = createTestRuntime();
+    await runtime.start();
+    const health: string[] = [];
+    runtime.bus.on('healthChanged', (e) => health.push(e.to));
+    const { id } = runtime.submit({ code: 'sleep 100' }, alice);
+    runtime.setHealth('UnHealthy');
+    rejectsWith(() => runtime.submit({ code: 'log x' }, alice), 'EC_UNHEALTHY');
+    const exit = await runtime.exited;
+    assert.equal(runtime.getTask(id, alice).info().status, 'Succeed');
+    assert.match(exit.reason, /UnHealthy/);
+    assert.deepEqual(health, ['UnHealthy']);
+  });
+});
+
+describe('once executor', () => {
+  test('Starting → Running → Busy → Success, exit 0', async () => {
+    const runtime = createTestRuntime({ executor: 'once' });
+    const seen = statuses(runtime);
+    await runtime.start();
+    runtime.submit({ code: 'rows 2' }, alice);
+    rejectsWith(() => runtime.submit({ code: 'log again' }, alice), 'EC_BUSY');
+    const exit = await runtime.exited;
+    assert.deepEqual(seen, ['Running', 'Busy', 'Success']);
+    assert.equal(exit.exitCode, 0);
+  });
+
+  test('a failed job ends Failed, exit 1', async () => {
+    const runtime = createTestRuntime({ executor: 'once' });
+    await runtime.start();
+    runtime.submit({ code: 'fail boom' }, alice);
+    const exit = await runtime.exited;
+    assert.equal(runtime.status, 'Failed');
+    assert.equal(exit.exitCode, 1);
+  });
+});

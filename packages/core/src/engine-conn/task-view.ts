@@ -1,0 +1,32 @@
+import type { EngineConnTask } from '../computation/engine-conn-task.js';
+import type { TaskInfo } from '../computation/task-types.js';
+import type { TaskEventJournal } from '../events/task-event-journal.js';
+import type { TaskResults } from '../results/task-results.js';
+
+/** What a caller may read of one task: its info, log, results and events. */
+export interface TaskView {
+  readonly id: string;
+  readonly owner: string;
+  info(): TaskInfo;
+  readLogs(from: number, limit: number): Promise<{ lines: string[]; from: number; next: number; complete: boolean }>;
+  readonly results: TaskResults;
+  readonly journal: TaskEventJournal;
+  /** Marks caller activity (for --caller-timeout and idle release). */
+  touch(): void;
+}
+
+export function createTaskView(task: EngineConnTask, onTouch: () => void): TaskView {
+  task.lastTouchedAt = Date.now();
+  return {
+    id: task.id,
+    owner: task.owner,
+    info: () => task.info(),
+    readLogs: (from, limit) => task.log.read(from, limit),
+    results: task.results,
+    journal: task.journal,
+    touch: () => {
+      task.lastTouchedAt = Date.now();
+      onTouch();
+    },
+  };
+}
