@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import {
+  runEngineConn,
+  type SpawnedEngineConn,
+  spawnEngineConn,
+  TEST_ENGINE,
+  taskFinished,
+} from '../../e2e/spawn-engineconn.js';
+import { waitFor } from '../../test-support/wait-for.js';
+import { ManagerReceiver } from './manager-receiver.test-support.js';
+
+// End to end: a real `engineconn start` process reporting to a manager stand-in (DESIGN §8).
+
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+async function receiver(): Promise<ManagerReceiver> {
+  const r = await new ManagerReceiver().start();
+  cleanups.push(() => r.stop());
+  return r;
+}
+
+async function spawn(args: string[]): Promise<SpawnedEngineConn> {
+  const ec = await spawnEngineConn(args);
+  cleanups.push(() => ec.stop());
+  return ec;
+}
+
+describe('manager reports from engineconn start', () => {
+  test('a normal life: register, Unlock, Busy, Unlock, heartbeats, idle release, release', async () => {
+    const manager = await receiver();
+    const ec = await spawn([
+      ...['--engine', TEST_ENGINE, '--executor', 'serial', '--label', 'team=data'],
+      ...['--manager', manager.url, '--max-free-time', '1s', '--heartbeat-interval', '200ms'],
+    ]);
+    await manager.waitForEvent('status:Unlock');
+    const submitted = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 400' });
+    assert.equal(submitted.status, 202);
+    assert.equal((await taskFinished(ec, submitted.body.id)).status, 'Succeed');
+    await manager.waitForEvent('release:Success');
+    assert.deepEqual(await ec.exited, { code: 0, signal: null });
+
+    assert.deepEqual(manager.invalid, []);
+    assert.deepEqual(manager.lifecycle(), [
+      'register',
+      'status:Unlock',
+      'status:Busy',
+      'status:Unlock',
+      'status:ShuttingDown',
+      'status:Success',
+      'release:Success',
+    ]);
+    assert.ok(manager.reports.every((r) => r.id === ec.id));
+    const register = manager.reports[0]?.body;
+    assert.equal(register.url, ec.url);
+    assert.equal(register.pid, ec.pid);
+    assert.equal(register.executor, 'serial');
+    assert.equal(register.labels.team, 'data');
+    assert.equal(register.labels.engineType, 'test-1.0');
+    assert.equal(register.labels.executor, 'serial');
+    assert.match(register.labels.userCreator, /-engineconn$/);
+    const shutdown = manager.reports.find((r) => r.event === 'status' && r.body.status === 'ShuttingDown')?.body;
+    assert.match(shutdown.reason, /idle release/);
+    const release = manager.reports.at(-1)?.body;
+    assert.match(release.reason, /idle release/);
+    assert.equal(release.error, undefined);
+
+    const beats = manager.reports.filter((r) => r.event === 'heartbeat').map((r) => r.body);
+    assert.ok(beats.length >= 3, `${beats.length} heartbeats in ~1.5 s at 200 ms`);
+    assert.ok(beats.some((b) => b.status === 'Busy' && b.running === 1));
+    const last = beats.at(-1);
+    assert.ok(last.busyMs >= 350 && last.busyMs < 2000, `busyMs ${last.busyMs}`);
+    assert.ok(last.idleMs >= 900, `idleMs ${last.idleMs}: the idle release waits 1 s`);
+    assert.equal(last.lockedMs, 0);
+    assert.equal(last.labels.team, 'data');
+    assert.ok(last.overload.usedMemory > 0 && last.overload.maxMemory > 0);
+  });
+
+  test('a start failure: register without a URL, Failed, and a release carrying the error', async () => {
+    const manager = await receiver();
+    const run = await runEngineConn([
+      ...['start', '--engine', 'duckdb', '--port', '0', '--conf', 'duckdb.threads=lots'],
+      ...['--manager', manager.url, '--log-level', 'silent'],
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /duckdb\.threads/);
+    assert.deepEqual(manager.lifecycle(), ['register', 'status:Failed', 'release:Failed']);
+    assert.equal(manager.reports[0]?.body.url, null);
+    assert.equal(manager.reports[1]?.body.previous, 'Starting');
+    const release = manager.reports[2]?.body;
+    assert.equal(release.error.code, 'EC_CONFIG_INVALID');
+    assert.match(release.error.message, /duckdb\.threads/);
+    assert.match(release.reason, /start-up failed/);
+  });
+
+  test('a manager that is down, then back: the EngineConn keeps serving, re-registers, ends right', async () => {
+    const manager = await receiver();
+    await manager.stop();
+    const ec = await spawn([
+      ...['--engine', TEST_ENGINE, '--executor', 'serial'],
+      ...['--manager', manager.url, '--max-free-time', '0', '--heartbeat-interval', '100ms'],
+    ]);
+    // Unaffected while nobody answers: tasks run and the API answers.
+    const first = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'rows 3' });
+    assert.equal(first.status, 202);
+    assert.equal((await taskFinished(ec, first.body.id)).status, 'Succeed');
+    assert.equal(manager.reports.length, 0);
+
+    await manager.start();
+    await manager.waitForEvent('status:Unlock');
+    assert.equal(manager.reports[0]?.event, 'register', 'the first thing a manager hears is the registration');
+
+    // Down again with a status change in between; back: registered again before anything else.
+    await manager.stop();
+    const registered = manager.events().filter((e) => e === 'register').length;
+    const second = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 200' });
+    assert.equal((await taskFinished(ec, second.body.id)).status, 'Succeed');
+    const beforeBack = manager.reports.length;
+    await manager.start();
+    await waitFor(() => manager.reports.length > beforeBack, { timeoutMs: 10_000, what: 'reports after the outage' });
+    assert.equal(manager.reports[beforeBack]?.event, 'register');
+    assert.equal(manager.events().filter((e) => e === 'register').length, registered + 1);
+
+    assert.equal((await ec.api('POST', '/api/v1/engineconn/shutdown')).status, 202);
+    await manager.waitForEvent('release:Success');
+    assert.deepEqual(await ec.exited, { code: 0, signal: null });
+    const statuses = manager.events((r) => r.event === 'status');
+    assert.deepEqual(statuses.slice(-2), ['status:ShuttingDown', 'status:Success']);
+    assert.equal(manager.lifecycle().at(-1), 'release:Success');
+    assert.deepEqual(manager.invalid, []);
+  });
+
+  test('the health override: UnHealthy refuses new tasks and releases once none runs', async () => {
+    const manager = await receiver();
+    const ec = await spawn([
+      ...['--engine', TEST_ENGINE, '--executor', 'concurrent'],
+      ...['--manager', manager.url, '--max-free-time', '0', '--heartbeat-interval', '1h'],
+    ]);
+    await manager.waitForEvent('status:Unlock');
+    const running = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 600' });
+    assert.equal(running.status, 202);
+    const marked = await ec.api<{ health: string }>('POST', '/api/v1/engineconn/health', { health: 'UnHealthy' });
+    assert.equal(marked.status, 200);
+    assert.equal(marked.body.health, 'UnHealthy');
+
+    const refused = await ec.api<{ error: { code: string } }>('POST', '/api/v1/tasks', { code: 'rows 1' });
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.error.code, 'EC_UNHEALTHY');
+    // A health change is reported at once, not at the next (hourly) heartbeat.
+    await waitFor(() => manager.reports.some((r) => r.event === 'heartbeat' && r.body.health === 'UnHealthy'), {
+      what: 'an UnHealthy heartbeat',
+    });
+    assert.equal(manager.events().includes('release:Success'), false, 'a running task holds the release back');
+
+    // The release follows the task's end on its own (the EngineConn is gone right after, so no polling).
+    await manager.waitForEvent('release:Success');
+    assert.deepEqual(await ec.exited, { code: 0, signal: null });
+    const release = manager.reports.at(-1)?.body;
+    assert.match(release.reason, /UnHealthy/);
+    const finalBeat = manager.reports.filter((r) => r.event === 'heartbeat').at(-1)?.body;
+    assert.ok(finalBeat.busyMs >= 550, `the running task was let finish (busy ${finalBeat.busyMs} ms)`);
+    assert.deepEqual(manager.lifecycle().slice(-3), ['status:ShuttingDown', 'status:Success', 'release:Success']);
+  });
+});

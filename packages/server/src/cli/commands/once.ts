@@ -1,0 +1,314 @@
+import { readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import {
+  attachManager,
+  type Caller,
+  EngineConnError,
+  EngineConnRuntime,
+  type ManagerConnection,
+  parseDuration,
+  type ResultSetMeta,
+  reportStartFailure,
+  type TaskInfo,
+  type TaskView,
+} from '@engineconn/core';
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { loadEngine } from '../../engines/registry.js';
+import { buildApp } from '../../http/app.js';
+import { SERVER_PLUGINS } from '../../http/server-plugins.js';
+import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from '../engine-context.js';
+import { createLogger, LOG_LEVELS } from '../logger.js';
+import { collectKeyValue, parseIntegerFlag } from '../options.js';
+
+export interface OnceFlags extends Omit<EngineContextFlags, 'executor' | 'concurrency' | 'maxFreeTime'> {
+  engine: string;
+  code?: string;
+  file?: string;
+  runType?: string;
+  format: string;
+  timeout?: string;
+  port?: string;
+  host: string;
+  heartbeatInterval?: string;
+  logLevel: string;
+}
+
+const FORMATS = ['table', 'json', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+/** Rows read per page when printing, and rows used to size table columns. */
+const PAGE = 1000;
+const MAX_CELL = 60;
+const EXIT_SIGNALLED = 130;
+
+export function registerOnceCommand(program: Command): void {
+  program
+    .command('once')
+    .description('Run one job on a fresh EngineConn (the once executor): logs to stderr, results to stdout, then exit')
+    .option('--engine <name>', 'engine: duckdb, shell, python, postgres, sqlite, trino, or a module path', 'duckdb')
+    .option('--code <code>', 'the code to run')
+    .option('--file <file>', 'read the code from this file')
+    .option('--run-type <type>', "the code's language label (default: the engine's first)")
+    .option('--format <format>', FORMATS.join(' | '), 'table')
+    .option('--timeout <duration>', 'stop the job after this long (exit 1)')
+    .option('--port <port>', 'also serve the HTTP API here while the job runs (0 = any free port)')
+    .option('--host <host>', 'address to serve on with --port', '127.0.0.1')
+    .option('--user <user>', 'the EngineConn owner (default: the OS user)')
+    .option('--label <k=v>', 'a label (repeatable)', collectKeyValue, [])
+    .option('--conf <k=v>', 'an option, e.g. ec.killGrace=5s (repeatable)', collectKeyValue, [])
+    .option('--config <file>', 'JSON object of options (below --conf and dedicated flags)')
+    .option('--data-dir <dir>', 'where the log and results go (default: a temp dir, removed after a success)')
+    .option('--manager <url>', 'manager to report status, heartbeats and the release to')
+    .option('--heartbeat-interval <duration>', 'time between heartbeats to the manager (default 30s)')
+    .option('--log-level <level>', `the EngineConn's own log on stderr: ${LOG_LEVELS.join(' | ')}`, 'warn')
+    .action(async (flags: OnceFlags) => {
+      process.exitCode = await runOnce(flags);
+      process.exit();
+    });
+}
+
+async function readCode(flags: OnceFlags): Promise<string> {
+  if ((flags.code === undefined) === (flags.file === undefined)) {
+    throw new EngineConnError('EC_CONFIG_INVALID', 'Give the job as exactly one of --code CODE or --file FILE.');
+  }
+  if (flags.code !== undefined) return flags.code;
+  try {
+    return await readFile(flags.file as string, 'utf8');
+  } catch (err) {
+    throw new EngineConnError('EC_CONFIG_INVALID', `Cannot read --file '${flags.file}': ${(err as Error).message}`);
+  }
+}
+
+function checkFlags(flags: OnceFlags): { format: Format; port: number | null } {
+  if (!(FORMATS as readonly string[]).includes(flags.format)) {
+    throw new EngineConnError(
+      'EC_CONFIG_INVALID',
+      `--format must be one of ${FORMATS.join(', ')}; got '${flags.format}'.`,
+    );
+  }
+  if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
+    throw new EngineConnError('EC_CONFIG_INVALID', `--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
+  }
+  if (flags.timeout !== undefined) parseDuration(flags.timeout, '--timeout');
+  if (flags.heartbeatInterval !== undefined) parseDuration(flags.heartbeatInterval, '--heartbeat-interval');
+  const port = flags.port === undefined ? null : parseIntegerFlag(flags.port, '--port', 0, 65535);
+  return { format: flags.format as Format, port };
+}
+
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.write(text)) resolve();
+    else stream.once('drain', resolve);
+  });
+}
+
+/**
+ * Runs `engineconn once` to the end and returns the exit code: 0 when the job succeeded, 1 when it
+ * failed, timed out or could not start, 130 when SIGINT or SIGTERM stopped it. A signal kills the
+ * job first and waits until its work has stopped, then flushes the log, the results produced so far
+ * and the manager's release; a second signal exits at once.
+ */
+export async function runOnce(flags: OnceFlags): Promise<number> {
+  const id = newEngineConnId();
+  let signalled: NodeJS.Signals | null = null;
+  let runtime: EngineConnRuntime | null = null;
+  let job: TaskInfo | null = null;
+  let caller: Caller | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(EXIT_SIGNALLED);
+    signalled = signal;
+    process.stderr.write(`engineconn: ${signal}: stopping the job (send it again to exit now)\n`);
+    if (runtime && job && caller) runtime.kill(job.id, caller);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let logger: Logger | null = null;
+  let app: FastifyInstance | null = null;
+  let manager: ManagerConnection | null = null;
+  let dataDirDefaulted = false;
+  try {
+    const { format, port } = checkFlags(flags);
+    const code = await readCode(flags);
+    logger = createLogger(flags.logLevel, { ec: id });
+    const plugin = await loadEngine(flags.engine);
+    const conf = [...(flags.conf ?? [])];
+    if (flags.heartbeatInterval !== undefined) conf.push(`ec.heartbeatInterval=${flags.heartbeatInterval}`);
+    const resolved = await resolveEngineContext(plugin, { ...flags, conf, executor: 'once' }, { id, allowOnce: true });
+    dataDirDefaulted = resolved.dataDirDefaulted;
+    const ec = new EngineConnRuntime({ plugin, context: resolved.context, logger });
+    runtime = ec;
+    caller = { user: ec.context.user, admin: false };
+    // --manager maps onto this option, so a config file or --conf can set it too.
+    const managerUrl = ec.context.optionalString('ec.manager.url');
+
+    try {
+      await ec.start();
+      if (port !== null) app = await serve(ec, flags.host, port, logger);
+    } catch (err) {
+      const previous = ec.status === 'Failed' ? 'Starting' : ec.status;
+      if (ec.status !== 'Failed') await ec.serverFailed(err instanceof Error ? err : new Error(String(err)));
+      if (managerUrl) await reportStartFailure(ec, err, { url: managerUrl, previous, logger });
+      throw err;
+    }
+    if (managerUrl) manager = attachManager(ec, { url: managerUrl, logger });
+
+    if (signalled) {
+      await ec.shutdown(`signal ${signalled} before the job started`);
+    } else {
+      try {
+        job = ec.submit(
+          {
+            code,
+            ...(flags.runType ? { runType: flags.runType } : {}),
+            ...(flags.timeout ? { properties: { timeout: flags.timeout } } : {}),
+          },
+          caller,
+        );
+      } catch (err) {
+        await ec.shutdown(`the job was refused: ${EngineConnError.from(err).message}`);
+        throw err;
+      }
+    }
+    if (job) {
+      const view = ec.getTask(job.id, caller);
+      await streamLogs(view);
+      await printResults(view, format);
+      const done = view.info();
+      job = done;
+      const took = done.startedAt && done.finishedAt ? Date.parse(done.finishedAt) - Date.parse(done.startedAt) : 0;
+      const error = done.error ? `: ${done.error.message} [${done.error.code}]` : '';
+      process.stderr.write(`engineconn: job ${done.id} ${done.status} in ${took} ms${error}\n`);
+    }
+    const exit = await ec.exited;
+    logger.info({ status: exit.status, reason: exit.reason }, 'EngineConn exiting');
+    if (signalled) return EXIT_SIGNALLED;
+    return job?.status === 'Succeed' ? 0 : 1;
+  } catch (err) {
+    const error = EngineConnError.from(err);
+    process.stderr.write(`engineconn: ${error.message} [${error.code}]\n`);
+    return signalled ? EXIT_SIGNALLED : 1;
+  } finally {
+    if (app) await app.close().catch(() => {});
+    if (manager) await manager.close();
+    if (runtime && dataDirDefaulted && job?.status === 'Succeed') {
+      await rm(runtime.context.dataDir, { recursive: true, force: true }).catch(() => {});
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * Serves the EngineConn's HTTP API while the job runs, so a manager or a person can watch its
+ * status, progress, log and results. It is the full app: the once executor itself refuses any
+ * second task (EC_BUSY), and the owner may kill the job or shut the EngineConn down.
+ */
+async function serve(runtime: EngineConnRuntime, host: string, port: number, logger: Logger): Promise<FastifyInstance> {
+  const app = await buildApp({ runtime, auth: null, logger, plugins: [...SERVER_PLUGINS] });
+  await app.listen({ host, port });
+  const { port: bound } = app.server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  await runtime.serverStarted(url);
+  process.stderr.write(`engineconn: EngineConn ${runtime.id} serving on ${url}\n`);
+  return app;
+}
+
+/** Copies the job's log to stderr as it is written, until the job ends. */
+async function streamLogs(view: TaskView): Promise<void> {
+  for await (const event of view.journal.follow(0)) {
+    if (event.event === 'log') {
+      const { lines } = event.data as { lines: string[] };
+      if (lines.length > 0) await write(process.stderr, `${lines.join('\n')}\n`);
+    }
+  }
+}
+
+async function printResults(view: TaskView, format: Format): Promise<void> {
+  const sets = view.results.list();
+  if (format === 'json') {
+    await printJson(view, sets);
+    return;
+  }
+  for (const [n, meta] of sets.entries()) {
+    if (n > 0) await write(process.stdout, '\n');
+    if (meta.type === 'PICTURE') {
+      await write(
+        process.stdout,
+        `[${meta.mimeType ?? 'image'} picture, ${meta.byteCount} bytes: use --format json]\n`,
+      );
+    } else if (meta.type !== 'TABLE' || format === 'csv') {
+      let last = '';
+      for await (const chunk of view.results.stream(meta.index, 'csv')) {
+        await write(process.stdout, chunk);
+        if (chunk) last = chunk;
+      }
+      if (meta.type !== 'TABLE' && !last.endsWith('\n')) await write(process.stdout, '\n');
+    } else {
+      await printTable(view, meta);
+    }
+  }
+}
+
+function cell(value: unknown): string {
+  const text =
+    value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const flat = text.replace(/[\r\n\t]/g, ' ');
+  return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
+}
+
+/** Cells of later pages may be wider than the widths taken from the first one. */
+function fit(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+}
+
+/** A psql-style table; column widths come from the first page, so memory stays bounded. */
+async function printTable(view: TaskView, meta: ResultSetMeta): Promise<void> {
+  let page = await view.results.readRows(meta.index, 0, PAGE);
+  const names = (page.columns.length > 0 ? page.columns : (meta.columns ?? [])).map((c) => cell(c.name));
+  const widths = names.map((name, i) => Math.max(name.length, ...page.rows.map((row) => cell(row[i]).length)));
+  const line = (values: string[]) => ` ${values.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ')}`.trimEnd();
+  await write(process.stdout, `${line(names)}\n${widths.map((w) => '-'.repeat(w + 2)).join('+')}\n`);
+  let count = 0;
+  for (;;) {
+    let out = '';
+    for (const row of page.rows) out += `${line(names.map((_, i) => fit(cell(row[i]), widths[i] ?? 0)))}\n`;
+    await write(process.stdout, out);
+    count += page.rows.length;
+    if (page.next === null || page.rows.length === 0) break;
+    page = await view.results.readRows(meta.index, page.next, PAGE);
+  }
+  await write(process.stdout, `(${count} row${count === 1 ? '' : 's'})\n`);
+}
+
+/** One JSON document `{id, status, error?, resultSets: [...]}`, written row by row. */
+async function printJson(view: TaskView, sets: ResultSetMeta[]): Promise<void> {
+  const info = view.info();
+  const head = { id: info.id, status: info.status, ...(info.error ? { error: info.error } : {}) };
+  await write(process.stdout, `${JSON.stringify(head).slice(0, -1)},"resultSets":[`);
+  for (const [n, meta] of sets.entries()) {
+    const base = { index: meta.index, type: meta.type };
+    if (n > 0) await write(process.stdout, ',');
+    if (meta.type === 'TABLE') {
+      await write(process.stdout, `${JSON.stringify({ ...base, columns: meta.columns ?? [] }).slice(0, -1)},"rows":[`);
+      let first = true;
+      for (let offset: number | null = 0; offset !== null; ) {
+        const page = await view.results.readRows(meta.index, offset, PAGE);
+        if (page.rows.length === 0) break;
+        await write(process.stdout, (first ? '' : ',') + page.rows.map((row) => JSON.stringify(row)).join(','));
+        first = false;
+        offset = page.next;
+      }
+      await write(process.stdout, ']}');
+    } else {
+      const content = await view.results.readContent(meta.index);
+      const body =
+        meta.type === 'PICTURE'
+          ? { ...base, mimeType: meta.mimeType ?? 'application/octet-stream', base64: content.toString('base64') }
+          : { ...base, text: content.toString('utf8') };
+      await write(process.stdout, JSON.stringify(body));
+    }
+  }
+  await write(process.stdout, ']}\n');
+}
