@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController }
 import type { Logger } from 'pino';
 import { type AuthConfig, Authenticator, installAuth } from './auth.js';
 import { createServerContext, decorateServerContext } from './context.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { registerEngineConnRoutes } from './routes/engineconn-routes.js';
 import { registerLockRoutes } from './routes/lock-routes.js';
 import { registerProbeRoutes } from './routes/probe-routes.js';
@@ -40,6 +40,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Task ids and locks never need more; a bounded param length keeps the router cheap.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
   }) as unknown as FastifyInstance;
 
   installErrorHandling(app, bodyLimit);

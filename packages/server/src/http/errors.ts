@@ -1,5 +1,5 @@
 import { EngineConnError, type ErrorCode, isErrorCode } from '@engineconn/core';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Sends the contract's error body with an explicit status (for the few routes the contract overrides). */
 export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
@@ -52,7 +52,8 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     // A plain Error carrying an EC_* code (e.g. from an engine package) keeps its code.
     const err = isErrorCode((thrown as { code?: unknown } | null)?.code) ? EngineConnError.from(thrown) : thrown;
     if (err instanceof EngineConnError) {
-      if (err.status >= 500 && err.code === 'EC_INTERNAL') request.log.error({ err }, 'request failed');
+      // 503s (shutting down, unhealthy) are expected answers, not faults.
+      if (err.status === 500) request.log.error({ err }, 'request failed');
       return reply.code(err.status).send({ error: err.toJSON() });
     }
     const mapped = isFastifyError(err) ? fromFastifyError(err, bodyLimit) : null;
@@ -66,6 +67,16 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, 'EC_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`),
   );
+}
+
+/**
+ * Routing faults fastify raises before any handler or error handler runs (bad URL encoding, an
+ * over-long path parameter); passed as fastify's `frameworkErrors` option.
+ */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status =
+    typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  void reply.code(status).send({ error: { code: 'EC_BAD_REQUEST', message: err.message } });
 }
 
 function isFastifyError(err: unknown): err is FastifyError {

@@ -38,42 +38,46 @@ async function drained(res: ServerResponse, signal: AbortSignal): Promise<boolea
 export function registerSseRoute(app: FastifyInstance, options: SseOptions = {}): void {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
 
-  app.get('/api/v1/tasks/:id/events', { config: { queryToken: true } }, async (request, reply) => {
-    // Lookup and parsing happen before hijacking, so their errors still go out as JSON.
-    const view = app.engineConn.taskOf(request);
-    const after = resumeAfter(request);
+  app.get(
+    '/api/v1/tasks/:id/events',
+    { config: { queryToken: true }, exposeHeadRoute: false },
+    async (request, reply) => {
+      // Lookup and parsing happen before hijacking, so their errors still go out as JSON.
+      const view = app.engineConn.taskOf(request);
+      const after = resumeAfter(request);
 
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      connection: 'keep-alive',
-    });
-    res.flushHeaders();
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+        connection: 'keep-alive',
+      });
+      res.flushHeaders();
 
-    const gone = new AbortController();
-    res.on('close', () => gone.abort());
-    const heartbeat = setInterval(() => {
-      if (!res.destroyed && !res.writableNeedDrain) res.write(': ping\n\n');
-    }, heartbeatMs);
-    heartbeat.unref();
+      const gone = new AbortController();
+      res.on('close', () => gone.abort());
+      const heartbeat = setInterval(() => {
+        if (!res.destroyed && !res.writableNeedDrain) res.write(': ping\n\n');
+      }, heartbeatMs);
+      heartbeat.unref();
 
-    try {
-      for await (const event of view.journal.follow(after, gone.signal)) {
-        view.touch();
-        if (!res.write(formatSseEvent(event)) && !(await drained(res, gone.signal))) break;
+      try {
+        for await (const event of view.journal.follow(after, gone.signal)) {
+          view.touch();
+          if (!res.write(formatSseEvent(event)) && !(await drained(res, gone.signal))) break;
+        }
+      } catch (err) {
+        if (!gone.signal.aborted) {
+          request.log.error({ err, taskId: view.id }, 'event stream failed');
+          const message = err instanceof Error ? err.message : String(err);
+          res.write(`event: error\ndata: ${JSON.stringify({ code: 'EC_INTERNAL', message })}\n\n`);
+        }
+      } finally {
+        clearInterval(heartbeat);
+        res.end();
       }
-    } catch (err) {
-      if (!gone.signal.aborted) {
-        request.log.error({ err, taskId: view.id }, 'event stream failed');
-        const message = err instanceof Error ? err.message : String(err);
-        res.write(`event: error\ndata: ${JSON.stringify({ code: 'EC_INTERNAL', message })}\n\n`);
-      }
-    } finally {
-      clearInterval(heartbeat);
-      res.end();
-    }
-  });
+    },
+  );
 }

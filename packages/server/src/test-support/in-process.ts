@@ -9,7 +9,7 @@ import {
   type TaskInfo,
 } from '@engineconn/core';
 import { createTestEngine } from '@engineconn/testkit';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../http/app.js';
 import type { AuthConfig } from '../http/auth.js';
 import { waitFor } from './wait-for.js';
@@ -33,6 +33,7 @@ export interface TestServerOptions {
   plugin?: EnginePlugin<unknown>;
   bodyLimit?: number;
   sseHeartbeatMs?: number;
+  plugins?: FastifyPluginAsync[];
 }
 
 const TERMINAL = new Set(['Succeed', 'Failed', 'Cancelled', 'Timeout']);
@@ -58,6 +59,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logger: false,
     ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
     ...(opts.sseHeartbeatMs ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
+    ...(opts.plugins ? { plugins: opts.plugins } : {}),
   });
   const request: TestServer['request'] = ({ token, ...rest }) =>
     app.inject({
