@@ -15,11 +15,7 @@ import {
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { loadEngine } from '../../engines/registry.js';
-import { buildApp } from '../../http/app.js';
-import { SERVER_PLUGINS } from '../../http/server-plugins.js';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from '../engine-context.js';
-import { createLogger, LOG_LEVELS } from '../logger.js';
 import { collectKeyValue, parseIntegerFlag } from '../options.js';
 
 export interface OnceFlags extends Omit<EngineContextFlags, 'executor' | 'concurrency' | 'maxFreeTime'> {
@@ -61,7 +57,11 @@ export function registerOnceCommand(program: Command): void {
     .option('--data-dir <dir>', 'where the log and results go (default: a temp dir, removed after a success)')
     .option('--manager <url>', 'manager to report status, heartbeats and the release to')
     .option('--heartbeat-interval <duration>', 'time between heartbeats to the manager (default 30s)')
-    .option('--log-level <level>', `the EngineConn's own log on stderr: ${LOG_LEVELS.join(' | ')}`, 'warn')
+    .option(
+      '--log-level <level>',
+      "the EngineConn's own log on stderr: trace | debug | info | warn | error | fatal | silent",
+      'warn',
+    )
     .action(async (flags: OnceFlags) => {
       process.exitCode = await runOnce(flags);
       process.exit();
@@ -80,15 +80,15 @@ async function readCode(flags: OnceFlags): Promise<string> {
   }
 }
 
-function checkFlags(flags: OnceFlags): { format: Format; port: number | null } {
+function checkFlags(flags: OnceFlags, logLevels: readonly string[]): { format: Format; port: number | null } {
   if (!(FORMATS as readonly string[]).includes(flags.format)) {
     throw new EngineConnError(
       'EC_CONFIG_INVALID',
       `--format must be one of ${FORMATS.join(', ')}; got '${flags.format}'.`,
     );
   }
-  if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
-    throw new EngineConnError('EC_CONFIG_INVALID', `--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
+  if (!logLevels.includes(flags.logLevel)) {
+    throw new EngineConnError('EC_CONFIG_INVALID', `--log-level must be one of ${logLevels.join(', ')}.`);
   }
   if (flags.timeout !== undefined) parseDuration(flags.timeout, '--timeout');
   if (flags.heartbeatInterval !== undefined) parseDuration(flags.heartbeatInterval, '--heartbeat-interval');
@@ -96,11 +96,26 @@ function checkFlags(flags: OnceFlags): { format: Format; port: number | null } {
   return { format: flags.format as Format, port };
 }
 
+/** Writes with back-pressure; a reader that went away (`| head`) ends the output, not the job. */
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  if (stream.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
-    if (stream.write(text)) resolve();
-    else stream.once('drain', resolve);
+    if (stream.write(text)) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
   });
+}
+
+function ignoreClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
 }
 
 /**
@@ -123,13 +138,19 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.stdout.on('error', ignoreClosedPipe);
 
   let logger: Logger | null = null;
   let app: FastifyInstance | null = null;
   let manager: ManagerConnection | null = null;
   let dataDirDefaulted = false;
   try {
-    const { format, port } = checkFlags(flags);
+    // Loaded here, not at the top, so the other commands do not pay for the server's imports.
+    const [{ createLogger, LOG_LEVELS }, { loadEngine }] = await Promise.all([
+      import('../logger.js'),
+      import('../../engines/registry.js'),
+    ]);
+    const { format, port } = checkFlags(flags, LOG_LEVELS);
     const code = await readCode(flags);
     logger = createLogger(flags.logLevel, { ec: id });
     const plugin = await loadEngine(flags.engine);
@@ -197,6 +218,7 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.stdout.off('error', ignoreClosedPipe);
   }
 }
 
@@ -206,6 +228,10 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
  * second task (EC_BUSY), and the owner may kill the job or shut the EngineConn down.
  */
 async function serve(runtime: EngineConnRuntime, host: string, port: number, logger: Logger): Promise<FastifyInstance> {
+  const [{ buildApp }, { SERVER_PLUGINS }] = await Promise.all([
+    import('../../http/app.js'),
+    import('../../http/server-plugins.js'),
+  ]);
   const app = await buildApp({ runtime, auth: null, logger, plugins: [...SERVER_PLUGINS] });
   await app.listen({ host, port });
   const { port: bound } = app.server.address() as AddressInfo;
