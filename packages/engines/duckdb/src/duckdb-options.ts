@@ -3,6 +3,8 @@ import { ConfigInvalidError, type EngineCreationContext } from '@engineconn/core
 import { ThreadpoolGate } from './threadpool-gate.js';
 
 export const IN_MEMORY = ':memory:';
+/** Idle connections kept at most; an async EngineConn may allow thousands of tasks at once. */
+const MAX_IDLE_CONNECTIONS = 64;
 export const DEFAULT_PROGRESS_INTERVAL_MS = 200;
 
 /** The `--conf` defaults the plugin declares; `duckdb.threads` and the others are unset unless given. */
@@ -37,7 +39,7 @@ export function readDuckDBOptions(ctx: EngineCreationContext, concurrency: numbe
     readOnly: ctx.boolean('duckdb.readOnly', false),
     progressIntervalMs: ctx.integer('duckdb.progressIntervalMs', DEFAULT_PROGRESS_INTERVAL_MS, 10),
     threadpoolSlots: ctx.integer('duckdb.threadpoolSlots', ThreadpoolGate.defaultSlots(), 0),
-    maxIdleConnections: Math.max(1, concurrency),
+    maxIdleConnections: Math.min(MAX_IDLE_CONNECTIONS, Math.max(1, concurrency)),
   };
   if (ctx.has('duckdb.threads')) options.threads = ctx.integer('duckdb.threads', 0, 1);
   if (memoryLimit) options.memoryLimit = memoryLimit;

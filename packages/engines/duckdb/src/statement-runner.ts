@@ -14,7 +14,7 @@ import {
 } from '@engineconn/core';
 import type { DuckDBSession } from './duckdb-session.js';
 import type { Interrupter } from './interrupter.js';
-import { jsonValueConverter } from './json-converter.js';
+import { rowsOfChunk } from './json-converter.js';
 import { awaitPendingResult } from './pending-result.js';
 
 const PREVIEW_CHARS = 200;
@@ -103,7 +103,7 @@ async function writeTable(run: StatementRun, result: DuckDBResult): Promise<numb
   for (;;) {
     const chunk = await fetchChunk(run, result);
     if (!chunk || chunk.rowCount === 0) break;
-    const batch = chunk.convertRows(jsonValueConverter);
+    const batch = rowsOfChunk(chunk);
     if (writing) await writing;
     if (run.interrupter.requested) break;
     writing = writer.writeRows(batch);
