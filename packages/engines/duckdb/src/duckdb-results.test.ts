@@ -118,13 +118,25 @@ describe('duckdb sql executor: results', () => {
 
   test('progress reaches 1 and follows statements done / total', async () => {
     const task = await ec.run('select 1; select 2; select 3; select 4');
+    const ends = task.progress.filter((p) => p.info?.[0]?.runningTasks === 0);
     assert.deepEqual(
-      task.progress.map((p) => p.value),
+      ends.map((p) => p.value),
       [0.25, 0.5, 0.75, 1],
     );
-    assert.deepEqual(task.progress.at(-1)?.info, [
+    assert.deepEqual(ends.at(-1)?.info, [
       { id: 'statements', totalTasks: 4, runningTasks: 0, failedTasks: 0, succeedTasks: 4 },
     ]);
+    const starts = task.progress.filter((p) => p.info?.[0]?.runningTasks === 1);
+    assert.deepEqual(
+      starts.map((p) => [p.value, p.info?.[0]?.succeedTasks]),
+      [
+        [0, 0],
+        [0.25, 1],
+        [0.5, 2],
+        [0.75, 3],
+      ],
+      'each statement start shows one running',
+    );
   });
 
   test('progress is reported while a long statement runs, from its own percentage', async () => {

@@ -147,6 +147,7 @@ export async function runStatement(run: StatementRun): Promise<StatementOutcome>
   const { task, index, total } = run;
   const name = label(index, total);
   task.statementStarted(index);
+  task.progress(index / total, statementsInfo(total, index, 1));
   task.log(`${name}: ${preview(run.sql)}`);
   const started = performance.now();
   const stopProgress = watchProgress(run);
