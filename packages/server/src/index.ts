@@ -14,3 +14,5 @@ export type { EngineConnServerContext } from './http/context.js';
 export * from './http/schemas.js';
 export { SERVER_PLUGINS } from './http/server-plugins.js';
 export { formatSseEvent } from './http/sse.js';
+export { EngineConnMetrics, type EngineConnMetricsOptions } from './metrics/engine-conn-metrics.js';
+export { createMetricsPlugin } from './metrics/metrics-plugin.js';

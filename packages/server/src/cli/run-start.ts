@@ -16,6 +16,7 @@ import { loadEngine } from '../engines/registry.js';
 import { buildApp } from '../http/app.js';
 import { isLoopback, loadAuthFile } from '../http/auth.js';
 import { SERVER_PLUGINS } from '../http/server-plugins.js';
+import { createMetricsPlugin } from '../metrics/metrics-plugin.js';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from './engine-context.js';
 import { createLogger, LOG_LEVELS } from './logger.js';
 import { parseIntegerFlag, parseSize } from './options.js';
@@ -99,7 +100,13 @@ export async function runStart(flags: StartFlags): Promise<number> {
 
     await runtime.start();
     runtimeStarted = true;
-    app = await buildApp({ runtime, auth, bodyLimit, logger, plugins: [...SERVER_PLUGINS] });
+    app = await buildApp({
+      runtime,
+      auth,
+      bodyLimit,
+      logger,
+      plugins: [...SERVER_PLUGINS, createMetricsPlugin({ managerStats: () => manager?.reporter.stats })],
+    });
     await app.listen({ host: flags.host, port });
     const url = publicUrl(flags.host, app.server.address() as AddressInfo);
     await runtime.serverStarted(url);

@@ -1,0 +1,19 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { EngineConnMetrics, type EngineConnMetricsOptions } from './engine-conn-metrics.js';
+
+/**
+ * `GET /metrics` (DESIGN §6): Prometheus text for the app's EngineConn. The route sits behind the
+ * same auth as the API (a listed bearer token, or loopback only without an auth file): the figures
+ * are aggregates, but they show load and usage, which is nobody's business off this host.
+ */
+export function createMetricsPlugin(opts: EngineConnMetricsOptions = {}): FastifyPluginAsync {
+  return async (app) => {
+    const metrics = new EngineConnMetrics(app.engineConn.runtime, opts);
+    metrics.trackServer(app.server);
+    app.addHook('onClose', async () => metrics.close());
+    app.get('/metrics', async (_request, reply) => {
+      const text = await metrics.metrics();
+      return reply.header('cache-control', 'no-store').type(metrics.contentType).send(text);
+    });
+  };
+}
