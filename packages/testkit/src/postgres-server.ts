@@ -105,11 +105,25 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
+  // 'exit' does not run when a signal ends the process (e.g. a test-runner timeout): clean up, then
+  // let the signal do what it would have done.
+  const onSignal = (signal: NodeJS.Signals) => {
+    onExit();
+    removeHandlers();
+    process.kill(process.pid, signal);
+  };
+  const removeHandlers = () => {
+    process.removeListener('exit', onExit);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      process.removeListener('exit', onExit);
+      removeHandlers();
       try {
         await run(as, pgCtl, ['-D', dir, '-m', 'immediate', '-w', 'stop'], timeoutMs);
       } catch {
