@@ -10,7 +10,6 @@ interface FakeTask {
   id: string;
   terminal: boolean;
   controller: AbortController;
-  followers: number;
   journal: { followers: number };
   lastTouchedAt: number;
   lines: string[];
@@ -23,7 +22,6 @@ function fakeTask(id: string, lastTouchedAt: number, followers = 0): FakeTask {
     id,
     terminal: false,
     controller: new AbortController(),
-    followers: 0,
     journal: { followers },
     lastTouchedAt,
     lines,

@@ -75,8 +75,8 @@ export class CallerWatchdog {
     let count = 0;
     for (const task of this.#runtime.allTasks()) {
       if (task.terminal || task.controller.signal.aborted) continue;
-      // Streams count through the journal (every SSE / WebSocket follower reads it), or `followers`.
-      if (task.journal.followers + task.followers > 0) {
+      // Every SSE / WebSocket stream follows the task's journal, so open streams count there.
+      if (task.journal.followers > 0) {
         this.#lastFollowed.set(task, now);
         continue;
       }

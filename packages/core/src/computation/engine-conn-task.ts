@@ -57,8 +57,6 @@ export class EngineConnTask {
   statements = { total: 0, current: 0 };
   /** Last time a caller asked about this task (for the caller watchdog). */
   lastTouchedAt = Date.now();
-  /** Open event streams (SSE, WebSocket) following this task. */
-  followers = 0;
   readonly #machine = createTaskStatusMachine();
   readonly #bus: SyncListenerBus<EngineConnEvents>;
   #progressPending = false;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorManager } from '../engine-conn/executor-manager.js';
 import { EngineConnError, type ErrorBody } from '../errors/engine-conn-error.js';
@@ -173,9 +173,10 @@ export class TaskExecutionService {
     let failure: unknown = null;
     try {
       const forced = new Promise<void>((resolve) => this.#forceSettle.set(task, resolve));
-      const work = this.opts.executors
-        .get(task.runType)
-        .then((executor) => executor.execute(createTaskContext(task, task.owner, this.opts.killGraceMs)));
+      // The task's directory is the engine's working directory (TaskContext.workDir).
+      const work = Promise.all([this.opts.executors.get(task.runType), mkdir(task.dir, { recursive: true })]).then(
+        ([executor]) => executor.execute(createTaskContext(task, task.owner, this.opts.killGraceMs)),
+      );
       work.catch(() => {});
       await Promise.race([work, forced]);
     } catch (err) {

@@ -31,6 +31,8 @@ export const RUNTIME_OPTION_KEYS = [
   'ec.overload.memory',
   'ec.overload.cpu',
   'ec.overload.interval',
+  'ec.heartbeatInterval',
+  'ec.callerTimeout',
 ] as const;
 
 export function readRuntimeSettings(ctx: EngineCreationContext, plugin: EnginePlugin<unknown>): RuntimeSettings {
