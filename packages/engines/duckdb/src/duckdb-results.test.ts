@@ -6,7 +6,7 @@ import { openTestSession, recordBatches, type TestSession } from './test-support
 describe('duckdb sql executor: results', () => {
   let ec: TestSession;
   before(async () => {
-    ec = await openTestSession({ 'duckdb.progressIntervalMs': '50' });
+    ec = await openTestSession();
   });
   after(() => ec.close());
 
@@ -140,18 +140,23 @@ describe('duckdb sql executor: results', () => {
   });
 
   test('progress is reported while a long statement runs, from its own percentage', async () => {
-    await ec.run('create or replace table progress_src as select range as x from range(20000000)');
-    const task = await ec.run('select 1; select count(*), sum(hash(x)) from progress_src where x % 7 = 1');
-    const during = task.progress.filter((p) => p.value > 0.5 && p.value < 1);
-    assert.ok(during.length > 0, `no progress between statements: ${JSON.stringify(task.progress)}`);
-    for (const p of task.progress) assert.ok(p.value >= 0 && p.value <= 1);
-    const values = task.progress.map((p) => p.value);
-    assert.deepEqual(
-      values,
-      [...values].sort((a, b) => a - b),
-      'progress never goes back',
-    );
-    await ec.run('drop table progress_src');
+    // One thread and a 10 ms poll make sure the scan is seen mid-way however fast the machine is.
+    const slow = await openTestSession({ 'duckdb.progressIntervalMs': '10', 'duckdb.threads': '1' });
+    try {
+      await slow.run('create table progress_src as select range as x from range(5000000)');
+      const task = await slow.run('select 1; select count(*), sum(hash(x)) from progress_src where x % 7 = 1');
+      const during = task.progress.filter((p) => p.value > 0.5 && p.value < 1);
+      assert.ok(during.length > 0, `no progress within statement 2: ${JSON.stringify(task.progress)}`);
+      for (const p of task.progress) assert.ok(p.value >= 0 && p.value <= 1);
+      const values = task.progress.map((p) => p.value);
+      assert.deepEqual(
+        values,
+        [...values].sort((a, b) => a - b),
+        'progress never goes back',
+      );
+    } finally {
+      await slow.close();
+    }
   });
 
   test("a SQL error rejects with DuckDB's message naming the statement", async () => {
