@@ -1,3 +1,10 @@
+export type {
+  ConformanceSpec,
+  ExpectedResultSet,
+  ProbeContext,
+} from './conformance/conformance-spec.js';
+export * as proc from './conformance/proc.js';
+export { runConformanceSuite } from './conformance/run-conformance-suite.js';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';
 export { type CapturedResultSet, createHarnessTask, type HarnessOptions, type HarnessTask } from './task-harness.js';
 export { createTestEngine, TEST_PNG, type TestEngineOptions, testEngine } from './test-engine.js';
