@@ -32,15 +32,13 @@ export interface StatementRun {
 
 export interface StatementOutcome {
   readonly statementType: StatementType;
-  /** Rows written (TABLE) or rows changed (DML); 0 otherwise. */
-  readonly rows: number;
 }
 
 function label(index: number, total: number): string {
   return `statement ${index + 1}/${total}`;
 }
 
-export function cancelledError(index: number, total: number): EngineConnError {
+function cancelledError(index: number, total: number): EngineConnError {
   return new EngineConnError('EC_TASK_CANCELLED', `The task was cancelled during ${label(index, total)}.`);
 }
 
@@ -154,13 +152,12 @@ export async function runStatement(run: StatementRun): Promise<StatementOutcome>
   try {
     const result = await openResult(run);
     if (run.interrupter.requested) throw cancelledError(index, total);
-    let rows = 0;
     let summary: string;
     if (result.returnType === ResultReturnType.QUERY_RESULT) {
-      rows = await writeTable(run, result);
+      const rows = await writeTable(run, result);
       summary = `${rows} row${rows === 1 ? '' : 's'}`;
     } else if (result.returnType === ResultReturnType.CHANGED_ROWS) {
-      rows = result.rowsChanged;
+      const rows = result.rowsChanged;
       summary = `${rows} row${rows === 1 ? '' : 's'} affected`;
       await writeText(task, summary);
     } else {
@@ -168,7 +165,7 @@ export async function runStatement(run: StatementRun): Promise<StatementOutcome>
       await writeText(task, summary);
     }
     task.log(`${name} done in ${Math.round(performance.now() - started)} ms: ${summary}`);
-    return { statementType: result.statementType, rows };
+    return { statementType: result.statementType };
   } catch (err) {
     const ms = Math.round(performance.now() - started);
     if (run.interrupter.requested) {
