@@ -1,0 +1,55 @@
+import { proc, runConformanceSuite } from '@engineconn/testkit';
+import { duckdbEngine } from './duckdb-engine.js';
+
+/**
+ * DuckDB runs inside this process, so "the query still runs" is read from the CPU time of the
+ * process's threads other than the main one (DuckDB's workers and the libuv pool). Valid because the
+ * tests of one file run one at a time and nothing else computes while the probe samples.
+ */
+const queryBurnsCpu = () => proc.burnsCpu(() => proc.threadCpuTicks());
+
+runConformanceSuite({
+  plugin: duckdbEngine,
+  results: {
+    code: [
+      'create or replace table t(n integer, label varchar)',
+      "insert into t values (2, 'b'), (1, 'a'), (3, null)",
+      'select n, label from t order by n',
+    ].join(';\n'),
+    expect: [
+      { type: 'TEXT', text: 'OK' },
+      { type: 'TEXT', text: '3 rows affected' },
+      {
+        type: 'TABLE',
+        columns: [
+          { name: 'n', type: 'INTEGER' },
+          { name: 'label', type: 'VARCHAR' },
+        ],
+        rows: [
+          [1, 'a'],
+          [2, 'b'],
+          [3, null],
+        ],
+      },
+    ],
+  },
+  logs: {
+    code: 'select 1; select 2',
+    lines: [/^statement 1\/2: select 1/, /^statement 1\/2 done/, /^statement 2\/2: select 2/, /^statement 2\/2 done/],
+  },
+  multi: { code: 'select 1; select 2; select 3', statements: 3 },
+  fail: {
+    code: 'select 1; select * from no_such_table',
+    message: /Statement 2\/2 failed: .*no_such_table/,
+  },
+  long: {
+    code: 'select count(*) from range(10000000000)',
+    isWorkRunning: queryBurnsCpu,
+  },
+  concurrent: { code: (marker) => `select '${marker}' as marker, sum(range) as s from range(200000000)` },
+  isReleased: async (session) =>
+    session.state === 'closed' &&
+    session.leasedConnections === 0 &&
+    session.idleConnections === 0 &&
+    !(await queryBurnsCpu()),
+});
