@@ -1,1 +1,5 @@
-export {};
+import { sqliteEngine } from './sqlite-engine.js';
+
+export { SqliteSession } from './sqlite-session.js';
+export { sqliteEngine };
+export default sqliteEngine;

@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  type CodeExecutor,
+  EngineConnError,
+  EngineCreationContext,
+  type ResultSetSpec,
+  type TaskContext,
+} from '@engineconn/core';
+import { createHarnessTask, type HarnessTask } from '@engineconn/testkit';
+import { sqliteEngine } from './sqlite-engine.js';
+import type { SqliteSession } from './sqlite-session.js';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const INFINITE = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
+
+function context(options: Record<string, string>): EngineCreationContext {
+  return new EngineCreationContext({
+    id: 'ec-test',
+    user: 'tester',
+    engineType: 'sqlite',
+    executor: 'serial',
+    labels: {},
+    options,
+    dataDir: tmpdir(),
+  });
+}
+
+async function open(options: Record<string, string> = {}): Promise<{ session: SqliteSession; executor: CodeExecutor }> {
+  const ctx = context(options);
+  const session = await sqliteEngine.createSession(ctx, {
+    concurrency: 1,
+    logger: quiet,
+    signal: new AbortController().signal,
+  });
+  return { session, executor: await sqliteEngine.createExecutor(session, 'sql', ctx) };
+}
+
+async function run(executor: CodeExecutor, code: string): Promise<HarnessTask> {
+  const task = createHarnessTask({ code, runType: 'sql' });
+  await executor.execute(task.context);
+  return task;
+}
+
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Kills `code` once it has run for a moment; returns how long the kill took to settle the task. */
+async function killWhileRunning(executor: CodeExecutor, code: string): Promise<{ ms: number; task: HarnessTask }> {
+  const task = createHarnessTask({ code, runType: 'sql' });
+  const running = executor.execute(task.context);
+  await waitFor(() => task.logs.length > 0, 2000, 'the statement to start');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const killedAt = performance.now();
+  task.controller.abort();
+  await assert.rejects(running, (err: unknown) => {
+    assert.ok(err instanceof EngineConnError);
+    assert.equal(err.code, 'EC_TASK_CANCELLED');
+    return true;
+  });
+  return { ms: performance.now() - killedAt, task };
+}
+
+describe('sqlite engine', () => {
+  let dir: string;
+  let memory: { session: SqliteSession; executor: CodeExecutor };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ec-sqlite-'));
+    memory = await open();
+  });
+
+  after(async () => {
+    await memory?.session.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('declares itself with the library SQLite major.minor', () => {
+    assert.equal(sqliteEngine.name, 'sqlite');
+    assert.match(sqliteEngine.version, /^3\.\d+$/);
+    assert.equal(sqliteEngine.defaultExecutor, 'serial');
+    assert.deepEqual([...sqliteEngine.executors], ['serial', 'once']);
+  });
+
+  test('several statements: DDL and DML report changes as TEXT, queries become typed TABLEs', async () => {
+    const task = await run(
+      memory.executor,
+      `CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, raw BLOB);
+       INSERT INTO t(name, score, raw) VALUES ('a;b', 1.5, x'0102'), ('c', NULL, NULL), ('d', 2, NULL);
+       UPDATE t SET score = score * 2 WHERE score IS NOT NULL;
+       SELECT id, name, score, raw, 9007199254740993 AS big, 7 AS small, 'x' || name AS expr, NULL AS nil
+         FROM t ORDER BY id;`,
+    );
+    assert.deepEqual(
+      task.resultSets.map((s) => s.type),
+      ['TEXT', 'TEXT', 'TEXT', 'TABLE'],
+    );
+    assert.deepEqual(
+      [0, 1, 2].map((i) => task.text(i)),
+      ['changes: 0', 'changes: 3', 'changes: 2'],
+    );
+    const table = task.resultSets[3];
+    assert.deepEqual(table?.columns, [
+      { name: 'id', type: 'INTEGER' },
+      { name: 'name', type: 'TEXT' },
+      { name: 'score', type: 'REAL' },
+      { name: 'raw', type: 'BLOB' },
+      { name: 'big', type: 'INTEGER' },
+      { name: 'small', type: 'INTEGER' },
+      { name: 'expr', type: 'TEXT' },
+      { name: 'nil', type: 'NULL' },
+    ]);
+    assert.deepEqual(table?.rows, [
+      [1, 'a;b', 3, 'AQI=', '9007199254740993', 7, 'xa;b', null],
+      [2, 'c', null, null, '9007199254740993', 7, 'xc', null],
+      [3, 'd', 4, null, '9007199254740993', 7, 'xd', null],
+    ]);
+    assert.equal(task.statements.total, 4);
+    assert.deepEqual(
+      task.progress.map((p) => p.value),
+      [0.25, 0.5, 0.75, 1],
+    );
+  });
+
+  test('an empty query result is a TABLE with columns and no rows', async () => {
+    const task = await run(memory.executor, 'SELECT 1 AS a WHERE 0');
+    assert.equal(task.resultSets[0]?.type, 'TABLE');
+    assert.deepEqual(task.resultSets[0]?.rows, []);
+  });
+
+  test("a SQL error carries SQLite's message and stops the task; the session keeps working", async () => {
+    await assert.rejects(run(memory.executor, 'SELECT 1; SELECT * FROM missing_table; SELECT 3'), (err: unknown) => {
+      assert.ok(err instanceof EngineConnError);
+      assert.equal(err.code, 'EC_ENGINE_ERROR');
+      assert.match(err.message, /no such table: missing_table \(SQLITE_ERROR\) \(statement 2 of 3\)/);
+      return true;
+    });
+    await assert.rejects(run(memory.executor, 'INSERT INTO t(id) VALUES (1)'), /UNIQUE constraint failed: t\.id/);
+    const task = await run(memory.executor, 'SELECT count(*) FROM t');
+    assert.deepEqual(task.resultSets[0]?.rows, [[3]]);
+  });
+
+  test('a large result streams in bounded batches', async () => {
+    const base = createHarnessTask({
+      code: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 300000) SELECT x, x * 2 FROM c',
+      runType: 'sql',
+    });
+    const batches: number[] = [];
+    const context: TaskContext = {
+      ...base.context,
+      async createResultSet(spec: ResultSetSpec) {
+        if (spec.type !== 'TABLE') return base.context.createResultSet(spec);
+        return {
+          index: 0,
+          async writeRows(rows) {
+            batches.push(rows.length);
+            await new Promise((resolve) => setImmediate(resolve));
+          },
+          async write() {},
+          async close() {},
+        };
+      },
+    };
+    const started = performance.now();
+    await memory.executor.execute(context);
+    const ms = performance.now() - started;
+    assert.equal(
+      batches.reduce((a, b) => a + b, 0),
+      300_000,
+    );
+    assert.ok(Math.max(...batches) <= 1000);
+    console.log(`# sqlite: 300k rows x 2 columns streamed in ${Math.round(ms)} ms (${batches.length} batches)`);
+  });
+
+  test('a long query does not block the event loop', async () => {
+    const task = createHarnessTask({
+      code: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 3000000) SELECT count(*) FROM c',
+      runType: 'sql',
+    });
+    let last = performance.now();
+    let worstGap = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 5);
+    try {
+      await memory.executor.execute(task.context);
+    } finally {
+      clearInterval(ticker);
+    }
+    assert.deepEqual(task.resultSets[0]?.rows, [[3_000_000]]);
+    assert.ok(worstGap < 100, `event loop stalled for ${Math.round(worstGap)} ms`);
+  });
+
+  test('kill stops a runaway native query within ~100 ms; an in-memory database is reopened empty', async () => {
+    const pidBefore = memory.session.pid;
+    const { ms, task } = await killWhileRunning(memory.executor, INFINITE);
+    console.log(`# sqlite: kill of a runaway recursive CTE settled in ${ms.toFixed(1)} ms`);
+    assert.ok(ms < 150, `kill took ${Math.round(ms)} ms`);
+    assert.equal(alive(pidBefore), false, 'the process running the query is gone');
+    assert.ok(
+      task.logs.some((l) => /in memory; its data is lost/.test(l)),
+      task.logs.join('\n'),
+    );
+    const next = await run(memory.executor, "SELECT count(*) FROM sqlite_master WHERE name = 't'");
+    assert.deepEqual(next.resultSets[0]?.rows, [[0]]);
+    assert.notEqual(memory.session.pid, pidBefore);
+  });
+
+  test('kill on a file database keeps the committed data, and the next task works', async () => {
+    const file = await open({ 'sqlite.path': join(dir, 'kept.db') });
+    try {
+      await run(file.executor, 'CREATE TABLE kept(x); INSERT INTO kept VALUES (1), (2)');
+      const { ms } = await killWhileRunning(file.executor, `BEGIN; INSERT INTO kept VALUES (3); ${INFINITE}`);
+      assert.ok(ms < 150, `kill took ${Math.round(ms)} ms`);
+      const next = await run(file.executor, 'SELECT x FROM kept ORDER BY x');
+      assert.deepEqual(next.resultSets[0]?.rows, [[1], [2]], 'committed rows kept, the open transaction rolled back');
+    } finally {
+      await file.session.close();
+    }
+  });
+
+  test('close ends the process that owns the database', async () => {
+    const { session } = await open();
+    const pid = session.pid;
+    assert.ok(alive(pid));
+    await sqliteEngine.closeSession(session);
+    await session.close();
+    assert.equal(alive(pid), false);
+  });
+
+  test('an unusable path fails start-up with EC_ENGINE_START_FAILED', async () => {
+    await assert.rejects(open({ 'sqlite.path': join(dir, 'no-such-dir', 'x.db') }), (err: unknown) => {
+      assert.ok(err instanceof EngineConnError);
+      assert.equal(err.code, 'EC_ENGINE_START_FAILED');
+      assert.match(err.message, /Could not open the SQLite database .*no-such-dir.*sqlite\.path/);
+      return true;
+    });
+  });
+});

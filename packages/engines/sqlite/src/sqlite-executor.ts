@@ -1,0 +1,101 @@
+import { type CodeExecutor, EngineConnError, type ResultSetWriter, splitSql, type TaskContext } from '@engineconn/core';
+import { KilledError } from './sqlite-process.js';
+import type { SqliteSession } from './sqlite-session.js';
+
+function cancelled(reason: string): EngineConnError {
+  return new EngineConnError('EC_TASK_CANCELLED', `The task was killed: ${reason}`);
+}
+
+function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
+}
+
+/**
+ * Runs a task's statements in order against the session's database: readers stream into TABLE result
+ * sets, other statements report their change count as TEXT. A kill stops the owning process.
+ */
+export class SqliteExecutor implements CodeExecutor {
+  readonly #session: SqliteSession;
+
+  constructor(session: SqliteSession) {
+    this.#session = session;
+  }
+
+  async execute(task: TaskContext): Promise<void> {
+    const statements = splitSql(task.code);
+    task.statements(statements.length);
+    if (statements.length === 0) {
+      task.log('No SQL statements to run.');
+      return;
+    }
+    let running = false;
+    let killing: Promise<void> | undefined;
+    const onAbort = () => {
+      if (!running) return;
+      task.log(`Kill: stopping the SQLite process (pid ${this.#session.pid}).`);
+      killing = this.#session.kill().then(({ stoppedMs }) => {
+        task.log(`Kill: the SQLite process stopped after ${stoppedMs.toFixed(1)} ms.`);
+        if (this.#session.inMemory) {
+          task.log('Kill: the database was in memory; its data is lost and a new empty database is open.');
+        } else {
+          task.log(`Kill: the database file ${this.#session.path} is reopened; uncommitted changes are rolled back.`);
+        }
+      });
+    };
+    task.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (const [index, statement] of statements.entries()) {
+        if (task.signal.aborted) throw cancelled(`stopped before statement ${index + 1} of ${statements.length}.`);
+        task.statementStarted(index);
+        task.log(`[${index + 1}/${statements.length}] ${preview(statement.text)}`);
+        const started = performance.now();
+        let writer: ResultSetWriter | undefined;
+        let rows = 0;
+        running = true;
+        try {
+          const result = await this.#session.run(statement.text, {
+            async onColumns(columns) {
+              writer = await task.createResultSet({ type: 'TABLE', columns });
+            },
+            async onRows(batch) {
+              await writer?.writeRows(batch);
+              rows += batch.length;
+            },
+          });
+          const ms = Math.round(performance.now() - started);
+          if (result.reader) {
+            task.log(`${rows} rows in ${ms} ms`);
+          } else {
+            const text = await task.createResultSet({ type: 'TEXT' });
+            await text.write(`changes: ${result.changes}`);
+            await text.close();
+            task.log(`changes: ${result.changes} in ${ms} ms`);
+          }
+        } catch (err) {
+          if (err instanceof KilledError || task.signal.aborted) {
+            await killing;
+            throw cancelled(`the SQLite process running statement ${index + 1} of ${statements.length} was stopped.`);
+          }
+          if (err instanceof EngineConnError && err.code === 'EC_ENGINE_ERROR') {
+            throw new EngineConnError(
+              'EC_ENGINE_ERROR',
+              `${err.message} (statement ${index + 1} of ${statements.length})`,
+              {
+                cause: err,
+              },
+            );
+          }
+          throw err;
+        } finally {
+          running = false;
+          await writer?.close();
+        }
+        task.progress((index + 1) / statements.length);
+      }
+      if (task.signal.aborted) throw cancelled('after its last statement finished.');
+    } finally {
+      task.signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
