@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EngineConnRuntime, EngineCreationContext, type EnginePlugin, type ExecutorKind } from '@engineconn/core';
+import { createTestEngine } from '@engineconn/testkit';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { buildApp } from '../http/app.js';
+import type { AuthConfig } from '../http/auth.js';
+
+export interface LiveServer {
+  readonly url: string;
+  readonly runtime: EngineConnRuntime;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface LiveServerOptions {
+  auth?: AuthConfig | null;
+  plugins?: FastifyPluginAsync[];
+  executor?: ExecutorKind;
+  concurrency?: number;
+  options?: Record<string, string>;
+  user?: string;
+}
+
+/**
+ * A real EngineConn on the in-process test engine, listening on a free loopback port: what the
+ * live-client tests talk to over real sockets.
+ */
+export async function startLiveServer(opts: LiveServerOptions = {}): Promise<LiveServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ec-live-'));
+  const plugin = createTestEngine({ defaultConcurrency: opts.concurrency ?? 4 });
+  const context = new EngineCreationContext({
+    id: `ec-live-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    user: opts.user ?? 'owner',
+    engineType: plugin.name,
+    executor: opts.executor ?? 'concurrent',
+    labels: { purpose: 'test' },
+    options: {
+      'ec.maxFreeTime': '0',
+      ...(opts.concurrency ? { 'ec.concurrency': String(opts.concurrency) } : {}),
+      ...opts.options,
+    },
+    dataDir,
+  });
+  const runtime = new EngineConnRuntime({ plugin: plugin as unknown as EnginePlugin<unknown>, context });
+  await runtime.start();
+  const app = await buildApp({ runtime, auth: opts.auth ?? null, plugins: opts.plugins ?? [] });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  await runtime.serverStarted(url);
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    runtime,
+    app,
+    close() {
+      closing ??= (async () => {
+        app.server.closeAllConnections();
+        await app.close();
+        await runtime.shutdown('test over');
+        await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+}
