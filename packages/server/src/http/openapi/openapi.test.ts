@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { EngineConnInfo, ResultSetMeta, TaskEventData, TaskInfo } from '@engineconn/core';
+import type { z } from 'zod';
+import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
+import { waitFor } from '../../testing/wait-for.js';
+import { eventsWsPlugin } from '../ws/events-ws.js';
+import { openApiPlugin } from './openapi-plugin.js';
+import * as R from './response-schemas.js';
+
+// The answer schemas and the core types must describe the same shapes: this fails to compile if not.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameShapes: [
+  Same<z.infer<typeof R.TaskInfoSchema>, TaskInfo>,
+  Same<z.infer<typeof R.EngineConnInfoSchema>, EngineConnInfo>,
+  Same<z.infer<typeof R.ResultSetMetaSchema>, ResultSetMeta>,
+  Same<z.infer<typeof R.TaskEventDataSchemas.status>, TaskEventData['status']>,
+  Same<z.infer<typeof R.TaskEventDataSchemas.progress>, TaskEventData['progress']>,
+  Same<z.infer<typeof R.TaskEventDataSchemas.log>, TaskEventData['log']>,
+  Same<z.infer<typeof R.TaskEventDataSchemas.done>, TaskEventData['done']>,
+] = [true, true, true, true, true, true, true];
+
+type Json = Record<string, unknown>;
+
+/** Parses with the schema and checks nothing was dropped: an answer field the schema lacks fails. */
+function conforms(schema: z.ZodType, value: unknown, what: string): void {
+  const parsed = schema.safeParse(value);
+  assert.ok(parsed.success, `${what}: ${parsed.success ? '' : parsed.error.message}`);
+  assert.deepEqual(parsed.data, value, `${what} has fields its schema does not describe`);
+}
+
+describe('GET /api/v1/openapi.json', () => {
+  let server: LiveServer;
+  let doc: Json;
+  before(async () => {
+    server = await startLiveServer({ plugins: [eventsWsPlugin, openApiPlugin] });
+    const response = await fetch(`${server.url}/api/v1/openapi.json`);
+    assert.equal(response.status, 200);
+    doc = (await response.json()) as Json;
+  });
+  after(() => server.close());
+
+  test('is an OpenAPI 3.1 document of every route of the contract', () => {
+    assert.ok(sameShapes.every(Boolean));
+    assert.equal(doc.openapi, '3.1.0');
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    const operations = Object.entries(paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    for (const route of [
+      'GET /api/v1/engineconn',
+      'POST /api/v1/tasks',
+      'GET /api/v1/tasks',
+      'GET /api/v1/tasks/{id}',
+      'GET /api/v1/tasks/{id}/logs',
+      'GET /api/v1/tasks/{id}/results',
+      'GET /api/v1/tasks/{id}/results/{index}',
+      'POST /api/v1/tasks/{id}/kill',
+      'GET /api/v1/tasks/{id}/events',
+      'GET /api/v1/events',
+      'POST /api/v1/locks',
+      'DELETE /api/v1/locks/{lock}',
+      'POST /api/v1/engineconn/shutdown',
+      'POST /api/v1/engineconn/health',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
+    ]) {
+      assert.ok(operations.includes(route), `${route} is documented`);
+    }
+    // Every path the server routes under /api is documented (and nothing documented is unrouted).
+    for (const op of operations) {
+      const [method, path] = op.split(' ') as [string, string];
+      if (path === '/metrics') continue;
+      const url = path.replace(/\{(\w+)\}/g, ':$1');
+      assert.ok(server.app.hasRoute({ method: method as 'GET', url }), `${op} is routed`);
+    }
+  });
+
+  test('request schemas come from the zod schemas that validate the requests', () => {
+    const schemas = (doc.components as { schemas: Record<string, Json> }).schemas;
+    const submit = schemas.SubmitRequest as { required: string[]; additionalProperties: unknown; properties: Json };
+    assert.deepEqual(submit.required, ['code']);
+    assert.equal(submit.additionalProperties, false);
+    assert.deepEqual(Object.keys(submit.properties).sort(), ['code', 'labels', 'lock', 'properties', 'runType']);
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    const post = paths['/api/v1/tasks']?.post as Json;
+    assert.deepEqual(post.requestBody, {
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/SubmitRequest' } } },
+    });
+    const responses = post.responses as Record<string, Json>;
+    assert.deepEqual(Object.keys(responses).sort(), ['202', '400', '401', '409', '413', '423', '503']);
+    const logs = paths['/api/v1/tasks/{id}/logs']?.get as { parameters: Json[] };
+    const limit = logs.parameters.find((p) => p.name === 'limit') as Json;
+    assert.equal(limit.in, 'query');
+    assert.equal(limit.required, false);
+    assert.equal((limit.schema as Json).maximum, 10_000);
+  });
+
+  test('every $ref points at a component', () => {
+    const schemas = (doc.components as { schemas: Json }).schemas;
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+      (m) => m[1] as string,
+    );
+    assert.ok(refs.length > 20);
+    for (const name of refs) assert.ok(name in schemas, `component ${name} exists`);
+    assert.ok(!JSON.stringify(doc).includes('"$id"'), 'no bare-fragment $id');
+  });
+
+  test("the server's real answers match the documented response schemas", async () => {
+    const get = async (path: string, init?: RequestInit) => {
+      const response = await fetch(`${server.url}${path}`, init);
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    const post = (path: string, body?: unknown) =>
+      get(path, {
+        method: 'POST',
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+
+    conforms(R.EngineConnInfoSchema, (await get('/api/v1/engineconn')).body, 'GET /engineconn');
+    const submitted = await post('/api/v1/tasks', { code: 'log 3; rows 4; text hello', labels: { a: 'b' } });
+    assert.equal(submitted.status, 202);
+    conforms(R.TaskRefSchema, submitted.body, 'POST /tasks');
+    const id = (submitted.body as { id: string }).id;
+    await waitFor(async () => ((await get(`/api/v1/tasks/${id}`)).body as TaskInfo).status === 'Succeed', {
+      what: 'the task to succeed',
+    });
+    conforms(R.TaskInfoSchema, (await get(`/api/v1/tasks/${id}`)).body, 'GET /tasks/:id');
+    conforms(R.TaskListSchema, (await get('/api/v1/tasks')).body, 'GET /tasks');
+    conforms(R.LogPageSchema, (await get(`/api/v1/tasks/${id}/logs`)).body, 'GET /logs');
+    conforms(R.ResultSetListSchema, (await get(`/api/v1/tasks/${id}/results`)).body, 'GET /results');
+    conforms(R.RowsPageSchema, (await get(`/api/v1/tasks/${id}/results/0?limit=2`)).body, 'GET /results/0');
+    conforms(R.TextResultSchema, (await get(`/api/v1/tasks/${id}/results/1`)).body, 'GET /results/1');
+    conforms(R.TaskRefSchema, (await post(`/api/v1/tasks/${id}/kill`)).body, 'POST /kill');
+    const lock = await post('/api/v1/locks', {});
+    conforms(R.LockGrantSchema, lock.body, 'POST /locks');
+    const unlocked = await get(`/api/v1/locks/${(lock.body as { lock: string }).lock}`, { method: 'DELETE' });
+    conforms(R.UnlockedSchema, unlocked.body, 'DELETE /locks/:lock');
+    conforms(
+      R.HealthAnswerSchema,
+      (await post('/api/v1/engineconn/health', { health: 'Healthy' })).body,
+      'POST /health',
+    );
+    conforms(R.LivenessSchema, (await get('/healthz')).body, 'GET /healthz');
+    conforms(R.ReadinessSchema, (await get('/readyz')).body, 'GET /readyz');
+    const missing = await get('/api/v1/tasks/nope');
+    assert.equal(missing.status, 404);
+    conforms(R.ErrorResponseSchema, missing.body, 'a 404');
+    const journal = await server.runtime.getTask(id, { user: 'owner', admin: false }).journal.read(0, 1000);
+    for (const event of journal) conforms(R.TaskEventDataSchemas[event.event], event.data, `${event.event} event data`);
+  });
+});
