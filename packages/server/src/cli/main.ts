@@ -1,8 +1,17 @@
 import { createRequire } from 'node:module';
 import { EngineConnError } from '@engineconn/core';
 import { Command } from 'commander';
+import { registerKillCommand } from './commands/kill.js';
+import { registerLockCommand } from './commands/lock.js';
+import { registerLogsCommand } from './commands/logs.js';
 import { registerOnceCommand } from './commands/once.js';
+import { registerResultsCommand } from './commands/results.js';
+import { registerShutdownCommand } from './commands/shutdown.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerSubmitCommand } from './commands/submit.js';
+import { registerTasksCommand } from './commands/tasks.js';
+import { registerUnlockCommand } from './commands/unlock.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -14,6 +23,15 @@ const program = new Command('engineconn')
 // One line per command; each lives in ./commands/<name>.ts and exports register<Name>Command(program).
 registerStartCommand(program);
 registerOnceCommand(program);
+registerSubmitCommand(program);
+registerStatusCommand(program);
+registerTasksCommand(program);
+registerLogsCommand(program);
+registerResultsCommand(program);
+registerKillCommand(program);
+registerLockCommand(program);
+registerUnlockCommand(program);
+registerShutdownCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,75 @@
+import { EngineConnClient, EngineConnClientError } from '@engineconn/client';
+import { EngineConnError } from '@engineconn/core';
+import type { Command } from 'commander';
+
+export const DEFAULT_URL = 'http://127.0.0.1:7070';
+
+export interface ClientFlags {
+  url?: string;
+  token?: string;
+}
+
+/** Adds `--url` and `--token` (defaults from ENGINECONN_URL / ENGINECONN_TOKEN) to a client command. */
+export function withClientFlags(command: Command): Command {
+  return command
+    .option('--url <url>', `the EngineConn to talk to (env ENGINECONN_URL, default ${DEFAULT_URL})`)
+    .option('--token <token>', 'bearer token, when the EngineConn has an auth file (env ENGINECONN_TOKEN)');
+}
+
+export function createClient(flags: ClientFlags): EngineConnClient {
+  const url = flags.url ?? process.env.ENGINECONN_URL ?? DEFAULT_URL;
+  try {
+    new URL(url);
+  } catch {
+    throw new EngineConnError('EC_CONFIG_INVALID', `--url must be a URL like ${DEFAULT_URL}; got '${url}'.`);
+  }
+  const token = flags.token ?? process.env.ENGINECONN_TOKEN;
+  return new EngineConnClient({ url, token: token === '' ? undefined : token });
+}
+
+const HINTS: Partial<Record<string, string>> = {
+  EC_UNAUTHORIZED: 'pass --token or set ENGINECONN_TOKEN',
+  EC_FORBIDDEN: 'only the EngineConn owner or an admin may do this, and without an auth file only from loopback',
+  EC_TASK_NOT_FOUND: 'list your tasks with `engineconn tasks`',
+  EC_LOCK_INVALID: 'take a fresh lock with `engineconn lock`',
+  EC_BUSY: 'wait for running tasks to finish, or start another EngineConn',
+  EC_UNREACHABLE: 'check --url or ENGINECONN_URL',
+};
+
+/** The one-line message for a failed client command, with a hint about what to do. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof EngineConnClientError || err instanceof EngineConnError) {
+    const hint = HINTS[err.code];
+    return `${err.message} [${err.code}]${hint ? ` (${hint})` : ''}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Runs a client command's body: a failure prints `engineconn: <message> [EC_CODE] (hint)` and exits 1;
+ * otherwise the process exits with the code the body returns (0 by default).
+ */
+export async function runClientCommand(body: () => Promise<number | undefined>): Promise<void> {
+  let code: number;
+  try {
+    code = (await body()) ?? 0;
+  } catch (err) {
+    process.stderr.write(`engineconn: ${describeFailure(err)}\n`);
+    code = 1;
+  }
+  process.exitCode = code;
+  await flush(process.stdout);
+  process.exit(code);
+}
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stream.writableNeedDrain) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}
+
+/** Writes to stdout honouring back-pressure, so `engineconn results … > file` streams in bounded memory. */
+export async function writeOut(text: string | Uint8Array): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+}

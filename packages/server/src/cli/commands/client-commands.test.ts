@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../testing/wait-for.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/engineconn.js', import.meta.url));
+const TEST_ENGINE = fileURLToPath(new URL('../../../../testkit/dist/test-engine.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; result: Promise<Run> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out.stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    out.stderr += chunk.toString();
+  });
+  const result = new Promise<Run>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, ...out }));
+  });
+  Object.defineProperty(result, 'output', { get: () => out });
+  return { child, result };
+}
+
+/** Output so far of a running command. */
+const outputOf = (run: { result: Promise<Run> }) => (run.result as unknown as { output: { stderr: string } }).output;
+
+describe('engineconn client commands against a real engineconn start', () => {
+  let dir: string;
+  let ec: ChildProcess;
+  let ecExit: Promise<Run>;
+  let url: string;
+  const cli = (...args: string[]) => start(args, { ENGINECONN_URL: url }).result;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ec-cli-'));
+    const readyFile = join(dir, 'ready.json');
+    const started = start([
+      'start',
+      '--engine',
+      TEST_ENGINE,
+      '--port',
+      '0',
+      '--ready-file',
+      readyFile,
+      '--max-free-time',
+      '0',
+      '--data-dir',
+      join(dir, 'data'),
+      '--log-level',
+      'warn',
+    ]);
+    ec = started.child;
+    ecExit = started.result;
+    await waitFor(
+      async () => {
+        try {
+          url = (JSON.parse(await readFile(readyFile, 'utf8')) as { url: string }).url;
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 20_000, what: 'the EngineConn ready file' },
+    );
+  });
+
+  after(async () => {
+    if (ec.exitCode === null) ec.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('submit prints each result set as an aligned table, logs on stderr, and exits 0 on Succeed', async () => {
+    const run = await cli('submit', 'log 3; rows 3; text hi');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      [' n | label', '---+-------', ' 0 | row 0', ' 1 | row 1', ' 2 | row 2', '(3 rows)', '', 'hi', ''].join('\n'),
+    );
+    assert.match(run.stderr, /line 0\nline 1\nline 2\n/);
+    assert.match(run.stderr, /\] Running\n/);
+    assert.match(run.stderr, /\] progress 100%\n/);
+    assert.match(run.stderr, /Task t-\S+ Succeed in \d+ ms\n$/);
+  });
+
+  test('submit exits 1 on Failed and says why', async () => {
+    const run = await cli('submit', '--transport', 'ws', 'fail the disk is on fire');
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Task t-\S+ Failed .*: the disk is on fire \[EC_ENGINE_ERROR\]/);
+  });
+
+  test('Ctrl-C kills the task, waits for it to stop, and exits 130', async () => {
+    const run = start(['submit', 'sleep 60000'], { ENGINECONN_URL: url });
+    await waitFor(() => outputOf(run).stderr.includes('] Running'), { what: 'the task to run' });
+    run.child.kill('SIGINT');
+    const result = await run.result;
+    assert.equal(result.code, 130, result.stderr);
+    assert.match(result.stderr, /killing task/);
+    assert.match(result.stderr, /Task t-\S+ Cancelled/);
+    const id = /Task (t-\S+) Cancelled/.exec(result.stderr)?.[1] as string;
+    const tasks = JSON.parse((await cli('tasks', '--json')).stdout) as { id: string; status: string }[];
+    assert.equal(tasks.find((t) => t.id === id)?.status, 'Cancelled');
+  });
+
+  test('submit --json, --format csv and --file', async () => {
+    const json = await cli('submit', '--json', 'rows 2');
+    assert.equal(json.code, 0);
+    const doc = JSON.parse(json.stdout) as { task: { status: string }; resultSets: { rows: unknown[][] }[] };
+    assert.equal(doc.task.status, 'Succeed');
+    assert.deepEqual(doc.resultSets[0]?.rows, [
+      [0, 'row 0'],
+      [1, 'row 1'],
+    ]);
+    const csv = await cli('submit', '--format', 'csv', 'rows 2');
+    assert.equal(csv.stdout, 'n,label\r\n0,row 0\r\n1,row 1\r\n');
+    const file = join(dir, 'code.txt');
+    await writeFile(file, 'rows 1\n');
+    const fromFile = await cli('submit', '--file', file);
+    assert.match(fromFile.stdout, / 0 \| row 0\n\(1 row\)\n/);
+    const both = await cli('submit', '--file', file, 'rows 1');
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /Give the code or --file, not both/);
+  });
+
+  test('tasks, logs, results, status, kill, lock and unlock', async () => {
+    const submitted = await cli('submit', 'log 2; rows 1500');
+    const id = /Task (t-\S+) Succeed/.exec(submitted.stderr)?.[1] as string;
+
+    const tasks = await cli('tasks');
+    assert.equal(tasks.code, 0);
+    assert.match(tasks.stdout, /^ id +\| status +\| progress \| run type \| owner +\| created +\| took +\| results\n/);
+    assert.match(tasks.stdout, new RegExp(` ${id} \\| Succeed +\\| 100%`));
+
+    assert.equal((await cli('logs', id)).stdout, 'line 0\nline 1\n');
+    assert.equal((await cli('logs', id, '--follow', '--from', '1')).stdout, 'line 1\n');
+
+    const csv = await cli('results', id, '--format', 'csv');
+    assert.equal(csv.stdout.split('\r\n').length, 1502);
+    const ndjson = await cli('results', id, '--index', '0', '--format', 'ndjson');
+    assert.equal(ndjson.stdout.trimEnd().split('\n').length, 1500);
+    const json = JSON.parse((await cli('results', id, '--index', '0', '--format', 'json')).stdout) as {
+      rows: unknown[];
+    };
+    assert.equal(json.rows.length, 1500);
+    const missing = await cli('results', id, '--index', '7');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no result set 7; it has 1/);
+
+    const status = await cli('status');
+    assert.match(status.stdout, /^executor +concurrent$/m);
+    assert.match(status.stdout, /^engine +test 1.0$/m);
+
+    const sleeper = start(['submit', 'sleep 60000'], { ENGINECONN_URL: url });
+    await waitFor(() => /\[(t-\S+)\] Running/.test(outputOf(sleeper).stderr), { what: 'the task to run' });
+    const sleeperId = /\[(t-\S+)\] Running/.exec(outputOf(sleeper).stderr)?.[1] as string;
+    const killed = await cli('kill', sleeperId, '--wait');
+    assert.equal(killed.stdout, `${sleeperId} Cancelled\n`);
+    assert.equal((await sleeper.result).code, 130);
+
+    const lock = await cli('lock', '--timeout', '1m');
+    assert.equal(lock.code, 0);
+    const token = lock.stdout.trim();
+    assert.equal((await cli('unlock', token)).code, 0);
+    const again = await cli('unlock', token);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /\[EC_LOCK_INVALID\] \(take a fresh lock with `engineconn lock`\)/);
+  });
+
+  test('helpful errors: no EngineConn at the URL, an unknown task, a bad --format', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const dead = await start(['status', '--url', `http://127.0.0.1:${port}`]).result;
+    assert.equal(dead.code, 1);
+    assert.equal(
+      dead.stderr,
+      `engineconn: no EngineConn at http://127.0.0.1:${port}: start one with \`engineconn start\` [EC_UNREACHABLE] (check --url or ENGINECONN_URL)\n`,
+    );
+    const unknown = await cli('logs', 'nope');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /\[EC_TASK_NOT_FOUND\] \(list your tasks with `engineconn tasks`\)/);
+    const format = await cli('results', 'x', '--format', 'xml');
+    assert.equal(format.code, 1);
+    assert.match(format.stderr, /--format must be one of table, json, csv, ndjson; got 'xml'/);
+  });
+
+  test('shutdown makes the EngineConn exit 0', async () => {
+    const run = await cli('shutdown');
+    assert.equal(run.code, 0, run.stderr);
+    const exit = await ecExit;
+    assert.equal(exit.code, 0, exit.stderr);
+  });
+});

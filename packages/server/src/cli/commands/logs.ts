@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { type ClientFlags, createClient, runClientCommand, withClientFlags, writeOut } from '../client/client-flags.js';
+import { parseIntegerFlag } from '../options.js';
+
+export function registerLogsCommand(program: Command): void {
+  withClientFlags(program.command('logs').description("Print a task's log").argument('<id>', 'the task id'))
+    .option('-f, --follow', 'keep printing new lines until the task ends')
+    .option('--from <line>', 'start at this line (0-based)', '0')
+    .action((id: string, flags: ClientFlags & { follow?: boolean; from: string }) =>
+      runClientCommand(async () => {
+        const from = parseIntegerFlag(flags.from, '--from', 0);
+        const follow = flags.follow === true;
+        // Following, each line goes out as it comes; reading a finished log, lines go out in batches.
+        const batchSize = follow ? 1 : 500;
+        let batch: string[] = [];
+        for await (const line of createClient(flags).followLogs(id, { from, follow })) {
+          batch.push(line);
+          if (batch.length >= batchSize) {
+            await writeOut(`${batch.join('\n')}\n`);
+            batch = [];
+          }
+        }
+        if (batch.length > 0) await writeOut(`${batch.join('\n')}\n`);
+        return 0;
+      }),
+    );
+}
