@@ -1,0 +1,37 @@
+import { defineEngine } from '@engineconn/core';
+import { TrinoExecutor } from './trino-executor.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, TrinoSession } from './trino-session.js';
+
+// The coordinator's version (GET /v1/info), known once a session has connected.
+let serverVersion = 'unknown';
+
+/**
+ * Trino through trino-client: each statement is submitted and its pages followed without holding a
+ * worker (the async executor); kill DELETEs the query on the coordinator.
+ */
+export const trinoEngine = defineEngine<TrinoSession>({
+  name: 'trino',
+  get version() {
+    return serverVersion;
+  },
+  description: 'Trino via trino-client: paged results, split progress, DELETE to cancel',
+  defaultExecutor: 'async',
+  executors: ['async', 'concurrent', 'once'],
+  runTypes: ['sql'],
+  defaultOptions: { 'trino.source': 'engineconn', 'trino.connectTimeout': `${DEFAULT_CONNECT_TIMEOUT_MS}ms` },
+  async createSession(ctx, env) {
+    const session = await TrinoSession.open(ctx, env);
+    serverVersion = session.serverVersion;
+    env.logger.info({ server: session.settings.server, serverVersion }, 'Trino session ready');
+    return session;
+  },
+  createExecutor(session) {
+    return new TrinoExecutor(session);
+  },
+  async closeSession() {
+    // Nothing is held between tasks: each task's client ends with its last page.
+  },
+  async checkHealth(session) {
+    return (await session.healthy()) ? 'Healthy' : 'UnHealthy';
+  },
+});

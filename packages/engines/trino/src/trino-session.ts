@@ -1,0 +1,105 @@
+import { EngineConnError, type EngineCreationContext, type EngineLogger, type SessionEnv } from '@engineconn/core';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export interface TrinoSettings {
+  /** e.g. `http://localhost:8080`, without a trailing slash. */
+  server: string;
+  user: string;
+  source: string;
+  catalog?: string;
+  schema?: string;
+}
+
+interface ServerInfo {
+  nodeVersion?: { version?: unknown };
+  starting?: unknown;
+}
+
+/**
+ * What a Trino session is here: where the coordinator is and who we are. Trino keeps no connection
+ * state, so each task gets its own trino-client (its USE / SET SESSION stay within the task).
+ */
+export class TrinoSession {
+  readonly settings: TrinoSettings;
+  readonly serverVersion: string;
+  readonly logger: EngineLogger;
+  readonly #timeoutMs: number;
+
+  private constructor(settings: TrinoSettings, serverVersion: string, logger: EngineLogger, timeoutMs: number) {
+    this.settings = settings;
+    this.serverVersion = serverVersion;
+    this.logger = logger;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  static async open(ctx: EngineCreationContext, env: SessionEnv): Promise<TrinoSession> {
+    const raw = ctx.optionalString('trino.server');
+    if (!raw) {
+      throw new EngineConnError(
+        'EC_ENGINE_START_FAILED',
+        'No Trino coordinator is configured: pass --conf trino.server=http://host:8080.',
+      );
+    }
+    let url: URL;
+    try {
+      url = new URL(raw);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      throw new EngineConnError(
+        'EC_ENGINE_START_FAILED',
+        `trino.server must be an http(s) URL like http://host:8080; got '${raw}'.`,
+      );
+    }
+    const settings: TrinoSettings = {
+      server: url.origin + url.pathname.replace(/\/+$/, ''),
+      user: ctx.optionalString('trino.user') || ctx.user,
+      source: ctx.optionalString('trino.source') || 'engineconn',
+      ...(ctx.optionalString('trino.catalog') ? { catalog: ctx.optionalString('trino.catalog') } : {}),
+      ...(ctx.optionalString('trino.schema') ? { schema: ctx.optionalString('trino.schema') } : {}),
+    };
+    const timeoutMs = ctx.duration('trino.connectTimeout', DEFAULT_CONNECT_TIMEOUT_MS);
+    const info = await fetchInfo(settings.server, timeoutMs, env.signal).catch((err: unknown) => {
+      throw new EngineConnError(
+        'EC_ENGINE_START_FAILED',
+        `Cannot reach the Trino coordinator at ${settings.server} (${describe(err)}). ` +
+          'Check that it is running and that trino.server is right.',
+        { cause: err },
+      );
+    });
+    if (info.starting === true) {
+      throw new EngineConnError(
+        'EC_ENGINE_START_FAILED',
+        `The Trino coordinator at ${settings.server} is still starting; start the EngineConn again when it is up.`,
+      );
+    }
+    const version = typeof info.nodeVersion?.version === 'string' ? info.nodeVersion.version : 'unknown';
+    return new TrinoSession(settings, version, env.logger, timeoutMs);
+  }
+
+  /** GET /v1/info answers and the coordinator is not starting. */
+  async healthy(): Promise<boolean> {
+    try {
+      const info = await fetchInfo(this.settings.server, this.#timeoutMs, AbortSignal.timeout(this.#timeoutMs));
+      return info.starting !== true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** fetch() says only 'fetch failed'; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is in its cause. */
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function fetchInfo(server: string, timeoutMs: number, signal: AbortSignal): Promise<ServerInfo> {
+  const response = await fetch(`${server}/v1/info`, {
+    signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+  });
+  if (!response.ok) throw new Error(`GET /v1/info answered HTTP ${response.status}`);
+  return (await response.json()) as ServerInfo;
+}
