@@ -42,6 +42,8 @@ export interface Scenario {
   setHeaders?: Record<string, string>;
   /** The first N GETs of this query answer 503 (the protocol says: retry). */
   unavailable?: number;
+  /** How long each page takes while the query runs, like Trino's long poll (default 0; 20 when hanging). */
+  pageDelayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -68,6 +70,7 @@ export class FakeTrino {
   readonly requests: RecordedRequest[] = [];
   readonly queries: FakeQuery[] = [];
   readonly #scenarios = new Map<string, Scenario>();
+  readonly #patterns: { pattern: RegExp; scenario: (sql: string) => Scenario }[] = [];
   readonly #server: Server;
   #base = '';
   #counter = 0;
@@ -95,6 +98,11 @@ export class FakeTrino {
   /** What the coordinator does for statement `sql` (exact text, as the engine sends it). */
   script(sql: string, scenario: Scenario): void {
     this.#scenarios.set(sql, scenario);
+  }
+
+  /** What the coordinator does for every statement matching `pattern` that has no exact script. */
+  scriptMatching(pattern: RegExp, scenario: (sql: string) => Scenario): void {
+    this.#patterns.push({ pattern, scenario });
   }
 
   deletesOf(id: string): RecordedRequest[] {
@@ -153,17 +161,19 @@ export class FakeTrino {
       send(res, 400, 'User must be set');
       return;
     }
-    const scenario = this.#scenarios.get(sql) ?? {
-      failAtPage: 1,
-      error: {
-        message: `line 1:1: mismatched input '${sql.split(/\s/)[0]}'`,
-        errorCode: 1,
-        errorName: 'SYNTAX_ERROR',
-        errorType: 'USER_ERROR',
-        lineNumber: 1,
-        columnNumber: 1,
-      },
-    };
+    const matching = this.#patterns.find((p) => p.pattern.test(sql));
+    const scenario = this.#scenarios.get(sql) ??
+      matching?.scenario(sql) ?? {
+        failAtPage: 1,
+        error: {
+          message: `line 1:1: mismatched input '${sql.split(/\s/)[0]}'`,
+          errorCode: 1,
+          errorName: 'SYNTAX_ERROR',
+          errorType: 'USER_ERROR',
+          lineNumber: 1,
+          columnNumber: 1,
+        },
+      };
     const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
     const id = `${stamp.slice(0, 8)}_${stamp.slice(8)}_${String(++this.#counter).padStart(5, '0')}_fake${randomBytes(1).toString('hex')}`;
     const query: FakeQuery = {
@@ -206,7 +216,7 @@ export class FakeTrino {
     const answer = this.#answer(query, token);
     query.answers.set(token, answer);
     // Trino long-polls a running query; a short wait keeps the fake honest without slowing tests.
-    const delay = query.state === 'RUNNING' && query.scenario.hang ? 20 : 0;
+    const delay = query.state === 'RUNNING' ? (query.scenario.pageDelayMs ?? (query.scenario.hang ? 20 : 0)) : 0;
     setTimeout(() => send(res, answer.status, answer.body, answer.headers), delay).unref();
   }
 
