@@ -135,6 +135,25 @@ describe('postgres engine: results, statements, settings, errors', () => {
     console.log(`# 200k rows x 2 columns streamed in ${Math.round(ms)} ms (${task.batches.length} batches)`);
   });
 
+  test('while a batch is being written the server waits for the engine (portal suspended)', async () => {
+    let seen: { query: string; wait: string }[] = [];
+    const task = countingTask('SELECT g FROM generate_series(1, 10000) g', async (n) => {
+      if (n !== 2) return;
+      const { rows } = await admin.query(
+        "SELECT query, wait_event_type || '/' || wait_event AS wait FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%generate_series%'",
+        [one.appName],
+      );
+      seen = rows;
+    });
+    await one.executor.execute(task.context);
+    assert.equal(task.tables[0]?.rows, 10_000);
+    // The backend sits in ClientRead: it produces no rows until the engine asks for the next batch.
+    assert.deepEqual(
+      seen.map((r) => r.wait),
+      ['Client/ClientRead'],
+    );
+  });
+
   test('a kill between row batches stops the stream as cancelled, and the connection stays usable', async () => {
     const task = countingTask('SELECT g FROM generate_series(1, 1000000) g', (n, t) => {
       if (n === 3) t.controller.abort();

@@ -68,7 +68,7 @@ export class PostgresSession {
       const num = Number(rows[0]?.n);
       const majorVersion = Number.isFinite(num) && num >= 100000 ? String(Math.floor(num / 10000)) : '15';
       const catalog = await TypeCatalog.load(async () => control);
-      // +0: the pool never needs a spare connection for cancels, the control connection does that.
+      // No spare pool slot for cancels: the control connection sends them.
       const pool = new pg.Pool({ ...config, max: Math.max(1, env.concurrency) });
       pool.on('error', (err) => env.logger.warn({ err: err.message }, 'idle PostgreSQL connection failed'));
       const session = new PostgresSession({

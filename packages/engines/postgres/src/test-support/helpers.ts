@@ -76,7 +76,10 @@ export interface CountingTask {
  * A task whose TABLE writers only count rows (the harness keeps every row in memory, which would hide
  * whether the engine itself streams), and can run a hook on each batch.
  */
-export function countingTask(code: string, onBatch?: (batch: number, task: CountingTask) => void): CountingTask {
+export function countingTask(
+  code: string,
+  onBatch?: (batch: number, task: CountingTask) => void | Promise<void>,
+): CountingTask {
   const base = createHarnessTask({ code, runType: 'sql' });
   const counting: CountingTask = { context: base.context, controller: base.controller, batches: [], tables: [] };
   counting.context = {
@@ -90,7 +93,7 @@ export function countingTask(code: string, onBatch?: (batch: number, task: Count
         async writeRows(rows) {
           table.rows += rows.length;
           counting.batches.push(rows.length);
-          onBatch?.(counting.batches.length, counting);
+          await onBatch?.(counting.batches.length, counting);
           await new Promise((resolve) => setImmediate(resolve));
         },
         async write() {
