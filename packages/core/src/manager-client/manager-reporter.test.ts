@@ -35,7 +35,7 @@ describe('ManagerReporter', () => {
       register: registration,
       backoffInitialMs: 20,
       backoffMaxMs: 200,
-      requestTimeoutMs: 500,
+      requestTimeoutMs: 3000,
       ...opts,
     });
     reporters.push(reporter);
