@@ -1,13 +1,5 @@
-import type {
-  EngineConnInfo,
-  Health,
-  NodeStatus,
-  ResultSetMeta,
-  SubmitRequest,
-  TaskEvent,
-  TaskInfo,
-} from '@engineconn/core';
-import type { LockGrant, LogPage, ResultPage, TablePage, TaskRef } from './http/api-types.js';
+import type { EngineConnInfo, Health, NodeStatus, ResultSetMeta, SubmitRequest, TaskInfo } from '@engineconn/core';
+import type { LockGrant, LogPage, ResultPage, TablePage, TaskRef, TypedTaskEvent } from './http/api-types.js';
 import { type FetchLike, HttpTransport } from './http/http-transport.js';
 import type { RetryOptions } from './retry/backoff.js';
 import { sseTaskEvents } from './sse/sse-task-events.js';
@@ -244,7 +236,7 @@ export class EngineConnClient {
   events(
     id: string,
     options: CallOptions & { after?: number; transport?: EventTransport | undefined } = {},
-  ): AsyncGenerator<TaskEvent> {
+  ): AsyncGenerator<TypedTaskEvent> {
     const after = options.after ?? 0;
     return (options.transport ?? this.#transport) === 'ws'
       ? wsTaskEvents(this.#http, id, after, options.signal)

@@ -16,6 +16,7 @@ export type {
   TaskEventMessage,
   TaskRef,
   TextPage,
+  TypedTaskEvent,
 } from './http/api-types.js';
 export type { FetchLike } from './http/http-transport.js';
 export { backoffDelay, DEFAULT_RETRY, type RetryOptions } from './retry/backoff.js';

@@ -1,4 +1,4 @@
-import type { Column, Health, ResultSetMeta, TaskEvent, TaskStatus } from '@engineconn/core';
+import type { Column, Health, ResultSetMeta, TaskEvent, TaskEventName, TaskStatus } from '@engineconn/core';
 
 /** `POST /api/v1/tasks` and `POST /api/v1/tasks/:id/kill` answers. */
 export interface TaskRef {
@@ -48,8 +48,14 @@ export interface LockGrant {
 
 export type { Health };
 
+/**
+ * A task event as a discriminated union: checking `event.event === 'log'` narrows `event.data` to the
+ * log batch. Every value is also a plain `TaskEvent`.
+ */
+export type TypedTaskEvent = { [K in TaskEventName]: TaskEvent<K> }[TaskEventName];
+
 /** An event of any task, as a multiplexed WebSocket delivers it. */
-export type TaskEventMessage = TaskEvent & { taskId: string };
+export type TaskEventMessage = TypedTaskEvent & { taskId: string };
 
 /** An error the WebSocket server reports; `taskId` when it concerns one subscription. */
 export interface EventErrorMessage {

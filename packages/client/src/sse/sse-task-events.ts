@@ -1,5 +1,6 @@
-import { isErrorCode, TASK_EVENT_NAMES, type TaskEvent, type TaskEventName } from '@engineconn/core';
+import { isErrorCode, TASK_EVENT_NAMES, type TaskEventName } from '@engineconn/core';
 import { EngineConnClientError } from '../errors/engine-conn-client-error.js';
+import type { TypedTaskEvent } from '../http/api-types.js';
 import type { HttpTransport } from '../http/http-transport.js';
 import { backoffDelay, sleep } from '../retry/backoff.js';
 import { parseSseStream } from './sse-parser.js';
@@ -16,7 +17,7 @@ export async function* sseTaskEvents(
   taskId: string,
   after: number,
   signal?: AbortSignal,
-): AsyncGenerator<TaskEvent> {
+): AsyncGenerator<TypedTaskEvent> {
   let last = after;
   let attempt = 0;
   const path = `/api/v1/tasks/${encodeURIComponent(taskId)}/events`;
@@ -35,7 +36,7 @@ export async function* sseTaskEvents(
         if (!Number.isSafeInteger(seq) || seq <= last) continue;
         last = seq;
         attempt = 0;
-        const event = { seq, event: message.event, data: JSON.parse(message.data) } as TaskEvent;
+        const event = { seq, event: message.event, data: JSON.parse(message.data) } as TypedTaskEvent;
         yield event;
         if (event.event === 'done') return;
       }

@@ -1,6 +1,6 @@
-import { isTerminalTaskStatus, type TaskEvent, type TaskInfo } from '@engineconn/core';
+import { isTerminalTaskStatus, type TaskInfo } from '@engineconn/core';
 import type { CallOptions, EngineConnClient, EventTransport } from '../engine-conn-client.js';
-import type { ResultChunk, TaskRef } from '../http/api-types.js';
+import type { ResultChunk, TaskRef, TypedTaskEvent } from '../http/api-types.js';
 
 /**
  * A submitted task. `events` and `logs()` stream live; `done` resolves with the final TaskInfo
@@ -33,7 +33,7 @@ export class TaskHandle {
   }
 
   /** The task's events from the first one; each iteration opens its own stream. */
-  get events(): AsyncIterable<TaskEvent> {
+  get events(): AsyncIterable<TypedTaskEvent> {
     return { [Symbol.asyncIterator]: () => this.#track(this.#client.events(this.id, this.#streamOptions())) };
   }
 
@@ -89,7 +89,7 @@ export class TaskHandle {
     return { ...options, signal };
   }
 
-  async *#track(source: AsyncIterable<TaskEvent>): AsyncGenerator<TaskEvent> {
+  async *#track(source: AsyncIterable<TypedTaskEvent>): AsyncGenerator<TypedTaskEvent> {
     this.#active++;
     try {
       for await (const event of source) {
