@@ -1,0 +1,58 @@
+// `1+1` through the python engine (submit, events to done, read the result) against the same code
+// sent to a Jupyter python kernel (execute request to status idle, with the result), same run.
+import { api, followEvents, submit } from '../lib/client.mjs';
+import { startEngineConn } from '../lib/engineconn.mjs';
+import { runJupyterPeer } from '../lib/jupyter.mjs';
+import { median, percentile, round } from '../lib/stats.mjs';
+
+async function roundTrip(base) {
+  const { id } = await submit(base, '1+1');
+  const done = await followEvents(base, id);
+  if (done.status !== 'Succeed') throw new Error(`1+1 ended ${done.status}`);
+  const result = await api(base, 'GET', `/api/v1/tasks/${id}/results/0`);
+  if (result.text !== '2') throw new Error(`1+1 answered ${JSON.stringify(result)}`);
+}
+
+export default {
+  name: 'python',
+  title: 'Python round trip: `1+1`',
+  baseline:
+    'a Jupyter python3 kernel driven by jupyter_client in its own process: execute_request to the idle status, execute_result read (same machine, ZeroMQ over loopback).',
+  async run({ quick, log }) {
+    const times = quick ? 50 : 300;
+    log(`jupyter x${times}`);
+    const jupyter = (await runJupyterPeer('roundtrip', times)).roundTripMs;
+    log(`python engine x${times}`);
+    const ec = await startEngineConn(['--engine', 'python']);
+    const samples = [];
+    try {
+      for (let i = 0; i < 20; i++) await roundTrip(ec.url);
+      for (let i = 0; i < times; i++) {
+        const t0 = performance.now();
+        await roundTrip(ec.url);
+        samples.push(performance.now() - t0);
+      }
+    } finally {
+      await ec.stop();
+    }
+    return {
+      rows: [
+        {
+          metric: `1+1 round trip, median of ${times}`,
+          ec: round(median(samples)),
+          baseline: round(median(jupyter)),
+          unit: 'ms',
+          target: '<= 0.5x Jupyter',
+          ok: median(samples) <= median(jupyter) / 2,
+        },
+        {
+          metric: '1+1 round trip, p99',
+          ec: round(percentile(samples, 0.99)),
+          baseline: round(percentile(jupyter, 0.99)),
+          unit: 'ms',
+        },
+      ],
+      details: { ecMs: samples.map((v) => round(v)), jupyterMs: jupyter.map((v) => round(v)) },
+    };
+  },
+};
