@@ -87,4 +87,14 @@ runConformanceSuite<TrinoSession>({
       coordinator().queries.some((q) => q.sql.includes(marker) && q.state === 'RUNNING' && !q.cancelled),
   },
   concurrent: { code: (marker) => `SELECT '${marker}' AS marker` },
+  // Nothing is left on the coordinator: every query ended or was cancelled, the long one by a DELETE.
+  isReleased: async (_session, { marker }) => {
+    const { queries } = coordinator();
+    const long = queries.filter((q) => q.sql.includes(marker));
+    return (
+      queries.every((q) => q.cancelled || q.state === 'FINISHED' || q.state === 'FAILED') &&
+      long.length > 0 &&
+      long.every((q) => coordinator().deletesOf(q.id).length > 0)
+    );
+  },
 });
