@@ -100,6 +100,19 @@ export {
 } from './plugin/engine-plugin.js';
 export { type EngineConnHandle, type EngineConnHooks, HOOK_STAGES } from './plugin/hooks.js';
 export type { ResultSetSpec, ResultSetWriter, TaskContext } from './plugin/task-context.js';
+// child processes (for engines that run them)
+export { LineBuffer, MAX_LINE_CHARS } from './process/line-buffer.js';
+export {
+  groupAlive,
+  groupMembers,
+  killGroup,
+  pollUntil,
+  processesWithEnv,
+  type StopOutcome,
+  signalGroup,
+  terminateGroup,
+  terminatePids,
+} from './process/process-group.js';
 export { TABLE_FORMATS, type TableFormat } from './results/table-formats.js';
 export { type RowsPage, TaskResults, type TaskResultsOptions } from './results/task-results.js';
 // status

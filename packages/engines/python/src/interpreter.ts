@@ -3,9 +3,15 @@ import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { EngineConnError, type EngineLogger, type ResultSetWriter, type TaskContext } from '@engineconn/core';
+import {
+  EngineConnError,
+  type EngineLogger,
+  killGroup,
+  type ResultSetWriter,
+  signalGroup,
+  type TaskContext,
+} from '@engineconn/core';
 import { readMessages } from './message-reader.js';
-import { killGroup, signalGroup } from './process-group.js';
 import { writeResult } from './result-messages.js';
 import { SyncChannel } from './sync-channel.js';
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { LineBuffer } from './line-buffer.js';
+import { LineBuffer } from '@engineconn/core';
 
 const RECENT_LINES = 20;
 

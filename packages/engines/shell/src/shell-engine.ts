@@ -1,6 +1,5 @@
-import { ConfigInvalidError, defineEngine } from '@engineconn/core';
+import { ConfigInvalidError, defineEngine, terminateGroup } from '@engineconn/core';
 import { bashVersion } from './bash-version.js';
-import { terminateGroup } from './process-group.js';
 import { readShellSession, type ShellSession } from './shell-session.js';
 import { runShellTask } from './shell-task.js';
 

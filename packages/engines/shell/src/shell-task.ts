@@ -6,10 +6,14 @@ import {
   BadRequestError,
   EngineConnError,
   EngineError,
+  groupMembers,
+  processesWithEnv,
   type ResultSetWriter,
+  type StopOutcome,
   type TaskContext,
+  terminateGroup,
+  terminatePids,
 } from '@engineconn/core';
-import { groupMembers, processesWithEnv, type StopOutcome, terminateGroup, terminatePids } from './process-group.js';
 import type { ShellSession } from './shell-session.js';
 import { StreamPump } from './stream-pump.js';
 

@@ -140,3 +140,9 @@ function sendSignal(pid: number, signal: NodeJS.Signals): void {
     // Already gone.
   }
 }
+
+/** SIGKILLs a whole group at once and resolves once no live member is left. */
+export async function killGroup(pgid: number): Promise<void> {
+  signalGroup(pgid, 'SIGKILL');
+  await pollUntil(() => !groupAlive(pgid));
+}
