@@ -46,7 +46,10 @@ runConformanceSuite({
     code: 'select count(*) from range(10000000000)',
     isWorkRunning: queryBurnsCpu,
   },
-  concurrent: { code: (marker) => `select '${marker}' as marker, sum(range) as s from range(200000000)` },
+  concurrent: {
+    code: (marker) =>
+      `select '${marker}' as marker; select sum(range) as s from range(20000000); select '${marker}' as marker`,
+  },
   isReleased: async (session) =>
     session.state === 'closed' &&
     session.leasedConnections === 0 &&
