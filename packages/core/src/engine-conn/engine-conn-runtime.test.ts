@@ -36,6 +36,10 @@ describe('EngineConnRuntime', () => {
           beforeExecutionExecute: () => void order.push('beforeExecutionExecute'),
           afterExecutionExecute: () => void order.push('afterExecutionExecute'),
           afterEngineServerStartSuccess: () => void order.push('afterEngineServerStartSuccess'),
+          beforeShutdown: (_ctx, ec, reason) => {
+            order.push(`beforeShutdown:${reason}:${(ec.session as { closed: boolean }).closed}`);
+            throw new Error('a failing shutdown hook does not stop the shutdown');
+          },
         },
       ],
     });
@@ -51,6 +55,7 @@ describe('EngineConnRuntime', () => {
     assert.equal(runtime.info().url, 'http://127.0.0.1:1');
     const exit = await runtime.shutdown('test over');
     assert.deepEqual(exit, { status: 'Success', reason: 'test over', exitCode: 0 });
+    assert.equal(order.at(-1), 'beforeShutdown:test over:false', 'shutdown hooks run while the session is open');
     assert.deepEqual(seen, ['Unlock', 'ShuttingDown', 'Success']);
   });
 

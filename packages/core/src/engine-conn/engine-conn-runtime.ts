@@ -192,13 +192,9 @@ export class EngineConnRuntime {
   }
 
   async serverFailed(error: Error): Promise<void> {
-    for (const hooks of this.#hooks) {
-      try {
-        await hooks.afterEngineServerStartFailed?.(this.context, error);
-      } catch (err) {
-        this.#logger.error({ err }, 'afterEngineServerStartFailed hook failed');
-      }
-    }
+    await this.#runLoggedHooks('afterEngineServerStartFailed', (h) =>
+      h.afterEngineServerStartFailed?.(this.context, error),
+    );
     await this.#closeSession();
     this.#end('Failed', `server failed to start: ${error.message}`, 1);
   }
@@ -308,6 +304,7 @@ export class EngineConnRuntime {
       }
       await tasks.killAll('shutdown');
     }
+    await this.#runShutdownHooks(reason);
     await this.#closeSession();
     const onceFailed = this.context.executor === 'once' && tasks?.all().some((t) => t.status !== 'Succeed');
     this.#end(onceFailed ? 'Failed' : 'Success', reason, onceFailed ? 1 : 0);
@@ -379,6 +376,7 @@ export class EngineConnRuntime {
     if (this.#stopping) return;
     this.#stopping = (async () => {
       await job.finished;
+      await this.#runShutdownHooks(`once job ${job.status}`);
       await this.#closeSession();
       const ok = job.status === 'Succeed';
       this.#end(ok ? 'Success' : 'Failed', `once job ${job.status}`, ok ? 0 : 1);
@@ -435,6 +433,22 @@ export class EngineConnRuntime {
 
   #handle(): EngineConnHandle {
     return { id: this.id, engineType: this.plugin.name, session: this.#session };
+  }
+
+  async #runShutdownHooks(reason: string): Promise<void> {
+    if (!this.#sessionOpen) return;
+    await this.#runLoggedHooks('beforeShutdown', (h) => h.beforeShutdown?.(this.context, this.#handle(), reason));
+  }
+
+  /** Runs a stage whose failures must not stop what follows (failure and shutdown paths). */
+  async #runLoggedHooks(stage: string, run: (hooks: EngineConnHooks) => void | Promise<void>): Promise<void> {
+    for (const hooks of this.#hooks) {
+      try {
+        await run(hooks);
+      } catch (err) {
+        this.#logger.error({ err, stage }, 'hook failed');
+      }
+    }
   }
 
   async #runHooks(stage: string, run: (hooks: EngineConnHooks) => void | Promise<void>): Promise<void> {

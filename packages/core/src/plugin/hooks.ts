@@ -9,7 +9,8 @@ export interface EngineConnHandle {
 
 /**
  * Linkis' EngineConnHook stages, run in this order during start-up. A hook that throws fails the
- * start-up (except in `afterEngineServerStartFailed`, whose errors are only logged).
+ * start-up (except in `afterEngineServerStartFailed` and `beforeShutdown`, whose errors are only
+ * logged).
  */
 export interface EngineConnHooks {
   beforeCreateEngineConn?(ctx: EngineCreationContext): void | Promise<void>;
@@ -17,6 +18,12 @@ export interface EngineConnHooks {
   afterExecutionExecute?(ctx: EngineCreationContext, ec: EngineConnHandle): void | Promise<void>;
   afterEngineServerStartSuccess?(ctx: EngineCreationContext, ec: EngineConnHandle): void | Promise<void>;
   afterEngineServerStartFailed?(ctx: EngineCreationContext, error: Error): void | Promise<void>;
+  /**
+   * Linkis' ShutdownHook: runs once when the EngineConn ends in an orderly way (shutdown, idle
+   * release, once job done), after every task has stopped and before the session closes, so it may
+   * still use the session. Errors are logged, never stop the shutdown.
+   */
+  beforeShutdown?(ctx: EngineCreationContext, ec: EngineConnHandle, reason: string): void | Promise<void>;
 }
 
 export const HOOK_STAGES = [
@@ -25,4 +32,5 @@ export const HOOK_STAGES = [
   'afterExecutionExecute',
   'afterEngineServerStartSuccess',
   'afterEngineServerStartFailed',
+  'beforeShutdown',
 ] as const satisfies readonly (keyof EngineConnHooks)[];
