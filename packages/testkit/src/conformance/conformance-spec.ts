@@ -57,6 +57,8 @@ export interface ConformanceSpec<S = unknown> {
    * serial, in which case the suite checks that a second task is refused with EC_BUSY instead.
    */
   concurrent?: { code: (marker: string) => string };
+  /** runtime.shutdown() with the long task running, to Success (the suite's shutdown grace is 100 ms). Default 5000 ms. */
+  closeWithinMs?: number;
   /** After shutdown: has the session released everything (processes, backends, workers)? */
   isReleased?(session: S, probe: ProbeContext): Promise<boolean>;
 }

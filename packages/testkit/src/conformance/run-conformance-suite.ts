@@ -101,6 +101,7 @@ export function runConformanceSuite<S>(spec: ConformanceSpec<S>): void {
   const executor = spec.executor ?? spec.plugin.defaultExecutor;
   const killWithinMs = spec.long.killWithinMs ?? 2000;
   const startWithinMs = spec.long.startWithinMs ?? 10_000;
+  const closeWithinMs = spec.closeWithinMs ?? 5000;
   const options = () => (typeof spec.options === 'function' ? spec.options() : (spec.options ?? {}));
   const open = (t: TestContext) => openRuntime(spec, options(), t);
   const longCode = (marker: string) => (typeof spec.long.code === 'function' ? spec.long.code(marker) : spec.long.code);
@@ -265,7 +266,9 @@ export function runConformanceSuite<S>(spec: ConformanceSpec<S>): void {
       const view = await startLong(ec);
       const started = performance.now();
       const exit = await ec.runtime.shutdown('conformance: close');
-      t.diagnostic(`shutdown with a running task took ${(performance.now() - started).toFixed(0)} ms`);
+      const elapsed = performance.now() - started;
+      t.diagnostic(`shutdown with a running task took ${elapsed.toFixed(0)} ms`);
+      assert.ok(elapsed <= closeWithinMs, `shutdown took ${elapsed.toFixed(0)} ms (bound ${closeWithinMs} ms)`);
       assert.deepEqual({ status: exit.status, exitCode: exit.exitCode }, { status: 'Success', exitCode: 0 });
       assert.equal(ec.runtime.status, 'Success');
       assert.equal(view.info().status, 'Cancelled');
