@@ -164,6 +164,8 @@ export interface StartFailureReportOptions {
   deadlineMs?: number;
   logger?: EngineLogger;
   reporter?: AttachManagerOptions['reporter'];
+  /** The last lines the EngineConn logged, sent with the release. */
+  logTail?: string[];
 }
 
 /**
@@ -188,6 +190,13 @@ export async function reportStartFailure(
   const reason = `start-up failed: ${cause.message}`;
   reporter.register();
   reporter.status({ id: runtime.id, status: 'Failed', previous: opts.previous ?? 'Starting', at, reason });
-  reporter.release({ id: runtime.id, status: 'Failed', reason, error: cause.toJSON(), at });
+  reporter.release({
+    id: runtime.id,
+    status: 'Failed',
+    reason,
+    error: cause.toJSON(),
+    ...(opts.logTail ? { logTail: opts.logTail } : {}),
+    at,
+  });
   await reporter.close(opts.deadlineMs ?? 5000);
 }

@@ -71,6 +71,8 @@ export const releaseReportSchema = z.object({
   /** Why it ended: idle release, shutdown, the once job's outcome, a start failure... */
   reason: z.string(),
   error: z.object({ code: errorCode, message: z.string() }).optional(),
+  /** For a start-up failure: the last lines the EngineConn logged before it gave up. */
+  logTail: z.array(z.string()).optional(),
   at: isoTime,
 });
 export type ReleaseReport = z.infer<typeof releaseReportSchema>;

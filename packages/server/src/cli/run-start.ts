@@ -18,6 +18,7 @@ import { isLoopback, loadAuthFile } from '../http/auth.js';
 import { SERVER_PLUGINS } from '../http/server-plugins.js';
 import { createMetricsPlugin } from '../metrics/metrics-plugin.js';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from './engine-context.js';
+import { LogTail } from './log-tail.js';
 import { createLogger, LOG_LEVELS } from './logger.js';
 import { parseIntegerFlag, parseSize } from './options.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
@@ -53,7 +54,7 @@ async function closeServer(app: FastifyInstance): Promise<void> {
   }
 }
 
-function printStartFailure(err: unknown): void {
+function printStartFailure(err: unknown, hiddenTail: string[]): void {
   const error = EngineConnError.from(err, 'EC_ENGINE_START_FAILED');
   let message = `engineconn: failed to start: ${error.message} [${error.code}]\n`;
   let cause = error.cause;
@@ -61,6 +62,7 @@ function printStartFailure(err: unknown): void {
     if (cause.message !== error.message) message += `  caused by: ${cause.message}\n`;
     cause = cause.cause;
   }
+  if (hiddenTail.length > 0) message += `  last log lines:\n${hiddenTail.map((l) => `    ${l}\n`).join('')}`;
   process.stderr.write(message);
 }
 
@@ -75,11 +77,12 @@ export async function runStart(flags: StartFlags): Promise<number> {
   let signals: ReturnType<typeof installSignalHandlers> | null = null;
   let manager: ManagerConnection | null = null;
   let watchdog: CallerWatchdog | null = null;
+  const tail = new LogTail();
   try {
     if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
       throw new EngineConnError('EC_CONFIG_INVALID', `--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
     }
-    logger = createLogger(flags.logLevel, { ec: id });
+    logger = createLogger(flags.logLevel, { ec: id }, tail);
     const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
     const bodyLimit = parseSize(flags.bodyLimit, '--body-limit');
     const plugin = await loadEngine(flags.engine);
@@ -134,14 +137,18 @@ export async function runStart(flags: StartFlags): Promise<number> {
     // A manager waiting for this EngineConn must learn that, and why, it did not start.
     const managerUrl = runtime?.context.optionalString('ec.manager.url');
     if (manager) await manager.close();
-    else if (runtime && managerUrl) await reportStartFailure(runtime, err, { url: managerUrl, previous });
+    else if (runtime && managerUrl) {
+      await reportStartFailure(runtime, err, { url: managerUrl, previous, logTail: tail.lines() });
+    }
     if (app) await closeServer(app).catch(() => {});
     if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});
     if (signals?.received) {
       process.stderr.write(`engineconn: start-up interrupted by ${signals.received}\n`);
       return signals.received === 'SIGINT' ? 130 : 143;
     }
-    printStartFailure(err);
+    // The tail is printed only when the console level hid those lines (warn and above, not silent).
+    const hidden = ['warn', 'error', 'fatal'].includes(flags.logLevel);
+    printStartFailure(err, hidden ? tail.lines() : []);
     return 1;
   }
 

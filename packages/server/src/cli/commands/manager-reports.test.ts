@@ -94,6 +94,10 @@ describe('manager reports from engineconn start', () => {
     assert.equal(release.error.code, 'EC_CONFIG_INVALID');
     assert.match(release.error.message, /duckdb\.threads/);
     assert.match(release.reason, /start-up failed/);
+    assert.ok(
+      release.logTail.some((line: string) => /failed to start/.test(line)),
+      'the release carries the tail of the log, even with the console silent',
+    );
   });
 
   test('a manager that is down, then back: the EngineConn keeps serving, re-registers, ends right', async () => {
