@@ -1,3 +1,5 @@
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
 /**
  * Keeps the last lines the EngineConn logged, so a start-up failure can be reported to the manager
  * (and printed) with the context that led to it, whatever the console's log level.
@@ -18,5 +20,14 @@ export class LogTail {
 
   lines(): string[] {
     return [...this.#lines];
+  }
+
+  /** The kept lines a console at `level` did not show (their pino level is lower). */
+  below(level: string): string[] {
+    const threshold = LEVELS[level] ?? 0;
+    return this.#lines.filter((line) => {
+      const match = /"level":(\d+)/.exec(line);
+      return match !== null && Number(match[1]) < threshold;
+    });
   }
 }

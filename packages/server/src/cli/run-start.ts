@@ -146,9 +146,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
       process.stderr.write(`engineconn: start-up interrupted by ${signals.received}\n`);
       return signals.received === 'SIGINT' ? 130 : 143;
     }
-    // The tail is printed only when the console level hid those lines (warn and above, not silent).
-    const hidden = ['warn', 'error', 'fatal'].includes(flags.logLevel);
-    printStartFailure(err, hidden ? tail.lines() : []);
+    printStartFailure(err, flags.logLevel === 'silent' ? [] : tail.below(flags.logLevel));
     return 1;
   }
 
