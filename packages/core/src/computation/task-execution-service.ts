@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorManager } from '../engine-conn/executor-manager.js';
 import { EngineConnError, type ErrorBody } from '../errors/engine-conn-error.js';
@@ -173,10 +173,9 @@ export class TaskExecutionService {
     let failure: unknown = null;
     try {
       const forced = new Promise<void>((resolve) => this.#forceSettle.set(task, resolve));
-      // The task's directory is the engine's working directory (TaskContext.workDir).
-      const work = Promise.all([this.opts.executors.get(task.runType), mkdir(task.dir, { recursive: true })]).then(
-        ([executor]) => executor.execute(createTaskContext(task, task.owner, this.opts.killGraceMs)),
-      );
+      const work = this.opts.executors
+        .get(task.runType)
+        .then((executor) => executor.execute(createTaskContext(task, task.owner, this.opts.killGraceMs)));
       work.catch(() => {});
       await Promise.race([work, forced]);
     } catch (err) {
@@ -202,7 +201,7 @@ export class TaskExecutionService {
   async #finish(task: EngineConnTask, status: TerminalTaskStatus, error?: ErrorBody): Promise<void> {
     // Results and log are made complete before the terminal status is published, so a caller that
     // sees `done` can read everything the task produced.
-    await task.results.closeAll().catch((err: unknown) => {
+    await task.results.closeAll({ truncated: status !== 'Succeed' }).catch((err: unknown) => {
       this.opts.logger.error({ err, taskId: task.id }, 'closing result sets failed');
     });
     await task.log.finish();

@@ -22,6 +22,11 @@ export interface ResultSetMeta {
   mimeType?: string;
   /** False while the engine is still writing it. */
   complete: boolean;
+  /**
+   * True when the task ended (killed, failed, timed out) while the engine was still writing this
+   * set: what was written is kept, but it is only a prefix of the result, never to be taken as whole.
+   */
+  truncated?: boolean;
 }
 
 /** Linkis' progressInfo entry: one stage or sub-job of a task. */

@@ -145,6 +145,26 @@ describe('EngineConnRuntime', () => {
     await runtime.shutdown();
   });
 
+  test('a result set cut off by a kill is kept but marked truncated, never passed off as whole', async () => {
+    const runtime = createTestRuntime();
+    await runtime.start();
+    const whole = runtime.submit({ code: 'rows 2' }, alice);
+    const cut = runtime.submit({ code: 'open 3\nsleep 60000' }, alice);
+    await waitFor(() => runtime.getTask(cut.id, alice).info().resultSets[0]?.rowCount === 3);
+    runtime.kill(cut.id, alice);
+    const cutInfo = await finished(runtime, cut.id);
+    assert.equal(cutInfo.status, 'Cancelled');
+    assert.equal(cutInfo.resultSets[0]?.truncated, true);
+    assert.equal(cutInfo.resultSets[0]?.complete, true, 'nothing more will be written');
+    const page = await runtime.getTask(cut.id, alice).results.readRows(0, 0, 10);
+    assert.deepEqual(page.rows, [[0], [1], [2]], 'what was written is kept');
+    const events = await runtime.getTask(cut.id, alice).journal.read(0, 100);
+    const announced = events.find((e) => e.event === 'resultSet');
+    assert.equal(announced?.event === 'resultSet' && announced.data.truncated, true);
+    assert.equal((await finished(runtime, whole.id)).resultSets[0]?.truncated, undefined);
+    await runtime.shutdown();
+  });
+
   test('an engine that ignores the kill is ended by the backstop, and the log says so', async () => {
     const runtime = createTestRuntime({ options: { 'ec.killGrace': '50ms' } });
     await runtime.start();

@@ -139,6 +139,15 @@ export class ResultSetFileWriter implements ResultSetWriter {
     return this.#enqueue(buf, 0);
   }
 
+  /**
+   * Closes a set the engine never closed because its task ended first: marked truncated, so the
+   * prefix that was written is never mistaken for the whole result. A set already closed stays whole.
+   */
+  closeTruncated(): Promise<void> {
+    if (!this.#closing) this.#meta.truncated = true;
+    return this.close();
+  }
+
   /** Waits for queued writes, releases the file and marks the set complete. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {

@@ -146,11 +146,15 @@ export class TaskResults {
     return this.#streamTable(set, format);
   }
 
-  /** Closes every set the engine left open and refuses new ones: the task has ended. */
-  async closeAll(): Promise<void> {
+  /**
+   * Closes every set the engine left open and refuses new ones: the task has ended. With
+   * `truncated` (the task did not succeed), sets still open are marked truncated.
+   */
+  async closeAll(opts: { truncated?: boolean } = {}): Promise<void> {
     this.#ended = true;
     await Promise.allSettled([...this.#creating]);
-    await Promise.all(this.#sets.filter((set) => set !== undefined).map((set) => set.close()));
+    const sets = this.#sets.filter((set) => set !== undefined);
+    await Promise.all(sets.map((set) => (opts.truncated ? set.closeTruncated() : set.close())));
   }
 
   async #open(index: number, spec: ResultSetSpec): Promise<ResultSetWriter> {

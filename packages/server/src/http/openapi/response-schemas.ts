@@ -48,6 +48,12 @@ export const ResultSetMetaSchema = z.object({
   byteCount: z.number().int().describe('Bytes of TEXT / HTML / PICTURE content.'),
   mimeType: z.string().optional().describe('PICTURE only.'),
   complete: z.boolean().describe('False while the engine is still writing it.'),
+  truncated: z
+    .boolean()
+    .optional()
+    .describe(
+      'True when the task ended (killed, failed, timed out) while this set was being written: the rows are only a prefix.',
+    ),
 });
 
 export const TaskInfoSchema = z.object({
