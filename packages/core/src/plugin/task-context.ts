@@ -37,7 +37,7 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** After a polite cancel, how long the engine waits before escalating (TERM → KILL, restart). */
   readonly killGraceMs: number;
-  /** A directory of this task's own, for engines that need scratch space. */
+  /** A directory of this task's own, for engines that need scratch space; created when first read. */
   readonly workDir: string;
   /** Appends log output; text with newlines becomes several lines. Never throws, never drops silently. */
   log(text: string): void;
