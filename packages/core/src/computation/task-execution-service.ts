@@ -230,6 +230,7 @@ export class TaskExecutionService {
 
   #evict(task: EngineConnTask): void {
     if (!this.#tasks.delete(task.id)) return;
+    task.results.release();
     void task.log.close().then(() => rm(task.dir, { recursive: true, force: true }));
   }
 }

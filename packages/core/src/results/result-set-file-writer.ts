@@ -1,9 +1,9 @@
-import type { FileHandle } from 'node:fs/promises';
 import type { ResultSetMeta } from '../computation/task-types.js';
 import { EngineConnError } from '../errors/engine-conn-error.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
 import { toJsonValue } from '../util/json-value.js';
-import { encodeLines } from '../util/line-file.js';
+import { encodeLines, type ReadHandle } from '../util/line-file.js';
+import type { ResultStore } from './result-store.js';
 
 /** Every this many rows the byte offset of a row is remembered, so a deep page is a seek. */
 export const ROW_INDEX_EVERY = 1000;
@@ -11,8 +11,7 @@ export const ROW_INDEX_EVERY = 1000;
 export interface ResultSetFileWriterInit {
   index: number;
   spec: ResultSetSpec;
-  file: string;
-  handle: FileHandle;
+  store: ResultStore;
   onClosed: (writer: ResultSetFileWriter) => void;
 }
 
@@ -27,18 +26,19 @@ function isPlainJsonRow(row: readonly unknown[]): boolean {
 }
 
 /**
- * Writes one result set to its file as the engine produces it: TABLE rows as one JSON array per line,
- * other types as raw bytes. Each write returns once its bytes are in the file, which is the back
- * pressure on a fast engine; only then do `rowCount` / `byteCount` move, so a reader never sees a
- * half-written row. Writes are serialised in call order even if the engine does not await them.
+ * Writes one result set as the engine produces it: TABLE rows as one JSON array per line, other
+ * types as raw bytes, into its store (memory while small, else its file). Each write returns once
+ * its bytes are stored, which is the back pressure on a fast engine; only then do `rowCount` /
+ * `byteCount` move, so a reader never sees a half-written row. Writes are serialised in call order
+ * even if the engine does not await them.
  */
 export class ResultSetFileWriter implements ResultSetWriter {
   readonly index: number;
   readonly file: string;
   readonly #meta: ResultSetMeta;
   readonly #onClosed: (writer: ResultSetFileWriter) => void;
-  #handle: FileHandle;
-  /** Bytes in the file that readers may use (whole rows or content). */
+  readonly #store: ResultStore;
+  /** Bytes stored that readers may use (whole rows or content). */
   #committedBytes = 0;
   /** TABLE rows and bytes serialised so far, committed or queued. */
   #queuedRows = 0;
@@ -52,8 +52,8 @@ export class ResultSetFileWriter implements ResultSetWriter {
 
   constructor(init: ResultSetFileWriterInit) {
     this.index = init.index;
-    this.file = init.file;
-    this.#handle = init.handle;
+    this.file = init.store.file;
+    this.#store = init.store;
     this.#onClosed = init.onClosed;
     const { spec } = init;
     this.#meta = {
@@ -90,7 +90,7 @@ export class ResultSetFileWriter implements ResultSetWriter {
     return this.#meta.complete;
   }
 
-  /** Bytes of the file holding whole rows or content, safe to read. */
+  /** Bytes stored holding whole rows or content, safe to read. */
   get committedBytes(): number {
     return this.#committedBytes;
   }
@@ -100,6 +100,21 @@ export class ResultSetFileWriter implements ResultSetWriter {
     const block = Math.min(Math.floor(row / ROW_INDEX_EVERY), this.#rowOffsets.length - 1);
     if (block < 0) return { position: 0, row: 0 };
     return { position: this.#rowOffsets[block] as number, row: block * ROW_INDEX_EVERY };
+  }
+
+  /** A handle on the stored bytes (memory or file); read at most `committedBytes` of it. */
+  openRead(): Promise<ReadHandle> {
+    return this.#store.openRead();
+  }
+
+  /** True while the set lives in memory only. */
+  get inMemory(): boolean {
+    return this.#store.inMemory;
+  }
+
+  /** Gives the set's memory back: its task is no longer served. */
+  release(): void {
+    this.#store.release();
   }
 
   /** Resolves at the next commit or at close: lets a streaming reader wait for more. */
@@ -153,7 +168,7 @@ export class ResultSetFileWriter implements ResultSetWriter {
     this.#closing ??= (async () => {
       await this.#tail.catch(() => {});
       try {
-        await this.#handle.close();
+        await this.#store.close();
       } catch {
         // The bytes are already written; a failing close loses nothing a reader needs.
       }
@@ -182,10 +197,7 @@ export class ResultSetFileWriter implements ResultSetWriter {
     const write = this.#tail.then(async () => {
       if (this.#failure) throw this.#failure;
       try {
-        for (let done = 0; done < buf.length; ) {
-          const { bytesWritten } = await this.#handle.write(buf, done, buf.length - done, this.#committedBytes + done);
-          done += bytesWritten;
-        }
+        await this.#store.append(buf);
       } catch (err) {
         this.#failure = new EngineConnError(
           'EC_INTERNAL',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { ResultSetMeta } from '../computation/task-types.js';
+import { NO_RESULT_MEMORY } from './result-memory.js';
 import { TaskResults } from './task-results.js';
 
 const root = mkdtempSync(join(tmpdir(), 'task-results-test-'));
@@ -17,6 +18,8 @@ after(async () => {
 function newResults(events?: { created: ResultSetMeta[]; updated: ResultSetMeta[] }): TaskResults {
   const results = new TaskResults({
     dir: join(root, `task-${dirNo++}`),
+    // These tests cover the file path; task-results-memory.test.ts covers sets kept in memory.
+    memory: NO_RESULT_MEMORY,
     onCreated: (meta) => events?.created.push(meta),
     onUpdated: (meta) => events?.updated.push(meta),
   });

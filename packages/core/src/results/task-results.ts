@@ -1,4 +1,4 @@
-import { mkdir, open } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { type Column, RESULT_SET_TYPES, type ResultSetMeta } from '../computation/task-types.js';
@@ -6,12 +6,16 @@ import { EngineConnError } from '../errors/engine-conn-error.js';
 import { BadRequestError } from '../errors/errors.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
 import { LineReader, readLines } from '../util/line-file.js';
+import { RESULT_MEMORY, type ResultMemory } from './result-memory.js';
 import { ResultSetFileWriter } from './result-set-file-writer.js';
+import { ResultStore } from './result-store.js';
 import { rowFormatter, TABLE_FORMATS, type TableFormat } from './table-formats.js';
 
 export interface TaskResultsOptions {
   /** The task's directory; result files are `result-<index>.jsonl` (TABLE) or `.bin`. */
   dir: string;
+  /** Where small sets live instead of files; default the process-wide RESULT_MEMORY. */
+  memory?: ResultMemory;
   onCreated?: (meta: ResultSetMeta) => void;
   /** Called when a set is closed (complete). Row and byte counts in between are in `get()` / `list()`. */
   onUpdated?: (meta: ResultSetMeta) => void;
@@ -33,7 +37,8 @@ function checkCount(name: string, value: number): void {
 }
 
 /**
- * The result sets of one task, on disk (Linkis' result-set files). Engines write them through
+ * The result sets of one task (Linkis' result-set files): small sets in memory, the others on disk,
+ * created only when a set outgrows its memory (see ResultMemory). Engines write them through
  * `create()` as they run; callers read TABLE pages at any offset (a sparse row index makes deep pages
  * a seek), fetch TEXT / HTML / PICTURE content, or stream a whole set as CSV / NDJSON with memory
  * bounded by one file chunk. A stream of a set still being written follows it until it is closed.
@@ -42,6 +47,7 @@ export class TaskResults {
   readonly dir: string;
   readonly #onCreated: ((meta: ResultSetMeta) => void) | undefined;
   readonly #onUpdated: ((meta: ResultSetMeta) => void) | undefined;
+  readonly #memory: ResultMemory;
   readonly #sets: ResultSetFileWriter[] = [];
   readonly #creating = new Set<Promise<unknown>>();
   #reserved = 0;
@@ -52,6 +58,7 @@ export class TaskResults {
     this.dir = opts.dir;
     this.#onCreated = opts.onCreated;
     this.#onUpdated = opts.onUpdated;
+    this.#memory = opts.memory ?? RESULT_MEMORY;
   }
 
   /** Opens the next result set; its index is the number of sets opened before it. */
@@ -99,7 +106,13 @@ export class TaskResults {
     let rows: unknown[][] = [];
     if (offset < end) {
       const start = set.seek(offset);
-      const lines = await readLines(set.file, start.position, set.committedBytes, offset - start.row, end - offset);
+      const lines = await readLines(
+        () => set.openRead(),
+        start.position,
+        set.committedBytes,
+        offset - start.row,
+        end - offset,
+      );
       rows = lines.map((line) => JSON.parse(line) as unknown[]);
     }
     const next = offset + rows.length;
@@ -118,7 +131,7 @@ export class TaskResults {
     const length = set.committedBytes;
     const buf = Buffer.alloc(length);
     if (length === 0) return buf;
-    const handle = await open(set.file, 'r');
+    const handle = await set.openRead();
     try {
       for (let done = 0; done < length; ) {
         const { bytesRead } = await handle.read(buf, done, length - done, done);
@@ -150,6 +163,11 @@ export class TaskResults {
    * Closes every set the engine left open and refuses new ones: the task has ended. With
    * `truncated` (the task did not succeed), sets still open are marked truncated.
    */
+  /** Gives the memory of in-memory sets back to the budget: the task is no longer served. */
+  release(): void {
+    for (const set of this.#sets) set?.release();
+  }
+
   async closeAll(opts: { truncated?: boolean } = {}): Promise<void> {
     this.#ended = true;
     await Promise.allSettled([...this.#creating]);
@@ -158,6 +176,20 @@ export class TaskResults {
   }
 
   async #open(index: number, spec: ResultSetSpec): Promise<ResultSetWriter> {
+    const file = join(this.dir, `result-${index}.${spec.type === 'TABLE' ? 'jsonl' : 'bin'}`);
+    const writer = new ResultSetFileWriter({
+      index,
+      spec,
+      store: new ResultStore(file, () => this.#createFile(file), this.#memory),
+      onClosed: (closed) => this.#onUpdated?.(closed.meta()),
+    });
+    this.#sets[index] = writer;
+    this.#onCreated?.(writer.meta());
+    return writer;
+  }
+
+  /** Creates a set's file (and the task's directory), when the set outgrows memory. */
+  async #createFile(file: string): Promise<FileHandle> {
     this.#dirReady ??= mkdir(this.dir, { recursive: true });
     try {
       await this.#dirReady;
@@ -167,23 +199,11 @@ export class TaskResults {
         cause: err,
       });
     }
-    const file = join(this.dir, `result-${index}.${spec.type === 'TABLE' ? 'jsonl' : 'bin'}`);
-    let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(file, 'w');
+      return await open(file, 'w');
     } catch (err) {
       throw new EngineConnError('EC_INTERNAL', `Cannot create result file ${file}: ${String(err)}`, { cause: err });
     }
-    const writer = new ResultSetFileWriter({
-      index,
-      spec,
-      file,
-      handle,
-      onClosed: (closed) => this.#onUpdated?.(closed.meta()),
-    });
-    this.#sets[index] = writer;
-    this.#onCreated?.(writer.meta());
-    return writer;
   }
 
   #find(index: number): ResultSetFileWriter {
@@ -195,7 +215,7 @@ export class TaskResults {
   async *#streamTable(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<string> {
     const formatter = rowFormatter(format, set.columns ?? []);
     if (formatter.header) yield formatter.header;
-    const handle = await open(set.file, 'r');
+    const handle = await set.openRead();
     try {
       const reader = new LineReader(handle, 0, STREAM_CHUNK_BYTES);
       for await (const end of this.#committedEnds(set, () => reader.position)) {
@@ -213,7 +233,7 @@ export class TaskResults {
     const decoder = new StringDecoder('utf8');
     const buf = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
     let position = 0;
-    const handle = await open(set.file, 'r');
+    const handle = await set.openRead();
     try {
       for await (const end of this.#committedEnds(set, () => position)) {
         const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - position), position);

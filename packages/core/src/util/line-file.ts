@@ -1,7 +1,13 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 
 const CHUNK_BYTES = 64 * 1024;
+
+/** What the readers need of a file: a FileHandle, or bytes held in memory that read like one. */
+export interface ReadHandle {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
 
 /**
  * Reads a `\n`-separated UTF-8 file forward from a byte offset, one chunk at a time, never past the
@@ -9,13 +15,13 @@ const CHUNK_BYTES = 64 * 1024;
  * partial line, however large the file.
  */
 export class LineReader {
-  readonly #handle: FileHandle;
+  readonly #handle: ReadHandle;
   readonly #buf: Buffer;
   readonly #decoder = new StringDecoder('utf8');
   #position: number;
   #rest = '';
 
-  constructor(handle: FileHandle, position: number, chunkBytes = CHUNK_BYTES) {
+  constructor(handle: ReadHandle, position: number, chunkBytes = CHUNK_BYTES) {
     this.#handle = handle;
     this.#position = position;
     this.#buf = Buffer.allocUnsafe(chunkBytes);
@@ -40,11 +46,12 @@ export class LineReader {
 }
 
 /**
- * Reads `count` lines of `file` that follow byte `position`, after skipping `skip` lines, without
- * reading past byte `end`. Fewer lines come back if the file ends first.
+ * Reads `count` lines of `source` (a file path, or a function opening a handle) that follow byte
+ * `position`, after skipping `skip` lines, without reading past byte `end`. Fewer lines come back if
+ * the source ends first.
  */
 export async function readLines(
-  file: string,
+  source: string | (() => Promise<ReadHandle>),
   position: number,
   end: number,
   skip: number,
@@ -52,7 +59,7 @@ export async function readLines(
 ): Promise<string[]> {
   const out: string[] = [];
   if (count <= 0) return out;
-  const handle = await open(file, 'r');
+  const handle = typeof source === 'string' ? await open(source, 'r') : await source();
   try {
     const reader = new LineReader(handle, position);
     let toSkip = skip;

@@ -1,0 +1,125 @@
+import { type FileHandle, open } from 'node:fs/promises';
+import type { ReadHandle } from '../util/line-file.js';
+import type { ResultMemory } from './result-memory.js';
+
+const MIN_CAPACITY = 256;
+
+async function writeAll(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < buf.length; ) {
+    const { bytesWritten } = await handle.write(buf, done, buf.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/**
+ * The bytes of one result set: in memory while the set is small and the shared budget allows,
+ * else in its file, which is created only then (spilling what memory held first). Appends are
+ * serialised by the caller. Readers get a handle that follows the set from memory to the file if
+ * it spills while they read: the switch happens only once the file holds every byte.
+ */
+export class ResultStore {
+  readonly file: string;
+  readonly #memory: ResultMemory;
+  readonly #openFile: () => Promise<FileHandle>;
+  #buf: Buffer | null = null;
+  #reserved = 0;
+  #size = 0;
+  #handle: FileHandle | null = null;
+  #spilled = false;
+
+  constructor(file: string, openFile: () => Promise<FileHandle>, memory: ResultMemory) {
+    this.file = file;
+    this.#openFile = openFile;
+    this.#memory = memory;
+  }
+
+  /** True while the set lives in memory only (no file exists). */
+  get inMemory(): boolean {
+    return !this.#spilled;
+  }
+
+  /** The in-memory bytes stored so far, or null once the set is in its file. */
+  memoryBytes(): Buffer | null {
+    return this.#spilled ? null : (this.#buf?.subarray(0, this.#size) ?? Buffer.alloc(0));
+  }
+
+  async append(chunk: Buffer): Promise<void> {
+    if (!this.#spilled && this.#fitsInMemory(chunk.length)) {
+      chunk.copy(this.#buf as Buffer, this.#size);
+      this.#size += chunk.length;
+      return;
+    }
+    if (!this.#spilled) await this.#spill();
+    await writeAll(this.#handle as FileHandle, chunk, this.#size);
+    this.#size += chunk.length;
+  }
+
+  /** A handle reading the stored bytes, wherever they are now or move to. */
+  openRead(): Promise<ReadHandle> {
+    if (this.#spilled) return open(this.file, 'r');
+    return Promise.resolve(new StoreReadHandle(this));
+  }
+
+  /** Releases the file (memory stays readable). Idempotent. */
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = null;
+    await handle?.close();
+  }
+
+  /** Gives the memory back to the budget: the set is no longer served. Idempotent. */
+  release(): void {
+    this.#memory.give(this.#reserved);
+    this.#reserved = 0;
+  }
+
+  #fitsInMemory(extra: number): boolean {
+    const need = this.#size + extra;
+    if (need > this.#memory.perSetBytes) return false;
+    if (this.#buf && need <= this.#buf.length) return true;
+    const capacity = Math.min(this.#memory.perSetBytes, Math.max(MIN_CAPACITY, need, (this.#buf?.length ?? 0) * 2));
+    if (!this.#memory.tryTake(capacity - this.#reserved)) return false;
+    const next = Buffer.allocUnsafe(capacity);
+    this.#buf?.copy(next, 0, 0, this.#size);
+    this.#buf = next;
+    this.#reserved = capacity;
+    return true;
+  }
+
+  async #spill(): Promise<void> {
+    const handle = await this.#openFile();
+    this.#handle = handle;
+    if (this.#size > 0) await writeAll(handle, (this.#buf as Buffer).subarray(0, this.#size), 0);
+    // Only now does the file hold every byte: readers switch to it from here on.
+    this.#spilled = true;
+    this.#buf = null;
+    this.release();
+  }
+}
+
+/** Reads a store from memory, or from its file once it has spilled. */
+class StoreReadHandle implements ReadHandle {
+  readonly #store: ResultStore;
+  #file: FileHandle | null = null;
+
+  constructor(store: ResultStore) {
+    this.#store = store;
+  }
+
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    const memory = this.#store.memoryBytes();
+    if (memory) {
+      const bytesRead = Math.max(0, Math.min(length, memory.length - position));
+      if (bytesRead > 0) memory.copy(buffer, offset, position, position + bytesRead);
+      return { bytesRead };
+    }
+    this.#file ??= await open(this.#store.file, 'r');
+    return this.#file.read(buffer, offset, length, position);
+  }
+
+  async close(): Promise<void> {
+    const file = this.#file;
+    this.#file = null;
+    await file?.close();
+  }
+}
