@@ -3,10 +3,8 @@ import { IdleMonitor } from '../accessible/idle-monitor.js';
 import { LockService } from '../accessible/lock-service.js';
 import { OverloadMonitor } from '../accessible/overload-monitor.js';
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
-import { AsyncExecutor } from '../computation/executors/async-executor.js';
-import { ConcurrentExecutor } from '../computation/executors/concurrent-executor.js';
+import { createExecutor } from '../computation/executors/create-executor.js';
 import type { SchedulingExecutor } from '../computation/executors/scheduling-executor.js';
-import { SerialExecutor } from '../computation/executors/serial-executor.js';
 import { TaskExecutionService } from '../computation/task-execution-service.js';
 import type { Caller, SubmitRequest, TaskInfo } from '../computation/task-types.js';
 import type { EngineCreationContext } from '../context/engine-creation-context.js';
@@ -15,13 +13,14 @@ import { BusyError, ConfigInvalidError, ShuttingDownError } from '../errors/erro
 import { AsyncListenerBus } from '../events/async-listener-bus.js';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import { SyncListenerBus } from '../events/listener-bus.js';
-import { OnceExecutor } from '../once/once-executor.js';
 import type { EngineLogger, EnginePlugin } from '../plugin/engine-plugin.js';
 import type { EngineConnHandle, EngineConnHooks } from '../plugin/hooks.js';
-import { type Health, worstHealth } from '../status/health.js';
+import type { Health } from '../status/health.js';
 import { createNodeStatusMachine, type NodeStatus } from '../status/node-status.js';
 import type { EngineConnInfo, RuntimeExit } from './engine-conn-info.js';
 import { ExecutorManager } from './executor-manager.js';
+import { HealthTracker } from './health-tracker.js';
+import { HookRunner } from './hook-runner.js';
 import { type RuntimeSettings, readRuntimeSettings } from './runtime-settings.js';
 import { createTaskView, type TaskView } from './task-view.js';
 
@@ -50,7 +49,8 @@ export class EngineConnRuntime {
   #settings: RuntimeSettings | null = null;
   readonly exited: Promise<RuntimeExit>;
   readonly #logger: EngineLogger;
-  readonly #hooks: EngineConnHooks[];
+  readonly #hooks: HookRunner;
+  readonly #health: HealthTracker;
   readonly #machine = createNodeStatusMachine();
   // Created by start(), once the options are known to be valid.
   #locks: LockService | null = null;
@@ -61,10 +61,6 @@ export class EngineConnRuntime {
   #executors: ExecutorManager | null = null;
   #session: unknown;
   #sessionOpen = false;
-  #healthOverride: Health | null = null;
-  #engineHealth: Health = 'Healthy';
-  #lastHealth: Health = 'Healthy';
-  #healthTimer: NodeJS.Timeout | null = null;
   #url: string | undefined;
   #lastActivityAt = Date.now();
   #startedAt = Date.now();
@@ -76,11 +72,18 @@ export class EngineConnRuntime {
     this.context = opts.context;
     this.id = opts.context.id;
     this.#logger = opts.logger ?? silentLogger;
-    this.#hooks = [...(opts.plugin.hooks ? [opts.plugin.hooks] : []), ...(opts.hooks ?? [])];
+    this.#hooks = new HookRunner(
+      [...(opts.plugin.hooks ? [opts.plugin.hooks] : []), ...(opts.hooks ?? [])],
+      this.#logger,
+    );
     const onListenerError = (event: string, err: unknown) =>
       this.#logger.error({ err, event }, 'event listener failed');
     this.bus = new SyncListenerBus<EngineConnEvents>(onListenerError);
     this.asyncBus = new AsyncListenerBus<EngineConnEvents>(10_000, onListenerError);
+    this.#health = new HealthTracker(
+      () => this.#overload?.overloaded ?? false,
+      (from, to, reason) => this.bus.emit('healthChanged', { from, to, at: Date.now(), reason }),
+    );
     // Everything published on the sync bus is also offered to async listeners, off the hot path.
     for (const event of [
       'nodeStatusChanged',
@@ -113,8 +116,7 @@ export class EngineConnRuntime {
   }
 
   get health(): Health {
-    if (this.#healthOverride) return this.#healthOverride;
-    return worstHealth(this.#engineHealth, this.#overload?.overloaded ? 'WARN' : 'Healthy');
+    return this.#health.health;
   }
 
   get session(): unknown {
@@ -137,7 +139,7 @@ export class EngineConnRuntime {
       });
       this.#overload = new OverloadMonitor(settings.overload, () => {
         this.#refresh();
-        this.#healthChanged('overload');
+        this.#health.recheck('overload');
       });
       this.#idle = new IdleMonitor(
         settings.maxFreeTimeMs,
@@ -145,16 +147,16 @@ export class EngineConnRuntime {
         () => void this.shutdown('idle release: nothing ran for the configured max free time'),
       );
       await mkdir(ctx.dataDir, { recursive: true });
-      await this.#runHooks('beforeCreateEngineConn', (h) => h.beforeCreateEngineConn?.(ctx));
+      await this.#hooks.run('beforeCreateEngineConn', (h) => h.beforeCreateEngineConn?.(ctx));
       this.#session = await this.plugin.createSession(ctx, {
         concurrency: this.settings.concurrency,
         logger: this.#logger,
         signal: AbortSignal.timeout(this.settings.startTimeoutMs),
       });
       this.#sessionOpen = true;
-      await this.#runHooks('beforeExecutionExecute', (h) => h.beforeExecutionExecute?.(ctx, this.#handle()));
+      await this.#hooks.run('beforeExecutionExecute', (h) => h.beforeExecutionExecute?.(ctx, this.#handle()));
       this.#executors = new ExecutorManager(this.plugin, this.#session, ctx);
-      this.#executor = this.#createExecutor();
+      this.#executor = createExecutor(ctx.executor, settings, this.#locks, () => this.#refresh());
       this.#tasks = new TaskExecutionService({
         executor: this.#executor,
         executors: this.#executors,
@@ -166,12 +168,16 @@ export class EngineConnRuntime {
         retention: this.settings.retention,
         onActivity: () => this.#onTaskActivity(),
       });
-      await this.#runHooks('afterExecutionExecute', (h) => h.afterExecutionExecute?.(ctx, this.#handle()));
+      await this.#hooks.run('afterExecutionExecute', (h) => h.afterExecutionExecute?.(ctx, this.#handle()));
       this.#startedAt = Date.now();
       this.#overload.start();
-      if (this.plugin.checkHealth) {
-        this.#healthTimer = setInterval(() => void this.#probeEngineHealth(), this.settings.overload.sampleIntervalMs);
-        this.#healthTimer.unref();
+      const check = this.plugin.checkHealth;
+      if (check) {
+        this.#health.watchEngine(
+          () => check.call(this.plugin, this.#session),
+          settings.overload.sampleIntervalMs,
+          this.#logger,
+        );
       }
       this.#machine.transition(ctx.executor === 'once' ? 'Running' : 'Unlock', 'started');
       this.#idle.touch();
@@ -186,13 +192,13 @@ export class EngineConnRuntime {
 
   async serverStarted(url: string): Promise<void> {
     this.#url = url;
-    await this.#runHooks('afterEngineServerStartSuccess', (h) =>
+    await this.#hooks.run('afterEngineServerStartSuccess', (h) =>
       h.afterEngineServerStartSuccess?.(this.context, this.#handle()),
     );
   }
 
   async serverFailed(error: Error): Promise<void> {
-    await this.#runLoggedHooks('afterEngineServerStartFailed', (h) =>
+    await this.#hooks.runLogged('afterEngineServerStartFailed', (h) =>
       h.afterEngineServerStartFailed?.(this.context, error),
     );
     await this.#closeSession();
@@ -277,8 +283,7 @@ export class EngineConnRuntime {
   }
 
   setHealth(health: Health, reason?: string): void {
-    this.#healthOverride = health === 'Healthy' ? null : health;
-    this.#healthChanged(reason ?? 'manager override');
+    this.#health.override(health, reason ?? 'manager override');
     this.#refresh();
     this.#releaseIfUnhealthy();
   }
@@ -312,7 +317,7 @@ export class EngineConnRuntime {
   }
 
   #end(status: 'Success' | 'Failed', reason: string, exitCode: number): void {
-    if (this.#healthTimer) clearInterval(this.#healthTimer);
+    this.#health.close();
     this.#overload?.close();
     this.#idle?.close();
     this.#locks?.close();
@@ -334,21 +339,6 @@ export class EngineConnRuntime {
       await this.#tasks?.close();
     } catch (err) {
       this.#logger.error({ err }, 'closing the engine session failed');
-    }
-  }
-
-  #createExecutor(): SchedulingExecutor {
-    const onChange = () => this.#refresh();
-    const { concurrency, queueLimit } = this.settings;
-    switch (this.context.executor) {
-      case 'serial':
-        return new SerialExecutor(this.#lockService(), onChange);
-      case 'concurrent':
-        return new ConcurrentExecutor(concurrency, queueLimit, onChange);
-      case 'async':
-        return new AsyncExecutor(concurrency, queueLimit, onChange);
-      case 'once':
-        return new OnceExecutor(onChange);
     }
   }
 
@@ -385,7 +375,7 @@ export class EngineConnRuntime {
   }
 
   #releaseIfUnhealthy(): void {
-    if (this.#healthOverride === 'UnHealthy' && this.#nothingToDo() && !this.#stopping) {
+    if (this.#health.markedUnhealthy && this.#nothingToDo() && !this.#stopping) {
       void this.shutdown('released: marked UnHealthy and no task is running');
     }
   }
@@ -398,27 +388,6 @@ export class EngineConnRuntime {
   #touch(): void {
     this.#lastActivityAt = Date.now();
     this.#idle?.touch();
-  }
-
-  #healthChanged(reason: string): void {
-    const now = this.health;
-    if (now === this.#lastHealth) return;
-    const from = this.#lastHealth;
-    this.#lastHealth = now;
-    this.bus.emit('healthChanged', { from, to: now, at: Date.now(), reason });
-  }
-
-  async #probeEngineHealth(): Promise<void> {
-    const check = this.plugin.checkHealth;
-    if (!check || !this.#sessionOpen) return;
-    try {
-      this.#engineHealth = await check.call(this.plugin, this.#session);
-    } catch (err) {
-      this.#logger.warn({ err }, 'engine health check failed');
-      this.#engineHealth = 'UnHealthy';
-    }
-    this.#healthChanged('engine health check');
-    this.#refresh();
   }
 
   #lockService(): LockService {
@@ -437,34 +406,7 @@ export class EngineConnRuntime {
 
   async #runShutdownHooks(reason: string): Promise<void> {
     if (!this.#sessionOpen) return;
-    await this.#runLoggedHooks('beforeShutdown', (h) => h.beforeShutdown?.(this.context, this.#handle(), reason));
-  }
-
-  /** Runs a stage whose failures must not stop what follows (failure and shutdown paths). */
-  async #runLoggedHooks(stage: string, run: (hooks: EngineConnHooks) => void | Promise<void>): Promise<void> {
-    for (const hooks of this.#hooks) {
-      try {
-        await run(hooks);
-      } catch (err) {
-        this.#logger.error({ err, stage }, 'hook failed');
-      }
-    }
-  }
-
-  async #runHooks(stage: string, run: (hooks: EngineConnHooks) => void | Promise<void>): Promise<void> {
-    for (const hooks of this.#hooks) {
-      try {
-        await run(hooks);
-      } catch (err) {
-        throw new EngineConnError(
-          'EC_ENGINE_START_FAILED',
-          `The ${stage} hook failed: ${EngineConnError.from(err).message}`,
-          {
-            cause: err,
-          },
-        );
-      }
-    }
+    await this.#hooks.runLogged('beforeShutdown', (h) => h.beforeShutdown?.(this.context, this.#handle(), reason));
   }
 }
 
