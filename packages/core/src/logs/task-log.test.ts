@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { TaskLog, type TaskLogOptions } from './task-log.js';
 
@@ -83,6 +83,18 @@ describe('TaskLog', () => {
     await log.finish();
     const expected = `${Array.from({ length: 20 }, (_, i) => `x${i}`).join('\n')}\n`;
     assert.equal(readFileSync(log.file, 'utf8'), expected);
+  });
+
+  test('a log that fits in its memory window creates no file, and still reads back whole', async () => {
+    const log = newLog({ memoryLines: 100 });
+    for (let i = 0; i < 50; i++) log.append(`m${i}`);
+    await log.finish();
+    assert.equal(existsSync(log.file), false);
+    assert.equal(existsSync(dirname(log.file)), false);
+    assert.deepEqual(
+      (await log.read(0, 100)).lines,
+      Array.from({ length: 50 }, (_, i) => `m${i}`),
+    );
   });
 
   test('reads from the file handle multi-byte text at any offset', async () => {

@@ -36,8 +36,11 @@ function isHighSurrogate(code: number): boolean {
 
 /**
  * The ordered log of one task (Linkis' LogCache, without its silent drops). Every line gets a sequence
- * number from 0. All lines go to the file, written synchronously once per tick (and sooner whenever a
- * line would otherwise leave the memory window unwritten), so whatever is not in memory is on disk.
+ * number from 0. Lines go to the file, synchronously, when a line would otherwise leave the memory
+ * window unwritten (everything not yet written goes in that one write), so whatever is not in memory
+ * is on disk; a log that fits in memory never creates its file, which on a virtualised disk saves a
+ * trivial task more CPU than the rest of its logging costs. Once a log has a file, `finish()` writes
+ * the rest, so a file on disk is always the whole log.
  * Reads at any offset work while the task runs and after it ended; a sparse byte-offset index makes a
  * read deep into a long log a seek, not a scan. When `maxLines` is reached, one notice line says so,
  * further lines are counted, and `finish()` records how many were cut. If the file cannot be written,
@@ -117,7 +120,7 @@ export class TaskLog {
         at = end;
       }
     }
-    if (this.#scheduled === null) this.#scheduled = setImmediate(() => this.#flush());
+    if (this.#scheduled === null && this.#batch.length > 0) this.#scheduled = setImmediate(() => this.#flush());
   }
 
   /**
@@ -157,6 +160,7 @@ export class TaskLog {
     if (this.#cut > 0) this.#push(`[engineconn] ${this.#cut} lines were cut`);
     this.#finished = true;
     this.#flush();
+    if (this.#fd !== null) this.#writeFile();
     this.#closeFd();
   }
 
@@ -222,7 +226,6 @@ export class TaskLog {
       clearImmediate(this.#scheduled);
       this.#scheduled = null;
     }
-    this.#writeFile();
     if (this.#batch.length === 0) return;
     const from = this.#batchFrom;
     const lines = this.#batch;
