@@ -9,6 +9,7 @@ import { registerLockRoutes } from './routes/lock-routes.js';
 import { registerProbeRoutes } from './routes/probe-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 import { registerSseRoute } from './sse.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -41,6 +42,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
+    schemaController: { compilersFactory: lazySchemaCompilers },
   }) as unknown as FastifyInstance;
 
   installErrorHandling(app, bodyLimit);
