@@ -29,6 +29,14 @@ export interface RowsPage {
   next: number | null;
 }
 
+/** A TABLE page whose rows are the JSON text of an array of rows. */
+export interface RowsJsonPage {
+  columns: Column[];
+  rows: string;
+  offset: number;
+  next: number | null;
+}
+
 const STREAM_CHUNK_BYTES = 64 * 1024;
 
 function checkCount(name: string, value: number): void {
@@ -95,6 +103,26 @@ export class TaskResults {
 
   /** TABLE rows [offset, offset + limit) among those fully written so far. */
   async readRows(index: number, offset: number, limit: number): Promise<RowsPage> {
+    const page = await this.#readLines(index, offset, limit);
+    const rows = page.lines.map((line) => JSON.parse(line) as unknown[]);
+    return { columns: page.columns, rows, offset: page.offset, next: page.next };
+  }
+
+  /**
+   * The same page with its rows as the JSON text of an array, spliced from the stored lines (which
+   * are JSON arrays already): an HTTP answer built from it skips parsing and re-serialising every
+   * row, two thirds of the cost of serving a page.
+   */
+  async readRowsJson(index: number, offset: number, limit: number): Promise<RowsJsonPage> {
+    const page = await this.#readLines(index, offset, limit);
+    return { columns: page.columns, rows: `[${page.lines.join(',')}]`, offset: page.offset, next: page.next };
+  }
+
+  async #readLines(
+    index: number,
+    offset: number,
+    limit: number,
+  ): Promise<Omit<RowsPage, 'rows'> & { lines: string[] }> {
     const set = this.#find(index);
     if (set.type !== 'TABLE')
       throw new BadRequestError(`Result set ${index} is ${set.type}: it has content, not rows.`);
@@ -103,22 +131,21 @@ export class TaskResults {
     const complete = set.complete;
     const rowCount = set.rowCount;
     const end = Math.min(rowCount, offset + limit);
-    let rows: unknown[][] = [];
+    let lines: string[] = [];
     if (offset < end) {
       const start = set.seek(offset);
-      const lines = await readLines(
+      lines = await readLines(
         () => set.openRead(),
         start.position,
         set.committedBytes,
         offset - start.row,
         end - offset,
       );
-      rows = lines.map((line) => JSON.parse(line) as unknown[]);
     }
-    const next = offset + rows.length;
+    const next = offset + lines.length;
     return {
       columns: set.meta().columns ?? [],
-      rows,
+      lines,
       offset,
       next: complete && next >= rowCount ? null : next,
     };

@@ -32,8 +32,15 @@ export function registerResultRoutes(app: FastifyInstance): void {
         .send(Readable.from(view.results.stream(index, format)));
     }
     switch (meta.type) {
-      case 'TABLE':
-        return view.results.readRows(index, offset, limit);
+      case 'TABLE': {
+        // The stored rows are JSON already: spliced in, not parsed and serialised again.
+        const page = await view.results.readRowsJson(index, offset, limit);
+        return reply
+          .type('application/json; charset=utf-8')
+          .send(
+            `{"columns":${JSON.stringify(page.columns)},"rows":${page.rows},"offset":${page.offset},"next":${page.next}}`,
+          );
+      }
       case 'TEXT':
       case 'HTML':
         return { text: (await view.results.readContent(index)).toString('utf8') };
