@@ -20,6 +20,10 @@ function resumeAfter(request: FastifyRequest): number {
   return parseInput(EventsQuerySchema, request.query, 'query').after ?? 0;
 }
 
+// A shared reason: abort() without one builds a DOMException and its stack for every stream
+// (about 40 µs each, 2% of the EngineConn's CPU when every task is followed over SSE).
+const STREAM_CLOSED = new Error('the event stream was closed');
+
 /** Resolves true once `res` can take more, false if the client went away first. */
 async function drained(res: ServerResponse, signal: AbortSignal): Promise<boolean> {
   try {
@@ -57,7 +61,7 @@ export function registerSseRoute(app: FastifyInstance, options: SseOptions = {})
       res.flushHeaders();
 
       const gone = new AbortController();
-      res.on('close', () => gone.abort());
+      res.on('close', () => gone.abort(STREAM_CLOSED));
       const heartbeat = setInterval(() => {
         if (!res.destroyed && !res.writableNeedDrain) res.write(': ping\n\n');
       }, heartbeatMs);
