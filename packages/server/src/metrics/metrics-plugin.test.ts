@@ -133,6 +133,27 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('GET /metrics, first scraped after tasks ran', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ plugins: [createMetricsPlugin()] });
+  });
+  after(() => server.close());
+
+  test('counts every task since start, though prom-client loads at the first scrape', async () => {
+    const { id } = await server.submit('log 3');
+    assert.equal((await server.finished(id)).status, 'Succeed');
+    const text = (await server.request({ method: 'GET', url: '/metrics' })).body;
+    assert.equal(sample(text, 'engineconn_tasks_total', 'status="Succeed"'), 1);
+    assert.equal(sample(text, 'engineconn_task_log_lines_total'), 3);
+    assert.equal(sample(text, 'engineconn_task_duration_seconds_count', 'status="Succeed"'), 1);
+    assert.equal(sample(text, 'engineconn_task_duration_seconds_bucket', 'status="Succeed",le="+Inf"'), 1);
+    assert.equal(sample(text, 'engineconn_task_duration_seconds_count', 'status="Failed"'), 0);
+    assert.match(text, /# TYPE engineconn_task_duration_seconds histogram/);
+    assert.equal(sample(text, 'engineconn_task_queue_wait_seconds_count'), 1);
+  });
+});
+
 describe('GET /metrics with an auth file', () => {
   let server: TestServer;
   before(async () => {

@@ -12,8 +12,8 @@ export function createMetricsPlugin(opts: EngineConnMetricsOptions = {}): Fastif
     metrics.trackServer(app.server);
     app.addHook('onClose', async () => metrics.close());
     app.get('/metrics', async (_request, reply) => {
-      const text = await metrics.metrics();
-      return reply.header('cache-control', 'no-store').type(metrics.contentType).send(text);
+      const { text, contentType } = await metrics.scrape();
+      return reply.header('cache-control', 'no-store').type(contentType).send(text);
     });
   };
 }
