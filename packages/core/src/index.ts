@@ -39,6 +39,7 @@ export {
   IllegalTransitionError,
   LockInvalidError,
   ShuttingDownError,
+  TaskCancelledError,
   TaskNotFoundError,
 } from './errors/errors.js';
 // events
@@ -89,6 +90,7 @@ export {
 } from './manager-client/report-schemas.js';
 export { UsageClock, type UsageTotals } from './manager-client/usage-clock.js';
 export { type SqlStatement, splitSql } from './parsers/sql-parser.js';
+export { prepareStatements, previewSql } from './parsers/sql-task.js';
 export { defineEngine } from './plugin/define-engine.js';
 export {
   type CodeExecutor,

@@ -57,3 +57,11 @@ export class IllegalTransitionError extends EngineConnError {
     this.name = 'IllegalTransitionError';
   }
 }
+
+/** What an engine throws once a killed task's work has stopped; `detail` says how it stopped. */
+export class TaskCancelledError extends EngineConnError {
+  constructor(detail: string) {
+    super('EC_TASK_CANCELLED', `The task was killed: ${detail}`);
+    this.name = 'TaskCancelledError';
+  }
+}

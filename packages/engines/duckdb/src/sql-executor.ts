@@ -1,5 +1,5 @@
 import { StatementType } from '@duckdb/node-api';
-import { type CodeExecutor, EngineConnError, splitSql, type TaskContext } from '@engineconn/core';
+import { type CodeExecutor, EngineConnError, prepareStatements, type TaskContext } from '@engineconn/core';
 import type { DuckDBSession } from './duckdb-session.js';
 import { Interrupter } from './interrupter.js';
 import { runStatement, type StatementOutcome, statementsInfo } from './statement-runner.js';
@@ -49,12 +49,8 @@ export class SqlExecutor implements CodeExecutor {
   }
 
   async execute(task: TaskContext): Promise<void> {
-    const statements = splitSql(task.code);
-    task.statements(statements.length);
-    if (statements.length === 0) {
-      task.log('no SQL statements to run');
-      return;
-    }
+    const statements = prepareStatements(task);
+    if (statements.length === 0) return;
     if (task.signal.aborted) throw cancelledBefore(0, statements.length);
     const connection = await this.#session.acquire();
     const interrupter = new Interrupter(task.signal, connection);

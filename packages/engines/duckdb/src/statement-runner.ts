@@ -9,6 +9,7 @@ import {
   EngineConnError,
   EngineError,
   type ProgressInfo,
+  previewSql,
   type ResultSetWriter,
   type TaskContext,
 } from '@engineconn/core';
@@ -16,8 +17,6 @@ import type { DuckDBSession } from './duckdb-session.js';
 import type { Interrupter } from './interrupter.js';
 import { rowsOfChunk } from './json-converter.js';
 import { awaitPendingResult } from './pending-result.js';
-
-const PREVIEW_CHARS = 200;
 
 export interface StatementRun {
   readonly task: TaskContext;
@@ -56,11 +55,6 @@ function duckdbMessage(err: unknown): string {
   let message = err instanceof Error ? err.message : String(err);
   for (const wrapper of MESSAGE_WRAPPERS) message = message.replace(wrapper, '');
   return message;
-}
-
-function preview(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ');
-  return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS)}…` : flat;
 }
 
 /**
@@ -146,7 +140,7 @@ export async function runStatement(run: StatementRun): Promise<StatementOutcome>
   const name = label(index, total);
   task.statementStarted(index);
   task.progress(index / total, statementsInfo(total, index, 1));
-  task.log(`${name}: ${preview(run.sql)}`);
+  task.log(`${name}: ${previewSql(run.sql, 200)}`);
   const started = performance.now();
   const stopProgress = watchProgress(run);
   try {

@@ -3,7 +3,9 @@ import {
   type CodeExecutor,
   EngineConnError,
   EngineError,
-  splitSql,
+  prepareStatements,
+  previewSql,
+  TaskCancelledError,
   type TaskContext,
 } from '@engineconn/core';
 import pg from 'pg';
@@ -51,15 +53,6 @@ function lineAndColumn(code: string, offset: number): string {
   return `line ${line}, column ${column}`;
 }
 
-function cancelled(reason: string): EngineConnError {
-  return new EngineConnError('EC_TASK_CANCELLED', `The task was killed: ${reason}`);
-}
-
-function preview(text: string): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
-}
-
 /**
  * Runs a task's statements one after another on one pooled connection (so SET, temp tables and
  * transactions hold for the whole task), streaming each result and stopping at the first error.
@@ -72,14 +65,10 @@ export class PostgresExecutor implements CodeExecutor {
   }
 
   async execute(task: TaskContext): Promise<void> {
-    const statements = splitSql(task.code);
-    task.statements(statements.length);
+    const statements = prepareStatements(task);
     const settings = parseSettings(task.properties.settings);
-    if (statements.length === 0) {
-      task.log('No SQL statements to run.');
-      return;
-    }
-    if (task.signal.aborted) throw cancelled('before it started.');
+    if (statements.length === 0) return;
+    if (task.signal.aborted) throw new TaskCancelledError('before it started.');
     const conn = new TaskConnection(this.#session, await this.#checkout(), task);
     let current = -1;
     try {
@@ -97,17 +86,18 @@ export class PostgresExecutor implements CodeExecutor {
         throw err;
       }
       for (const [index, statement] of statements.entries()) {
-        if (task.signal.aborted) throw cancelled(`stopped before statement ${index + 1} of ${statements.length}.`);
+        if (task.signal.aborted)
+          throw new TaskCancelledError(`stopped before statement ${index + 1} of ${statements.length}.`);
         current = index;
         task.statementStarted(index);
-        task.log(`[${index + 1}/${statements.length}] ${preview(statement.text)}`);
+        task.log(`[${index + 1}/${statements.length}] ${previewSql(statement.text)}`);
         const started = performance.now();
         const outcome = await conn.statement(statement.text);
         const ms = Math.round(performance.now() - started);
         task.log(`${outcome.tag}${outcome.rows > 0 ? ` (${outcome.rows} rows streamed)` : ''} in ${ms} ms`);
         task.progress((index + 1) / statements.length);
       }
-      if (task.signal.aborted) throw cancelled('after its last statement finished.');
+      if (task.signal.aborted) throw new TaskCancelledError('after its last statement finished.');
     } catch (err) {
       throw this.#translate(err, task, statements[current], current, statements.length, conn);
     } finally {
@@ -135,11 +125,12 @@ export class PostgresExecutor implements CodeExecutor {
   ): EngineConnError {
     if (task.signal.aborted) {
       if (err instanceof EngineConnError && err.code === 'EC_TASK_CANCELLED') return err;
-      if (err instanceof PortalAbortedError) return cancelled('stopped between row batches of a streaming result.');
+      if (err instanceof PortalAbortedError)
+        return new TaskCancelledError('stopped between row batches of a streaming result.');
       if (err instanceof pg.DatabaseError && err.code === '57014') {
-        return cancelled(`PostgreSQL cancelled statement ${index + 1} of ${total} (SQLSTATE 57014).`);
+        return new TaskCancelledError(`PostgreSQL cancelled statement ${index + 1} of ${total} (SQLSTATE 57014).`);
       }
-      return cancelled(`statement ${index + 1} of ${total} stopped (${errMessage(err)}).`);
+      return new TaskCancelledError(`statement ${index + 1} of ${total} stopped (${errMessage(err)}).`);
     }
     if (err instanceof EngineConnError) return err;
     if (err instanceof pg.DatabaseError && err.severity !== 'FATAL' && err.severity !== 'PANIC') {

@@ -10,6 +10,7 @@ import {
   processesWithEnv,
   type ResultSetWriter,
   type StopOutcome,
+  TaskCancelledError,
   type TaskContext,
   terminateGroup,
   terminatePids,
@@ -123,7 +124,7 @@ export async function runShellTask(task: TaskContext, session: ShellSession): Pr
       );
     }
   }
-  if (task.signal.aborted) throw cancelled(describeStop(outcome, task.killGraceMs));
+  if (task.signal.aborted) throw new TaskCancelledError(describeStop(outcome, task.killGraceMs));
   if (writeFailure !== undefined) throw EngineConnError.from(writeFailure);
   const tail = stderr.tailLines(STDERR_LINES_IN_ERROR);
   const detail = tail.length > 0 ? ` Last stderr lines:\n${tail.join('\n')}` : '';
@@ -195,10 +196,6 @@ function describeStop(outcome: StopOutcome, graceMs: number): string {
   if (outcome === 'SIGKILL') return `its processes ignored SIGTERM and were killed with SIGKILL after ${graceMs} ms`;
   if (outcome === 'SIGTERM') return 'its processes were stopped with SIGTERM';
   return 'its processes had already ended';
-}
-
-function cancelled(how: string): EngineConnError {
-  return new EngineConnError('EC_TASK_CANCELLED', `The task was killed; ${how}.`);
 }
 
 function errorMessage(err: unknown): string {

@@ -1,15 +1,14 @@
-import { type CodeExecutor, EngineConnError, type ResultSetWriter, splitSql, type TaskContext } from '@engineconn/core';
+import {
+  type CodeExecutor,
+  EngineConnError,
+  prepareStatements,
+  previewSql,
+  type ResultSetWriter,
+  TaskCancelledError,
+  type TaskContext,
+} from '@engineconn/core';
 import { KilledError } from './sqlite-process.js';
 import type { SqliteSession } from './sqlite-session.js';
-
-function cancelled(reason: string): EngineConnError {
-  return new EngineConnError('EC_TASK_CANCELLED', `The task was killed: ${reason}`);
-}
-
-function preview(text: string): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
-}
 
 /**
  * Runs a task's statements in order against the session's database: readers stream into TABLE result
@@ -23,12 +22,8 @@ export class SqliteExecutor implements CodeExecutor {
   }
 
   async execute(task: TaskContext): Promise<void> {
-    const statements = splitSql(task.code);
-    task.statements(statements.length);
-    if (statements.length === 0) {
-      task.log('No SQL statements to run.');
-      return;
-    }
+    const statements = prepareStatements(task);
+    if (statements.length === 0) return;
     let running = false;
     let killing: Promise<void> | undefined;
     const onAbort = () => {
@@ -46,9 +41,10 @@ export class SqliteExecutor implements CodeExecutor {
     task.signal.addEventListener('abort', onAbort, { once: true });
     try {
       for (const [index, statement] of statements.entries()) {
-        if (task.signal.aborted) throw cancelled(`stopped before statement ${index + 1} of ${statements.length}.`);
+        if (task.signal.aborted)
+          throw new TaskCancelledError(`stopped before statement ${index + 1} of ${statements.length}.`);
         task.statementStarted(index);
-        task.log(`[${index + 1}/${statements.length}] ${preview(statement.text)}`);
+        task.log(`[${index + 1}/${statements.length}] ${previewSql(statement.text)}`);
         const started = performance.now();
         let writer: ResultSetWriter | undefined;
         let rows = 0;
@@ -75,7 +71,9 @@ export class SqliteExecutor implements CodeExecutor {
         } catch (err) {
           if (err instanceof KilledError || task.signal.aborted) {
             await killing;
-            throw cancelled(`the SQLite process running statement ${index + 1} of ${statements.length} was stopped.`);
+            throw new TaskCancelledError(
+              `the SQLite process running statement ${index + 1} of ${statements.length} was stopped.`,
+            );
           }
           if (err instanceof EngineConnError && err.code === 'EC_ENGINE_ERROR') {
             throw new EngineConnError(
@@ -93,7 +91,7 @@ export class SqliteExecutor implements CodeExecutor {
         }
         task.progress((index + 1) / statements.length);
       }
-      if (task.signal.aborted) throw cancelled('after its last statement finished.');
+      if (task.signal.aborted) throw new TaskCancelledError('after its last statement finished.');
     } finally {
       task.signal.removeEventListener('abort', onAbort);
     }

@@ -1,11 +1,12 @@
 import {
   BadRequestError,
   type CodeExecutor,
-  EngineConnError,
   EngineError,
   type ProgressInfo,
+  prepareStatements,
+  previewSql,
   type ResultSetWriter,
-  splitSql,
+  TaskCancelledError,
   type TaskContext,
 } from '@engineconn/core';
 import { type QueryResult, Trino } from 'trino-client';
@@ -34,10 +35,6 @@ type Page = QueryResult & {
   error?: QueryResult['error'] & { errorLocation?: { lineNumber?: number; columnNumber?: number } };
 };
 
-function cancelled(reason: string): EngineConnError {
-  return new EngineConnError('EC_TASK_CANCELLED', `The task was killed: ${reason}`);
-}
-
 function stringMap(value: unknown, name: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -50,11 +47,6 @@ function optionalString(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new BadRequestError(`Task property '${name}' must be a string.`);
   return value;
-}
-
-function preview(text: string): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
 }
 
 /**
@@ -70,12 +62,8 @@ export class TrinoExecutor implements CodeExecutor {
   }
 
   async execute(task: TaskContext): Promise<void> {
-    const statements = splitSql(task.code);
-    task.statements(statements.length);
-    if (statements.length === 0) {
-      task.log('No SQL statements to run.');
-      return;
-    }
+    const statements = prepareStatements(task);
+    if (statements.length === 0) return;
     const { settings } = this.#session;
     const catalog = optionalString(task.properties.catalog, 'catalog') ?? settings.catalog;
     const schema = optionalString(task.properties.schema, 'schema') ?? settings.schema;
@@ -89,9 +77,10 @@ export class TrinoExecutor implements CodeExecutor {
       extraHeaders: { 'X-Trino-User': settings.user },
     });
     for (const [index, statement] of statements.entries()) {
-      if (task.signal.aborted) throw cancelled(`stopped before statement ${index + 1} of ${statements.length}.`);
+      if (task.signal.aborted)
+        throw new TaskCancelledError(`stopped before statement ${index + 1} of ${statements.length}.`);
       task.statementStarted(index);
-      task.log(`[${index + 1}/${statements.length}] ${preview(statement.text)}`);
+      task.log(`[${index + 1}/${statements.length}] ${previewSql(statement.text)}`);
       await this.#runStatement(trino, statement, task, index, statements.length);
       task.progress((index + 1) / statements.length);
     }
@@ -143,7 +132,7 @@ export class TrinoExecutor implements CodeExecutor {
       }
       if (task.signal.aborted) {
         await this.#cancel(trino, queryId, task);
-        throw cancelled(`Trino query ${queryId} (statement ${index + 1} of ${total}) was cancelled.`);
+        throw new TaskCancelledError(`Trino query ${queryId} (statement ${index + 1} of ${total}) was cancelled.`);
       }
     } finally {
       task.signal.removeEventListener('abort', onAbort);
