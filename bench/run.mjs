@@ -103,6 +103,19 @@ async function updateDoc() {
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB memory, Node ${m.node}, ${m.platform}; ` +
       `load average at the start of the last run ${m.loadAverage.join(' / ')} (the machine is shared).`,
     '',
+    '### Against the targets (DESIGN §10)',
+    '',
+    '| scenario | metric | EngineConn | baseline | target | |',
+    '|---|---|---:|---:|---|---|',
+    ...results.flatMap((r) =>
+      r.rows
+        .filter((row) => row.target)
+        .map(
+          (row) =>
+            `| ${r.scenario} | ${row.metric} | ${cell(row.ec)} ${row.unit ?? ''} | ${cell(row.baseline)} | ${row.target} | ${row.ok ? 'met' : '**missed**'} |`,
+        ),
+    ),
+    '',
     ...results.map(markdownTable).flatMap((t) => [t, '']),
     END,
   ].join('\n');

@@ -76,7 +76,7 @@ export default {
   async run({ quick, log }) {
     const analyticRows = quick ? 5_000_000 : 20_000_000;
     const wideRows = quick ? 200_000 : 1_000_000;
-    const reps = quick ? 1 : 3;
+    const reps = quick ? 1 : 5;
     const rows = [];
     const details = { analyticRows, wideRows, reps };
     const instance = await openDirectDuckDB();
