@@ -1,4 +1,4 @@
-import { EngineConnClient, EngineConnClientError } from '@engineconn/client';
+import type { EngineConnClient } from '@engineconn/client';
 import { EngineConnError } from '@engineconn/core';
 import type { Command } from 'commander';
 
@@ -16,7 +16,13 @@ export function withClientFlags(command: Command): Command {
     .option('--token <token>', 'bearer token, when the EngineConn has an auth file (env ENGINECONN_TOKEN)');
 }
 
-export function createClient(flags: ClientFlags): EngineConnClient {
+type ClientModule = typeof import('@engineconn/client');
+
+/** Set once a client command loads the SDK; `engineconn start` never does. */
+let clientModule: ClientModule | undefined;
+
+/** The SDK is loaded here rather than imported, so `engineconn start` does not pay for it (nor for ws). */
+export async function createClient(flags: ClientFlags): Promise<EngineConnClient> {
   const url = flags.url ?? process.env.ENGINECONN_URL ?? DEFAULT_URL;
   try {
     new URL(url);
@@ -24,7 +30,8 @@ export function createClient(flags: ClientFlags): EngineConnClient {
     throw new EngineConnError('EC_CONFIG_INVALID', `--url must be a URL like ${DEFAULT_URL}; got '${url}'.`);
   }
   const token = flags.token ?? process.env.ENGINECONN_TOKEN;
-  return new EngineConnClient({ url, token: token === '' ? undefined : token });
+  clientModule ??= await import('@engineconn/client');
+  return new clientModule.EngineConnClient({ url, token: token === '' ? undefined : token });
 }
 
 const HINTS: Partial<Record<string, string>> = {
@@ -38,7 +45,8 @@ const HINTS: Partial<Record<string, string>> = {
 
 /** The one-line message for a failed client command, with a hint about what to do. */
 export function describeFailure(err: unknown): string {
-  if (err instanceof EngineConnClientError || err instanceof EngineConnError) {
+  // Without the SDK loaded there can be no EngineConnClientError.
+  if ((clientModule && err instanceof clientModule.EngineConnClientError) || err instanceof EngineConnError) {
     const hint = HINTS[err.code];
     return `${err.message} [${err.code}]${hint ? ` (${hint})` : ''}`;
   }

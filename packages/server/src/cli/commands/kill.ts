@@ -6,7 +6,7 @@ export function registerKillCommand(program: Command): void {
     .option('--wait', 'wait until the task has stopped, and print its final status')
     .action((id: string, flags: ClientFlags & { wait?: boolean }) =>
       runClientCommand(async () => {
-        const client = createClient(flags);
+        const client = await createClient(flags);
         const answer = await client.kill(id);
         if (!flags.wait) {
           await writeOut(`${answer.id} ${answer.status} (kill requested)\n`);

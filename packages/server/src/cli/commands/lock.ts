@@ -12,7 +12,7 @@ export function registerLockCommand(program: Command): void {
     .action((flags: ClientFlags & { timeout?: string }) =>
       runClientCommand(async () => {
         const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout');
-        const grant = await createClient(flags).lock(timeoutMs);
+        const grant = await (await createClient(flags)).lock(timeoutMs);
         await writeOut(`${grant.lock}\n`);
         process.stderr.write(`lock held until ${grant.expiresAt}\n`);
         return 0;

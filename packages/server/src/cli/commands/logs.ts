@@ -13,7 +13,7 @@ export function registerLogsCommand(program: Command): void {
         // Following, each line goes out as it comes; reading a finished log, lines go out in batches.
         const batchSize = follow ? 1 : 500;
         let batch: string[] = [];
-        for await (const line of createClient(flags).followLogs(id, { from, follow })) {
+        for await (const line of (await createClient(flags)).followLogs(id, { from, follow })) {
           batch.push(line);
           if (batch.length >= batchSize) {
             await writeOut(`${batch.join('\n')}\n`);

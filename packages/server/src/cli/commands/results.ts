@@ -11,7 +11,7 @@ export function registerResultsCommand(program: Command): void {
     .action((id: string, flags: ClientFlags & { index?: string; format: string }) =>
       runClientCommand(async () => {
         const format = parseFormat(flags.format);
-        const client = createClient(flags);
+        const client = await createClient(flags);
         const sets = await client.results(id);
         if (flags.index === undefined) {
           await printResultSets(client, id, sets, format);

@@ -6,7 +6,7 @@ export function registerShutdownCommand(program: Command): void {
     program.command('shutdown').description('Ask an EngineConn to drain its running tasks and exit (owner or admin)'),
   ).action((flags: ClientFlags) =>
     runClientCommand(async () => {
-      const client = createClient(flags);
+      const client = await createClient(flags);
       await client.shutdown();
       process.stderr.write(`shutdown requested: ${client.url} drains its running tasks, then exits\n`);
       return 0;

@@ -8,7 +8,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--json', 'print the raw GET /api/v1/engineconn answer')
     .action((flags: ClientFlags & { json?: boolean }) =>
       runClientCommand(async () => {
-        const info = await createClient(flags).info();
+        const info = await (await createClient(flags)).info();
         if (flags.json) {
           await writeOut(`${JSON.stringify(info, null, 2)}\n`);
           return 0;

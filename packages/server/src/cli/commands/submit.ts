@@ -10,7 +10,6 @@ import {
   withClientFlags,
   writeOut,
 } from '../client/client-flags.js';
-import { createProgressDisplay } from '../client/progress-display.js';
 import { parseFormat, printResultSet, printResultSets } from '../client/result-printer.js';
 
 interface SubmitFlags extends ClientFlags {
@@ -76,13 +75,15 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
   }
   const transport: EventTransport = flags.transport;
   const code = await readCode(codeArg, flags.file);
-  const client = createClient(flags);
+  const client = await createClient(flags);
   const handle = await client.submit({
     code,
     ...(flags.lock ? { lock: flags.lock } : {}),
     ...(flags.runType ? { runType: flags.runType } : {}),
   });
   const id = handle.id;
+  // cli-progress is loaded only by the command that draws bars.
+  const { createProgressDisplay } = await import('../client/progress-display.js');
   const display = createProgressDisplay(process.stderr, id);
 
   // Ctrl-C kills the task and waits for it to stop (so nothing is left running); a second one leaves at once.

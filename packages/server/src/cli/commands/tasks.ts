@@ -25,7 +25,7 @@ export function registerTasksCommand(program: Command): void {
     .option('--json', 'print the raw list as JSON')
     .action((flags: ClientFlags & { json?: boolean }) =>
       runClientCommand(async () => {
-        const tasks = await createClient(flags).tasks();
+        const tasks = await (await createClient(flags)).tasks();
         if (flags.json) {
           await writeOut(`${JSON.stringify(tasks, null, 2)}\n`);
           return 0;

@@ -6,7 +6,7 @@ export function registerUnlockCommand(program: Command): void {
     program.command('unlock').description('Release a lock').argument('<lock>', 'the lock from `engineconn lock`'),
   ).action((lock: string, flags: ClientFlags) =>
     runClientCommand(async () => {
-      await createClient(flags).unlock(lock);
+      await (await createClient(flags)).unlock(lock);
       process.stderr.write('unlocked\n');
       return 0;
     }),
