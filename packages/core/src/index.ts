@@ -55,40 +55,8 @@ export {
 export { type Listener, type ListenerErrorHandler, SyncListenerBus } from './events/listener-bus.js';
 export { TaskEventJournal, type TaskEventJournalOptions } from './events/task-event-journal.js';
 export { TaskLog, type TaskLogOptions, type TaskLogPage } from './logs/task-log.js';
-export {
-  ManagerReporter,
-  type ManagerReporterOptions,
-  type ManagerReporterStats,
-} from './manager-client/manager-reporter.js';
-// manager reports
-export {
-  type AttachManagerOptions,
-  attachManager,
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  type ManagedRuntime,
-  type ManagerConnection,
-  registerReport,
-  reportStartFailure,
-  type StartFailureReportOptions,
-} from './manager-client/manager-service.js';
-export {
-  type HeartbeatReport,
-  heartbeatReportSchema,
-  isManagerReportEvent,
-  MANAGER_REPORT_EVENTS,
-  MANAGER_REPORT_SCHEMAS,
-  type ManagerReportEvent,
-  type ManagerReports,
-  managerReportPath,
-  parseManagerReport,
-  type RegisterReport,
-  type ReleaseReport,
-  registerReportSchema,
-  releaseReportSchema,
-  type StatusReport,
-  statusReportSchema,
-} from './manager-client/report-schemas.js';
-export { UsageClock, type UsageTotals } from './manager-client/usage-clock.js';
+// Manager reports (the reporter and their zod schemas) are the '@engineconn/core/manager' entry, manager.ts:
+// an EngineConn loads it only when it has a manager.
 export { type SqlStatement, splitSql } from './parsers/sql-parser.js';
 export { prepareStatements, previewSql } from './parsers/sql-task.js';
 export { defineEngine } from './plugin/define-engine.js';

@@ -1,15 +1,8 @@
 import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import {
-  attachManager,
-  CALLER_TIMEOUT_OPTION,
-  CallerWatchdog,
-  EngineConnError,
-  EngineConnRuntime,
-  type ManagerConnection,
-  reportStartFailure,
-} from '@engineconn/core';
+import { CALLER_TIMEOUT_OPTION, CallerWatchdog, EngineConnError, EngineConnRuntime } from '@engineconn/core';
+import type { ManagerConnection } from '@engineconn/core/manager';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadEngine } from '../engines/registry.js';
@@ -76,6 +69,8 @@ export async function runStart(flags: StartFlags): Promise<number> {
   let dataDirDefaulted = false;
   let signals: ReturnType<typeof installSignalHandlers> | null = null;
   let manager: ManagerConnection | null = null;
+  // The manager client (and zod, for its report schemas) loads only with a manager, while the engine starts.
+  let managerModule: Promise<typeof import('@engineconn/core/manager')> | null = null;
   let watchdog: CallerWatchdog | null = null;
   const tail = new LogTail();
   try {
@@ -100,6 +95,8 @@ export async function runStart(flags: StartFlags): Promise<number> {
     dataDirDefaulted = resolved.dataDirDefaulted;
     runtime = new EngineConnRuntime({ plugin, context: resolved.context, logger });
     signals = installSignalHandlers(runtime, logger);
+    const managerUrl = runtime.context.optionalString('ec.manager.url');
+    if (managerUrl) managerModule = import('@engineconn/core/manager');
 
     await runtime.start();
     runtimeStarted = true;
@@ -114,8 +111,10 @@ export async function runStart(flags: StartFlags): Promise<number> {
     const url = publicUrl(flags.host, app.server.address() as AddressInfo);
     await runtime.serverStarted(url);
     // Before the URL is handed out, so the manager hears of the EngineConn before any task runs.
-    const managerUrl = runtime.context.optionalString('ec.manager.url');
-    if (managerUrl) manager = attachManager(runtime, { url: managerUrl, logger });
+    if (managerUrl && managerModule) {
+      const { attachManager } = await managerModule;
+      manager = attachManager(runtime, { url: managerUrl, logger });
+    }
     watchdog = CallerWatchdog.fromOptions(runtime, logger);
     if (flags.readyFile) await writeReadyFile(flags.readyFile, { url, id, pid: process.pid });
 
@@ -138,6 +137,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     const managerUrl = runtime?.context.optionalString('ec.manager.url');
     if (manager) await manager.close();
     else if (runtime && managerUrl) {
+      const { reportStartFailure } = await (managerModule ?? import('@engineconn/core/manager'));
       await reportStartFailure(runtime, err, { url: managerUrl, previous, logTail: tail.lines() });
     }
     if (app) await closeServer(app).catch(() => {});

@@ -2,11 +2,11 @@ import type { Server } from 'node:net';
 import {
   type EngineConnRuntime,
   HEALTH_STATES,
-  type ManagerReporterStats,
   NODE_STATUSES,
   RESULT_SET_TYPES,
   TERMINAL_TASK_STATUSES,
 } from '@engineconn/core';
+import type { ManagerReporterStats } from '@engineconn/core/manager';
 import type { Metric, Registry } from 'prom-client';
 import { BytesServed } from './bytes-served.js';
 import { type Buckets, TaskStats } from './task-stats.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { ManagerReporterStats } from '@engineconn/core';
+import type { ManagerReporterStats } from '@engineconn/core/manager';
 import { startTestServer, type TestServer } from '../test-support/in-process.js';
 import { waitFor } from '../test-support/wait-for.js';
 import { createMetricsPlugin } from './metrics-plugin.js';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isManagerReportEvent, type ManagerReportEvent, parseManagerReport } from '@engineconn/core';
+import { isManagerReportEvent, type ManagerReportEvent, parseManagerReport } from '@engineconn/core/manager';
 import { waitFor } from '../../test-support/wait-for.js';
 
 export interface ReceivedReport {

@@ -1,17 +1,15 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import {
-  attachManager,
   type Caller,
   EngineConnError,
   EngineConnRuntime,
-  type ManagerConnection,
   parseDuration,
   type ResultSetMeta,
-  reportStartFailure,
   type TaskInfo,
   type TaskView,
 } from '@engineconn/core';
+import type { ManagerConnection } from '@engineconn/core/manager';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -163,6 +161,8 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     caller = { user: ec.context.user, admin: false };
     // --manager maps onto this option, so a config file or --conf can set it too.
     const managerUrl = ec.context.optionalString('ec.manager.url');
+    // The manager client (and zod, for its report schemas) loads only with a manager, while the engine starts.
+    const managerModule = managerUrl ? import('@engineconn/core/manager') : null;
 
     try {
       await ec.start();
@@ -170,10 +170,15 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     } catch (err) {
       const previous = ec.status === 'Failed' ? 'Starting' : ec.status;
       if (ec.status !== 'Failed') await ec.serverFailed(err instanceof Error ? err : new Error(String(err)));
-      if (managerUrl) await reportStartFailure(ec, err, { url: managerUrl, previous, logger });
+      if (managerUrl && managerModule) {
+        await (await managerModule).reportStartFailure(ec, err, { url: managerUrl, previous, logger });
+      }
       throw err;
     }
-    if (managerUrl) manager = attachManager(ec, { url: managerUrl, logger });
+    if (managerUrl && managerModule) {
+      const { attachManager } = await managerModule;
+      manager = attachManager(ec, { url: managerUrl, logger });
+    }
 
     if (signalled) {
       await ec.shutdown(`signal ${signalled} before the job started`);

@@ -1,0 +1,36 @@
+// `@engineconn/core/manager`: reporting to a manager (DESIGN §8) and the report schemas a manager
+// validates with. A separate entry because the schemas load zod, which an EngineConn without a
+// manager has no use for at start.
+export {
+  ManagerReporter,
+  type ManagerReporterOptions,
+  type ManagerReporterStats,
+} from './manager-client/manager-reporter.js';
+export {
+  type AttachManagerOptions,
+  attachManager,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  type ManagedRuntime,
+  type ManagerConnection,
+  registerReport,
+  reportStartFailure,
+  type StartFailureReportOptions,
+} from './manager-client/manager-service.js';
+export {
+  type HeartbeatReport,
+  heartbeatReportSchema,
+  isManagerReportEvent,
+  MANAGER_REPORT_EVENTS,
+  MANAGER_REPORT_SCHEMAS,
+  type ManagerReportEvent,
+  type ManagerReports,
+  managerReportPath,
+  parseManagerReport,
+  type RegisterReport,
+  type ReleaseReport,
+  registerReportSchema,
+  releaseReportSchema,
+  type StatusReport,
+  statusReportSchema,
+} from './manager-client/report-schemas.js';
+export { UsageClock, type UsageTotals } from './manager-client/usage-clock.js';
