@@ -101,7 +101,7 @@ async function updateDoc() {
     BEGIN,
     '',
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB memory, Node ${m.node}, ${m.platform}; ` +
-      `load average at the start of the last run ${m.loadAverage.join(' / ')} (the machine is shared).`,
+      `load average as the last scenario ran ${m.loadAverage.join(' / ')} (the machine is shared).`,
     '',
     '### Against the targets (DESIGN §10)',
     '',
