@@ -1,11 +1,11 @@
-import { version as duckdbLibraryVersion } from '@duckdb/node-api';
 import { BadRequestError, defineEngine } from '@engineconn/core';
+import { duckdb } from './duckdb-api.js';
 import { DUCKDB_DEFAULT_OPTIONS, readDuckDBOptions } from './duckdb-options.js';
 import { DuckDBSession } from './duckdb-session.js';
 import { SqlExecutor } from './sql-executor.js';
 
 /** `major.minor` of the DuckDB library the binding carries, e.g. `1.5` from `v1.5.6`. */
-export function duckdbVersion(libraryVersion: string = duckdbLibraryVersion()): string {
+export function duckdbVersion(libraryVersion: string = duckdb.version()): string {
   const match = /^v?(\d+)\.(\d+)/.exec(libraryVersion);
   return match ? `${match[1]}.${match[2]}` : libraryVersion;
 }
@@ -36,7 +36,7 @@ export const duckdbEngine = defineEngine<DuckDBSession>({
         readOnly: options.readOnly,
         threads: options.threads ?? 'default',
         threadpoolSlots: options.threadpoolSlots,
-        duckdb: duckdbLibraryVersion(),
+        duckdb: duckdb.version(),
       },
       'DuckDB session ready',
     );

@@ -1,5 +1,6 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { EngineConnError, ShuttingDownError } from '@engineconn/core';
+import { duckdb } from './duckdb-api.js';
 import { type DuckDBOptions, instanceConfig } from './duckdb-options.js';
 import { ThreadpoolGate } from './threadpool-gate.js';
 
@@ -33,7 +34,7 @@ export class DuckDBSession {
   static async open(options: DuckDBOptions): Promise<DuckDBSession> {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(options.path, instanceConfig(options));
+      instance = await duckdb.DuckDBInstance.create(options.path, instanceConfig(options));
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new EngineConnError(

@@ -1,22 +1,20 @@
-import {
+import type { DuckDBDataChunk, DuckDBType, DuckDBValue, DuckDBValueConverter, Json } from '@duckdb/node-api';
+import { duckdb } from './duckdb-api.js';
+
+const {
   arrayFromArrayValue,
   arrayFromListValue,
   booleanFromValue,
   createDuckDBValueConverter,
   DuckDBBlobValue,
-  type DuckDBDataChunk,
   DuckDBDateValue,
   DuckDBDecimalValue,
   DuckDBMapType,
   DuckDBTimestampMillisecondsValue,
   DuckDBTimestampNanosecondsValue,
   DuckDBTimestampSecondsValue,
-  type DuckDBType,
   DuckDBTypeId,
-  type DuckDBValue,
-  type DuckDBValueConverter,
   fromVariantValue,
-  type Json,
   jsonNumberFromValue,
   nullConverter,
   numberFromValue,
@@ -25,7 +23,7 @@ import {
   objectFromUnionValue,
   stringFromValue,
   unsupportedConverter,
-} from '@duckdb/node-api';
+} = duckdb;
 
 /** A double holds every decimal of at most this many significant digits exactly. */
 const MAX_EXACT_DECIMAL_WIDTH = 15;

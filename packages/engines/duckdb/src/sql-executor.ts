@@ -1,5 +1,6 @@
-import { StatementType } from '@duckdb/node-api';
+import type { StatementType } from '@duckdb/node-api';
 import { type CodeExecutor, EngineConnError, prepareStatements, type TaskContext } from '@engineconn/core';
+import { duckdb } from './duckdb-api.js';
 import type { DuckDBSession } from './duckdb-session.js';
 import { Interrupter } from './interrupter.js';
 import { runStatement, type StatementOutcome, statementsInfo } from './statement-runner.js';
@@ -10,23 +11,23 @@ import { runStatement, type StatementOutcome, statementsInfo } from './statement
  * the connection is dropped instead of reused.
  */
 const STATELESS: ReadonlySet<StatementType> = new Set([
-  StatementType.SELECT,
-  StatementType.INSERT,
-  StatementType.UPDATE,
-  StatementType.DELETE,
-  StatementType.EXPLAIN,
-  StatementType.CREATE,
-  StatementType.CREATE_FUNC,
-  StatementType.DROP,
-  StatementType.ALTER,
-  StatementType.COPY,
-  StatementType.ANALYZE,
-  StatementType.EXPORT,
-  StatementType.VACUUM,
-  StatementType.ATTACH,
-  StatementType.DETACH,
-  StatementType.LOAD,
-  StatementType.COPY_DATABASE,
+  duckdb.StatementType.SELECT,
+  duckdb.StatementType.INSERT,
+  duckdb.StatementType.UPDATE,
+  duckdb.StatementType.DELETE,
+  duckdb.StatementType.EXPLAIN,
+  duckdb.StatementType.CREATE,
+  duckdb.StatementType.CREATE_FUNC,
+  duckdb.StatementType.DROP,
+  duckdb.StatementType.ALTER,
+  duckdb.StatementType.COPY,
+  duckdb.StatementType.ANALYZE,
+  duckdb.StatementType.EXPORT,
+  duckdb.StatementType.VACUUM,
+  duckdb.StatementType.ATTACH,
+  duckdb.StatementType.DETACH,
+  duckdb.StatementType.LOAD,
+  duckdb.StatementType.COPY_DATABASE,
 ]);
 
 /** Temporary tables, views, macros and sequences live in the connection's own catalog. */

@@ -1,10 +1,4 @@
-import {
-  type DuckDBConnection,
-  type DuckDBDataChunk,
-  type DuckDBResult,
-  ResultReturnType,
-  type StatementType,
-} from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult, StatementType } from '@duckdb/node-api';
 import {
   EngineConnError,
   EngineError,
@@ -13,6 +7,7 @@ import {
   type ResultSetWriter,
   type TaskContext,
 } from '@engineconn/core';
+import { duckdb } from './duckdb-api.js';
 import type { DuckDBSession } from './duckdb-session.js';
 import type { Interrupter } from './interrupter.js';
 import { rowsOfChunk } from './json-converter.js';
@@ -147,10 +142,10 @@ export async function runStatement(run: StatementRun): Promise<StatementOutcome>
     const result = await openResult(run);
     if (run.interrupter.requested) throw cancelledError(index, total);
     let summary: string;
-    if (result.returnType === ResultReturnType.QUERY_RESULT) {
+    if (result.returnType === duckdb.ResultReturnType.QUERY_RESULT) {
       const rows = await writeTable(run, result);
       summary = `${rows} row${rows === 1 ? '' : 's'}`;
-    } else if (result.returnType === ResultReturnType.CHANGED_ROWS) {
+    } else if (result.returnType === duckdb.ResultReturnType.CHANGED_ROWS) {
       const rows = result.rowsChanged;
       summary = `${rows} row${rows === 1 ? '' : 's'} affected`;
       await writeText(task, summary);
