@@ -97,6 +97,17 @@ describe('TaskLog', () => {
     );
   });
 
+  test('a finished log larger than 64 KiB is moved to its file and still reads back whole', async () => {
+    const log = newLog({ memoryLines: 1000 });
+    const lines = Array.from({ length: 100 }, (_, i) => `${i}:${'x'.repeat(1000)}`);
+    for (const line of lines) log.append(line);
+    assert.equal(existsSync(log.file), false, 'it fits the memory window while the task runs');
+    await log.finish();
+    assert.equal(readFileSync(log.file, 'utf8').split('\n').length, 101, 'every line is in the file');
+    assert.deepEqual((await log.read(0, 200)).lines, lines);
+    assert.deepEqual((await log.read(57, 2)).lines, lines.slice(57, 59));
+  });
+
   test('reads from the file handle multi-byte text at any offset', async () => {
     const log = newLog({ memoryLines: 1 });
     const lines = Array.from({ length: 5000 }, (_, i) => `${'é'.repeat(i % 7)}ü${i}😀`);

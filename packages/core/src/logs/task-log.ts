@@ -29,6 +29,8 @@ export interface TaskLogPage {
 
 /** Every this many lines the byte offset of a line is remembered, so deep reads seek instead of scan. */
 const INDEX_EVERY = 1024;
+/** Characters of a finished log kept in memory; a longer one is read back from its file. */
+const RETAINED_CHARS = 64 * 1024;
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
@@ -160,7 +162,14 @@ export class TaskLog {
     if (this.#cut > 0) this.#push(`[engineconn] ${this.#cut} lines were cut`);
     this.#finished = true;
     this.#flush();
-    if (this.#fd !== null) this.#writeFile();
+    if (this.#fd !== null || this.#windowChars > RETAINED_CHARS) this.#writeFile();
+    // A finished task stays readable for its retention period; past a small size its log is read
+    // from the file, so an EngineConn's memory does not grow with every retained task's log.
+    if (this.#windowChars > RETAINED_CHARS && this.#written === this.#count) {
+      this.#window = [];
+      this.#head = 0;
+      this.#windowChars = 0;
+    }
     this.#closeFd();
   }
 
