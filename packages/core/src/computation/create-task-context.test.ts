@@ -26,7 +26,7 @@ describe('TaskContext.workDir', () => {
       properties: {},
       labels: {},
       dir,
-      log: { memoryLines: 10, maxLines: 0 },
+      log: { memoryLines: 10, maxLines: 0, maxChars: 0 },
       bus: new SyncListenerBus<EngineConnEvents>(),
     });
     const context = createTaskContext(task, 'alice', 100);

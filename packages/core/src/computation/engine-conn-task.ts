@@ -23,7 +23,7 @@ export interface EngineConnTaskInit {
   properties: Record<string, unknown>;
   labels: Record<string, string>;
   dir: string;
-  log: { memoryLines: number; maxLines: number };
+  log: { memoryLines: number; maxLines: number; maxChars: number };
   bus: SyncListenerBus<EngineConnEvents>;
 }
 
@@ -81,6 +81,7 @@ export class EngineConnTask {
       file: `${init.dir}/log.txt`,
       memoryLines: init.log.memoryLines,
       maxLines: init.log.maxLines,
+      maxChars: init.log.maxChars,
       onBatch: (from, lines) => {
         this.journal.append('log', { from, lines });
         this.#bus.emit('taskLog', { taskId: this.id, owner: this.owner, from, lines });

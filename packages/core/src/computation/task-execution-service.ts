@@ -21,7 +21,7 @@ export interface TaskServiceOptions {
   logger: EngineLogger;
   dataDir: string;
   killGraceMs: number;
-  log: { memoryLines: number; maxLines: number };
+  log: { memoryLines: number; maxLines: number; maxChars: number };
   /** How long a finished task stays visible, and how many finished tasks are kept at most. */
   retention: { ms: number; count: number };
   /** Called on every task start and end, for idle release and activity time. */

@@ -11,7 +11,7 @@ export interface RuntimeSettings {
   maxFreeTimeMs: number;
   lockTimeoutMs: number;
   startTimeoutMs: number;
-  log: { memoryLines: number; maxLines: number };
+  log: { memoryLines: number; maxLines: number; maxChars: number };
   retention: { ms: number; count: number };
   overload: OverloadThresholds;
 }
@@ -26,6 +26,7 @@ export const RUNTIME_OPTION_KEYS = [
   'ec.startTimeout',
   'ec.log.memoryLines',
   'ec.log.maxLines',
+  'ec.log.maxChars',
   'ec.taskRetention',
   'ec.taskRetentionCount',
   'ec.overload.memory',
@@ -47,7 +48,12 @@ export function readRuntimeSettings(ctx: EngineCreationContext, plugin: EnginePl
     maxFreeTimeMs: ctx.duration('ec.maxFreeTime', 30 * 60_000),
     lockTimeoutMs: ctx.duration('ec.lock.timeout', 5 * 60_000),
     startTimeoutMs: ctx.duration('ec.startTimeout', 60_000),
-    log: { memoryLines: ctx.integer('ec.log.memoryLines', 5000, 1), maxLines: ctx.integer('ec.log.maxLines', 0, 0) },
+    log: {
+      memoryLines: ctx.integer('ec.log.memoryLines', 5000, 1),
+      maxLines: ctx.integer('ec.log.maxLines', 0, 0),
+      // A task that prints a gigabyte is capped with a note rather than filling the disk.
+      maxChars: ctx.integer('ec.log.maxChars', 256 * 1024 * 1024, 0),
+    },
     retention: {
       ms: ctx.duration('ec.taskRetention', 60 * 60_000),
       count: ctx.integer('ec.taskRetentionCount', 10_000, 1),

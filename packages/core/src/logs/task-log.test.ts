@@ -192,6 +192,21 @@ describe('TaskLog', () => {
     assert.equal(page.complete, true);
   });
 
+  test('a character cap stops a gigabyte-style flood with one notice and a count', async () => {
+    const log = newLog({ maxChars: 10_000 });
+    const chunk = 'y'.repeat(4000);
+    for (let i = 0; i < 1000; i++) log.append(chunk);
+    await log.finish();
+    const lines = await all(log);
+    assert.deepEqual(lines.slice(0, 2), [chunk, chunk]);
+    assert.equal(
+      lines[2],
+      '[engineconn] log limit of 10000 characters reached: further lines are counted but not kept',
+    );
+    assert.equal(lines[3], '[engineconn] 998 lines were cut');
+    assert.equal(lines.length, 4);
+  });
+
   test('a log of exactly maxLines lines gets no notice', async () => {
     const log = newLog({ maxLines: 3 });
     log.append('a\nb\nc');

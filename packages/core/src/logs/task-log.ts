@@ -12,6 +12,8 @@ export interface TaskLogOptions {
   memoryChars?: number;
   /** Lines kept per task; 0 (the default) keeps all. Beyond it lines are counted, not kept. */
   maxLines?: number;
+  /** Characters kept per task; 0 (the default) keeps all. Beyond it lines are counted, not kept. */
+  maxChars?: number;
   /** Longer lines are split into several (nothing is lost). Counted in UTF-16 units. Default 64 Ki. */
   maxLineLength?: number;
   /** Called once per event-loop tick with the lines appended in it; `lines[i]` has seq `from + i`. */
@@ -53,6 +55,7 @@ export class TaskLog {
   readonly #memoryLines: number;
   readonly #memoryChars: number;
   readonly #maxLines: number;
+  readonly #maxChars: number;
   readonly #maxLineLength: number;
   readonly #onBatch: ((from: number, lines: string[]) => void) | undefined;
   readonly #onError: (err: unknown) => void;
@@ -63,6 +66,7 @@ export class TaskLog {
   #windowChars = 0;
   #count = 0;
   #kept = 0;
+  #keptChars = 0;
   #cut = 0;
   #capped = false;
 
@@ -83,6 +87,7 @@ export class TaskLog {
     this.#memoryLines = Math.max(0, Math.floor(opts.memoryLines ?? 5000));
     this.#memoryChars = Math.max(0, Math.floor(opts.memoryChars ?? 16 * 1024 * 1024));
     this.#maxLines = Math.max(0, Math.floor(opts.maxLines ?? 0));
+    this.#maxChars = Math.max(0, Math.floor(opts.maxChars ?? 0));
     this.#maxLineLength = Math.max(2, Math.floor(opts.maxLineLength ?? 64 * 1024));
     this.#onBatch = opts.onBatch;
     this.#onError =
@@ -192,7 +197,13 @@ export class TaskLog {
       this.#cut++;
       return;
     }
+    if (this.#maxChars > 0 && this.#keptChars + line.length > this.#maxChars) {
+      this.#cap(`log limit of ${this.#maxChars} characters reached`);
+      this.#cut++;
+      return;
+    }
     this.#kept++;
+    this.#keptChars += line.length;
     this.#push(line);
   }
 
