@@ -6,16 +6,15 @@ import type { ManagerConnection } from '@engineconn/core/manager';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadEngine } from '../engines/registry.js';
-import { buildApp } from '../http/app.js';
-import { isLoopback, loadAuthFile } from '../http/auth.js';
-import { SERVER_PLUGINS } from '../http/server-plugins.js';
-import { createMetricsPlugin } from '../metrics/metrics-plugin.js';
+import type { BuildAppOptions } from '../http/app.js';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from './engine-context.js';
 import { LogTail } from './log-tail.js';
 import { createLogger, LOG_LEVELS } from './logger.js';
 import { parseIntegerFlag, parseSize } from './options.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 import { installSignalHandlers } from './signals.js';
+
+type MetricsOptions = NonNullable<Parameters<typeof import('../metrics/metrics-plugin.js').createMetricsPlugin>[0]>;
 
 export interface StartFlags extends EngineContextFlags {
   engine: string;
@@ -34,6 +33,20 @@ function publicUrl(host: string, address: AddressInfo): string {
   const wildcard = host === '' || host === '0.0.0.0' || host === '::';
   const name = wildcard ? hostname() : host;
   return `http://${name.includes(':') ? `[${name}]` : name}:${address.port}`;
+}
+
+/**
+ * The HTTP side (fastify, zod, routes, plugins) is imported here rather than at the top, so it
+ * loads and builds while the engine's session starts (an interpreter or database process booting,
+ * a database opening) instead of before it.
+ */
+async function buildServer(opts: Omit<BuildAppOptions, 'plugins'>, metrics: MetricsOptions): Promise<FastifyInstance> {
+  const [{ buildApp }, { SERVER_PLUGINS }, { createMetricsPlugin }] = await Promise.all([
+    import('../http/app.js'),
+    import('../http/server-plugins.js'),
+    import('../metrics/metrics-plugin.js'),
+  ]);
+  return buildApp({ ...opts, plugins: [...SERVER_PLUGINS, createMetricsPlugin(metrics)] });
 }
 
 async function closeServer(app: FastifyInstance): Promise<void> {
@@ -81,7 +94,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
     const bodyLimit = parseSize(flags.bodyLimit, '--body-limit');
     const plugin = await loadEngine(flags.engine);
-    const auth = flags.authFile ? await loadAuthFile(flags.authFile) : null;
+    const auth = flags.authFile ? await (await import('../http/auth.js')).loadAuthFile(flags.authFile) : null;
     // Dedicated flags win over --conf, as in resolveEngineContext.
     const conf = [
       ...(flags.conf ?? []),
@@ -98,15 +111,16 @@ export async function runStart(flags: StartFlags): Promise<number> {
     const managerUrl = runtime.context.optionalString('ec.manager.url');
     if (managerUrl) managerModule = import('@engineconn/core/manager');
 
-    await runtime.start();
+    // Both settle before either failure is thrown, so the catch below cleans up what the other made.
+    const [started, built] = await Promise.allSettled([
+      runtime.start(),
+      buildServer({ runtime, auth, bodyLimit, logger }, { managerStats: () => manager?.reporter.stats }),
+    ]);
+    if (built.status === 'fulfilled') app = built.value;
+    if (started.status === 'rejected') throw started.reason;
     runtimeStarted = true;
-    app = await buildApp({
-      runtime,
-      auth,
-      bodyLimit,
-      logger,
-      plugins: [...SERVER_PLUGINS, createMetricsPlugin({ managerStats: () => manager?.reporter.stats })],
-    });
+    if (built.status === 'rejected') throw built.reason;
+    app = built.value;
     await app.listen({ host: flags.host, port });
     const url = publicUrl(flags.host, app.server.address() as AddressInfo);
     await runtime.serverStarted(url);
@@ -118,6 +132,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     watchdog = CallerWatchdog.fromOptions(runtime, logger);
     if (flags.readyFile) await writeReadyFile(flags.readyFile, { url, id, pid: process.pid });
 
+    const { isLoopback } = await import('../http/auth.js');
     if (!auth && !isLoopback(flags.host) && flags.host !== 'localhost') {
       logger.warn({ host: flags.host }, 'no --auth-file: only loopback callers are accepted, remote ones get 403');
     }
