@@ -192,6 +192,8 @@ export class EngineConnRuntime {
 
   async serverStarted(url: string): Promise<void> {
     this.#url = url;
+    // Free time counts from when callers can reach the EngineConn, not from when its session opened.
+    this.#touch();
     await this.#hooks.run('afterEngineServerStartSuccess', (h) =>
       h.afterEngineServerStartSuccess?.(this.context, this.#handle()),
     );
