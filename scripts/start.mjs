@@ -12,7 +12,8 @@ function run(cmd, args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-if (!existsSync(join(root, 'node_modules', '@duckdb', 'node-api'))) {
+// esbuild too: a checkout from before the build bundled the CLI has everything else.
+if (!['@duckdb/node-api', 'esbuild'].every((dep) => existsSync(join(root, 'node_modules', dep)))) {
   console.error('engineconn: installing dependencies (first run)…');
   run(npm, ['install', '--no-audit', '--no-fund']);
 }
