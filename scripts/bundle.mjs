@@ -1,21 +1,23 @@
 // `npm run build`, after tsc: bundles the compiled `engineconn` CLI (packages/server/dist/cli/main.js)
-// and its pure-JS dependencies (fastify, pino, zod, ws, commander, …) into packages/server/dist/bundle/.
-// Loading ~450 separate modules (resolving, reading and compiling each) was most of an EngineConn's
-// time to ready; a few bundle files load in a fraction of it. bin/engineconn.js runs the bundle only
-// when it is newer than the last compile, so a `tsc -b` alone never runs stale code.
+// with the built-in engines and their pure-JS dependencies (fastify, pino, zod, ws, commander,
+// @duckdb/node-api, …) into packages/server/dist/bundle/. Loading ~450 separate modules (resolving,
+// reading and compiling each) was most of an EngineConn's time to ready; a few bundle files load in
+// a fraction of it. bin/engineconn.js runs the bundle only while it is newer than the compiles and
+// the install it was made from (inputs.json), so a `tsc -b` alone never runs stale code.
 //
 // Left outside the bundle, loaded from node_modules as before:
-// - @engineconn/* (core, client, engines, testkit): an engine from a module path imports
-//   @engineconn/core itself, and must get the same instance as the server (instanceof checks);
-//   the engines also find files beside their own modules (driver.py, the SQLite child).
+// - @engineconn/core and @engineconn/client: an engine from a module path imports @engineconn/core
+//   itself and must get the same instance as the server and the built-in engines (instanceof checks).
+// - native modules (DuckDB's binding, better-sqlite3) and the network engines' clients (pg,
+//   trino-client), which gain little and bring optional requires of their own.
 // - fastify's schema compilers (ajv, fast-json-stringify) and light-my-request: fastify requires them
 //   only when a route declares a JSON schema or inject() is called, which `engineconn` never does.
-import { readFile, rm } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const server = `${root}packages/server`;
-const outdir = `${server}/dist/bundle`;
+const server = join(root, 'packages/server');
+const outdir = join(server, 'dist/bundle');
 
 let esbuild;
 try {
@@ -25,30 +27,38 @@ try {
   process.exit(0);
 }
 
+const FIRST_PARTY = /(?:^|[\\/])packages[\\/](.+?)[\\/]dist[\\/].*\.js$/;
+
 /**
- * The server's modules find files relative to their own compiled location (the console's static
- * files, package.json): `import.meta.url` in them becomes the URL of the module they came from.
- * Every output file sits directly in `outdir`, so one relative path fits each module wherever
- * esbuild puts it.
+ * First-party modules find files relative to their own compiled location (the console's static
+ * files, package.json, Python's driver.py, the SQLite child script): `import.meta.url` in them
+ * becomes the URL of the module they came from. Every output file sits directly in `outdir`, so one
+ * relative path fits each module wherever esbuild puts it. A package loaded with
+ * `createRequire(import.meta.url)('name')` becomes a plain require, which esbuild bundles or, for
+ * the externals, leaves to the require() of the banner.
  */
-const keepModuleUrls = {
-  name: 'keep-module-urls',
+const firstPartyModules = {
+  name: 'first-party-modules',
   setup(build) {
-    build.onLoad({ filter: /[\\/]packages[\\/]server[\\/]dist[\\/].*\.js$/ }, async (args) => {
+    build.onLoad({ filter: FIRST_PARTY }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       const url = `new URL(${JSON.stringify(relative(outdir, args.path))}, import.meta.url).href`;
-      return { contents: source.replaceAll('import.meta.url', url), loader: 'js', resolveDir: dirname(args.path) };
+      const contents = source
+        .replace(/createRequire\(import\.meta\.url\)\((['"])([^'"./][^'"]*)\1\)/g, 'require($1$2$1)')
+        .replaceAll('import.meta.url', url);
+      return { contents, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 };
 
 await rm(outdir, { recursive: true, force: true });
-await esbuild.build({
-  entryPoints: { engineconn: `${server}/dist/cli/main.js` },
+const result = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: { engineconn: join(server, 'dist/cli/main.js') },
   outdir,
   bundle: true,
-  // Lazily imported parts (the server for `start`, prom-client, the OpenAPI document, the client
-  // SDK's dependents) stay separate files, loaded only when used, as in the unbundled build.
+  // Lazily imported parts (the server for `start`, each engine, prom-client, the OpenAPI document,
+  // the client SDK's dependents) stay separate files, loaded only when used, as when unbundled.
   splitting: true,
   format: 'esm',
   platform: 'node',
@@ -58,11 +68,32 @@ await esbuild.build({
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',
-  external: ['@engineconn/*', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request'],
+  external: [
+    '@engineconn/core',
+    '@engineconn/core/*',
+    '@engineconn/client',
+    '@duckdb/node-bindings',
+    'better-sqlite3',
+    'pg',
+    'trino-client',
+    '@fastify/ajv-compiler',
+    '@fastify/fast-json-stringify-compiler',
+    'light-my-request',
+  ],
   // CommonJS dependencies call require() (node builtins, the externals above); ESM has none.
   banner: {
     js: "import { createRequire as __ecCreateRequire } from 'node:module'; const require = __ecCreateRequire(import.meta.url);",
   },
-  plugins: [keepModuleUrls],
+  plugins: [firstPartyModules],
+  metafile: true,
   logLevel: 'warning',
 });
+
+// What the bundle was made from: each bundled package's last compile, and the install.
+const compiled = new Set();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const match = FIRST_PARTY.exec(input);
+  if (match) compiled.add(join(root, 'packages', match[1], 'tsconfig.tsbuildinfo'));
+}
+const inputs = [...compiled, join(root, 'node_modules/.package-lock.json')].map((p) => relative(outdir, p)).sort();
+await writeFile(join(outdir, 'inputs.json'), `${JSON.stringify({ inputs }, null, 2)}\n`);
