@@ -1,13 +1,17 @@
 // `npm run build`, after tsc: bundles the compiled `engineconn` CLI (packages/server/dist/cli/main.js)
-// with the built-in engines and their pure-JS dependencies (fastify, pino, zod, ws, commander,
-// @duckdb/node-api, …) into packages/server/dist/bundle/. Loading ~450 separate modules (resolving,
-// reading and compiling each) was most of an EngineConn's time to ready; a few bundle files load in
-// a fraction of it. bin/engineconn.js runs the bundle only while it is newer than the compiles and
-// the install it was made from (inputs.json), so a `tsc -b` alone never runs stale code.
+// with core, the client, the built-in engines and their pure-JS dependencies (fastify, pino, zod,
+// ws, commander, @duckdb/node-api, …) into packages/server/dist/bundle/. Loading ~450 separate
+// modules (resolving, reading and compiling each) was most of an EngineConn's time to ready; a few
+// bundle files load in a fraction of it. bin/engineconn.js runs the bundle only while it is newer
+// than the compiles and the install it was made from (inputs.json), so a `tsc -b` alone never runs
+// stale code.
+//
+// An engine loaded from a module path (`--engine ./my-engine.js`) imports @engineconn/core from
+// node_modules, a second copy beside the bundle's, as a third-party engine with its own dependency
+// would anyway. Nothing relies on the two being one: the runtime and the HTTP layer recognise an
+// engine's error by its EC_* code (EngineConnError.from), not by its class.
 //
 // Left outside the bundle, loaded from node_modules as before:
-// - @engineconn/core and @engineconn/client: an engine from a module path imports @engineconn/core
-//   itself and must get the same instance as the server and the built-in engines (instanceof checks).
 // - native modules (DuckDB's binding, better-sqlite3) and the network engines' clients (pg,
 //   trino-client), which gain little and bring optional requires of their own.
 // - fastify's schema compilers (ajv, fast-json-stringify) and light-my-request: fastify requires them
@@ -69,9 +73,6 @@ const result = await esbuild.build({
   minifySyntax: true,
   sourcemap: 'linked',
   external: [
-    '@engineconn/core',
-    '@engineconn/core/*',
-    '@engineconn/client',
     '@duckdb/node-bindings',
     'better-sqlite3',
     'pg',
