@@ -1,10 +1,11 @@
 // `npm run build`, after tsc: bundles the compiled `engineconn` CLI (packages/server/dist/cli/main.js)
 // with core, the client, the built-in engines and their pure-JS dependencies (fastify, pino, zod,
-// ws, commander, @duckdb/node-api, …) into packages/server/dist/bundle/. Loading ~450 separate
-// modules (resolving, reading and compiling each) was most of an EngineConn's time to ready; a few
-// bundle files load in a fraction of it. bin/engineconn.js runs the bundle only while it is newer
-// than the compiles and the install it was made from (inputs.json), so a `tsc -b` alone never runs
-// stale code.
+// ws, commander, @duckdb/node-api, …) into one CommonJS script, packages/server/dist/bundle/
+// engineconn.cjs. Loading ~450 separate modules (resolving, reading and compiling each) was most of
+// an EngineConn's time to ready. bin/engineconn.js runs the script through vm.Script with a V8 code
+// cache, which Node 20 offers for scripts but not for ES modules; that is why the bundle is CommonJS
+// and one file. The bin uses it only while it is newer than everything listed in manifest.json (the
+// bundled packages' compiles and the install), so a `tsc -b` alone never runs stale code.
 //
 // An engine loaded from a module path (`--engine ./my-engine.js`) imports @engineconn/core from
 // node_modules, a second copy beside the bundle's, as a third-party engine with its own dependency
@@ -16,12 +17,14 @@
 //   trino-client), which gain little and bring optional requires of their own.
 // - fastify's schema compilers (ajv, fast-json-stringify) and light-my-request: fastify requires them
 //   only when a route declares a JSON schema or inject() is called, which `engineconn` never does.
+import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const server = join(root, 'packages/server');
 const outdir = join(server, 'dist/bundle');
+const outfile = join(outdir, 'engineconn.cjs');
 
 let esbuild;
 try {
@@ -32,24 +35,27 @@ try {
 }
 
 const FIRST_PARTY = /(?:^|[\\/])packages[\\/](.+?)[\\/]dist[\\/].*\.js$/;
+// An import() whose specifier is computed (a module-path engine): it cannot be bundled, and a
+// vm.Script cannot run import() at all, so the bin passes in `__ecImport`, its own import().
+const COMPUTED_IMPORT = /(?<![.\w$])import\((?!\s*['"`])/g;
 
 /**
  * First-party modules find files relative to their own compiled location (the console's static
  * files, package.json, Python's driver.py, the SQLite child script): `import.meta.url` in them
- * becomes the URL of the module they came from. Every output file sits directly in `outdir`, so one
- * relative path fits each module wherever esbuild puts it. A package loaded with
- * `createRequire(import.meta.url)('name')` becomes a plain require, which esbuild bundles or, for
- * the externals, leaves to the require() of the banner.
+ * becomes the URL of the module they came from, relative to the bundle's own URL. A package loaded
+ * with `createRequire(import.meta.url)('name')` becomes a plain require, which esbuild bundles or,
+ * for the externals, leaves to the script's require().
  */
 const firstPartyModules = {
   name: 'first-party-modules',
   setup(build) {
     build.onLoad({ filter: FIRST_PARTY }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const url = `new URL(${JSON.stringify(relative(outdir, args.path))}, import.meta.url).href`;
+      const url = `new URL(${JSON.stringify(relative(outdir, args.path))}, __ecBundleUrl).href`;
       const contents = source
         .replace(/createRequire\(import\.meta\.url\)\((['"])([^'"./][^'"]*)\1\)/g, 'require($1$2$1)')
-        .replaceAll('import.meta.url', url);
+        .replaceAll('import.meta.url', url)
+        .replace(COMPUTED_IMPORT, '__ecImport(');
       return { contents, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
@@ -58,17 +64,14 @@ const firstPartyModules = {
 await rm(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { engineconn: join(server, 'dist/cli/main.js') },
-  outdir,
+  entryPoints: [join(server, 'dist/cli/main.js')],
+  outfile,
   bundle: true,
-  // Lazily imported parts (the server for `start`, each engine, prom-client, the OpenAPI document,
-  // the client SDK's dependents) stay separate files, loaded only when used, as when unbundled.
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   // Identifiers are kept, so stack traces still name functions; whitespace and syntax minifying
-  // shortens what V8 must parse at start.
+  // shortens what V8 must parse when there is no code cache yet.
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',
@@ -81,20 +84,27 @@ const result = await esbuild.build({
     '@fastify/fast-json-stringify-compiler',
     'light-my-request',
   ],
-  // CommonJS dependencies call require() (node builtins, the externals above); ESM has none.
-  banner: {
-    js: "import { createRequire as __ecCreateRequire } from 'node:module'; const require = __ecCreateRequire(import.meta.url);",
-  },
+  banner: { js: "var __ecBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [firstPartyModules],
   metafile: true,
   logLevel: 'warning',
 });
 
-// What the bundle was made from: each bundled package's last compile, and the install.
+const code = await readFile(outfile, 'utf8');
+const leftover = code.match(COMPUTED_IMPORT)?.length ?? 0;
+if (leftover > 0 || /(?<![.\w$])import\(\s*['"`]/.test(code)) {
+  throw new Error(
+    `bundle: ${outfile} still calls import(), which a vm.Script cannot run; route it through __ecImport.`,
+  );
+}
+
+// What the bundle was made from (each bundled package's last compile, and the install), and an id
+// of its content, which names its code caches so that a cache never meets another build's code.
 const compiled = new Set();
 for (const input of Object.keys(result.metafile.inputs)) {
   const match = FIRST_PARTY.exec(input);
   if (match) compiled.add(join(root, 'packages', match[1], 'tsconfig.tsbuildinfo'));
 }
 const inputs = [...compiled, join(root, 'node_modules/.package-lock.json')].map((p) => relative(outdir, p)).sort();
-await writeFile(join(outdir, 'inputs.json'), `${JSON.stringify({ inputs }, null, 2)}\n`);
+const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
+await writeFile(join(outdir, 'manifest.json'), `${JSON.stringify({ id, inputs }, null, 2)}\n`);

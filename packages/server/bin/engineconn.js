@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 
-// `npm run build` bundles the compiled CLI and engines into dist/bundle (scripts/bundle.mjs), which
-// starts in a fraction of the time of the modules it is made of. It runs only while it is newer
-// than everything it was made from (its inputs.json: the bundled packages' last compiles and the
-// install), so code compiled by a bare `tsc -b`, or dependencies installed since, never meet a stale
-// bundle: the compiled modules run instead.
-const bundle = new URL('../dist/bundle/', import.meta.url);
+// `npm run build` bundles the compiled CLI into one script, dist/bundle/engineconn.cjs
+// (scripts/bundle.mjs). It runs here with a V8 code cache, so V8 neither parses nor compiles what
+// an earlier run of the same command already compiled: together they start in a fraction of the
+// time of the modules the bundle is made of. The bundle runs only while it is newer than everything
+// in its manifest (the bundled packages' last compiles, the install), so code compiled by a bare
+// `tsc -b` never meets a stale bundle; otherwise, or without a bundle, the compiled modules run.
+const bundleDir = new URL('../dist/bundle/', import.meta.url);
+const bundleFile = fileURLToPath(new URL('engineconn.cjs', bundleDir));
+
 const mtime = (url) => {
   try {
     return statSync(url).mtimeMs;
@@ -14,13 +21,57 @@ const mtime = (url) => {
     return Number.NaN;
   }
 };
-function bundleIsFresh() {
-  const built = mtime(new URL('engineconn.js', bundle));
+
+/** The bundle's manifest, or null when there is no bundle or something it was made from is newer. */
+function freshManifest() {
   try {
-    const { inputs } = JSON.parse(readFileSync(new URL('inputs.json', bundle), 'utf8'));
-    return built > 0 && inputs.every((input) => !(mtime(new URL(input, bundle)) > built));
+    const manifest = JSON.parse(readFileSync(new URL('manifest.json', bundleDir), 'utf8'));
+    const built = mtime(new URL('engineconn.cjs', bundleDir));
+    return built > 0 && manifest.inputs.every((input) => !(mtime(new URL(input, bundleDir)) > built)) ? manifest : null;
   } catch {
-    return false;
+    return null;
   }
 }
-await import(bundleIsFresh() ? '../dist/bundle/engineconn.js' : '../dist/cli/main.js');
+
+/**
+ * The code cache is per command (what `start` compiles differs from what `submit` does), per build
+ * (the manifest's id) and per Node version; V8 also rejects one made under other flags. A missing or
+ * rejected cache is written once start-up is over (after 2 s, or at exit if sooner), atomically, so
+ * concurrent EngineConns never read half a file; a read-only install simply runs without one.
+ */
+function runBundle(manifest) {
+  const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'none';
+  const cacheFile = `${bundleFile}.${command}.${manifest.id}.${process.version}-${process.arch}.cache`;
+  let cached;
+  try {
+    cached = readFileSync(cacheFile);
+  } catch {
+    cached = undefined;
+  }
+  const source = readFileSync(bundleFile, 'utf8');
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __ecImport) {${source}\n})`;
+  const script = new Script(wrapper, { filename: bundleFile, cachedData: cached });
+  if (!cached || script.cachedDataRejected) {
+    let written = false;
+    const writeCache = () => {
+      if (written) return;
+      written = true;
+      try {
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        // A read-only install runs without a cache.
+      }
+    };
+    setTimeout(writeCache, 2000).unref();
+    process.once('exit', writeCache);
+  }
+  const module = { exports: {} };
+  const run = script.runInThisContext();
+  run(module.exports, createRequire(bundleFile), module, bundleFile, dirname(bundleFile), (url) => import(url));
+}
+
+const manifest = freshManifest();
+if (manifest) runBundle(manifest);
+else await import('../dist/cli/main.js');

@@ -33,10 +33,9 @@ registerLockCommand(program);
 registerUnlockCommand(program);
 registerShutdownCommand(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
+// Not a top-level await: the bundled CLI is a CommonJS script (scripts/bundle.mjs), which has none.
+program.parseAsync(process.argv).catch((err: unknown) => {
   const error = EngineConnError.from(err);
   process.stderr.write(`engineconn: ${error.message}\n`);
   process.exitCode = 1;
-}
+});
