@@ -33,15 +33,23 @@ function freshManifest() {
   }
 }
 
+/** `start-duckdb`, `submit`: what a run compiles depends on the command and, for start and once, the engine. */
+function cacheKey(args) {
+  const command = /^[a-z]+$/.test(args[0] ?? '') ? args[0] : 'none';
+  if (command !== 'start' && command !== 'once') return command;
+  const at = args.findIndex((arg) => arg === '--engine' || arg.startsWith('--engine='));
+  const engine = at < 0 ? 'default' : args[at].startsWith('--engine=') ? args[at].slice(9) : args[at + 1];
+  return `${command}-${/^[a-z]+$/.test(engine ?? '') ? engine : 'module'}`;
+}
+
 /**
- * The code cache is per command (what `start` compiles differs from what `submit` does), per build
- * (the manifest's id) and per Node version; V8 also rejects one made under other flags. A missing or
- * rejected cache is written once start-up is over (after 2 s, or at exit if sooner), atomically, so
- * concurrent EngineConns never read half a file; a read-only install simply runs without one.
+ * The code cache is per command and engine (cacheKey), per build (the manifest's id) and per Node
+ * version; V8 also rejects one made under other flags. A missing or rejected cache is written once
+ * start-up is over (after 2 s, or at exit if sooner), atomically, so concurrent EngineConns never
+ * read half a file; a read-only install simply runs without one.
  */
 function runBundle(manifest) {
-  const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'none';
-  const cacheFile = `${bundleFile}.${command}.${manifest.id}.${process.version}-${process.arch}.cache`;
+  const cacheFile = `${bundleFile}.${cacheKey(process.argv.slice(2))}.${manifest.id}.${process.version}-${process.arch}.cache`;
   let cached;
   try {
     cached = readFileSync(cacheFile);
