@@ -98,13 +98,22 @@ if (leftover > 0 || /(?<![.\w$])import\(\s*['"`]/.test(code)) {
   );
 }
 
-// What the bundle was made from (each bundled package's last compile, and the install), and an id
-// of its content, which names its code caches so that a cache never meets another build's code.
+// What the bundle was made from (each bundled package's last compile, and the install), an id of
+// its content, which names its code caches so that a cache never meets another build's code, and
+// the commands and built-in engines, which get a code cache each.
 const compiled = new Set();
+const engines = new Set();
+const commands = new Set();
 for (const input of Object.keys(result.metafile.inputs)) {
   const match = FIRST_PARTY.exec(input);
   if (match) compiled.add(join(root, 'packages', match[1], 'tsconfig.tsbuildinfo'));
+  if (match?.[1].startsWith('engines/')) engines.add(match[1].slice('engines/'.length));
+  const command = /packages[\\/]server[\\/]dist[\\/]cli[\\/]commands[\\/]([a-z]+)\.js$/.exec(input);
+  if (command) commands.add(command[1]);
 }
 const inputs = [...compiled, join(root, 'node_modules/.package-lock.json')].map((p) => relative(outdir, p)).sort();
 const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
-await writeFile(join(outdir, 'manifest.json'), `${JSON.stringify({ id, inputs }, null, 2)}\n`);
+await writeFile(
+  join(outdir, 'manifest.json'),
+  `${JSON.stringify({ id, inputs, commands: [...commands].sort(), engines: [...engines].sort() }, null, 2)}\n`,
+);

@@ -27,19 +27,25 @@ function freshManifest() {
   try {
     const manifest = JSON.parse(readFileSync(new URL('manifest.json', bundleDir), 'utf8'));
     const built = mtime(new URL('engineconn.cjs', bundleDir));
-    return built > 0 && manifest.inputs.every((input) => !(mtime(new URL(input, bundleDir)) > built)) ? manifest : null;
+    const whole = ['inputs', 'commands', 'engines'].every((key) => Array.isArray(manifest[key]));
+    return whole && built > 0 && manifest.inputs.every((input) => !(mtime(new URL(input, bundleDir)) > built))
+      ? manifest
+      : null;
   } catch {
     return null;
   }
 }
 
-/** `start-duckdb`, `submit`: what a run compiles depends on the command and, for start and once, the engine. */
-function cacheKey(args) {
-  const command = /^[a-z]+$/.test(args[0] ?? '') ? args[0] : 'none';
+/**
+ * `start-duckdb`, `submit`: what a run compiles depends on the command and, for start and once, the
+ * engine. Anything else (a module path, a typo, no command) shares a key, so the caches stay few.
+ */
+function cacheKey(args, { commands, engines }) {
+  const command = commands.includes(args[0]) ? args[0] : 'other';
   if (command !== 'start' && command !== 'once') return command;
   const at = args.findIndex((arg) => arg === '--engine' || arg.startsWith('--engine='));
   const engine = at < 0 ? 'default' : args[at].startsWith('--engine=') ? args[at].slice(9) : args[at + 1];
-  return `${command}-${/^[a-z]+$/.test(engine ?? '') ? engine : 'module'}`;
+  return `${command}-${engine === 'default' || engines.includes(engine) ? engine : 'other'}`;
 }
 
 /**
@@ -49,7 +55,7 @@ function cacheKey(args) {
  * read half a file; a read-only install simply runs without one.
  */
 function runBundle(manifest) {
-  const cacheFile = `${bundleFile}.${cacheKey(process.argv.slice(2))}.${manifest.id}.${process.version}-${process.arch}.cache`;
+  const cacheFile = `${bundleFile}.${cacheKey(process.argv.slice(2), manifest)}.${manifest.id}.${process.version}-${process.arch}.cache`;
   let cached;
   try {
     cached = readFileSync(cacheFile);
