@@ -86,6 +86,8 @@ function runBundle(manifest) {
   run(module.exports, createRequire(bundleFile), module, bundleFile, dirname(bundleFile), (url) => import(url));
 }
 
-const manifest = freshManifest();
+// Node maps no stack frame of a vm.Script to its sources, so with --enable-source-maps (debugging)
+// the compiled modules run, whose frames map to the TypeScript.
+const manifest = process.sourceMapsEnabled ? null : freshManifest();
 if (manifest) runBundle(manifest);
 else await import('../dist/cli/main.js');
