@@ -23,6 +23,7 @@ export function defineEngine<S>(plugin: EnginePlugin<S>): EnginePlugin<S> {
   ) {
     problems.push('defaultConcurrency must be a positive whole number');
   }
+  if (plugin.example !== undefined && typeof plugin.example !== 'string') problems.push('example must be a string');
   for (const fn of ['createSession', 'createExecutor', 'closeSession'] as const) {
     if (typeof plugin[fn] !== 'function') problems.push(`${fn} must be a function`);
   }

@@ -48,6 +48,8 @@ export interface EnginePlugin<S = unknown> {
   readonly executors: readonly ExecutorKind[];
   /** The code-language labels it runs, default first (e.g. `['sql']`). */
   readonly runTypes: readonly [string, ...string[]];
+  /** A one-line task to suggest to a new user, e.g. `select 42 as answer`. */
+  readonly example?: string;
   /** Concurrency when `--concurrency` is not given (concurrent/async executors). */
   readonly defaultConcurrency?: number;
   /** Defaults for `--conf` options, documented per engine. */

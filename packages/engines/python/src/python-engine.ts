@@ -18,6 +18,7 @@ export const pythonEngine = defineEngine<PythonSession>({
   defaultExecutor: 'serial',
   executors: ['serial', 'once'],
   runTypes: ['python', 'py'],
+  example: 'print(42)',
   defaultOptions: { 'python.startupTimeoutMs': '10000' },
   async createSession(ctx, env) {
     const session = new PythonSession(readPythonOptions(ctx, defaultPythonCommand()), env.logger);

@@ -18,6 +18,7 @@ export const shellEngine = defineEngine<ShellSession>({
   defaultExecutor: 'concurrent',
   executors: ['serial', 'concurrent', 'async', 'once'],
   runTypes: ['shell', 'sh', 'bash'],
+  example: 'echo 42',
   defaultConcurrency: 16,
   defaultOptions: { 'shell.maxOutputBytes': String(256 * 1024 * 1024) },
   async createSession(ctx) {

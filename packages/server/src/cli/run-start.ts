@@ -140,7 +140,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     const token = auth ? ' --token <your token>' : '';
     process.stdout.write(
       `EngineConn ${id} (${plugin.name}, ${resolved.context.executor}) listening on ${url}\n` +
-        `Try: npx engineconn submit --url ${url}${token} "select 42 as answer"\n`,
+        `Try: npx engineconn submit --url ${url}${token} "${plugin.example ?? 'select 42 as answer'}"\n`,
     );
   } catch (err) {
     const previous = runtime?.status === 'Failed' ? 'Starting' : runtime?.status;
