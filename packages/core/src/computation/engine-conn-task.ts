@@ -20,6 +20,8 @@ export interface EngineConnTaskInit {
   code: string;
   runType: string;
   lock?: string;
+  /** The `timeout` property in milliseconds, parsed once at submit; 0 = none. */
+  timeoutMs?: number;
   properties: Record<string, unknown>;
   labels: Record<string, string>;
   dir: string;
@@ -40,6 +42,7 @@ export class EngineConnTask {
   readonly code: string;
   readonly runType: string;
   readonly lock: string | undefined;
+  readonly timeoutMs: number;
   readonly properties: Record<string, unknown>;
   readonly labels: Record<string, string>;
   readonly dir: string;
@@ -73,6 +76,7 @@ export class EngineConnTask {
     this.code = init.code;
     this.runType = init.runType;
     this.lock = init.lock;
+    this.timeoutMs = init.timeoutMs ?? 0;
     this.properties = init.properties;
     this.labels = init.labels;
     this.dir = init.dir;

@@ -49,12 +49,15 @@ const ABORT_ERRORS: Record<AbortReason, ErrorBody> = {
   caller: { code: 'EC_CALLER_GONE', message: 'The task was killed because no caller followed it.' },
 };
 
-function checkTimeout(timeout: unknown): void {
-  try {
-    parseDuration(timeout as string | number, 'properties.timeout');
-    if (typeof timeout === 'number' || typeof timeout === 'string') return;
-  } catch {
-    // reported below with the task-level wording
+/** The `timeout` property in milliseconds (0 = none), or EC_BAD_REQUEST saying what is expected. */
+function timeoutMsOf(timeout: unknown): number {
+  if (timeout === undefined) return 0;
+  if (typeof timeout === 'number' || typeof timeout === 'string') {
+    try {
+      return parseDuration(timeout, 'properties.timeout');
+    } catch {
+      // Reported below in the task's own terms.
+    }
   }
   throw new BadRequestError("properties.timeout must be a duration such as '30s' or a number of milliseconds.");
 }
@@ -78,14 +81,14 @@ export class TaskExecutionService {
 
   submit(request: SubmitRequest, caller: Caller): EngineConnTask {
     const runType = this.opts.executors.resolveRunType(request.runType);
-    const timeout = request.properties?.timeout;
-    if (timeout !== undefined) checkTimeout(timeout);
+    const timeoutMs = timeoutMsOf(request.properties?.timeout);
     const id = `t-${taskIdBytes().toString('base64url')}`;
     const task = new EngineConnTask({
       id,
       owner: caller.user,
       code: request.code,
       runType,
+      timeoutMs,
       ...(request.lock ? { lock: request.lock } : {}),
       properties: request.properties ?? {},
       labels: request.labels ?? {},
@@ -181,7 +184,7 @@ export class TaskExecutionService {
     if (task.terminal) return;
     task.transition('Running');
     this.opts.onActivity();
-    const timeoutMs = this.#timeoutOf(task);
+    const { timeoutMs } = task;
     const timer = timeoutMs > 0 ? setTimeout(() => this.kill(task, 'timeout'), timeoutMs) : undefined;
     timer?.unref();
     let failure: unknown = null;
@@ -205,11 +208,6 @@ export class TaskExecutionService {
       task.log.append(`[engineconn] task failed: ${error.message}`);
       await this.#finish(task, 'Failed', error);
     } else await this.#finish(task, 'Succeed');
-  }
-
-  #timeoutOf(task: EngineConnTask): number {
-    const raw = task.properties.timeout;
-    return raw === undefined ? 0 : parseDuration(raw as string | number, 'properties.timeout');
   }
 
   async #finish(task: EngineConnTask, status: TerminalTaskStatus, error?: ErrorBody): Promise<void> {
