@@ -1,5 +1,13 @@
 import type { EngineConnInfo, Health, NodeStatus, ResultSetMeta, SubmitRequest, TaskInfo } from '@engineconn/core';
-import type { LockGrant, LogPage, ResultPage, TablePage, TaskRef, TypedTaskEvent } from './http/api-types.js';
+import type {
+  CompletedTask,
+  LockGrant,
+  LogPage,
+  ResultPage,
+  TablePage,
+  TaskRef,
+  TypedTaskEvent,
+} from './http/api-types.js';
 import { type FetchLike, HttpTransport } from './http/http-transport.js';
 import type { RetryOptions } from './retry/backoff.js';
 import { sseTaskEvents } from './sse/sse-task-events.js';
@@ -28,6 +36,23 @@ export interface CallOptions {
 
 const PAGE_SIZE = 1000;
 
+/**
+ * How long `submit()` waits by default for the task to end in the same request: long enough for the
+ * interactive queries the one-request flow is for (one round trip, results inline), short enough that
+ * a caller following a long task's logs starts within a second.
+ */
+export const DEFAULT_SUBMIT_WAIT = '1s';
+
+export interface SubmitOptions extends CallOptions {
+  transport?: EventTransport;
+  /**
+   * Wait up to this long (`500ms`, `10s`, at most `60s`, or milliseconds) for the task to end in the
+   * submit request itself; a task that does comes back with its first result pages, so `done` and
+   * `results()` need no further request. 0 returns as soon as the task is accepted.
+   */
+  wait?: string | number;
+}
+
 const enc = encodeURIComponent;
 
 /**
@@ -52,14 +77,24 @@ export class EngineConnClient {
     return this.#http.json('GET', '/api/v1/engineconn', { signal: options.signal, retry: true });
   }
 
-  /** Submits code (never retried: a repeat would run it twice) and returns a handle to follow it. */
-  async submit(
-    request: SubmitRequest | string,
-    options: CallOptions & { transport?: EventTransport } = {},
-  ): Promise<TaskHandle> {
+  /**
+   * Submits code (never retried: a repeat would run it twice) and returns a handle to follow it. By
+   * default the request waits up to DEFAULT_SUBMIT_WAIT for the task to end (a one-request task).
+   */
+  async submit(request: SubmitRequest | string, options: SubmitOptions = {}): Promise<TaskHandle> {
     const body: SubmitRequest = typeof request === 'string' ? { code: request } : request;
-    const submitted = await this.#http.json<TaskRef>('POST', '/api/v1/tasks', { body, signal: options.signal });
-    return new TaskHandle(this, submitted, { transport: options.transport ?? this.#transport, signal: options.signal });
+    const wait = options.wait ?? DEFAULT_SUBMIT_WAIT;
+    const response = await this.#http.request('POST', '/api/v1/tasks', {
+      body,
+      signal: options.signal,
+      query: { wait: wait === 0 ? undefined : typeof wait === 'number' ? `${wait}ms` : wait },
+    });
+    const handleOptions = { transport: options.transport ?? this.#transport, signal: options.signal };
+    if (response.status === 200) {
+      const completed = (await response.json()) as CompletedTask;
+      return new TaskHandle(this, { id: completed.id, status: completed.status }, { ...handleOptions, completed });
+    }
+    return new TaskHandle(this, (await response.json()) as TaskRef, handleOptions);
   }
 
   /** A handle on a task submitted earlier (or by someone else, for admins). */
@@ -160,13 +195,13 @@ export class EngineConnClient {
     return { kind: 'table', columns: page.columns, rows: page.rows, offset: page.offset, next: page.next ?? null };
   }
 
-  /** Every page of a TABLE result set, `pageSize` rows at a time. */
+  /** Every page of a TABLE result set from row `offset` (default 0), `pageSize` rows at a time. */
   async *resultPages(
     id: string,
     index: number,
-    options: CallOptions & { pageSize?: number } = {},
+    options: CallOptions & { pageSize?: number; offset?: number } = {},
   ): AsyncGenerator<TablePage> {
-    let offset = 0;
+    let offset = options.offset ?? 0;
     for (;;) {
       const page = await this.resultPage(id, index, {
         offset,

@@ -1,13 +1,17 @@
 export {
   type CallOptions,
+  DEFAULT_SUBMIT_WAIT,
   EngineConnClient,
   type EngineConnClientOptions,
   type EventTransport,
+  type SubmitOptions,
 } from './engine-conn-client.js';
 export { EngineConnClientError } from './errors/engine-conn-client-error.js';
 export type {
   BinaryPage,
+  CompletedTask,
   EventErrorMessage,
+  InlineResult,
   LockGrant,
   LogPage,
   ResultChunk,

@@ -84,7 +84,13 @@ export {
   terminatePids,
 } from './process/process-group.js';
 export { TABLE_FORMATS, type TableFormat } from './results/table-formats.js';
-export { type RowsJsonPage, type RowsPage, TaskResults, type TaskResultsOptions } from './results/task-results.js';
+export {
+  type RowsJsonPage,
+  type RowsPage,
+  TaskResults,
+  type TaskResultsOptions,
+  type TextPage,
+} from './results/task-results.js';
 // status
 export { HEALTH_STATES, type Health, isHealth, worstHealth } from './status/health.js';
 export { createNodeStatusMachine, isNodeStatus, NODE_STATUSES, type NodeStatus } from './status/node-status.js';

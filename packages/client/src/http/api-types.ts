@@ -1,10 +1,38 @@
-import type { Column, Health, ResultSetMeta, TaskEvent, TaskEventName, TaskStatus } from '@engineconn/core';
+import type {
+  Column,
+  Health,
+  ResultSetMeta,
+  ResultSetType,
+  TaskEvent,
+  TaskEventName,
+  TaskInfo,
+  TaskStatus,
+} from '@engineconn/core';
 
 /** `POST /api/v1/tasks` and `POST /api/v1/tasks/:id/kill` answers. */
 export interface TaskRef {
   id: string;
   status: TaskStatus;
 }
+
+/**
+ * The first page of one result set, inline in a one-request answer: rows for TABLE, text for TEXT /
+ * HTML (offsets in UTF-8 bytes), neither for PICTURE. `next` is where the result route continues,
+ * null when the page is the whole set.
+ */
+export interface InlineResult {
+  index: number;
+  type: ResultSetType;
+  columns?: Column[];
+  rows?: unknown[][];
+  text?: string;
+  mimeType?: string;
+  offset: number;
+  next: number | null;
+}
+
+/** The 200 answer of `POST /api/v1/tasks?wait=`: the task, which ended in the wait, and its first pages. */
+export type CompletedTask = TaskInfo & { results: InlineResult[] };
 
 /** `GET /api/v1/tasks/:id/logs`. */
 export interface LogPage {

@@ -1,6 +1,6 @@
-import { isTerminalTaskStatus, type TaskInfo } from '@engineconn/core';
+import { isTerminalTaskStatus, type ResultSetMeta, type TaskInfo } from '@engineconn/core';
 import type { CallOptions, EngineConnClient, EventTransport } from '../engine-conn-client.js';
-import type { ResultChunk, TaskRef, TypedTaskEvent } from '../http/api-types.js';
+import type { CompletedTask, InlineResult, ResultChunk, TaskRef, TypedTaskEvent } from '../http/api-types.js';
 
 /**
  * A submitted task. `events` and `logs()` stream live; `done` resolves with the final TaskInfo
@@ -11,6 +11,8 @@ export class TaskHandle {
   readonly id: string;
   /** The answer to the submit: the id and the status at that moment. */
   readonly submitted: TaskRef;
+  /** The task and its first result pages, when it ended within the submit's wait (one request). */
+  readonly completed: CompletedTask | undefined;
   readonly #client: EngineConnClient;
   readonly #transport: EventTransport;
   readonly #signal: AbortSignal | undefined;
@@ -23,11 +25,12 @@ export class TaskHandle {
   constructor(
     client: EngineConnClient,
     submitted: TaskRef,
-    options: { transport: EventTransport; signal?: AbortSignal | undefined },
+    options: { transport: EventTransport; signal?: AbortSignal | undefined; completed?: CompletedTask },
   ) {
     this.#client = client;
     this.id = submitted.id;
     this.submitted = submitted;
+    this.completed = options.completed;
     this.#transport = options.transport;
     this.#signal = options.signal;
   }
@@ -39,6 +42,11 @@ export class TaskHandle {
 
   /** Resolves with the final TaskInfo once the task reached Succeed, Failed, Cancelled or Timeout. */
   get done(): Promise<TaskInfo> {
+    if (!this.#done && this.completed) {
+      const { results: _inline, ...info } = this.completed;
+      this.#settled = true;
+      this.#done = Promise.resolve(info);
+    }
     if (!this.#done) {
       this.#done = new Promise<TaskInfo>((resolve, reject) => {
         this.#settle = { resolve, reject };
@@ -69,6 +77,13 @@ export class TaskHandle {
    */
   async *results(options: CallOptions & { pageSize?: number } = {}): AsyncGenerator<ResultChunk> {
     const call = this.#withSignal(options);
+    if (this.completed) {
+      for (const resultSet of this.completed.resultSets) {
+        const inline = this.completed.results.find((r) => r.index === resultSet.index);
+        yield* this.#fromInline(resultSet, inline, call);
+      }
+      return;
+    }
     await this.done;
     for (const resultSet of await this.#client.results(this.id, call)) {
       if (resultSet.type !== 'TABLE') {
@@ -77,6 +92,37 @@ export class TaskHandle {
       }
       for await (const page of this.#client.resultPages(this.id, resultSet.index, call)) yield { ...page, resultSet };
     }
+  }
+
+  /** A set's chunks starting from its inline first page; only what the page lacks is fetched. */
+  async *#fromInline(
+    resultSet: ResultSetMeta,
+    inline: InlineResult | undefined,
+    call: CallOptions & { pageSize?: number },
+  ): AsyncGenerator<ResultChunk> {
+    if (inline?.type === 'TABLE' && inline.rows) {
+      // An empty first page that is not the end (the answer's inline budget was spent) is skipped.
+      if (inline.rows.length > 0 || inline.next === null) {
+        yield {
+          kind: 'table',
+          columns: inline.columns ?? [],
+          rows: inline.rows,
+          offset: 0,
+          next: inline.next,
+          resultSet,
+        };
+      }
+      if (inline.next === null) return;
+      for await (const rest of this.#client.resultPages(this.id, resultSet.index, { ...call, offset: inline.next })) {
+        yield { ...rest, resultSet };
+      }
+      return;
+    }
+    if (inline?.text !== undefined && inline.next === null) {
+      yield { kind: 'text', text: inline.text, resultSet };
+      return;
+    }
+    yield { ...(await this.#client.resultPage(this.id, resultSet.index, call)), resultSet };
   }
 
   #streamOptions(): { transport: EventTransport; signal?: AbortSignal } {

@@ -2,6 +2,7 @@ import type { EngineConnTask } from '../computation/engine-conn-task.js';
 import type { TaskInfo } from '../computation/task-types.js';
 import type { TaskEventJournal } from '../events/task-event-journal.js';
 import type { TaskResults } from '../results/task-results.js';
+import type { TerminalTaskStatus } from '../status/task-status.js';
 
 /** What a caller may read of one task: its info, log, results and events. */
 export interface TaskView {
@@ -11,6 +12,8 @@ export interface TaskView {
   readLogs(from: number, limit: number): Promise<{ lines: string[]; from: number; next: number; complete: boolean }>;
   readonly results: TaskResults;
   readonly journal: TaskEventJournal;
+  /** Resolves with the terminal status once results and log are complete and `done` is published. */
+  readonly finished: Promise<TerminalTaskStatus>;
   /** Marks caller activity (for --caller-timeout and idle release). */
   touch(): void;
 }
@@ -24,6 +27,7 @@ export function createTaskView(task: EngineConnTask, onTouch: () => void): TaskV
     readLogs: (from, limit) => task.log.read(from, limit),
     results: task.results,
     journal: task.journal,
+    finished: task.finished,
     touch: () => {
       task.lastTouchedAt = Date.now();
       onTouch();

@@ -273,4 +273,13 @@ describe('TaskEventJournal', () => {
     assert.equal((await slow.next()).value?.seq, 2);
     await slow.return?.();
   });
+
+  test('a hold counts as a follower until released, once', () => {
+    const journal = new TaskEventJournal({ readLog: fakeLog().readLog });
+    const release = journal.hold();
+    assert.equal(journal.followers, 1);
+    release();
+    release();
+    assert.equal(journal.followers, 0);
+  });
 });

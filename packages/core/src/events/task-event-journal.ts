@@ -46,6 +46,20 @@ export class TaskEventJournal {
     return this.#followers;
   }
 
+  /**
+   * Counts a follower that is not a `follow()` iteration (a request waiting for the task to end) until
+   * the returned function is called; calling it again does nothing.
+   */
+  hold(): () => void {
+    this.#followers++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.#followers--;
+    };
+  }
+
   /** True once `done` was appended. */
   get done(): boolean {
     return this.#done;

@@ -37,6 +37,39 @@ export interface RowsJsonPage {
   next: number | null;
 }
 
+/** A page of TEXT / HTML content; offsets are in UTF-8 bytes. */
+export interface TextPage {
+  text: string;
+  offset: number;
+  /** The offset of the next page, or null when the set is complete and this page reached its end. */
+  next: number | null;
+}
+
+/** The lines of `lines` whose JSON array (`[a,b,…]`) fits in `maxBytes` of UTF-8; maybe none. */
+function linesWithin(lines: string[], maxBytes: number): string[] {
+  let chars = 2;
+  for (const line of lines) chars += line.length + 1;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most pages need no byte counting at all.
+  if (chars * 3 <= maxBytes) return lines;
+  let bytes = 1;
+  for (let i = 0; i < lines.length; i++) {
+    bytes += Buffer.byteLength(lines[i] as string, 'utf8') + 1;
+    if (bytes > maxBytes) return lines.slice(0, i);
+  }
+  return lines;
+}
+
+/** The length of the longest prefix of `buf` that ends on a whole UTF-8 character. */
+function wholeCharacters(buf: Buffer): number {
+  let i = buf.length - 1;
+  const stop = Math.max(0, buf.length - 4);
+  while (i > stop && ((buf[i] as number) & 0xc0) === 0x80) i--;
+  if (i < 0) return 0;
+  const lead = buf[i] as number;
+  const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return i + size > buf.length ? i : buf.length;
+}
+
 const STREAM_CHUNK_BYTES = 64 * 1024;
 
 function checkCount(name: string, value: number): void {
@@ -113,8 +146,8 @@ export class TaskResults {
    * are JSON arrays already): an HTTP answer built from it skips parsing and re-serialising every
    * row, two thirds of the cost of serving a page.
    */
-  async readRowsJson(index: number, offset: number, limit: number): Promise<RowsJsonPage> {
-    const page = await this.#readLines(index, offset, limit);
+  async readRowsJson(index: number, offset: number, limit: number, maxBytes?: number): Promise<RowsJsonPage> {
+    const page = await this.#readLines(index, offset, limit, maxBytes);
     return { columns: page.columns, rows: `[${page.lines.join(',')}]`, offset: page.offset, next: page.next };
   }
 
@@ -122,6 +155,7 @@ export class TaskResults {
     index: number,
     offset: number,
     limit: number,
+    maxBytes?: number,
   ): Promise<Omit<RowsPage, 'rows'> & { lines: string[] }> {
     const set = this.#find(index);
     if (set.type !== 'TABLE')
@@ -141,6 +175,7 @@ export class TaskResults {
         offset - start.row,
         end - offset,
       );
+      if (maxBytes !== undefined) lines = linesWithin(lines, maxBytes);
     }
     const next = offset + lines.length;
     return {
@@ -151,17 +186,42 @@ export class TaskResults {
     };
   }
 
+  /**
+   * TEXT / HTML content from byte `offset`, at most `maxBytes` of it, never ending inside a UTF-8
+   * character (a page shorter than `maxBytes` before the end means the next character did not fit).
+   */
+  async readText(index: number, offset: number, maxBytes: number): Promise<TextPage> {
+    const set = this.#find(index);
+    if (set.type !== 'TEXT' && set.type !== 'HTML') {
+      throw new BadRequestError(`Result set ${index} is ${set.type}: it has no text.`);
+    }
+    checkCount('offset', offset);
+    checkCount('maxBytes', maxBytes);
+    const complete = set.complete;
+    const committed = set.committedBytes;
+    const length = Math.max(0, Math.min(maxBytes, committed - offset));
+    let buf = await this.#readBytes(set, offset, length);
+    const atEnd = offset + buf.length >= committed;
+    if (!(atEnd && complete)) buf = buf.subarray(0, wholeCharacters(buf));
+    const next = offset + buf.length;
+    return { text: buf.toString('utf8'), offset, next: complete && next >= committed ? null : next };
+  }
+
   /** The content written so far of a TEXT, HTML or PICTURE set. */
   async readContent(index: number): Promise<Buffer> {
     const set = this.#find(index);
     if (set.type === 'TABLE') throw new BadRequestError(`Result set ${index} is a TABLE: read it in pages of rows.`);
-    const length = set.committedBytes;
+    return this.#readBytes(set, 0, set.committedBytes);
+  }
+
+  /** `length` stored bytes from `position` (fewer if the store ends first). */
+  async #readBytes(set: ResultSetFileWriter, position: number, length: number): Promise<Buffer> {
     const buf = Buffer.alloc(length);
     if (length === 0) return buf;
     const handle = await set.openRead();
     try {
       for (let done = 0; done < length; ) {
-        const { bytesRead } = await handle.read(buf, done, length - done, done);
+        const { bytesRead } = await handle.read(buf, done, length - done, position + done);
         if (bytesRead === 0) return buf.subarray(0, done);
         done += bytesRead;
       }

@@ -1,4 +1,4 @@
-import { BadRequestError, HEALTH_STATES } from '@engineconn/core';
+import { BadRequestError, HEALTH_STATES, parseDuration } from '@engineconn/core';
 import { z } from 'zod';
 
 /*
@@ -46,6 +46,35 @@ export const SubmitRequestSchema = z
     { error: bodyError },
   )
   .describe('POST /api/v1/tasks');
+
+/** The longest `?wait=` of a one-request task: longer holds belong on the event stream. */
+export const MAX_SUBMIT_WAIT_MS = 60_000;
+
+export const SubmitQuerySchema = z.object({
+  wait: z
+    .string()
+    .optional()
+    .describe(
+      'Wait this long (e.g. 10s, 500ms; at most 60s) for the task to end: 200 with the task and the first page of each result set if it does, else 202.',
+    ),
+});
+
+/** `?wait=` in milliseconds (0 when absent), or EC_BAD_REQUEST saying what is expected. */
+export function parseWait(wait: string | undefined): number {
+  if (wait === undefined) return 0;
+  let ms: number;
+  try {
+    ms = parseDuration(wait, 'wait');
+  } catch {
+    ms = Number.NaN;
+  }
+  if (!(ms >= 0 && ms <= MAX_SUBMIT_WAIT_MS)) {
+    throw new BadRequestError(
+      `Invalid query: 'wait' must be a duration from 0 to ${MAX_SUBMIT_WAIT_MS / 1000}s such as 10s or 500ms; got '${wait}'.`,
+    );
+  }
+  return ms;
+}
 
 export const LockRequestSchema = z
   .strictObject(

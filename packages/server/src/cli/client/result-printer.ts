@@ -1,4 +1,4 @@
-import type { EngineConnClient } from '@engineconn/client';
+import type { EngineConnClient, InlineResult, TablePage } from '@engineconn/client';
 import type { ResultSetMeta } from '@engineconn/core';
 import { writeOut } from './client-flags.js';
 import { TableWriter } from './table-writer.js';
@@ -13,18 +13,51 @@ export function parseFormat(value: string, allowed: readonly OutputFormat[] = OU
   return value as OutputFormat;
 }
 
+/** The inline first page of result set `index`, if a one-request answer carried one. */
+export function firstPage(inline: readonly InlineResult[], index: number): InlineResult | undefined {
+  return inline.find((page) => page.index === index);
+}
+
+/** A TABLE's pages: the inline first page (when there is one), then the rest from the server. */
+async function* tablePages(
+  client: EngineConnClient,
+  taskId: string,
+  meta: ResultSetMeta,
+  first: InlineResult | undefined,
+): AsyncGenerator<Pick<TablePage, 'rows'>> {
+  if (!first?.rows) {
+    yield* client.resultPages(taskId, meta.index);
+    return;
+  }
+  yield { rows: first.rows };
+  if (first.next !== null) yield* client.resultPages(taskId, meta.index, { offset: first.next });
+}
+
+/** A TEXT / HTML set's text: inline when the first page was all of it, else read from the server. */
+async function textOf(
+  client: EngineConnClient,
+  taskId: string,
+  meta: ResultSetMeta,
+  first: InlineResult | undefined,
+): Promise<Awaited<ReturnType<EngineConnClient['resultPage']>>> {
+  if (first?.text !== undefined && first.next === null) return { kind: 'text', text: first.text };
+  return client.resultPage(taskId, meta.index);
+}
+
 /**
  * Prints one result set to stdout in `format`. TABLE sets are paged (table, json) or streamed by the
- * server (csv, ndjson), so a set of any size prints in bounded memory.
+ * server (csv, ndjson), so a set of any size prints in bounded memory. `first` is the set's inline
+ * first page from a one-request answer: what it holds is not fetched again.
  */
 export async function printResultSet(
   client: EngineConnClient,
   taskId: string,
   meta: ResultSetMeta,
   format: OutputFormat,
+  first?: InlineResult,
 ): Promise<void> {
   if (format === 'json') {
-    await printJson(client, taskId, meta);
+    await printJson(client, taskId, meta, first);
     return;
   }
   if (meta.type === 'TABLE') {
@@ -33,11 +66,11 @@ export async function printResultSet(
       return;
     }
     const table = new TableWriter(meta.columns ?? [], writeOut);
-    for await (const page of client.resultPages(taskId, meta.index)) await table.page(page.rows);
+    for await (const page of tablePages(client, taskId, meta, first)) await table.page(page.rows);
     await table.end();
     return;
   }
-  const page = await client.resultPage(taskId, meta.index);
+  const page = await textOf(client, taskId, meta, first);
   if (page.kind === 'text') {
     await writeOut(page.text.endsWith('\n') ? page.text : `${page.text}\n`);
   } else if (page.kind === 'binary') {
@@ -52,12 +85,17 @@ export async function printResultSet(
 }
 
 /** One JSON object per set: `{index, type, columns, rows}`, `{index, type, text}` or `{index, type, mimeType, base64}`. */
-async function printJson(client: EngineConnClient, taskId: string, meta: ResultSetMeta): Promise<void> {
+async function printJson(
+  client: EngineConnClient,
+  taskId: string,
+  meta: ResultSetMeta,
+  inline: InlineResult | undefined,
+): Promise<void> {
   const head = { index: meta.index, type: meta.type };
   if (meta.type === 'TABLE') {
     await writeOut(`${JSON.stringify(head).slice(0, -1)},"columns":${JSON.stringify(meta.columns ?? [])},"rows":[`);
     let first = true;
-    for await (const page of client.resultPages(taskId, meta.index)) {
+    for await (const page of tablePages(client, taskId, meta, inline)) {
       if (page.rows.length === 0) continue;
       await writeOut(`${first ? '' : ','}${page.rows.map((row) => JSON.stringify(row)).join(',')}`);
       first = false;
@@ -65,7 +103,7 @@ async function printJson(client: EngineConnClient, taskId: string, meta: ResultS
     await writeOut(']}');
     return;
   }
-  const page = await client.resultPage(taskId, meta.index);
+  const page = await textOf(client, taskId, meta, inline);
   if (page.kind === 'text') await writeOut(JSON.stringify({ ...head, text: page.text }));
   else if (page.kind === 'binary') {
     await writeOut(
@@ -80,11 +118,12 @@ export async function printResultSets(
   taskId: string,
   sets: readonly ResultSetMeta[],
   format: OutputFormat,
+  inline: readonly InlineResult[] = [],
 ): Promise<void> {
   if (format === 'json') await writeOut('[');
   for (const [i, meta] of sets.entries()) {
     if (i > 0) await writeOut(format === 'json' ? ',' : format === 'ndjson' ? '' : '\n');
-    await printResultSet(client, taskId, meta, format);
+    await printResultSet(client, taskId, meta, format, firstPage(inline, meta.index));
   }
   if (format === 'json') await writeOut(']\n');
 }

@@ -93,7 +93,8 @@ describe('engineconn client commands against a real engineconn start', () => {
       [' n | label', '---+-------', ' 0 | row 0', ' 1 | row 1', ' 2 | row 2', '(3 rows)', '', 'hi', ''].join('\n'),
     );
     assert.match(run.stderr, /line 0\nline 1\nline 2\n/);
-    assert.match(run.stderr, /\] Running\n/);
+    // A task this short ends within the submit's wait: one request, its final status shown.
+    assert.match(run.stderr, /\] Succeed\n/);
     assert.match(run.stderr, /\] progress 100%\n/);
     assert.match(run.stderr, /Task t-\S+ Succeed in \d+ ms\n$/);
   });
@@ -115,6 +116,34 @@ describe('engineconn client commands against a real engineconn start', () => {
     const id = /Task (t-\S+) Cancelled/.exec(result.stderr)?.[1] as string;
     const tasks = JSON.parse((await cli('tasks', '--json')).stdout) as { id: string; status: string }[];
     assert.equal(tasks.find((t) => t.id === id)?.status, 'Cancelled');
+  });
+
+  test('a task outliving the wait is followed live: status, logs and progress stream', async () => {
+    const run = await cli('submit', '--wait', '0', 'log 2; sleep 50; rows 1');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /\] Running\nline 0\nline 1\n/);
+    assert.match(run.stderr, /\] Succeed\n/);
+    assert.match(run.stdout, / 0 \| row 0\n/);
+  });
+
+  test('Ctrl-C during the submit wait kills the task as soon as its id is known', async () => {
+    const tasksNow = async () =>
+      ((await (await fetch(`${url}/api/v1/tasks`)).json()) as { tasks: { id: string }[] }).tasks.map((t) => t.id);
+    const known = new Set(await tasksNow());
+    const run = start(['submit', '--wait', '3s', 'sleep 60000'], { ENGINECONN_URL: url });
+    let id = '';
+    await waitFor(
+      async () => {
+        id = (await tasksNow()).find((t) => !known.has(t)) ?? '';
+        return id !== '';
+      },
+      { what: 'the task to be submitted' },
+    );
+    run.child.kill('SIGINT');
+    const result = await run.result;
+    assert.equal(result.code, 130, result.stderr);
+    assert.match(result.stderr, /the task is killed as soon as the EngineConn answers with its id/);
+    assert.match(result.stderr, new RegExp(`Task ${id} Cancelled`));
   });
 
   test('submit --json, --format csv and --file', async () => {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { EventTransport } from '@engineconn/client';
+import type { CompletedTask, EngineConnClient, EventTransport, TaskHandle } from '@engineconn/client';
 import { BadRequestError, type TaskInfo, type TaskStatus } from '@engineconn/core';
 import type { Command } from 'commander';
 import {
@@ -10,7 +10,8 @@ import {
   withClientFlags,
   writeOut,
 } from '../client/client-flags.js';
-import { parseFormat, printResultSet, printResultSets } from '../client/result-printer.js';
+import type { ProgressDisplay } from '../client/progress-display.js';
+import { firstPage, parseFormat, printResultSet, printResultSets } from '../client/result-printer.js';
 
 interface SubmitFlags extends ClientFlags {
   file?: string;
@@ -19,6 +20,7 @@ interface SubmitFlags extends ClientFlags {
   format: string;
   json?: boolean;
   transport: string;
+  wait: string;
 }
 
 /** Exit codes of `engineconn submit` (DESIGN §7). */
@@ -47,6 +49,11 @@ export function registerSubmitCommand(program: Command): void {
     .option('--format <format>', 'result output: table | json | csv', 'table')
     .option('--json', 'same as --format json: {"task", "resultSets"} on stdout')
     .option('--transport <transport>', 'how to follow the task: sse | ws', 'sse')
+    .option(
+      '--wait <duration>',
+      'how long the submit request waits for the task to end before following it live (at most 60s)',
+      CLI_SUBMIT_WAIT,
+    )
     .action((code: string | undefined, flags: SubmitFlags) => runClientCommand(() => runSubmit(code, flags)));
 }
 
@@ -68,6 +75,13 @@ async function readCode(code: string | undefined, file: string | undefined): Pro
   return code;
 }
 
+/**
+ * How long `submit` waits for the task in the submit request itself: a task that ends by then is
+ * printed from that one answer; a longer one is followed live after at most this delay. It also
+ * bounds how late a Ctrl-C given during the wait kills the task (its id comes with the answer).
+ */
+export const CLI_SUBMIT_WAIT = '1s';
+
 async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promise<number> {
   const format = flags.json ? 'json' : parseFormat(flags.format, ['table', 'json', 'csv']);
   if (flags.transport !== 'sse' && flags.transport !== 'ws') {
@@ -76,66 +90,109 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
   const transport: EventTransport = flags.transport;
   const code = await readCode(codeArg, flags.file);
   const client = await createClient(flags);
-  const handle = await client.submit({
-    code,
-    ...(flags.lock ? { lock: flags.lock } : {}),
-    ...(flags.runType ? { runType: flags.runType } : {}),
-  });
-  const id = handle.id;
-  // cli-progress is loaded only by the command that draws bars.
-  const { createProgressDisplay } = await import('../client/progress-display.js');
-  const display = createProgressDisplay(process.stderr, id);
 
-  // Ctrl-C kills the task and waits for it to stop (so nothing is left running); a second one leaves at once.
+  // Ctrl-C kills the task and waits for it to stop (so nothing is left running); a second one leaves at
+  // once. During the submit's wait the id is not known yet: the kill goes out as soon as it is.
   let interrupted = false;
+  let handle: TaskHandle | null = null;
+  let display: ProgressDisplay | null = null;
+  const say = (line: string) => (display ? display.log([line]) : process.stderr.write(`${line}\n`));
+  const kill = (task: TaskHandle) => {
+    say(`engineconn: killing task ${task.id} (Ctrl-C again to leave at once)`);
+    task.kill().catch((err: unknown) => say(`engineconn: the kill failed: ${describeFailure(err)}`));
+  };
   const onSigint = () => {
     if (interrupted) {
-      display.stop();
-      process.stderr.write(`engineconn: interrupted again; task ${id} may still be stopping\n`);
+      display?.stop();
+      process.stderr.write(
+        `engineconn: interrupted again; ${handle ? `task ${handle.id}` : 'the task'} may still be stopping\n`,
+      );
       process.exit(130);
     }
     interrupted = true;
-    display.log([`engineconn: killing task ${id} (Ctrl-C again to leave at once)`]);
-    handle.kill().catch((err: unknown) => display.log([`engineconn: the kill failed: ${describeFailure(err)}`]));
+    if (handle) kill(handle);
+    else
+      say(
+        'engineconn: the task is killed as soon as the EngineConn answers with its id (Ctrl-C again to leave at once)',
+      );
   };
   process.on('SIGINT', onSigint);
 
-  let logNext = 0;
   try {
-    for await (const event of client.events(id, { transport })) {
-      if (event.event === 'status') display.status(event.data.status);
-      else if (event.event === 'progress') display.progress(event.data.progress);
-      else if (event.event === 'log') {
-        const { from, lines } = event.data;
-        // A gap between batches is read from the log itself, so no line is ever skipped.
-        while (logNext < from) {
-          const page = await client.logs(id, { from: logNext, limit: Math.min(1000, from - logNext) });
-          if (page.lines.length === 0) break;
-          display.log(page.lines);
-          logNext = page.from + page.lines.length;
-        }
-        display.log(lines.slice(Math.max(0, logNext - from)));
-        logNext = Math.max(logNext, from + lines.length);
-      }
+    handle = await client.submit(
+      {
+        code,
+        ...(flags.lock ? { lock: flags.lock } : {}),
+        ...(flags.runType ? { runType: flags.runType } : {}),
+      },
+      { wait: flags.wait },
+    );
+    const id = handle.id;
+    // cli-progress is loaded only by the command that draws bars.
+    const { createProgressDisplay } = await import('../client/progress-display.js');
+    display = createProgressDisplay(process.stderr, id);
+    if (handle.completed) await showEnded(client, handle.completed, display);
+    else {
+      if (interrupted) kill(handle);
+      await follow(client, id, transport, display);
     }
   } finally {
-    display.stop();
+    display?.stop();
     process.off('SIGINT', onSigint);
   }
 
-  const info = await client.task(id);
+  const info = handle.completed ? await handle.done : await client.task(handle.id);
+  const inline = handle.completed?.results ?? [];
   if (format === 'json') {
     await writeOut(`{"task":${JSON.stringify(info)},"resultSets":`);
-    await printResultSets(client, id, info.resultSets, 'json');
+    await printResultSets(client, info.id, info.resultSets, 'json', inline);
     await writeOut('}\n');
   } else {
     for (const [i, meta] of info.resultSets.entries()) {
       if (i > 0) await writeOut('\n');
-      await printResultSet(client, id, meta, format);
+      await printResultSet(client, info.id, meta, format, firstPage(inline, meta.index));
     }
   }
   process.stderr.write(`${summary(info)}\n`);
   return SUBMIT_EXIT[info.status];
+}
+
+/** Streams the task's status, progress and log lines until it ends. */
+async function follow(
+  client: EngineConnClient,
+  id: string,
+  transport: EventTransport,
+  display: ProgressDisplay,
+): Promise<void> {
+  let logNext = 0;
+  for await (const event of client.events(id, { transport })) {
+    if (event.event === 'status') display.status(event.data.status);
+    else if (event.event === 'progress') display.progress(event.data.progress);
+    else if (event.event === 'log') {
+      const { from, lines } = event.data;
+      // A gap between batches is read from the log itself, so no line is ever skipped.
+      while (logNext < from) {
+        const page = await client.logs(id, { from: logNext, limit: Math.min(1000, from - logNext) });
+        if (page.lines.length === 0) break;
+        display.log(page.lines);
+        logNext = page.from + page.lines.length;
+      }
+      display.log(lines.slice(Math.max(0, logNext - from)));
+      logNext = Math.max(logNext, from + lines.length);
+    }
+  }
+}
+
+/** Shows a task that ended within the submit's wait: its log (if any), final progress and status. */
+async function showEnded(client: EngineConnClient, task: CompletedTask, display: ProgressDisplay): Promise<void> {
+  for (let from = 0; from < task.logLines; ) {
+    const page = await client.logs(task.id, { from, limit: 1000 });
+    if (page.lines.length === 0) break;
+    display.log(page.lines);
+    from = page.next;
+  }
+  display.progress(task.progress);
+  display.status(task.status);
 }
 
 function summary(info: TaskInfo): string {

@@ -8,6 +8,7 @@ import {
   LogsQuerySchema,
   ResultPageQuerySchema,
   ResultParamsSchema,
+  SubmitQuerySchema,
   SubmitRequestSchema,
   TaskParamsSchema,
 } from '../schemas.js';
@@ -48,6 +49,8 @@ const COMPONENTS: Record<string, z.ZodType> = {
   EngineConnInfo: R.EngineConnInfoSchema,
   TaskRef: R.TaskRefSchema,
   TaskInfo: R.TaskInfoSchema,
+  OneRequestTask: R.OneRequestTaskSchema,
+  InlineResult: R.InlineResultSchema,
   TaskList: R.TaskListSchema,
   LogPage: R.LogPageSchema,
   ResultSetMeta: R.ResultSetMetaSchema,
@@ -101,9 +104,13 @@ const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/api/v1/tasks',
     tag: 'tasks',
-    summary: 'Submit code to run',
+    summary: 'Submit code to run; with ?wait=, wait for it to end and get its results in the same answer',
     body: SubmitRequestSchema,
-    ok: { 202: { description: 'Accepted; follow it with the events stream', schema: R.TaskRefSchema } },
+    query: SubmitQuerySchema,
+    ok: {
+      200: { description: 'The task ended within ?wait=: the task and its results', schema: R.OneRequestTaskSchema },
+      202: { description: 'Accepted; follow it with the events stream', schema: R.TaskRefSchema },
+    },
     errors: [
       'EC_BAD_REQUEST',
       'EC_UNAUTHORIZED',

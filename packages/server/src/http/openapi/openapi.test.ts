@@ -90,7 +90,9 @@ describe('GET /api/v1/openapi.json', () => {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/SubmitRequest' } } },
     });
     const responses = post.responses as Record<string, Json>;
-    assert.deepEqual(Object.keys(responses).sort(), ['202', '400', '401', '409', '413', '423', '503']);
+    assert.deepEqual(Object.keys(responses).sort(), ['200', '202', '400', '401', '409', '413', '423', '503']);
+    const wait = (post.parameters as Json[]).find((p) => p.name === 'wait') as Json;
+    assert.equal(wait.in, 'query');
     const logs = paths['/api/v1/tasks/{id}/logs']?.get as { parameters: Json[] };
     const limit = logs.parameters.find((p) => p.name === 'limit') as Json;
     assert.equal(limit.in, 'query');
@@ -134,6 +136,9 @@ describe('GET /api/v1/openapi.json', () => {
     conforms(R.RowsPageSchema, (await get(`/api/v1/tasks/${id}/results/0?limit=2`)).body, 'GET /results/0');
     conforms(R.TextResultSchema, (await get(`/api/v1/tasks/${id}/results/1`)).body, 'GET /results/1');
     conforms(R.TaskRefSchema, (await post(`/api/v1/tasks/${id}/kill`)).body, 'POST /kill');
+    const oneRequest = await post('/api/v1/tasks?wait=10s', { code: 'rows 2; text hi; picture' });
+    assert.equal(oneRequest.status, 200);
+    conforms(R.OneRequestTaskSchema, oneRequest.body, 'POST /tasks?wait=');
     const lock = await post('/api/v1/locks', {});
     conforms(R.LockGrantSchema, lock.body, 'POST /locks');
     const unlocked = await get(`/api/v1/locks/${(lock.body as { lock: string }).lock}`, { method: 'DELETE' });

@@ -122,6 +122,31 @@ export const RowsPageSchema = z
   })
   .describe('A page of a TABLE result set.');
 
+export const InlineResultSchema = z
+  .object({
+    index: z.number().int(),
+    type: z.enum(RESULT_SET_TYPES),
+    columns: z.array(ColumnSchema).optional().describe('TABLE only.'),
+    rows: z.array(z.array(z.unknown())).optional().describe('TABLE only: the first rows (at most 1000).'),
+    text: z.string().optional().describe('TEXT / HTML only: the first bytes of the content, whole characters.'),
+    mimeType: z.string().optional().describe('PICTURE only: its bytes are read from the result route.'),
+    offset: z.number().int().describe('Always 0: the first page.'),
+    next: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'Where the result route continues (rows for TABLE, UTF-8 bytes for TEXT / HTML); null when this is all.',
+      ),
+  })
+  .describe('The first page of one result set, inline in a one-request answer.');
+
+export const OneRequestTaskSchema = TaskInfoSchema.extend({
+  results: z
+    .array(InlineResultSchema)
+    .describe('The first page of each result set: at most 1000 rows per TABLE and 1 MiB of results in all.'),
+}).describe('A task that ended within `?wait=`, with its results inline.');
+
 export const TextResultSchema = z.object({ text: z.string() }).describe('A TEXT or HTML result set.');
 
 export const LockGrantSchema = z.object({ lock: z.string(), expiresAt: isoTime });

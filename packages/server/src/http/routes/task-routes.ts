@@ -1,17 +1,33 @@
 import type { FastifyInstance } from 'fastify';
-import { LogsQuerySchema, parseInput, SubmitRequestSchema, TaskParamsSchema } from '../schemas.js';
+import {
+  LogsQuerySchema,
+  parseInput,
+  parseWait,
+  SubmitQuerySchema,
+  SubmitRequestSchema,
+  TaskParamsSchema,
+} from '../schemas.js';
+import { awaitEnd, oneRequestAnswer } from './one-request.js';
 
-/** Submit, list, inspect and kill tasks, and read their logs. */
+/** Submit (optionally waiting for the end: one-request tasks), list, inspect and kill tasks, and read their logs. */
 export function registerTaskRoutes(app: FastifyInstance): void {
   const { runtime, callerOf, taskOf } = app.engineConn;
 
   app.post('/api/v1/tasks', async (request, reply) => {
     const body = parseInput(SubmitRequestSchema, request.body, 'body');
-    const task = runtime.submit(body, callerOf(request));
-    return reply
-      .code(202)
-      .header('location', `/api/v1/tasks/${encodeURIComponent(task.id)}`)
-      .send({ id: task.id, status: task.status });
+    const waitMs = parseWait(parseInput(SubmitQuerySchema, request.query, 'query').wait);
+    const caller = callerOf(request);
+    const task = runtime.submit(body, caller);
+    reply.header('location', `/api/v1/tasks/${encodeURIComponent(task.id)}`);
+    if (waitMs === 0) return reply.code(202).send({ id: task.id, status: task.status });
+    const view = runtime.getTask(task.id, caller);
+    if (await awaitEnd(view, waitMs, reply)) {
+      return reply
+        .code(200)
+        .type('application/json; charset=utf-8')
+        .send(await oneRequestAnswer(view));
+    }
+    return reply.code(202).send({ id: task.id, status: view.info().status });
   });
 
   app.get('/api/v1/tasks', async (request) => ({ tasks: runtime.listTasks(callerOf(request)) }));

@@ -39,8 +39,41 @@ describe('@engineconn/client against a live EngineConn', () => {
     });
   }
 
+  test('submit() is one request for a short task: done and its first pages come with the answer', async () => {
+    const urls: string[] = [];
+    const counting = new EngineConnClient({
+      url: server.url,
+      fetch: (input, init) => {
+        urls.push(`${init.method} ${input.slice(server.url.length)}`);
+        return fetch(input, init);
+      },
+    });
+    const task = await counting.submit('rows 3; text hello');
+    assert.equal(task.completed?.status, 'Succeed');
+    const info = await task.done;
+    assert.equal(info.status, 'Succeed');
+    const chunks = [];
+    for await (const chunk of task.results()) chunks.push(chunk);
+    assert.deepEqual(
+      chunks.map((c) => (c.kind === 'table' ? c.rows.length : c.kind === 'text' ? c.text : c.kind)),
+      [3, 'hello'],
+    );
+    assert.deepEqual(urls, ['POST /api/v1/tasks?wait=1s']);
+  });
+
+  test('results() continues past the inline page; wait: 0 answers at once', async () => {
+    const task = await client.submit('rows 1500');
+    assert.equal(task.completed?.results[0]?.next, 1000);
+    let rows = 0;
+    for await (const chunk of task.results()) if (chunk.kind === 'table') rows += chunk.rows.length;
+    assert.equal(rows, 1500);
+    const later = await client.submit('sleep 10', { wait: 0 });
+    assert.equal(later.completed, undefined);
+    assert.equal((await later.done).status, 'Succeed');
+  });
+
   test('done resolves on its own, without anyone reading events', async () => {
-    const task = await client.submit('sleep 50; log 2');
+    const task = await client.submit('sleep 50; log 2', { wait: 0 });
     const info = await task.done;
     assert.equal(info.status, 'Succeed');
     assert.equal(info.logLines, 2);
