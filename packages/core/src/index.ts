@@ -105,4 +105,9 @@ export {
 } from './status/task-status.js';
 // util
 export { parseDuration } from './util/duration.js';
-export { type JsonValue, toJsonValue } from './util/json-value.js';
+// values in results (DESIGN §13)
+export { bytesCell, float32Cell, floatCell, integerCell } from './values/cells.js';
+export { encodeRow, encodeValue } from './values/encode-value.js';
+export { isoDateTime, isoOffset, isoOffsetText, isoTimeTz, isoYear } from './values/iso-time.js';
+export { rowCells } from './values/row-cells.js';
+export { JsonText, MapValue, StructShape, StructValue, structOf } from './values/wire-values.js';

@@ -13,7 +13,18 @@ export type ResultSetSpec =
  */
 export interface ResultSetWriter {
   readonly index: number;
-  /** TABLE only: appends rows; each value must be JSON-safe (see `toJsonValue`). */
+  /**
+   * TABLE only: appends rows, each an array of cells that `encodeValue` writes by DESIGN §13. An
+   * engine hands over its values in these shapes and gets the same encoding as every other engine:
+   * - integers as `bigint` (or numbers when they are small), exact beyond 2^53 by `integerCell`;
+   * - floats as numbers (`float32Cell` for 32-bit ones): NaN, ±Infinity and -0 become strings;
+   * - DECIMAL/NUMERIC, JSON text, GEOMETRY (as WKT) and anything else with a text form as strings;
+   * - date/time as ISO-8601 strings (`isoDateTime`, `isoTimeTz`, a zone-aware timestamp in the
+   *   session's time zone with its offset);
+   * - bytes as `Uint8Array` (base64), LIST/ARRAY as arrays;
+   * - STRUCT as `StructValue` (one `StructShape` per type) and MAP as `MapValue`, never as plain
+   *   objects, which lose `__proto__`, repeated names and the order of integer-like keys.
+   */
   writeRows(rows: readonly (readonly unknown[])[]): Promise<void>;
   /** TEXT / HTML / PICTURE only: appends content. */
   write(chunk: string | Uint8Array): Promise<void>;

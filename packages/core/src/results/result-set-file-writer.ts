@@ -1,8 +1,8 @@
 import type { ResultSetMeta } from '../computation/task-types.js';
 import { EngineConnError } from '../errors/engine-conn-error.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
-import { toJsonValue } from '../util/json-value.js';
 import { encodeLines, type ReadHandle } from '../util/line-file.js';
+import { encodeRow } from '../values/encode-value.js';
 import type { ResultStore } from './result-store.js';
 
 /** Every this many rows the byte offset of a row is remembered, so a deep page is a seek. */
@@ -15,19 +15,10 @@ export interface ResultSetFileWriterInit {
   onClosed: (writer: ResultSetFileWriter) => void;
 }
 
-/** True when JSON.stringify would carry every value of the row as it is. */
-function isPlainJsonRow(row: readonly unknown[]): boolean {
-  for (const value of row) {
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
-    if (typeof value === 'number' && Number.isFinite(value)) continue;
-    return false;
-  }
-  return true;
-}
-
 /**
- * Writes one result set as the engine produces it: TABLE rows as one JSON array per line, other
- * types as raw bytes, into its store (memory while small, else its file). Each write returns once
+ * Writes one result set as the engine produces it: TABLE rows as one JSON array per line (each value
+ * encoded by `encodeValue`, DESIGN §13), other types as raw bytes, into its store (memory while
+ * small, else its file). Each write returns once
  * its bytes are stored, which is the back pressure on a fast engine; only then do `rowCount` /
  * `byteCount` move, so a reader never sees a half-written row. Writes are serialised in call order
  * even if the engine does not await them.
@@ -135,7 +126,7 @@ export class ResultSetFileWriter implements ResultSetWriter {
           `Row ${this.#queuedRows + i} of result set ${this.index} is not an array of column values.`,
         );
       }
-      lines[i] = JSON.stringify(isPlainJsonRow(values) ? values : toJsonValue(values));
+      lines[i] = encodeRow(values);
     }
     // Rows are serialised now, so the engine may reuse its arrays as soon as this returns.
     const { buf, offsets } = encodeLines(lines, this.#queuedRows, ROW_INDEX_EVERY);

@@ -1,4 +1,5 @@
 import type { Column } from '../computation/task-types.js';
+import { rowCells } from '../values/row-cells.js';
 
 export type TableFormat = 'csv' | 'ndjson';
 export const TABLE_FORMATS: readonly TableFormat[] = ['csv', 'ndjson'];
@@ -22,6 +23,12 @@ export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
   return NEEDS_QUOTES.test(text) ? quoted(text) : text;
+}
+
+/** One CSV field from a cell's JSON text: a string its characters, null empty, anything else its JSON. */
+function csvCell(text: string): string {
+  if (text === 'null') return '';
+  return csvField(text.startsWith('"') ? (JSON.parse(text) as string) : text);
 }
 
 function quoted(text: string): string {
@@ -53,24 +60,28 @@ export function rowFormatter(format: TableFormat, columns: readonly Column[]): R
       header: `${columns.map((c) => csvField(c.name)).join(',')}\r\n`,
       rows: (lines) => {
         let out = '';
-        for (const line of lines) out += `${(JSON.parse(line) as unknown[]).map(csvField).join(',')}\r\n`;
+        for (const line of lines) {
+          // Objects keep their text: parsed, their integer-like keys would be reordered.
+          const fields = line.includes('{')
+            ? rowCells(line).map(csvCell)
+            : (JSON.parse(line) as unknown[]).map(csvField);
+          out += `${fields.join(',')}\r\n`;
+        }
         return out;
       },
     };
   }
-  const names = uniqueNames(columns);
+  // `"name":` once per column; a column named __proto__ is a key like any other.
+  const keys = uniqueNames(columns).map((name) => `${JSON.stringify(name)}:`);
   return {
     header: '',
     rows: (lines) => {
       let out = '';
       for (const line of lines) {
-        const values = JSON.parse(line) as unknown[];
-        // No prototype: a column named __proto__ is a key like any other.
-        const record: Record<string, unknown> = Object.create(null);
-        names.forEach((name, i) => {
-          record[name] = values[i] ?? null;
-        });
-        out += `${JSON.stringify(record)}\n`;
+        const cells = rowCells(line);
+        let record = '{';
+        for (let i = 0; i < keys.length; i++) record += `${i > 0 ? ',' : ''}${keys[i]}${cells[i] ?? 'null'}`;
+        out += `${record}}\n`;
       }
       return out;
     },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { ResultSetMeta } from '../computation/task-types.js';
+import { MapValue, StructShape, StructValue, structOf } from '../values/wire-values.js';
 import { NO_RESULT_MEMORY } from './result-memory.js';
 import { TaskResults } from './task-results.js';
 
@@ -275,6 +276,42 @@ describe('TaskResults', () => {
     const lines = (await text(results.stream(0, 'ndjson'))).split('\n');
     assert.equal(lines.pop(), '');
     assert.deepEqual(lines, ['{"a":1,"a_2":2,"__proto__":3}', '{"a":null,"a_2":"x","__proto__":{"y":1}}']);
+  });
+
+  test('csv and ndjson carry structs, maps and -0 exactly as the stored rows hold them', async () => {
+    const results = newResults();
+    const writer = await results.create({
+      type: 'TABLE',
+      columns: [
+        { name: 's', type: 'STRUCT' },
+        { name: 'm', type: 'MAP' },
+        { name: 'f', type: 'DOUBLE' },
+      ],
+    });
+    const shape = new StructShape(['2', '1', '__proto__']);
+    await writer.writeRows([
+      [new StructValue(shape, [1, 2, 'a,b']), new MapValue(['b', '2'], [1, 2]), -0],
+      [
+        structOf([
+          ['', 1],
+          ['', 2],
+        ]),
+        null,
+        2n ** 60n,
+      ],
+    ]);
+    await writer.close();
+    assert.equal(
+      await text(results.stream(0, 'csv')),
+      's,m,f\r\n' +
+        '"{""2"":1,""1"":2,""__proto__"":""a,b""}","[[""b"",1],[""2"",2]]",-0\r\n' +
+        '"[["""",1],["""",2]]",,1152921504606846976\r\n',
+    );
+    assert.equal(
+      await text(results.stream(0, 'ndjson')),
+      '{"s":{"2":1,"1":2,"__proto__":"a,b"},"m":[["b",1],["2",2]],"f":"-0"}\n' +
+        '{"s":[["",1],["",2]],"m":null,"f":"1152921504606846976"}\n',
+    );
   });
 
   test('a stream of a set still being written follows it until close', async () => {
