@@ -254,6 +254,11 @@ export class EngineConnClient {
     await this.#http.json('DELETE', `/api/v1/locks/${enc(lock)}`, { signal: options.signal });
   }
 
+  /** Breaks whatever lock is held, whoever holds it (the EngineConn's owner or an admin). */
+  async breakLock(options: CallOptions = {}): Promise<void> {
+    await this.#http.json('DELETE', '/api/v1/locks', { signal: options.signal });
+  }
+
   /** Asks the EngineConn to drain and exit (owner or admin); resolves once it accepted. */
   async shutdown(options: CallOptions = {}): Promise<void> {
     await this.#http.json('POST', '/api/v1/engineconn/shutdown', { signal: options.signal });

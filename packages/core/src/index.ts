@@ -104,7 +104,8 @@ export {
   type TerminalTaskStatus,
 } from './status/task-status.js';
 // util
-export { parseDuration } from './util/duration.js';
+export { type DurationOptions, formatDuration, MAX_DURATION_MS, parseDuration } from './util/duration.js';
+export { type LongTimer, MAX_TIMER_MS, setLongInterval, setLongTimeout } from './util/long-timer.js';
 // values in results (DESIGN §13)
 export { bytesCell, float32Cell, floatCell, integerCell } from './values/cells.js';
 export { encodeRow, encodeValue } from './values/encode-value.js';

@@ -72,6 +72,8 @@ export type ResultChunk = ResultPage & { resultSet: ResultSetMeta };
 export interface LockGrant {
   lock: string;
   expiresAt: string;
+  /** False on executors that ignore locks (concurrent, async): holding it reserves nothing. */
+  enforced: boolean;
 }
 
 export type { Health };

@@ -1,6 +1,7 @@
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
 import type { EngineConnRuntime } from '../engine-conn/engine-conn-runtime.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
+import { formatDuration } from '../util/duration.js';
 
 /** The runtime surface the watchdog needs; structural so tests can drive it with a fake. */
 export type WatchedRuntime = Pick<EngineConnRuntime, 'allTasks' | 'killTask' | 'context'>;
@@ -16,13 +17,6 @@ export interface CallerWatchdogOptions {
 
 /** `ec.callerTimeout` / `--caller-timeout`. */
 export const CALLER_TIMEOUT_OPTION = 'ec.callerTimeout';
-
-function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
 
 /**
  * The upstream check Linkis lacked: a task nobody follows any more (its caller crashed or gave up)
@@ -45,7 +39,7 @@ export class CallerWatchdog {
   constructor(runtime: WatchedRuntime, opts: CallerWatchdogOptions) {
     this.#runtime = runtime;
     this.#timeoutMs = opts.timeoutMs;
-    this.#label = opts.label ?? formatMs(opts.timeoutMs);
+    this.#label = opts.label ?? formatDuration(opts.timeoutMs);
     this.#checkIntervalMs = opts.checkIntervalMs ?? Math.min(1000, Math.max(50, Math.floor(opts.timeoutMs / 4)));
     this.#logger = opts.logger;
   }

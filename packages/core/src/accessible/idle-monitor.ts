@@ -1,10 +1,12 @@
+import { type LongTimer, setLongTimeout } from '../util/long-timer.js';
+
 /**
  * Fires `onIdle` once the EngineConn has had nothing running or queued for `maxFreeTimeMs`. It is
  * re-armed on every activity, and it asks `isIdle()` again when the timer fires, so a task that is
  * running (or waiting) is never killed by idle release: the Linkis bug this guards against.
  */
 export class IdleMonitor {
-  #timer: NodeJS.Timeout | null = null;
+  #timer: LongTimer | null = null;
   #closed = false;
 
   constructor(
@@ -17,15 +19,12 @@ export class IdleMonitor {
   touch(): void {
     if (this.#closed || this.maxFreeTimeMs <= 0) return;
     if (this.#timer) this.#timer.refresh();
-    else {
-      this.#timer = setTimeout(() => this.#check(), this.maxFreeTimeMs);
-      this.#timer.unref();
-    }
+    else this.#timer = setLongTimeout(() => this.#check(), this.maxFreeTimeMs);
   }
 
   close(): void {
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.clear();
     this.#timer = null;
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { LockInvalidError } from '../errors/errors.js';
+import { EngineConnError } from '../errors/engine-conn-error.js';
+import { type LongTimer, setLongTimeout } from '../util/long-timer.js';
 
 export interface HeldLock {
   lock: string;
@@ -13,7 +14,7 @@ export interface HeldLock {
  */
 export class LockService {
   #held: HeldLock | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  #timer: LongTimer | null = null;
 
   constructor(
     private readonly defaultTimeoutMs: number,
@@ -29,8 +30,7 @@ export class LockService {
     if (this.#held) return null;
     const held = { lock: `lock-${randomBytes(12).toString('base64url')}`, owner, expiresAt: Date.now() + timeoutMs };
     this.#held = held;
-    this.#timer = setTimeout(() => this.#release(), timeoutMs);
-    this.#timer.unref();
+    this.#timer = setLongTimeout(() => this.#release(), timeoutMs);
     this.onChange();
     return held;
   }
@@ -42,13 +42,16 @@ export class LockService {
 
   unlock(lock: string): void {
     if (!this.isHeld(lock)) {
-      throw new LockInvalidError(`Lock '${lock}' is not held: it expired, was released, or never existed.`);
+      throw new EngineConnError(
+        'EC_LOCK_NOT_FOUND',
+        `Lock '${lock}' is not held: it expired, was released, or never existed.`,
+      );
     }
     this.#release();
   }
 
   close(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.clear();
     this.#timer = null;
     this.#held = null;
   }

@@ -1,5 +1,6 @@
 import { cpus, freemem, totalmem } from 'node:os';
 import type { OverloadInfo } from '../engine-conn/engine-conn-info.js';
+import { type LongTimer, setLongInterval } from '../util/long-timer.js';
 
 export interface OverloadThresholds {
   /** RSS in bytes past which the EngineConn is overloaded. */
@@ -25,7 +26,7 @@ function cpuTimes(): { idle: number; total: number } {
  * report Busy so a manager routes work elsewhere; it is a signal, not a throttle.
  */
 export class OverloadMonitor {
-  #timer: NodeJS.Timeout | null = null;
+  #timer: LongTimer | null = null;
   #last = cpuTimes();
   #cpu = 0;
   #overloaded = false;
@@ -37,8 +38,7 @@ export class OverloadMonitor {
 
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.sample(), this.thresholds.sampleIntervalMs);
-    this.#timer.unref();
+    this.#timer = setLongInterval(() => this.sample(), this.thresholds.sampleIntervalMs);
   }
 
   get overloaded(): boolean {
@@ -67,7 +67,7 @@ export class OverloadMonitor {
   }
 
   close(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.clear();
     this.#timer = null;
   }
 

@@ -9,6 +9,7 @@ import type { SyncListenerBus } from '../events/listener-bus.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import type { TerminalTaskStatus } from '../status/task-status.js';
 import { parseDuration } from '../util/duration.js';
+import { setLongTimeout } from '../util/long-timer.js';
 import { createTaskContext } from './create-task-context.js';
 import { type AbortReason, EngineConnTask } from './engine-conn-task.js';
 import type { SchedulingExecutor } from './executors/scheduling-executor.js';
@@ -52,14 +53,10 @@ const ABORT_ERRORS: Record<AbortReason, ErrorBody> = {
 /** The `timeout` property in milliseconds (0 = none), or EC_BAD_REQUEST saying what is expected. */
 function timeoutMsOf(timeout: unknown): number {
   if (timeout === undefined) return 0;
-  if (typeof timeout === 'number' || typeof timeout === 'string') {
-    try {
-      return parseDuration(timeout, 'properties.timeout');
-    } catch {
-      // Reported below in the task's own terms.
-    }
+  if (typeof timeout !== 'number' && typeof timeout !== 'string') {
+    throw new BadRequestError("properties.timeout must be a duration such as '30s' or a number of milliseconds.");
   }
-  throw new BadRequestError("properties.timeout must be a duration such as '30s' or a number of milliseconds.");
+  return parseDuration(timeout, 'properties.timeout', { request: true });
 }
 
 /**
@@ -136,7 +133,7 @@ export class TaskExecutionService {
     task.log.append(`[engineconn] stopping the task (${reason}); waiting for the engine to stop the work`);
     // Backstop for an engine that never confirms the stop: after its own escalation window, the
     // task is ended anyway so that it cannot hang the EngineConn, and the log says so.
-    const backstop = setTimeout(
+    const backstop = setLongTimeout(
       () => {
         const settle = this.#forceSettle.get(task);
         if (!settle) return;
@@ -146,8 +143,7 @@ export class TaskExecutionService {
       },
       this.opts.killGraceMs * 2 + 1000,
     );
-    backstop.unref();
-    void task.finished.then(() => clearTimeout(backstop));
+    void task.finished.then(() => backstop.clear());
   }
 
   /** Cancels queued tasks and kills running ones; resolves once all have ended. */
@@ -165,14 +161,14 @@ export class TaskExecutionService {
   async drain(ms: number): Promise<boolean> {
     const pending = this.all().filter((t) => !t.terminal);
     if (pending.length === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
+    let resolveTimedOut: (value: false) => void = () => {};
     const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-      timer.unref();
+      resolveTimedOut = resolve;
     });
+    const timer = setLongTimeout(() => resolveTimedOut(false), ms);
     const done = Promise.all(pending.map((t) => t.finished)).then(() => true as const);
     const result = await Promise.race([done, timedOut]);
-    clearTimeout(timer);
+    timer.clear();
     return result;
   }
 
@@ -185,8 +181,7 @@ export class TaskExecutionService {
     task.transition('Running');
     this.opts.onActivity();
     const { timeoutMs } = task;
-    const timer = timeoutMs > 0 ? setTimeout(() => this.kill(task, 'timeout'), timeoutMs) : undefined;
-    timer?.unref();
+    const timer = timeoutMs > 0 ? setLongTimeout(() => this.kill(task, 'timeout'), timeoutMs) : undefined;
     let failure: unknown = null;
     try {
       const forced = new Promise<void>((resolve) => this.#forceSettle.set(task, resolve));
@@ -198,7 +193,7 @@ export class TaskExecutionService {
     } catch (err) {
       failure = err;
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
       this.#forceSettle.delete(task);
     }
     const reason = task.abortReason;
@@ -237,7 +232,7 @@ export class TaskExecutionService {
       const oldest = this.#finished.shift();
       if (oldest) this.#evict(oldest);
     }
-    setTimeout(() => this.#evict(task), this.opts.retention.ms).unref();
+    setLongTimeout(() => this.#evict(task), this.opts.retention.ms);
   }
 
   #evict(task: EngineConnTask): void {

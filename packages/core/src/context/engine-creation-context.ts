@@ -1,6 +1,6 @@
 import { ConfigInvalidError } from '../errors/errors.js';
 import type { ExecutorKind } from '../plugin/engine-plugin.js';
-import { parseDuration } from '../util/duration.js';
+import { type DurationOptions, parseDuration } from '../util/duration.js';
 
 export interface EngineCreationContextInit {
   id: string;
@@ -78,8 +78,9 @@ export class EngineCreationContext {
     throw new ConfigInvalidError(`Option '${key}' must be true or false; got '${raw}'.`);
   }
 
-  duration(key: string, fallback: number): number {
+  /** A duration option, at most MAX_DURATION_MS unless `opts.max` says less. */
+  duration(key: string, fallback: number, opts: Omit<DurationOptions, 'request'> = {}): number {
     const raw = this.options[key];
-    return raw === undefined ? fallback : parseDuration(raw, `Option '${key}'`);
+    return raw === undefined ? fallback : parseDuration(raw, `Option '${key}'`, opts);
   }
 }

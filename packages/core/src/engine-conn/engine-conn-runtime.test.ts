@@ -218,7 +218,7 @@ describe('serial executor', () => {
     await waitFor(() => runtime.status === 'Idle', 2000, 'Idle again while the lock is held');
     runtime.unlock(lock);
     assert.equal(runtime.status, 'Unlock');
-    rejectsWith(() => runtime.unlock(lock), 'EC_LOCK_INVALID');
+    rejectsWith(() => runtime.unlock(lock), 'EC_LOCK_NOT_FOUND');
     rejectsWith(() => runtime.submit({ code: 'log x', lock }, alice), 'EC_LOCK_INVALID');
     await runtime.shutdown();
   });

@@ -17,6 +17,7 @@ import type { EngineLogger, EnginePlugin } from '../plugin/engine-plugin.js';
 import type { EngineConnHandle, EngineConnHooks } from '../plugin/hooks.js';
 import type { Health } from '../status/health.js';
 import { createNodeStatusMachine, type NodeStatus } from '../status/node-status.js';
+import { parseDuration } from '../util/duration.js';
 import type { EngineConnInfo, RuntimeExit } from './engine-conn-info.js';
 import { ExecutorManager } from './executor-manager.js';
 import { HealthTracker } from './health-tracker.js';
@@ -269,19 +270,45 @@ export class EngineConnRuntime {
     return this.#tasks?.all() ?? [];
   }
 
-  lock(caller: Caller, timeoutMs?: number): { lock: string; expiresAt: string } {
+  /**
+   * Takes the EngineConn's lock for `timeoutMs` (at most `ec.lockMaxTimeout`). Only the serial
+   * executor enforces it (`enforced: false` elsewhere: the lock is granted and tasks ignore it).
+   */
+  lock(caller: Caller, timeoutMs?: number): { lock: string; expiresAt: string; enforced: boolean } {
     if (this.#stopping) throw new ShuttingDownError();
+    if (timeoutMs !== undefined) {
+      parseDuration(timeoutMs, 'timeoutMs', {
+        max: this.settings.lockMaxTimeoutMs,
+        maxName: 'ec.lockMaxTimeout',
+        request: true,
+      });
+    }
     if (this.context.executor === 'serial' && (this.#executor?.running ?? 0) > 0) {
       throw new BusyError('A task is running; the lock can be taken when the EngineConn is free.');
     }
     const held = this.#lockService().tryLock(caller.user, timeoutMs ?? this.settings.lockTimeoutMs);
     if (!held)
       throw new BusyError('Another caller holds this EngineConn’s lock; retry after it is released or expires.');
-    return { lock: held.lock, expiresAt: new Date(held.expiresAt).toISOString() };
+    return {
+      lock: held.lock,
+      expiresAt: new Date(held.expiresAt).toISOString(),
+      enforced: this.context.executor === 'serial',
+    };
   }
 
+  /** Releases `lock`; EC_LOCK_NOT_FOUND if it is not the lock held now. */
   unlock(lock: string): void {
     this.#lockService().unlock(lock);
+  }
+
+  /** Breaks whatever lock is held, for the EngineConn's owner or an admin; EC_LOCK_NOT_FOUND if none. */
+  breakLock(caller: Caller): void {
+    if (!caller.admin && caller.user !== this.context.user) {
+      throw new EngineConnError('EC_FORBIDDEN', "Only the EngineConn's owner or an admin may break its lock.");
+    }
+    const held = this.#lockService().held;
+    if (!held) throw new EngineConnError('EC_LOCK_NOT_FOUND', 'No lock is held on this EngineConn.');
+    this.#lockService().unlock(held.lock);
   }
 
   setHealth(health: Health, reason?: string): void {

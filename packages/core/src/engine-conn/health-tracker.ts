@@ -1,5 +1,6 @@
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import { type Health, worstHealth } from '../status/health.js';
+import { type LongTimer, setLongInterval } from '../util/long-timer.js';
 
 export type HealthChange = (from: Health, to: Health, reason: string) => void;
 
@@ -12,7 +13,7 @@ export class HealthTracker {
   #override: Health | null = null;
   #engine: Health = 'Healthy';
   #last: Health = 'Healthy';
-  #timer: NodeJS.Timeout | null = null;
+  #timer: LongTimer | null = null;
 
   constructor(
     private readonly overloaded: () => boolean,
@@ -54,12 +55,11 @@ export class HealthTracker {
       }
       this.recheck('engine health check');
     };
-    this.#timer = setInterval(() => void probe(), intervalMs);
-    this.#timer.unref();
+    this.#timer = setLongInterval(() => void probe(), intervalMs);
   }
 
   close(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.clear();
     this.#timer = null;
   }
 }

@@ -10,6 +10,8 @@ export interface RuntimeSettings {
   shutdownGraceMs: number;
   maxFreeTimeMs: number;
   lockTimeoutMs: number;
+  /** The longest lock a caller may ask for (`ec.lockMaxTimeout`). */
+  lockMaxTimeoutMs: number;
   startTimeoutMs: number;
   log: { memoryLines: number; maxLines: number; maxChars: number };
   retention: { ms: number; count: number };
@@ -23,6 +25,7 @@ export const RUNTIME_OPTION_KEYS = [
   'ec.shutdownGrace',
   'ec.maxFreeTime',
   'ec.lock.timeout',
+  'ec.lockMaxTimeout',
   'ec.startTimeout',
   'ec.log.memoryLines',
   'ec.log.maxLines',
@@ -40,13 +43,19 @@ export function readRuntimeSettings(ctx: EngineCreationContext, plugin: EnginePl
   const single = ctx.executor === 'serial' || ctx.executor === 'once';
   const async = ctx.executor === 'async';
   const concurrency = single ? 1 : ctx.integer('ec.concurrency', plugin.defaultConcurrency ?? (async ? 1000 : 8), 1);
+  const lockMaxTimeoutMs = ctx.duration('ec.lockMaxTimeout', 60 * 60_000);
+  const lockTimeoutMs = ctx.duration('ec.lock.timeout', Math.min(5 * 60_000, lockMaxTimeoutMs), {
+    max: lockMaxTimeoutMs,
+    maxName: 'ec.lockMaxTimeout',
+  });
   return {
     concurrency,
     queueLimit: single ? 0 : ctx.integer('ec.queueLimit', async ? 10_000 : 1000, 0),
     killGraceMs: ctx.duration('ec.killGrace', 2000),
     shutdownGraceMs: ctx.duration('ec.shutdownGrace', 30_000),
     maxFreeTimeMs: ctx.duration('ec.maxFreeTime', 30 * 60_000),
-    lockTimeoutMs: ctx.duration('ec.lock.timeout', 5 * 60_000),
+    lockTimeoutMs,
+    lockMaxTimeoutMs,
     startTimeoutMs: ctx.duration('ec.startTimeout', 60_000),
     log: {
       memoryLines: ctx.integer('ec.log.memoryLines', 5000, 1),

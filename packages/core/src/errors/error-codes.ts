@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   EC_BUSY: { status: 409, summary: 'The EngineConn cannot take another task or lock now.' },
   EC_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the configured limit.' },
   EC_LOCK_INVALID: { status: 423, summary: 'The lock is unknown, expired or held by someone else.' },
+  EC_LOCK_NOT_FOUND: { status: 404, summary: 'No such lock is held (it expired, was released, or never existed).' },
   EC_SHUTTING_DOWN: { status: 503, summary: 'The EngineConn is shutting down and accepts no new work.' },
   EC_UNHEALTHY: { status: 503, summary: 'The EngineConn is marked UnHealthy and accepts no new tasks.' },
   EC_INTERNAL: { status: 500, summary: 'An unexpected fault inside the EngineConn.' },

@@ -4,6 +4,7 @@ import { EngineConnError } from '../errors/engine-conn-error.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import type { NodeStatus } from '../status/node-status.js';
 import { isTerminalTaskStatus } from '../status/task-status.js';
+import { setLongInterval } from '../util/long-timer.js';
 import { ManagerReporter, type ManagerReporterOptions } from './manager-reporter.js';
 import type { HeartbeatReport, RegisterReport } from './report-schemas.js';
 import { UsageClock } from './usage-clock.js';
@@ -123,11 +124,10 @@ export function attachManager(runtime: ManagedRuntime, opts: AttachManagerOption
     reporter.status({ id: runtime.id, status: runtime.status, previous: 'Starting', at: iso(), reason: 'started' });
   }
   // 0 turns the periodic heartbeat off; health changes and the exit still send one.
-  const timer = intervalMs > 0 ? setInterval(sendHeartbeat, intervalMs) : undefined;
-  timer?.unref();
+  const timer = intervalMs > 0 ? setLongInterval(sendHeartbeat, intervalMs) : undefined;
 
   const exitReported = runtime.exited.then(async (exit) => {
-    clearInterval(timer);
+    timer?.clear();
     // Let the terminal status reports reach the reporter first, so the release is the last report.
     await runtime.asyncBus.idle();
     sendHeartbeat();
@@ -148,7 +148,7 @@ export function attachManager(runtime: ManagedRuntime, opts: AttachManagerOption
       closing ??= (async () => {
         // Terminal before `exited` settles: wait for the release to be queued, whichever reaction runs first.
         if (runtime.status === 'Success' || runtime.status === 'Failed') await exitReported;
-        clearInterval(timer);
+        timer?.clear();
         for (const off of unsubscribe) off();
         await reporter.close(opts.closeDeadlineMs ?? 5000);
       })();

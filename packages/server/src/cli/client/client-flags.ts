@@ -39,6 +39,7 @@ const HINTS: Partial<Record<string, string>> = {
   EC_FORBIDDEN: 'only the EngineConn owner or an admin may do this, and without an auth file only from loopback',
   EC_TASK_NOT_FOUND: 'list your tasks with `engineconn tasks`',
   EC_LOCK_INVALID: 'take a fresh lock with `engineconn lock`',
+  EC_LOCK_NOT_FOUND: 'the lock is already gone; take a fresh one with `engineconn lock`',
   EC_BUSY: 'wait for running tasks to finish, or start another EngineConn',
   EC_UNREACHABLE: 'check --url or ENGINECONN_URL',
 };

@@ -15,6 +15,9 @@ export function registerLockCommand(program: Command): void {
         const grant = await (await createClient(flags)).lock(timeoutMs);
         await writeOut(`${grant.lock}\n`);
         process.stderr.write(`lock held until ${grant.expiresAt}\n`);
+        if (!grant.enforced) {
+          process.stderr.write('note: this EngineConn runs tasks concurrently and does not enforce locks\n');
+        }
         return 0;
       }),
     );

@@ -216,7 +216,15 @@ const OPERATIONS: Operation[] = [
     summary: 'Release a lock',
     params: LockParamsSchema,
     ok: { 200: { description: 'Released', schema: R.UnlockedSchema } },
-    errors: ['EC_UNAUTHORIZED', 'EC_LOCK_INVALID'],
+    errors: ['EC_UNAUTHORIZED', 'EC_LOCK_NOT_FOUND'],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/locks',
+    tag: 'locks',
+    summary: 'Break the lock held now, whoever holds it (owner or admin)',
+    ok: { 200: { description: 'Broken', schema: R.UnlockedSchema } },
+    errors: ['EC_UNAUTHORIZED', 'EC_FORBIDDEN', 'EC_LOCK_NOT_FOUND'],
   },
   {
     method: 'get',
@@ -335,7 +343,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
       responses[status] = { description: answer.description, ...(content ? { content } : {}) };
     }
     for (const code of op.errors ?? []) {
-      const status = code === 'EC_LOCK_INVALID' && op.method === 'delete' ? '404' : String(ERROR_CODES[code].status);
+      const status = String(ERROR_CODES[code].status);
       const existing = responses[status] as { description: string } | undefined;
       responses[status] = {
         description: existing ? `${existing.description}, ${code}` : code,

@@ -149,7 +149,11 @@ export const OneRequestTaskSchema = TaskInfoSchema.extend({
 
 export const TextResultSchema = z.object({ text: z.string() }).describe('A TEXT or HTML result set.');
 
-export const LockGrantSchema = z.object({ lock: z.string(), expiresAt: isoTime });
+export const LockGrantSchema = z.object({
+  lock: z.string(),
+  expiresAt: isoTime,
+  enforced: z.boolean().describe('False on executors that ignore locks (concurrent, async).'),
+});
 
 export const UnlockedSchema = z.object({ unlocked: z.literal(true) });
 

@@ -44,9 +44,22 @@ describe('lock routes on the serial executor', () => {
     await server.finished(free.json<{ id: string }>().id);
   });
 
-  test('DELETE of an unknown lock is 404 EC_LOCK_INVALID', async () => {
+  test('DELETE of an unknown lock is 404 EC_LOCK_NOT_FOUND', async () => {
     const res = await server.request({ method: 'DELETE', url: '/api/v1/locks/no-such-lock' });
-    assert.deepEqual([res.statusCode, codeOf(res)], [404, 'EC_LOCK_INVALID']);
+    assert.deepEqual([res.statusCode, codeOf(res)], [404, 'EC_LOCK_NOT_FOUND']);
+  });
+
+  test('a serial lock is enforced; one past ec.lockMaxTimeout (1h) is 400 naming it', async () => {
+    const tooLong = await post('/api/v1/locks', { timeoutMs: 2 * 3_600_000 });
+    assert.deepEqual([tooLong.statusCode, codeOf(tooLong)], [400, 'EC_BAD_REQUEST']);
+    assert.match(tooLong.json<{ error: { message: string } }>().error.message, /ec\.lockMaxTimeout \(1h\)/);
+    const taken = await post('/api/v1/locks', { timeoutMs: 3_600_000 });
+    assert.equal(taken.json<{ enforced: boolean }>().enforced, true);
+    const broken = await server.request({ method: 'DELETE', url: '/api/v1/locks' });
+    assert.deepEqual([broken.statusCode, broken.json()], [200, { unlocked: true }], 'the owner breaks any lock');
+    assert.equal(server.runtime.status, 'Unlock');
+    const none = await server.request({ method: 'DELETE', url: '/api/v1/locks' });
+    assert.deepEqual([none.statusCode, codeOf(none)], [404, 'EC_LOCK_NOT_FOUND']);
   });
 
   test('a second task while one runs is 409 EC_BUSY', async () => {
@@ -69,4 +82,17 @@ describe('lock routes on the serial executor', () => {
       assert.deepEqual([res.statusCode, codeOf(res)], [400, 'EC_BAD_REQUEST']);
     });
   }
+});
+
+describe('lock routes on an executor that ignores locks', () => {
+  test('POST /api/v1/locks answers enforced: false', async () => {
+    const server = await startTestServer({ executor: 'concurrent' });
+    try {
+      const taken = await server.request({ method: 'POST', url: '/api/v1/locks' });
+      assert.equal(taken.statusCode, 200);
+      assert.equal(taken.json<{ enforced: boolean }>().enforced, false);
+    } finally {
+      await server.close();
+    }
+  });
 });

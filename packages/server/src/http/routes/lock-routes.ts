@@ -1,9 +1,7 @@
-import { EngineConnError } from '@engineconn/core';
 import type { FastifyInstance } from 'fastify';
-import { sendError } from '../errors.js';
 import { LockParamsSchema, LockRequestSchema, parseInput } from '../schemas.js';
 
-/** The serial executor's lock (other executors grant it and ignore it). */
+/** The serial executor's lock (other executors grant it with `enforced: false` and ignore it). */
 export function registerLockRoutes(app: FastifyInstance): void {
   const { runtime, callerOf } = app.engineConn;
 
@@ -12,17 +10,15 @@ export function registerLockRoutes(app: FastifyInstance): void {
     return runtime.lock(callerOf(request), timeoutMs);
   });
 
-  app.delete('/api/v1/locks/:lock', async (request, reply) => {
+  app.delete('/api/v1/locks/:lock', async (request) => {
     const { lock } = parseInput(LockParamsSchema, request.params, 'params');
-    try {
-      runtime.unlock(lock);
-    } catch (err) {
-      // The contract answers an unknown lock here with 404 (a submit with one gets 423).
-      if (err instanceof EngineConnError && err.code === 'EC_LOCK_INVALID') {
-        return sendError(reply, 404, err.code, err.message);
-      }
-      throw err;
-    }
+    runtime.unlock(lock);
+    return { unlocked: true };
+  });
+
+  // Breaks whatever lock is held (its holder may be gone): the EngineConn's owner or an admin only.
+  app.delete('/api/v1/locks', async (request) => {
+    runtime.breakLock(callerOf(request));
     return { unlocked: true };
   });
 }

@@ -161,7 +161,7 @@ describe('@engineconn/client against a live EngineConn', () => {
     const grant = await client.lock(60_000);
     assert.match(grant.lock, /\S/);
     await client.unlock(grant.lock);
-    await assert.rejects(client.unlock(grant.lock), isClientError('EC_LOCK_INVALID', 404));
+    await assert.rejects(client.unlock(grant.lock), isClientError('EC_LOCK_NOT_FOUND', 404));
     assert.deepEqual(await client.setHealth('Healthy'), { health: 'Healthy', status: info.status });
   });
 

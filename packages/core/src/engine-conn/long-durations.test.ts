@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Caller } from '../computation/task-types.js';
+import { EngineConnError } from '../errors/engine-conn-error.js';
+import type { EngineConnRuntime } from './engine-conn-runtime.js';
+import { createTestRuntime, waitFor } from './fixtures/script-engine.js';
+
+// Node fires a timer longer than about 24.8 days after 1 ms. Each case runs a short task that ends
+// on its own well after that millisecond: a 30-day timer that overflowed has fired by then.
+
+const alice: Caller = { user: 'alice', admin: false };
+
+async function run(runtime: EngineConnRuntime, code: string, properties?: Record<string, unknown>) {
+  const { id } = runtime.submit({ code, ...(properties ? { properties } : {}) }, alice);
+  const view = runtime.getTask(id, alice);
+  await waitFor(() => view.journal.done, 5000, `task ${id} to finish`);
+  return view.info();
+}
+
+describe('durations longer than one Node timer', () => {
+  test("a 30-day 'timeout' property lets a task run to its end", async () => {
+    const runtime = createTestRuntime();
+    await runtime.start();
+    const info = await run(runtime, 'sleep 30', { timeout: '30d' });
+    assert.equal(info.status, 'Succeed');
+    await runtime.shutdown();
+  });
+
+  test('a task past the documented maximum is refused with EC_BAD_REQUEST naming it', async () => {
+    const runtime = createTestRuntime();
+    await runtime.start();
+    assert.throws(
+      () => runtime.submit({ code: 'log x', properties: { timeout: '400d' } }, alice),
+      (err: unknown) =>
+        err instanceof EngineConnError && err.code === 'EC_BAD_REQUEST' && /at most 365d/.test(err.message),
+    );
+    await runtime.shutdown();
+  });
+
+  test('ec.taskRetention=30d keeps finished tasks', async () => {
+    const runtime = createTestRuntime({ options: { 'ec.taskRetention': '30d' } });
+    await runtime.start();
+    const first = await run(runtime, 'log kept');
+    await run(runtime, 'sleep 30');
+    assert.equal(runtime.getTask(first.id, alice).info().status, 'Succeed');
+    await runtime.shutdown();
+  });
+
+  test('ec.maxFreeTime=30d does not release the EngineConn at start', async () => {
+    const runtime = createTestRuntime({ options: { 'ec.maxFreeTime': '30d' } });
+    await runtime.start();
+    await run(runtime, 'sleep 30');
+    await run(runtime, 'sleep 30');
+    assert.equal(runtime.status, 'Unlock');
+    await runtime.shutdown();
+  });
+
+  test('a serial lock of 30 days allowed by ec.lockMaxTimeout is still held', async () => {
+    const runtime = createTestRuntime({ executor: 'serial', options: { 'ec.lockMaxTimeout': '60d' } });
+    await runtime.start();
+    const { lock } = runtime.lock(alice, 30 * 86_400_000);
+    const { id } = runtime.submit({ code: 'sleep 30', lock }, alice);
+    await waitFor(() => runtime.getTask(id, alice).journal.done, 5000, 'the locked task');
+    assert.equal(runtime.status, 'Idle', 'the lock is still held');
+    await runtime.shutdown();
+  });
+
+  test('an option past the maximum fails the start with EC_CONFIG_INVALID', async () => {
+    const runtime = createTestRuntime({ options: { 'ec.taskRetention': '1000d' } });
+    await assert.rejects(
+      runtime.start(),
+      (err: unknown) =>
+        err instanceof EngineConnError && err.code === 'EC_CONFIG_INVALID' && /ec\.taskRetention/.test(err.message),
+    );
+  });
+});
