@@ -6,6 +6,7 @@ import type {
   ResultPage,
   TablePage,
   TaskRef,
+  TextPage,
   TypedTaskEvent,
 } from './http/api-types.js';
 import { type FetchLike, HttpTransport } from './http/http-transport.js';
@@ -174,7 +175,10 @@ export class EngineConnClient {
     return answer.resultSets;
   }
 
-  /** One page of a TABLE result set, or the whole of a TEXT/HTML (text) or PICTURE (bytes) set. */
+  /**
+   * One page of a TABLE (rows) or TEXT/HTML (UTF-8 bytes; the server's default is 1000 rows or 1 MiB)
+   * result set, or the bytes of a PICTURE.
+   */
   async resultPage(
     id: string,
     index: number,
@@ -183,14 +187,17 @@ export class EngineConnClient {
     const response = await this.#http.request('GET', `/api/v1/tasks/${enc(id)}/results/${index}`, {
       signal: options.signal,
       retry: true,
-      query: { offset: options.offset ?? 0, limit: options.limit ?? PAGE_SIZE },
+      query: { offset: options.offset ?? 0, ...(options.limit === undefined ? {} : { limit: options.limit }) },
     });
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith('application/json')) {
       return { kind: 'binary', mimeType: type, bytes: new Uint8Array(await response.arrayBuffer()) };
     }
     const body = (await response.json()) as Record<string, unknown>;
-    if (typeof body.text === 'string') return { kind: 'text', text: body.text };
+    if (typeof body.text === 'string') {
+      const offset = typeof body.offset === 'number' ? body.offset : 0;
+      return { kind: 'text', text: body.text, offset, next: typeof body.next === 'number' ? body.next : null };
+    }
     const page = body as unknown as Omit<TablePage, 'kind'>;
     return { kind: 'table', columns: page.columns, rows: page.rows, offset: page.offset, next: page.next ?? null };
   }
@@ -216,17 +223,33 @@ export class EngineConnClient {
     }
   }
 
-  /** A whole TABLE result set as CSV or NDJSON text, streamed as it is read. */
+  /** Every page of a TEXT or HTML result set, in order (each at most 1 MiB, never splitting a character). */
+  async *textPages(
+    id: string,
+    index: number,
+    options: CallOptions & { offset?: number } = {},
+  ): AsyncGenerator<TextPage> {
+    let offset = options.offset ?? 0;
+    for (;;) {
+      const page = await this.resultPage(id, index, { offset, signal: options.signal });
+      if (page.kind !== 'text') throw new TypeError(`Result set ${index} of task ${id} is not TEXT or HTML.`);
+      yield page;
+      if (page.next === null || page.next === offset) return;
+      offset = page.next;
+    }
+  }
+
+  /** A whole TABLE result set as CSV or NDJSON text, or a TEXT/HTML set as itself (`raw`), streamed as it is read. */
   async *streamResult(
     id: string,
     index: number,
-    format: 'csv' | 'ndjson',
+    format: 'csv' | 'ndjson' | 'raw',
     options: CallOptions = {},
   ): AsyncGenerator<string> {
     const response = await this.#http.request('GET', `/api/v1/tasks/${enc(id)}/results/${index}`, {
       signal: options.signal,
       query: { format },
-      headers: { accept: format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
+      headers: { accept: format === 'csv' ? 'text/csv' : format === 'raw' ? 'text/*' : 'application/x-ndjson' },
     });
     if (!response.body) return;
     const decoder = new TextDecoder('utf-8');

@@ -89,6 +89,7 @@ export {
   type RowsPage,
   TaskResults,
   type TaskResultsOptions,
+  TEXT_PAGE_MAX_BYTES,
   type TextPage,
 } from './results/task-results.js';
 // status

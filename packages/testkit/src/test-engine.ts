@@ -22,6 +22,7 @@ export interface TestEngineOptions {
  *   log N           logs N lines `line 0` … `line N-1`
  *   rows N          a TABLE (n INTEGER, label VARCHAR) of N rows
  *   text CONTENT / html CONTENT   a TEXT / HTML result set
+ *   bigtext N       a TEXT result set of N times 'ü😀' (6 UTF-8 bytes each), written in chunks
  *   picture         a PICTURE (image/png) result set
  *   anything else   a TABLE with one column `result` holding the statement
  */
@@ -63,6 +64,15 @@ async function runStatement(task: TaskContext, statement: string): Promise<void>
     case 'html': {
       const writer = await task.createResultSet({ type: verb.toLowerCase() === 'text' ? 'TEXT' : 'HTML' });
       await writer.write(arg);
+      await writer.close();
+      return;
+    }
+    case 'bigtext': {
+      const writer = await task.createResultSet({ type: 'TEXT' });
+      const chunk = 'ü😀'.repeat(10_000);
+      for (let left = Number(arg) || 0; left > 0 && !task.signal.aborted; left -= 10_000) {
+        await writer.write(left >= 10_000 ? chunk : 'ü😀'.repeat(left));
+      }
       await writer.close();
       return;
     }

@@ -51,10 +51,13 @@ export interface TablePage {
   next: number | null;
 }
 
-/** A TEXT or HTML result set. */
+/** A page of a TEXT or HTML result set; `offset` and `next` count UTF-8 bytes. */
 export interface TextPage {
   kind: 'text';
   text: string;
+  offset: number;
+  /** The offset of the next page, or null once the set is complete and this page reached its end. */
+  next: number | null;
 }
 
 /** A PICTURE result set. */

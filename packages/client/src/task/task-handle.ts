@@ -73,7 +73,7 @@ export class TaskHandle {
 
   /**
    * Every result set of the task, once it has finished, in pages: TABLE sets as pages of rows, TEXT and
-   * HTML as one text, PICTURE as bytes.
+   * HTML as pages of text (1 MiB each at most), PICTURE as bytes.
    */
   async *results(options: CallOptions & { pageSize?: number } = {}): AsyncGenerator<ResultChunk> {
     const call = this.#withSignal(options);
@@ -86,6 +86,10 @@ export class TaskHandle {
     }
     await this.done;
     for (const resultSet of await this.#client.results(this.id, call)) {
+      if (resultSet.type === 'TEXT' || resultSet.type === 'HTML') {
+        for await (const page of this.#client.textPages(this.id, resultSet.index, call)) yield { ...page, resultSet };
+        continue;
+      }
       if (resultSet.type !== 'TABLE') {
         yield { ...(await this.#client.resultPage(this.id, resultSet.index, call)), resultSet };
         continue;
@@ -118,8 +122,14 @@ export class TaskHandle {
       }
       return;
     }
-    if (inline?.text !== undefined && inline.next === null) {
-      yield { kind: 'text', text: inline.text, resultSet };
+    if (inline?.text !== undefined) {
+      if (inline.text !== '' || inline.next === null) {
+        yield { kind: 'text', text: inline.text, offset: 0, next: inline.next, resultSet };
+      }
+      if (inline.next === null) return;
+      for await (const rest of this.#client.textPages(this.id, resultSet.index, { ...call, offset: inline.next })) {
+        yield { ...rest, resultSet };
+      }
       return;
     }
     yield { ...(await this.#client.resultPage(this.id, resultSet.index, call)), resultSet };

@@ -37,7 +37,7 @@ export interface RowsJsonPage {
   next: number | null;
 }
 
-/** A page of TEXT / HTML content; offsets are in UTF-8 bytes. */
+/** A page of a TEXT or HTML set: `offset` and `next` count UTF-8 bytes; a page never splits a character. */
 export interface TextPage {
   text: string;
   offset: number;
@@ -59,18 +59,38 @@ function linesWithin(lines: string[], maxBytes: number): string[] {
   return lines;
 }
 
-/** The length of the longest prefix of `buf` that ends on a whole UTF-8 character. */
-function wholeCharacters(buf: Buffer): number {
-  let i = buf.length - 1;
-  const stop = Math.max(0, buf.length - 4);
-  while (i > stop && ((buf[i] as number) & 0xc0) === 0x80) i--;
-  if (i < 0) return 0;
-  const lead = buf[i] as number;
-  const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return i + size > buf.length ? i : buf.length;
-}
+/** The default and largest TEXT / HTML page (DESIGN §6). */
+export const TEXT_PAGE_MAX_BYTES = 1024 * 1024;
 
 const STREAM_CHUNK_BYTES = 64 * 1024;
+
+/** True for a UTF-8 continuation byte (10xxxxxx): not where a character starts. */
+const isContinuation = (byte: number) => (byte & 0xc0) === 0x80;
+
+/** The length of the UTF-8 sequence a lead byte starts (1 for a stray byte, decoded as U+FFFD). */
+function sequenceLength(lead: number): number {
+  if (lead >= 0xf0 && lead < 0xf8) return 4;
+  if (lead >= 0xe0) return lead < 0xf0 ? 3 : 1;
+  if (lead >= 0xc0) return 2;
+  return 1;
+}
+
+/**
+ * How many bytes of `buf` make whole characters: the page ends before a character whose bytes are
+ * not all there (the next page starts with it).
+ */
+function wholeCharacters(buf: Buffer): number {
+  let start = buf.length;
+  // A sequence is at most 4 bytes: look back at most 3 bytes for the last lead byte.
+  for (let back = 1; back <= Math.min(4, buf.length); back++) {
+    const byte = buf[buf.length - back] as number;
+    if (!isContinuation(byte)) {
+      start = buf.length - back;
+      return sequenceLength(byte) > back ? start : buf.length;
+    }
+  }
+  return start;
+}
 
 function checkCount(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0)
@@ -187,27 +207,50 @@ export class TaskResults {
   }
 
   /**
-   * TEXT / HTML content from byte `offset`, at most `maxBytes` of it, never ending inside a UTF-8
-   * character (a page shorter than `maxBytes` before the end means the next character did not fit).
+   * A page of a TEXT or HTML set: at most `maxBytes` UTF-8 bytes (at most 1 MiB) from byte `offset`,
+   * cut before a character whose bytes are not all in the page. An offset inside a character moves
+   * forward to the next one. A character longer than the whole page comes whole rather than as an
+   * empty page; `maxBytes` 0 gives an empty page (a budget used up). Only the page is read, from
+   * memory or the file.
    */
-  async readText(index: number, offset: number, maxBytes: number): Promise<TextPage> {
+  async readText(index: number, offset: number, maxBytes: number = TEXT_PAGE_MAX_BYTES): Promise<TextPage> {
     const set = this.#find(index);
     if (set.type !== 'TEXT' && set.type !== 'HTML') {
-      throw new BadRequestError(`Result set ${index} is ${set.type}: it has no text.`);
+      throw new BadRequestError(`Result set ${index} is ${set.type}: only TEXT and HTML sets are read as text.`);
     }
     checkCount('offset', offset);
     checkCount('maxBytes', maxBytes);
+    if (maxBytes > TEXT_PAGE_MAX_BYTES) {
+      throw new BadRequestError(`A text page is at most ${TEXT_PAGE_MAX_BYTES} bytes; ${maxBytes} were asked for.`);
+    }
     const complete = set.complete;
-    const committed = set.committedBytes;
-    const length = Math.max(0, Math.min(maxBytes, committed - offset));
-    let buf = await this.#readBytes(set, offset, length);
-    const atEnd = offset + buf.length >= committed;
-    if (!(atEnd && complete)) buf = buf.subarray(0, wholeCharacters(buf));
-    const next = offset + buf.length;
-    return { text: buf.toString('utf8'), offset, next: complete && next >= committed ? null : next };
+    const end = set.committedBytes;
+    let start = Math.min(offset, end);
+    // Six more bytes than the page: up to three continuation bytes skipped at the start, and the rest
+    // of one character when it alone is longer than the page.
+    const buf =
+      maxBytes === 0
+        ? Buffer.alloc(0)
+        : await this.#readBytes(set, start, Math.max(0, Math.min(maxBytes + 6, end - start)));
+    let skip = 0;
+    while (skip < buf.length && isContinuation(buf[skip] as number)) skip++;
+    start += skip;
+    // The page stays within [offset, offset + maxBytes) of the bytes asked for.
+    const window = buf.subarray(skip, Math.max(skip, Math.min(buf.length, maxBytes)));
+    let take = wholeCharacters(window);
+    if (take === 0 && skip < buf.length) take = Math.min(buf.length - skip, sequenceLength(buf[skip] as number));
+    const next = start + take;
+    return {
+      text: buf.subarray(skip, skip + take).toString('utf8'),
+      offset: start,
+      next: complete && next >= end ? null : next,
+    };
   }
 
-  /** The content written so far of a TEXT, HTML or PICTURE set. */
+  /**
+   * The content written so far of a TEXT, HTML or PICTURE set, whole in memory: for small sets and
+   * tests. Callers serving a set of any size use readText() or streamBytes().
+   */
   async readContent(index: number): Promise<Buffer> {
     const set = this.#find(index);
     if (set.type === 'TABLE') throw new BadRequestError(`Result set ${index} is a TABLE: read it in pages of rows.`);
@@ -247,14 +290,24 @@ export class TaskResults {
   }
 
   /**
-   * Closes every set the engine left open and refuses new ones: the task has ended. With
-   * `truncated` (the task did not succeed), sets still open are marked truncated.
+   * The bytes of a TEXT, HTML or PICTURE set as they are stored, a chunk at a time, following the set
+   * until it is closed: a download of any size in bounded memory.
    */
+  streamBytes(index: number): AsyncIterable<Buffer> {
+    const set = this.#find(index);
+    if (set.type === 'TABLE') throw new BadRequestError(`Result set ${index} is a TABLE: stream it as csv or ndjson.`);
+    return this.#streamBytes(set);
+  }
+
   /** Gives the memory of in-memory sets back to the budget: the task is no longer served. */
   release(): void {
     for (const set of this.#sets) set?.release();
   }
 
+  /**
+   * Closes every set the engine left open and refuses new ones: the task has ended. With
+   * `truncated` (the task did not succeed), sets still open are marked truncated.
+   */
   async closeAll(opts: { truncated?: boolean } = {}): Promise<void> {
     this.#ended = true;
     await Promise.allSettled([...this.#creating]);
@@ -318,22 +371,29 @@ export class TaskResults {
 
   async *#streamContent(set: ResultSetFileWriter): AsyncGenerator<string> {
     const decoder = new StringDecoder('utf8');
-    const buf = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+    for await (const chunk of this.#streamBytes(set)) {
+      const text = decoder.write(chunk);
+      if (text) yield text;
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  }
+
+  async *#streamBytes(set: ResultSetFileWriter): AsyncGenerator<Buffer> {
     let position = 0;
     const handle = await set.openRead();
     try {
       for await (const end of this.#committedEnds(set, () => position)) {
-        const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - position), position);
+        // A fresh buffer per chunk: the consumer may still hold the previous one (a socket write).
+        const buf = Buffer.allocUnsafe(Math.min(STREAM_CHUNK_BYTES, end - position));
+        const { bytesRead } = await handle.read(buf, 0, buf.length, position);
         if (bytesRead === 0) throw this.#shortFile(set);
         position += bytesRead;
-        const text = decoder.write(buf.subarray(0, bytesRead));
-        if (text) yield text;
+        yield buf.subarray(0, bytesRead);
       }
     } finally {
       await handle.close();
     }
-    const rest = decoder.end();
-    if (rest) yield rest;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { BadRequestError, HEALTH_STATES, parseDuration } from '@engineconn/core';
+import { BadRequestError, HEALTH_STATES, parseDuration, TEXT_PAGE_MAX_BYTES } from '@engineconn/core';
 import { z } from 'zod';
 
 /*
@@ -110,13 +110,19 @@ export const LogsQuerySchema = z.object({
   limit: queryInt(1, MAX_PAGE_LIMIT).default(1000),
 });
 
-export const RESULT_FORMATS = ['json', 'csv', 'ndjson'] as const;
+export const RESULT_FORMATS = ['json', 'csv', 'ndjson', 'raw'] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
 
+/** TABLE pages count rows (default 1000, at most MAX_PAGE_LIMIT); TEXT / HTML pages UTF-8 bytes (default and at most 1 MiB). */
 export const ResultPageQuerySchema = z.object({
   offset: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
-  limit: queryInt(1, MAX_PAGE_LIMIT).default(1000),
-  format: z.enum(RESULT_FORMATS, { error: `must be one of ${RESULT_FORMATS.join(', ')}` }).default('json'),
+  limit: queryInt(1, TEXT_PAGE_MAX_BYTES)
+    .optional()
+    .describe(`Rows (TABLE, at most ${MAX_PAGE_LIMIT}) or UTF-8 bytes (TEXT/HTML, at most ${TEXT_PAGE_MAX_BYTES}).`),
+  format: z
+    .enum(RESULT_FORMATS, { error: `must be one of ${RESULT_FORMATS.join(', ')}` })
+    .default('json')
+    .describe('csv / ndjson stream a whole TABLE; raw streams a whole TEXT or HTML set.'),
 });
 
 /** `?after=` resumes an event stream after that sequence number (the SSE `Last-Event-ID` header wins). */

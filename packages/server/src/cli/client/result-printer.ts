@@ -33,15 +33,21 @@ async function* tablePages(
   if (first.next !== null) yield* client.resultPages(taskId, meta.index, { offset: first.next });
 }
 
-/** A TEXT / HTML set's text: inline when the first page was all of it, else read from the server. */
-async function textOf(
+/**
+ * A TEXT / HTML set's text in chunks: inline when the first page was all of it, else streamed from
+ * the server (`format=raw`), so a text of any size prints in bounded memory.
+ */
+async function* textChunks(
   client: EngineConnClient,
   taskId: string,
   meta: ResultSetMeta,
   first: InlineResult | undefined,
-): Promise<Awaited<ReturnType<EngineConnClient['resultPage']>>> {
-  if (first?.text !== undefined && first.next === null) return { kind: 'text', text: first.text };
-  return client.resultPage(taskId, meta.index);
+): AsyncGenerator<string> {
+  if (first?.text !== undefined && first.next === null) {
+    yield first.text;
+    return;
+  }
+  yield* client.streamResult(taskId, meta.index, 'raw');
 }
 
 /**
@@ -70,10 +76,17 @@ export async function printResultSet(
     await table.end();
     return;
   }
-  const page = await textOf(client, taskId, meta, first);
-  if (page.kind === 'text') {
-    await writeOut(page.text.endsWith('\n') ? page.text : `${page.text}\n`);
-  } else if (page.kind === 'binary') {
+  if (meta.type === 'TEXT' || meta.type === 'HTML') {
+    let last = '';
+    for await (const chunk of textChunks(client, taskId, meta, first)) {
+      await writeOut(chunk);
+      if (chunk) last = chunk;
+    }
+    if (!last.endsWith('\n')) await writeOut('\n');
+    return;
+  }
+  const page = await client.resultPage(taskId, meta.index);
+  if (page.kind === 'binary') {
     if (process.stdout.isTTY) {
       process.stderr.write(
         `(result set ${meta.index}: ${page.mimeType} image, ${page.bytes.length} bytes; redirect it: engineconn results ${taskId} --index ${meta.index} > image)\n`,
@@ -103,9 +116,16 @@ async function printJson(
     await writeOut(']}');
     return;
   }
-  const page = await textOf(client, taskId, meta, inline);
-  if (page.kind === 'text') await writeOut(JSON.stringify({ ...head, text: page.text }));
-  else if (page.kind === 'binary') {
+  if (meta.type === 'TEXT' || meta.type === 'HTML') {
+    // The JSON string is written as the text streams in: each chunk escaped on its own.
+    await writeOut(`${JSON.stringify(head).slice(0, -1)},"text":"`);
+    for await (const chunk of textChunks(client, taskId, meta, inline))
+      await writeOut(JSON.stringify(chunk).slice(1, -1));
+    await writeOut('"}');
+    return;
+  }
+  const page = await client.resultPage(taskId, meta.index);
+  if (page.kind === 'binary') {
     await writeOut(
       JSON.stringify({ ...head, mimeType: page.mimeType, base64: Buffer.from(page.bytes).toString('base64') }),
     );

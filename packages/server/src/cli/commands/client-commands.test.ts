@@ -207,7 +207,10 @@ describe('engineconn client commands against a real engineconn start', () => {
     assert.equal((await cli('unlock', token)).code, 0);
     const again = await cli('unlock', token);
     assert.equal(again.code, 1);
-    assert.match(again.stderr, /\[EC_LOCK_INVALID\] \(take a fresh lock with `engineconn lock`\)/);
+    assert.match(
+      again.stderr,
+      /\[EC_LOCK_NOT_FOUND\] \(the lock is already gone; take a fresh one with `engineconn lock`\)/,
+    );
   });
 
   test('helpful errors: no EngineConn at the URL, an unknown task, a bad --format', async () => {

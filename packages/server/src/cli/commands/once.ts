@@ -332,13 +332,21 @@ async function printJson(view: TaskView, sets: ResultSetMeta[]): Promise<void> {
         offset = page.next;
       }
       await write(process.stdout, ']}');
-    } else {
+    } else if (meta.type === 'PICTURE') {
       const content = await view.results.readContent(meta.index);
-      const body =
-        meta.type === 'PICTURE'
-          ? { ...base, mimeType: meta.mimeType ?? 'application/octet-stream', base64: content.toString('base64') }
-          : { ...base, text: content.toString('utf8') };
+      const body = {
+        ...base,
+        mimeType: meta.mimeType ?? 'application/octet-stream',
+        base64: content.toString('base64'),
+      };
       await write(process.stdout, JSON.stringify(body));
+    } else {
+      // Streamed and escaped chunk by chunk: a text result of any size in bounded memory.
+      await write(process.stdout, `${JSON.stringify(base).slice(0, -1)},"text":"`);
+      for await (const chunk of view.results.stream(meta.index, 'csv')) {
+        await write(process.stdout, JSON.stringify(chunk).slice(1, -1));
+      }
+      await write(process.stdout, '"}');
     }
   }
   await write(process.stdout, ']}\n');

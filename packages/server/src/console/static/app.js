@@ -339,17 +339,25 @@ async function showResult(index, offset) {
     img.src = URL.createObjectURL(await response.blob());
     view.replaceChildren(img);
   } else {
-    const { text } = await api(base);
+    // The first page (at most 1 MiB): a huge text is never loaded whole into the page.
+    const { text, next } = await api(base);
+    if (id !== state.selected) return;
+    const more = document.createElement('p');
+    more.className = 'muted';
+    more.textContent =
+      next === null
+        ? ''
+        : `Showing the first ${next} of ${set.byteCount} bytes; the whole set: engineconn results ${id} --index ${index}`;
     if (set.type === 'HTML') {
       // The engine's HTML runs in a sandbox: no scripts, no access to this page or its token.
       const frame = document.createElement('iframe');
       frame.setAttribute('sandbox', '');
       frame.srcdoc = text;
-      view.replaceChildren(frame);
+      view.replaceChildren(frame, more);
     } else {
       const pre = document.createElement('pre');
       pre.textContent = text;
-      view.replaceChildren(pre);
+      view.replaceChildren(pre, more);
     }
   }
 }

@@ -182,17 +182,23 @@ const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/api/v1/tasks/{id}/results/{index}',
     tag: 'results',
-    summary: 'A page of a TABLE set, the text of a TEXT/HTML set, or the bytes of a PICTURE',
-    description: 'With `format=csv` or `format=ndjson` a TABLE set is streamed whole (offset and limit are ignored).',
+    summary: 'A page of a TABLE set, a page of a TEXT/HTML set, or the bytes of a PICTURE',
+    description: [
+      'TABLE pages count rows; TEXT and HTML pages count UTF-8 bytes (default and at most 1 MiB) and never split a character: follow `next` until it is null.',
+      'With `format=csv` or `format=ndjson` a TABLE set is streamed whole, with `format=raw` a TEXT or HTML set (offset and limit are ignored).',
+    ].join('\n\n'),
     params: ResultParamsSchema,
     query: ResultPageQuerySchema,
     ok: {
       200: {
-        description: 'RowsPage (TABLE), TextResult (TEXT, HTML), the image (PICTURE), or the whole set as CSV / NDJSON',
+        description:
+          'RowsPage (TABLE), TextResult (TEXT, HTML), the image (PICTURE), or the whole set as CSV / NDJSON / raw text',
         media: {
           'application/json': { schema: { oneOf: [ref('RowsPage'), ref('TextResult')] } },
           'text/csv': { schema: { type: 'string' } },
           'application/x-ndjson': { schema: { type: 'string' } },
+          'text/plain': { schema: { type: 'string' } },
+          'text/html': { schema: { type: 'string' } },
           'image/*': { schema: { type: 'string', contentMediaType: 'image/*' } },
         },
       },

@@ -147,7 +147,13 @@ export const OneRequestTaskSchema = TaskInfoSchema.extend({
     .describe('The first page of each result set: at most 1000 rows per TABLE and 1 MiB of results in all.'),
 }).describe('A task that ended within `?wait=`, with its results inline.');
 
-export const TextResultSchema = z.object({ text: z.string() }).describe('A TEXT or HTML result set.');
+export const TextResultSchema = z
+  .object({
+    text: z.string(),
+    offset: z.number().int().describe('The UTF-8 byte offset of this page.'),
+    next: z.number().int().nullable().describe('The offset of the next page, or null at the end of a complete set.'),
+  })
+  .describe('A page of a TEXT or HTML result set.');
 
 export const LockGrantSchema = z.object({
   lock: z.string(),

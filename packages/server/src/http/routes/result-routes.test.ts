@@ -80,9 +80,50 @@ describe('result routes', () => {
     );
   });
 
-  test('TEXT and HTML read as {text}', async () => {
-    assert.deepEqual((await get(`/api/v1/tasks/${id}/results/1`)).json(), { text: 'hello world' });
-    assert.deepEqual((await get(`/api/v1/tasks/${id}/results/2`)).json(), { text: '<b>hi</b>' });
+  test('TEXT and HTML read as {text, offset, next}', async () => {
+    assert.deepEqual((await get(`/api/v1/tasks/${id}/results/1`)).json(), {
+      text: 'hello world',
+      offset: 0,
+      next: null,
+    });
+    assert.deepEqual((await get(`/api/v1/tasks/${id}/results/2`)).json(), { text: '<b>hi</b>', offset: 0, next: null });
+    assert.deepEqual((await get(`/api/v1/tasks/${id}/results/1?offset=6&limit=3`)).json(), {
+      text: 'wor',
+      offset: 6,
+      next: 9,
+    });
+  });
+
+  test('a large TEXT set reads in pages of at most 1 MiB that never split a character, or raw in one stream', async () => {
+    const big = await server.submit('bigtext 400000');
+    assert.equal((await server.finished(big.id)).status, 'Succeed');
+    const expected = 'ü😀'.repeat(400_000);
+    const pages: string[] = [];
+    for (let offset: number | null = 0; offset !== null; ) {
+      const res = await get(`/api/v1/tasks/${big.id}/results/0?offset=${offset}`);
+      assert.equal(res.statusCode, 200);
+      const page = res.json<{ text: string; offset: number; next: number | null }>();
+      assert.equal(page.offset, offset);
+      assert.ok(Buffer.byteLength(page.text) <= 1024 * 1024, 'a page is at most 1 MiB');
+      assert.ok(!page.text.includes('\uFFFD'), 'no character is split');
+      pages.push(page.text);
+      offset = page.next;
+    }
+    assert.ok(pages.length >= 3, `${pages.length} pages`);
+    assert.equal(pages.join(''), expected);
+    const inside = (await get(`/api/v1/tasks/${big.id}/results/0?offset=1&limit=7`)).json<{
+      text: string;
+      offset: number;
+    }>();
+    assert.deepEqual(inside, { text: '😀ü', offset: 2, next: 8 }, 'an offset inside a character moves to the next one');
+    const tooBig = await get(`/api/v1/tasks/${big.id}/results/0?limit=${1024 * 1024 + 1}`);
+    assert.equal(tooBig.statusCode, 400);
+    const raw = await get(`/api/v1/tasks/${big.id}/results/0?format=raw`);
+    assert.equal(raw.statusCode, 200);
+    assert.match(String(raw.headers['content-type']), /^text\/plain; charset=utf-8/);
+    assert.equal(raw.body, expected);
+    const rawTable = await get(`/api/v1/tasks/${id}/results/0?format=raw`);
+    assert.equal(rawTable.statusCode, 400);
   });
 
   test('a PICTURE reads as its bytes with its content-type', async () => {
@@ -102,6 +143,7 @@ describe('result routes', () => {
     ['results/0?format=xml', 'format'],
     ['results/0?limit=0', 'limit'],
     ['results/0?limit=10001', 'limit'],
+    ['results/1?limit=1048577', 'limit'],
     ['results/0?offset=-5', 'offset'],
     ['results/x', 'index'],
   ] as const) {

@@ -1,11 +1,15 @@
 import { Readable } from 'node:stream';
 import { BadRequestError, EngineConnError } from '@engineconn/core';
 import type { FastifyInstance } from 'fastify';
-import { parseInput, ResultPageQuerySchema, ResultParamsSchema } from '../schemas.js';
+import { MAX_PAGE_LIMIT, parseInput, ResultPageQuerySchema, ResultParamsSchema } from '../schemas.js';
 
 const STREAM_TYPES = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' } as const;
+const RAW_TYPES = { TEXT: 'text/plain; charset=utf-8', HTML: 'text/html; charset=utf-8' } as const;
 
-/** Result set listing and paged / streamed reads. */
+/**
+ * Result set listing and paged / streamed reads. Nothing here holds a whole set in memory: TABLE
+ * and TEXT/HTML are read a page at a time, and downloads (csv, ndjson, raw, PICTURE) stream.
+ */
 export function registerResultRoutes(app: FastifyInstance): void {
   const { taskOf } = app.engineConn;
 
@@ -22,19 +26,33 @@ export function registerResultRoutes(app: FastifyInstance): void {
     if (!meta) {
       throw new EngineConnError('EC_RESULT_NOT_FOUND', `Task '${view.id}' has no result set ${index}.`);
     }
-    if (format !== 'json') {
+    const file = (ext: string) => `inline; filename="${view.id}-${index}.${ext}"`;
+    if (format === 'csv' || format === 'ndjson') {
       if (meta.type !== 'TABLE') {
         throw new BadRequestError(`format=${format} applies to TABLE result sets; set ${index} is ${meta.type}.`);
       }
       return reply
         .type(STREAM_TYPES[format])
-        .header('content-disposition', `inline; filename="${view.id}-${index}.${format}"`)
+        .header('content-disposition', file(format))
         .send(Readable.from(view.results.stream(index, format)));
+    }
+    if (format === 'raw') {
+      if (meta.type !== 'TEXT' && meta.type !== 'HTML') {
+        throw new BadRequestError(`format=raw applies to TEXT and HTML result sets; set ${index} is ${meta.type}.`);
+      }
+      return reply
+        .type(RAW_TYPES[meta.type])
+        .header('content-disposition', file(meta.type === 'HTML' ? 'html' : 'txt'))
+        .send(Readable.from(view.results.streamBytes(index)));
     }
     switch (meta.type) {
       case 'TABLE': {
+        const rows = limit ?? 1000;
+        if (rows > MAX_PAGE_LIMIT) {
+          throw new BadRequestError(`Invalid query: 'limit' must be at most ${MAX_PAGE_LIMIT} rows for a TABLE.`);
+        }
         // The stored rows are JSON already: spliced in, not parsed and serialised again.
-        const page = await view.results.readRowsJson(index, offset, limit);
+        const page = await view.results.readRowsJson(index, offset, rows);
         return reply
           .type('application/json; charset=utf-8')
           .send(
@@ -43,9 +61,11 @@ export function registerResultRoutes(app: FastifyInstance): void {
       }
       case 'TEXT':
       case 'HTML':
-        return { text: (await view.results.readContent(index)).toString('utf8') };
+        return view.results.readText(index, offset, limit);
       case 'PICTURE':
-        return reply.type(meta.mimeType ?? 'application/octet-stream').send(await view.results.readContent(index));
+        return reply
+          .type(meta.mimeType ?? 'application/octet-stream')
+          .send(Readable.from(view.results.streamBytes(index)));
     }
   });
 }
