@@ -12,6 +12,7 @@ export {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   type ManagedRuntime,
   type ManagerConnection,
+  ORPHAN_TIMEOUT_OPTION,
   registerReport,
   reportStartFailure,
   type StartFailureReportOptions,

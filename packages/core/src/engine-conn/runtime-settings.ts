@@ -37,6 +37,7 @@ export const RUNTIME_OPTION_KEYS = [
   'ec.overload.interval',
   'ec.heartbeatInterval',
   'ec.callerTimeout',
+  'ec.manager.orphanTimeout',
 ] as const;
 
 export function readRuntimeSettings(ctx: EngineCreationContext, plugin: EnginePlugin<unknown>): RuntimeSettings {

@@ -24,7 +24,18 @@ export const ERROR_CODES = {
   EC_CALLER_GONE: { status: 500, summary: 'Nobody followed the task for longer than --caller-timeout.' },
   EC_UNKNOWN_ENGINE: { status: 400, summary: 'No engine plugin has that name.' },
   EC_CONFIG_INVALID: { status: 400, summary: 'A CLI flag, --conf option or config file value is invalid.' },
-  EC_ENGINE_START_FAILED: { status: 500, summary: 'The engine session could not be created.' },
+  EC_ENGINE_START_FAILED: { status: 502, summary: 'The engine session could not be created.' },
+  EC_ENGINE_START_TIMEOUT: {
+    status: 504,
+    summary: 'An EngineConn the manager launched was not ready within --engine-start-timeout.',
+  },
+  EC_LIMIT_REACHED: { status: 429, summary: 'The manager runs as many EngineConns as --max-engines(-per-user) allow.' },
+  EC_ENGINE_NOT_FOUND: { status: 404, summary: 'The manager knows no such engine, or it belongs to another user.' },
+  EC_JOB_NOT_FOUND: { status: 404, summary: 'The manager knows no such job, or it belongs to another user.' },
+  EC_ENGINE_LOST: {
+    status: 502,
+    summary: 'The EngineConn running the job was lost (its process died or stopped reporting).',
+  },
   EC_SLOW_CONSUMER: { status: 429, summary: 'A live-event client fell too far behind and was cut off.' },
   EC_UNREACHABLE: {
     status: 503,

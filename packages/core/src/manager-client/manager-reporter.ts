@@ -24,6 +24,8 @@ export interface ManagerReporterOptions {
   logger?: EngineLogger;
   /** Source of jitter in [0, 1); tests pin it. */
   random?: () => number;
+  /** The report secret a manager gave this EngineConn at launch, sent as a bearer token. */
+  secret?: string;
 }
 
 export interface ManagerReporterStats {
@@ -85,10 +87,14 @@ export class ManagerReporter {
     invalid: 0,
     abandoned: 0,
   };
-  readonly #opts: Required<Omit<ManagerReporterOptions, 'logger'>> & { logger?: EngineLogger };
+  readonly #opts: Required<Omit<ManagerReporterOptions, 'logger' | 'secret'>> & {
+    logger?: EngineLogger;
+    secret?: string;
+  };
   #queue: Entry[] = [];
   #needsRegister = true;
   #streak = 0;
+  #unreachableSince: number | null = null;
   #sender: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
   readonly #stop = new AbortController();
@@ -108,6 +114,11 @@ export class ManagerReporter {
   /** Undelivered reports, a registration owed included. */
   get pending(): number {
     return this.#queue.length + (this.#needsRegister ? 1 : 0);
+  }
+
+  /** When the current run of failed attempts began (epoch ms); null while the manager answers. */
+  get unreachableSince(): number | null {
+    return this.#unreachableSince;
   }
 
   /** Sends (again) the registration first; the others call it implicitly. */
@@ -190,10 +201,12 @@ export class ManagerReporter {
           this.#opts.logger?.info({ manager: this.#opts.url, failures: this.#streak }, 'manager reachable again');
         }
         this.#streak = 0;
+        this.#unreachableSince = null;
         if (!entry) this.#needsRegister = false;
         continue;
       }
       this.stats.failures++;
+      this.#unreachableSince ??= Date.now();
       this.#needsRegister = true;
       if (entry) this.#requeue(entry);
       if (this.#streak++ === 0) {
@@ -232,7 +245,10 @@ export class ManagerReporter {
     try {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.#opts.secret ? { authorization: `Bearer ${this.#opts.secret}` } : {}),
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.#opts.requestTimeoutMs)]),
       });

@@ -12,7 +12,7 @@ import { UsageClock } from './usage-clock.js';
 /** The part of the runtime the manager reports read; a structural type so tests can fake it. */
 export type ManagedRuntime = Pick<
   EngineConnRuntime,
-  'id' | 'context' | 'status' | 'info' | 'bus' | 'asyncBus' | 'exited'
+  'id' | 'context' | 'status' | 'info' | 'bus' | 'asyncBus' | 'exited' | 'shutdown'
 >;
 
 export interface AttachManagerOptions {
@@ -20,6 +20,14 @@ export interface AttachManagerOptions {
   url: string;
   /** Default: `ec.heartbeatInterval` from the runtime's options, else 30 s; 0 sends none periodically. */
   heartbeatIntervalMs?: number;
+  /**
+   * Release the EngineConn once the manager has been unreachable this long (DESIGN §11). Default:
+   * `ec.manager.orphanTimeout`, else 0 = never, so an EngineConn started by hand with `--manager`
+   * never stops for an absent manager; a manager sets it on the EngineConns it launches.
+   */
+  orphanTimeoutMs?: number;
+  /** The report secret the manager gave at launch; sent with every report. */
+  secret?: string;
   /** How long the exit may wait to deliver the last reports (release). Default 5 s. */
   closeDeadlineMs?: number;
   logger?: EngineLogger;
@@ -70,6 +78,7 @@ export function attachManager(runtime: ManagedRuntime, opts: AttachManagerOption
     id: runtime.id,
     register: () => registerReport(runtime),
     ...(logger ? { logger } : {}),
+    ...(opts.secret ? { secret: opts.secret } : {}),
   });
   const intervalMs =
     opts.heartbeatIntervalMs ?? runtime.context.duration('ec.heartbeatInterval', DEFAULT_HEARTBEAT_INTERVAL_MS);
@@ -125,9 +134,11 @@ export function attachManager(runtime: ManagedRuntime, opts: AttachManagerOption
   }
   // 0 turns the periodic heartbeat off; health changes and the exit still send one.
   const timer = intervalMs > 0 ? setLongInterval(sendHeartbeat, intervalMs) : undefined;
+  const orphanWatch = watchForOrphaning(runtime, reporter, orphanTimeoutOf(runtime, opts), logger);
 
   const exitReported = runtime.exited.then(async (exit) => {
     timer?.clear();
+    clearInterval(orphanWatch);
     // Let the terminal status reports reach the reporter first, so the release is the last report.
     await runtime.asyncBus.idle();
     sendHeartbeat();
@@ -149,12 +160,45 @@ export function attachManager(runtime: ManagedRuntime, opts: AttachManagerOption
         // Terminal before `exited` settles: wait for the release to be queued, whichever reaction runs first.
         if (runtime.status === 'Success' || runtime.status === 'Failed') await exitReported;
         timer?.clear();
+        clearInterval(orphanWatch);
         for (const off of unsubscribe) off();
         await reporter.close(opts.closeDeadlineMs ?? 5000);
       })();
       return closing;
     },
   };
+}
+
+export const ORPHAN_TIMEOUT_OPTION = 'ec.manager.orphanTimeout';
+
+function orphanTimeoutOf(runtime: ManagedRuntime, opts: AttachManagerOptions): number {
+  return opts.orphanTimeoutMs ?? runtime.context.duration(ORPHAN_TIMEOUT_OPTION, 0);
+}
+
+/**
+ * Shuts the EngineConn down once its reports have failed for `timeoutMs` in a row: the manager that
+ * launched it is gone, and nobody else would ever release it (Linkis #4716, Kyuubi #4997). Running
+ * tasks drain as in any shutdown.
+ */
+function watchForOrphaning(
+  runtime: ManagedRuntime,
+  reporter: ManagerReporter,
+  timeoutMs: number,
+  logger: EngineLogger | undefined,
+): ReturnType<typeof setInterval> | undefined {
+  if (timeoutMs <= 0) return undefined;
+  const check = (): void => {
+    const since = reporter.unreachableSince;
+    if (since === null || Date.now() - since < timeoutMs) return;
+    clearInterval(timer);
+    const reason = `the manager has been unreachable for ${Math.round((Date.now() - since) / 1000)} s (orphan timeout)`;
+    logger?.warn({ orphanTimeoutMs: timeoutMs }, reason);
+    runtime.shutdown(reason).catch((err: unknown) => logger?.error({ err }, 'orphan shutdown failed'));
+  };
+  // A few checks per timeout keep the overshoot small without waking often for a 10-minute timeout.
+  const timer = setInterval(check, Math.min(30_000, Math.max(100, Math.floor(timeoutMs / 4))));
+  timer.unref();
+  return timer;
 }
 
 export interface StartFailureReportOptions {
@@ -166,6 +210,8 @@ export interface StartFailureReportOptions {
   reporter?: AttachManagerOptions['reporter'];
   /** The last lines the EngineConn logged, sent with the release. */
   logTail?: string[];
+  /** The report secret the manager gave at launch. */
+  secret?: string;
 }
 
 /**
@@ -184,6 +230,7 @@ export async function reportStartFailure(
     id: runtime.id,
     register: () => registerReport(runtime),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.secret ? { secret: opts.secret } : {}),
   });
   const cause = EngineConnError.from(error, 'EC_ENGINE_START_FAILED');
   const at = iso();

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerKillCommand } from './commands/kill.js';
 import { registerLockCommand } from './commands/lock.js';
 import { registerLogsCommand } from './commands/logs.js';
+import { registerManagerCommand } from './commands/manager.js';
 import { registerOnceCommand } from './commands/once.js';
 import { registerResultsCommand } from './commands/results.js';
 import { registerShutdownCommand } from './commands/shutdown.js';
@@ -32,6 +33,7 @@ registerKillCommand(program);
 registerLockCommand(program);
 registerUnlockCommand(program);
 registerShutdownCommand(program);
+registerManagerCommand(program);
 
 // Not a top-level await: the bundled CLI is a CommonJS script (scripts/bundle.mjs), which has none.
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -3,15 +3,21 @@ import { dirname } from 'node:path';
 
 export interface ReadyInfo {
   url: string;
-  id: string;
+  /** The EngineConn's id; a manager has none. */
+  id?: string;
   pid: number;
+  /** The generated owner token, when there is no auth file. */
+  token?: string;
 }
 
-/** Writes the ready file atomically (temp file + rename): a reader never sees half a JSON document. */
+/**
+ * Writes the ready file atomically (temp file + rename): a reader never sees half a JSON document.
+ * Mode 0600: it may hold a token.
+ */
 export async function writeReadyFile(path: string, info: ReadyInfo): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(info)}\n`, { mode: 0o644 });
+  await writeFile(tmp, `${JSON.stringify(info)}\n`, { mode: 0o600 });
   await rename(tmp, path);
 }
 

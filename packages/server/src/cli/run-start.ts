@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import { CALLER_TIMEOUT_OPTION, CallerWatchdog, EngineConnError, EngineConnRuntime } from '@engineconn/core';
 import type { ManagerConnection } from '@engineconn/core/manager';
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +9,9 @@ import type { BuildAppOptions } from '../http/app.js';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from './engine-context.js';
 import { LogTail } from './log-tail.js';
 import { createLogger, LOG_LEVELS } from './logger.js';
+import { takeManagerSecret } from './manager-secret.js';
 import { parseIntegerFlag, parseSize } from './options.js';
+import { publicUrl } from './public-url.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 import { installSignalHandlers } from './signals.js';
 
@@ -26,13 +27,6 @@ export interface StartFlags extends EngineContextFlags {
   logLevel: string;
   heartbeatInterval?: string;
   callerTimeout?: string;
-}
-
-/** The URL other processes use to reach a server listening on `host`. */
-function publicUrl(host: string, address: AddressInfo): string {
-  const wildcard = host === '' || host === '0.0.0.0' || host === '::';
-  const name = wildcard ? hostname() : host;
-  return `http://${name.includes(':') ? `[${name}]` : name}:${address.port}`;
 }
 
 /**
@@ -75,6 +69,7 @@ function printStartFailure(err: unknown, hiddenTail: string[]): void {
 /** Runs `engineconn start` to the end and returns the process exit code. */
 export async function runStart(flags: StartFlags): Promise<number> {
   const id = newEngineConnId();
+  const managerSecret = takeManagerSecret();
   let logger: Logger;
   let runtime: EngineConnRuntime | null = null;
   let runtimeStarted = false;
@@ -105,6 +100,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     // Read now, so a typo fails at start naming the option, not once serving.
     resolved.context.duration('ec.heartbeatInterval', 0);
     resolved.context.duration(CALLER_TIMEOUT_OPTION, 0);
+    resolved.context.duration('ec.manager.orphanTimeout', 0);
     dataDirDefaulted = resolved.dataDirDefaulted;
     runtime = new EngineConnRuntime({ plugin, context: resolved.context, logger });
     signals = installSignalHandlers(runtime, logger);
@@ -127,7 +123,11 @@ export async function runStart(flags: StartFlags): Promise<number> {
     // Before the URL is handed out, so the manager hears of the EngineConn before any task runs.
     if (managerUrl && managerModule) {
       const { attachManager } = await managerModule;
-      manager = attachManager(runtime, { url: managerUrl, logger });
+      manager = attachManager(runtime, {
+        url: managerUrl,
+        logger,
+        ...(managerSecret ? { secret: managerSecret } : {}),
+      });
     }
     watchdog = CallerWatchdog.fromOptions(runtime, logger);
     if (flags.readyFile) await writeReadyFile(flags.readyFile, { url, id, pid: process.pid });
@@ -153,7 +153,12 @@ export async function runStart(flags: StartFlags): Promise<number> {
     if (manager) await manager.close();
     else if (runtime && managerUrl) {
       const { reportStartFailure } = await (managerModule ?? import('@engineconn/core/manager'));
-      await reportStartFailure(runtime, err, { url: managerUrl, previous, logTail: tail.lines() });
+      await reportStartFailure(runtime, err, {
+        url: managerUrl,
+        previous,
+        logTail: tail.lines(),
+        ...(managerSecret ? { secret: managerSecret } : {}),
+      });
     }
     if (app) await closeServer(app).catch(() => {});
     if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import type { ManagerFlags } from '../run-manager.js';
+
+/** `engineconn manager start` (DESIGN §11): flags here, the work in ../run-manager.ts. */
+export function registerManagerCommand(program: Command): void {
+  const manager = program
+    .command('manager')
+    .description('The EngineConnManager: start EngineConns per user on demand, reuse, watch and release them');
+  manager
+    .command('start')
+    .description('Start the manager and serve its HTTP API until SIGTERM / SIGINT')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '7080')
+    .option('--data-dir <dir>', 'registry and engine directories (default ~/.engineconn/manager)')
+    .option(
+      '--auth-file <file>',
+      'bearer tokens {"tokens": [{"token", "user", "admin"}]} (default: a generated admin token)',
+    )
+    .option('--ready-file <file>', 'write {"url", "pid", "token"} here once serving')
+    .option('--max-engines <n>', 'engines at once over all users; 0 = no limit', '0')
+    .option('--max-engines-per-user <n>', 'engines at once per user; 0 = no limit', '0')
+    .option('--engine-start-timeout <duration>', 'kill an engine not ready within this', '60s')
+    .option('--engine-idle-time <duration>', "the engines' --max-free-time", '30m')
+    .option('--heartbeat-interval <duration>', "the engines' heartbeat interval; three missed make one Lost", '10s')
+    .option(
+      '--orphan-timeout <duration>',
+      'engines release themselves once the manager is unreachable this long',
+      '10m',
+    )
+    .option('--stop-grace <duration>', 'how long a stopped engine may drain before it is killed', '10s')
+    .option('--keep-engines', 'leave the engines running when the manager shuts down')
+    .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent', 'info')
+    .action(async (flags: ManagerFlags) => {
+      const { runManager } = await import('../run-manager.js');
+      process.exitCode = await runManager(flags);
+      process.exit();
+    });
+}

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigInvalidError, EngineConnError, parseDuration } from '@engineconn/core';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type AuthConfig, loadAuthFile } from '../http/auth.js';
+import { EngineManager } from '../manager/engine-manager.js';
+import { buildManagerApp } from '../manager/http/manager-app.js';
+import { ManagerMetrics } from '../manager/http/manager-metrics.js';
+import { JobService } from '../manager/jobs/job-service.js';
+import { runningAsRoot } from '../manager/launcher/os-users.js';
+import type { ManagerSettings } from '../manager/manager-settings.js';
+import { EngineRegistry } from '../manager/registry/engine-registry.js';
+import { RegistryStore } from '../manager/registry/registry-store.js';
+import { defaultUser } from './engine-context.js';
+import { createLogger, LOG_LEVELS } from './logger.js';
+import { parseIntegerFlag } from './options.js';
+import { publicUrl } from './public-url.js';
+import { removeReadyFile, writeReadyFile } from './ready-file.js';
+
+export interface ManagerFlags {
+  host: string;
+  port: string;
+  dataDir?: string;
+  authFile?: string;
+  readyFile?: string;
+  maxEngines: string;
+  maxEnginesPerUser: string;
+  engineStartTimeout: string;
+  engineIdleTime: string;
+  heartbeatInterval: string;
+  orphanTimeout: string;
+  stopGrace: string;
+  keepEngines?: boolean;
+  logLevel: string;
+}
+
+/** The `engineconn` CLI script the manager runs its engines with. */
+const BIN = fileURLToPath(new URL('../../bin/engineconn.js', import.meta.url));
+
+function positiveDuration(value: string, flag: string): number {
+  const ms = parseDuration(value, flag);
+  if (ms <= 0 || ms > 2 ** 31 - 1)
+    throw new ConfigInvalidError(`${flag} must be above 0 and at most 24 days; got '${value}'.`);
+  return ms;
+}
+
+export function parseManagerSettings(flags: ManagerFlags): ManagerSettings {
+  return {
+    dataDir: resolve(flags.dataDir ?? join(homedir(), '.engineconn', 'manager')),
+    maxEngines: parseIntegerFlag(flags.maxEngines, '--max-engines', 0),
+    maxEnginesPerUser: parseIntegerFlag(flags.maxEnginesPerUser, '--max-engines-per-user', 0),
+    engineStartTimeoutMs: positiveDuration(flags.engineStartTimeout, '--engine-start-timeout'),
+    engineIdleTimeMs: parseDuration(flags.engineIdleTime, '--engine-idle-time'),
+    heartbeatIntervalMs: positiveDuration(flags.heartbeatInterval, '--heartbeat-interval'),
+    orphanTimeoutMs: positiveDuration(flags.orphanTimeout, '--orphan-timeout'),
+    stopGraceMs: positiveDuration(flags.stopGrace, '--stop-grace'),
+    keepEngines: flags.keepEngines === true,
+    command: [process.execPath, BIN],
+  };
+}
+
+/** The auth file's tokens, or (token always, DESIGN §12) one generated admin token for the OS user. */
+async function resolveAuth(flags: ManagerFlags): Promise<{ auth: AuthConfig; generated: string | null }> {
+  if (flags.authFile) return { auth: await loadAuthFile(flags.authFile), generated: null };
+  const token = process.env.ENGINECONN_TOKEN || randomBytes(32).toString('base64url');
+  return { auth: { tokens: [{ token, user: defaultUser(), admin: true }] }, generated: token };
+}
+
+interface Running {
+  app: FastifyInstance;
+  manager: EngineManager;
+  jobs: JobService;
+  store: RegistryStore;
+}
+
+async function closeAll(parts: Partial<Running>, logger: Logger): Promise<void> {
+  await parts.manager?.close().catch((err: unknown) => logger.error({ err }, 'stopping the engines failed'));
+  parts.jobs?.close();
+  if (parts.app) {
+    const force = setTimeout(() => parts.app?.server.closeAllConnections(), 2000);
+    force.unref();
+    await parts.app.close().catch(() => {});
+    clearTimeout(force);
+  }
+  parts.store?.close();
+}
+
+/** Runs `engineconn manager start` until a signal and returns the exit code. */
+export async function runManager(flags: ManagerFlags): Promise<number> {
+  if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
+    process.stderr.write(`engineconn: --log-level must be one of ${LOG_LEVELS.join(', ')}\n`);
+    return 1;
+  }
+  const logger = createLogger(flags.logLevel, { component: 'manager' });
+  const parts: Partial<Running> = {};
+  try {
+    const settings = parseManagerSettings(flags);
+    const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
+    const { auth, generated } = await resolveAuth(flags);
+    await mkdir(join(settings.dataDir, 'engines'), { recursive: true, mode: 0o711 });
+    // As root the engines run as their users, who must be able to reach their own directory below.
+    if (runningAsRoot())
+      for (const dir of [settings.dataDir, join(settings.dataDir, 'engines')]) await chmod(dir, 0o711);
+    parts.store = new RegistryStore(settings.dataDir);
+    const registry = new EngineRegistry(parts.store);
+    const metrics = new ManagerMetrics(registry);
+    const url = (): string => publicUrl(flags.host, parts.app?.server.address() as AddressInfo);
+    parts.manager = new EngineManager(settings, registry, url, logger, metrics);
+    parts.jobs = new JobService(parts.manager, logger);
+    parts.app = await buildManagerApp({
+      manager: parts.manager,
+      jobs: parts.jobs,
+      metrics,
+      auth,
+      owner: defaultUser(),
+      logger,
+    });
+    try {
+      await parts.app.listen({ host: flags.host, port });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ConfigInvalidError(
+        code === 'EADDRINUSE'
+          ? `Port ${port} on ${flags.host} is already in use; stop what runs there or pick another --port.`
+          : `Cannot listen on ${flags.host}:${port}: ${(err as Error).message}`,
+      );
+    }
+    await parts.manager.start();
+    if (flags.readyFile) {
+      await writeReadyFile(flags.readyFile, {
+        url: url(),
+        pid: process.pid,
+        ...(generated ? { token: generated } : {}),
+      });
+    }
+    logger.info({ url: url(), dataDir: settings.dataDir }, 'manager serving');
+    process.stdout.write(`EngineConnManager listening on ${url()}\n`);
+    if (generated && !flags.readyFile) process.stdout.write(`Admin token: ${generated}\n`);
+  } catch (err) {
+    await closeAll({ ...parts, manager: undefined }, logger);
+    const error = EngineConnError.from(err, 'EC_CONFIG_INVALID');
+    process.stderr.write(`engineconn: the manager failed to start: ${error.message} [${error.code}]\n`);
+    return 1;
+  }
+
+  const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+    const onSignal = (received: NodeJS.Signals) => {
+      process.once(received, () => process.exit(received === 'SIGINT' ? 130 : 143));
+      resolveSignal(received);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  logger.info({ signal, keepEngines: flags.keepEngines === true }, 'manager shutting down');
+  await closeAll(parts, logger);
+  if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});
+  return 0;
+}

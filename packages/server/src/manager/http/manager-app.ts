@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { type AuthConfig, Authenticator, installAuth } from '../../http/auth.js';
+import { frameworkErrorHandler, installErrorHandling } from '../../http/errors.js';
+import { lazySchemaCompilers } from '../../http/schema-compilers.js';
+import type { EngineManager } from '../engine-manager.js';
+import type { JobService } from '../jobs/job-service.js';
+import { ReportHandler } from '../report-handler.js';
+import { registerEngineRoutes } from './engine-routes.js';
+import { registerJobRoutes } from './job-routes.js';
+import type { ManagerMetrics } from './manager-metrics.js';
+import { registerReportRoutes } from './report-routes.js';
+
+const BODY_LIMIT = 10 * 1024 * 1024;
+
+export interface ManagerAppOptions {
+  manager: EngineManager;
+  jobs: JobService;
+  metrics: ManagerMetrics;
+  /** The tokens: the auth file's, or the generated owner/admin token. */
+  auth: AuthConfig;
+  owner: string;
+  logger: Logger | false;
+}
+
+/**
+ * The manager's HTTP API (DESIGN §11) on fastify, with the EngineConn's own auth, error mapping and
+ * probes: every route but the probes and the engines' reports (which carry their launch secret)
+ * needs a listed bearer token.
+ */
+export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    bodyLimit: BODY_LIMIT,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
+    schemaController: { compilersFactory: lazySchemaCompilers },
+  }) as unknown as FastifyInstance;
+  installErrorHandling(app, BODY_LIMIT);
+  installAuth(app, new Authenticator(opts.auth, opts.owner));
+
+  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true } }, async () => ({ ready: true }));
+  app.get('/metrics', async (_request, reply) =>
+    reply
+      .header('cache-control', 'no-store')
+      .type(opts.metrics.registry.contentType)
+      .send(await opts.metrics.registry.metrics()),
+  );
+  registerReportRoutes(app, new ReportHandler(opts.manager));
+  registerEngineRoutes(app, opts.manager);
+  registerJobRoutes(app, opts.jobs);
+  return app;
+}

@@ -1,0 +1,156 @@
+import { rm } from 'node:fs/promises';
+import { isHealth, isNodeStatus } from '@engineconn/core';
+import type { Logger } from 'pino';
+import type { ProcessExit } from '../launcher/engine-launcher.js';
+import { isAlive, isOurEngine, killEngineGroup } from '../launcher/process-control.js';
+import { LOST_RETENTION_MS, type ManagerSettings, MISSED_HEARTBEATS } from '../manager-settings.js';
+import { type EngineRecord, isTerminalEngineStatus } from '../registry/engine-record.js';
+import type { EngineRegistry } from '../registry/engine-registry.js';
+
+interface Grave {
+  pid: number;
+  dataDir: string;
+}
+
+/**
+ * Watches every engine (Linkis' AM heartbeat monitor): one whose process is gone, or that has been
+ * silent for three heartbeat intervals, is Lost — killed if still there, never handed out again —
+ * and an engine that leaves (released, stopped, lost) has its directory removed once its process
+ * is gone. After a manager restart it re-adopts the engines still alive and buries the others.
+ */
+export class EngineWatcher {
+  readonly #graves: Grave[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly settings: ManagerSettings,
+    private readonly registry: EngineRegistry,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    // Twice per interval, so Lost is called within the third missed heartbeat's interval.
+    this.#timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.settings.heartbeatIntervalMs / 2)));
+    this.#timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** An engine this manager launched: its exit is seen at once, not at the next check. */
+  follow(id: string, exited: Promise<ProcessExit>): void {
+    void exited.then((exit) => {
+      const record = this.registry.find(id);
+      if (!record) return;
+      if (isTerminalEngineStatus(record.status)) return;
+      const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      this.markLost(record, `its process ${how} without releasing itself`);
+    });
+  }
+
+  async tick(): Promise<void> {
+    const now = Date.now();
+    const silence = MISSED_HEARTBEATS * this.settings.heartbeatIntervalMs;
+    for (const record of this.registry.all()) {
+      if (isTerminalEngineStatus(record.status)) {
+        if (record.status === 'Lost' && now - record.lastSeenMs > LOST_RETENTION_MS) this.registry.remove(record.id);
+        continue;
+      }
+      if (!isOurEngine(record.pid, record.dataDir)) this.markLost(record, 'its process is gone');
+      else if (now - record.lastSeenMs > silence) {
+        this.markLost(record, `it missed ${MISSED_HEARTBEATS} heartbeats (${silence} ms without a report)`);
+      }
+    }
+    await this.reap();
+  }
+
+  markLost(record: EngineRecord, reason: string): void {
+    this.logger.warn({ engine: record.id, user: record.user, pid: record.pid, reason }, 'engine lost');
+    this.registry.update(record.id, { status: 'Lost', lostReason: reason });
+    if (isOurEngine(record.pid, record.dataDir)) killEngineGroup(record.pid);
+    this.#graves.push({ pid: record.pid, dataDir: record.dataDir });
+  }
+
+  /** Removes an engine that left: killed if its process remains, its directory once that is gone. */
+  bury(record: EngineRecord): void {
+    if (isOurEngine(record.pid, record.dataDir)) killEngineGroup(record.pid);
+    this.registry.remove(record.id);
+    this.#graves.push({ pid: record.pid, dataDir: record.dataDir });
+  }
+
+  /** An engine that released itself: forgotten now, its directory removed once it has exited. */
+  released(record: EngineRecord): void {
+    this.registry.remove(record.id);
+    this.#graves.push({ pid: record.pid, dataDir: record.dataDir });
+  }
+
+  /** Resolves once the engine's process is gone, or after `graceMs`. */
+  async waitGone(record: EngineRecord, graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (isOurEngine(record.pid, record.dataDir) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  async reap(): Promise<void> {
+    for (let i = this.#graves.length - 1; i >= 0; i--) {
+      const grave = this.#graves[i] as Grave;
+      if (isAlive(grave.pid) && isOurEngine(grave.pid, grave.dataDir)) continue;
+      this.#graves.splice(i, 1);
+      await rm(grave.dataDir, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+
+  /**
+   * After a restart: every engine the registry lists that is still its own process and answers
+   * with its id is adopted, with its current status; the others are Lost.
+   */
+  async adopt(): Promise<void> {
+    await Promise.all(
+      this.registry.all().map(async (record) => {
+        if (isTerminalEngineStatus(record.status)) {
+          this.#graves.push({ pid: record.pid, dataDir: record.dataDir });
+          return;
+        }
+        if (!isOurEngine(record.pid, record.dataDir)) {
+          this.markLost(record, 'its process ended while the manager was down');
+          return;
+        }
+        const info = record.url ? await probe(record) : null;
+        if (!info) {
+          this.markLost(record, 'it did not answer when the manager restarted');
+          return;
+        }
+        this.registry.update(record.id, { ...info, lastSeenMs: Date.now() });
+        this.logger.info({ engine: record.id, user: record.user, status: info.status }, 'engine re-adopted');
+      }),
+    );
+  }
+}
+
+/** The engine's own account of itself, if it answers as the engine the registry knows. */
+async function probe(record: EngineRecord): Promise<Partial<EngineRecord> | null> {
+  try {
+    const res = await fetch(`${record.url}/api/v1/engineconn`, {
+      headers: { authorization: `Bearer ${record.token}` },
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!res.ok) return null;
+    const info = (await res.json()) as {
+      id?: unknown;
+      status?: unknown;
+      health?: unknown;
+      concurrency?: { running?: number; queued?: number };
+    };
+    if (info.id !== record.id || !isNodeStatus(info.status) || !isHealth(info.health)) return null;
+    return {
+      status: info.status,
+      health: info.health,
+      running: info.concurrency?.running ?? 0,
+      queued: info.concurrency?.queued ?? 0,
+    };
+  } catch {
+    return null;
+  }
+}
