@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { waitFor } from '../test-support/wait-for.js';
+import {
+  ALICE,
+  AS_ROOT,
+  BOB,
+  type ManagerHarness,
+  managerHarness,
+  processesUnder,
+  processUser,
+  type SpawnedManager,
+  TOKENS,
+} from './spawn-manager.js';
+
+interface EngineView {
+  id: string;
+  url: string;
+  user: string;
+  pid: number;
+  status: string;
+  token: string;
+}
+interface AskAnswer {
+  engine: EngineView;
+  reused: boolean;
+}
+interface ErrorAnswer {
+  error: { code: string; message: string; logTail?: string[] };
+}
+
+describe('engineconn manager: ask (end to end)', () => {
+  let harness: ManagerHarness;
+  let manager: SpawnedManager;
+  before(async () => {
+    harness = await managerHarness();
+    manager = await harness.start(['--heartbeat-interval', '300ms', '--max-engines-per-user', '2']);
+  });
+  after(async () => harness.close());
+
+  test('two asks at once launch one engine: the second is reused, both get a working token', async () => {
+    const [a, b] = await Promise.all([
+      manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb' }),
+      manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb' }),
+    ]);
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    assert.equal(b.status, 200, JSON.stringify(b.body));
+    assert.equal(a.body.engine.id, b.body.engine.id);
+    assert.deepEqual([a.body.reused, b.body.reused].sort(), [false, true]);
+    const again = await manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb' });
+    assert.equal(again.body.engine.id, a.body.engine.id);
+    assert.equal(again.body.reused, true);
+    // The token in the answer works on the engine directly.
+    const info = await fetch(`${a.body.engine.url}/api/v1/engineconn`, {
+      headers: { authorization: `Bearer ${a.body.engine.token}` },
+    });
+    assert.equal(info.status, 200);
+    assert.equal(((await info.json()) as { owner: string }).owner, ALICE);
+    const listed = await manager.api<{ engines: EngineView[] }>('GET', '/api/v1/engines');
+    assert.deepEqual(
+      listed.body.engines.map((e) => e.id),
+      [a.body.engine.id],
+    );
+    assert.equal('token' in (listed.body.engines[0] as object), false, 'a listing never shows tokens');
+  });
+
+  test('alice and bob get an engine each, each running as its own OS user; users see only their own', async () => {
+    const alice = await manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb' });
+    const bob = await manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb' }, TOKENS.bob);
+    assert.equal(bob.status, 200, JSON.stringify(bob.body));
+    assert.notEqual(alice.body.engine.id, bob.body.engine.id);
+    assert.equal(bob.body.engine.user, BOB);
+    if (AS_ROOT) {
+      assert.equal(await processUser(alice.body.engine.pid), ALICE);
+      assert.equal(await processUser(bob.body.engine.pid), BOB);
+    }
+    const bobSees = await manager.api<{ engines: EngineView[] }>('GET', '/api/v1/engines', undefined, TOKENS.bob);
+    assert.deepEqual(
+      bobSees.body.engines.map((e) => e.user),
+      [BOB],
+    );
+    const hidden = await manager.api<ErrorAnswer>(
+      'GET',
+      `/api/v1/engines/${alice.body.engine.id}`,
+      undefined,
+      TOKENS.bob,
+    );
+    assert.equal(hidden.status, 404);
+    assert.equal(hidden.body.error.code, 'EC_ENGINE_NOT_FOUND');
+    const adminSees = await manager.api<{ engines: EngineView[] }>('GET', '/api/v1/engines', undefined, TOKENS.admin);
+    assert.deepEqual(new Set(adminSees.body.engines.map((e) => e.user)), new Set([ALICE, BOB]));
+  });
+
+  test('an unknown engineType is 400 EC_UNKNOWN_ENGINE and a bad body 400 EC_BAD_REQUEST', async () => {
+    const unknown = await manager.api<ErrorAnswer>('POST', '/api/v1/engines/ask', { engineType: 'oracle' });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.error.code, 'EC_UNKNOWN_ENGINE');
+    const bad = await manager.api<ErrorAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb', labels: 'x' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'EC_BAD_REQUEST');
+    const anonymous = await fetch(`${manager.url}/api/v1/engines`);
+    assert.equal(anonymous.status, 401);
+  });
+
+  test("a bad conf answers 502 with the engine's EC_CONFIG_INVALID and log tail, and leaves nothing behind", async () => {
+    const answer = await manager.api<ErrorAnswer>('POST', '/api/v1/engines/ask', {
+      engineType: 'duckdb',
+      conf: { 'ec.killGrace': 'soon' },
+    });
+    assert.equal(answer.status, 502, JSON.stringify(answer.body));
+    assert.equal(answer.body.error.code, 'EC_ENGINE_START_FAILED');
+    assert.match(answer.body.error.message, /EC_CONFIG_INVALID/);
+    assert.match(answer.body.error.message, /ec\.killGrace/);
+    assert.ok((answer.body.error.logTail ?? []).some((line) => line.includes('failed to start')));
+    const engines = join(harness.dataDir, 'engines');
+    const left = await readdir(engines);
+    const running = await manager.api<{ engines: EngineView[] }>('GET', '/api/v1/engines', undefined, TOKENS.admin);
+    assert.equal(left.length, running.body.engines.length, `directories left: ${left.join(', ')}`);
+    assert.equal((await processesUnder(engines)).length, running.body.engines.length);
+  });
+
+  test('a user over --max-engines-per-user gets 429 EC_LIMIT_REACHED', async () => {
+    const second = await manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'shell' });
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    const third = await manager.api<ErrorAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb', reuse: false });
+    assert.equal(third.status, 429);
+    assert.equal(third.body.error.code, 'EC_LIMIT_REACHED');
+    // Reuse still works at the limit.
+    const reused = await manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'shell' });
+    assert.equal(reused.body.reused, true);
+  });
+
+  test('a report with a wrong secret is 401, and one for an engine it never launched 404', async () => {
+    const { body } = await manager.api<{ engines: EngineView[] }>('GET', '/api/v1/engines');
+    const id = (body.engines[0] as EngineView).id;
+    const post = (path: string, secret: string) =>
+      fetch(`${manager.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ id, status: 'Busy', previous: 'Unlock', at: new Date().toISOString() }),
+      });
+    const wrong = await post(`/api/v1/engineconns/${id}/status`, 'not-the-secret');
+    assert.equal(wrong.status, 401);
+    assert.equal(((await wrong.json()) as ErrorAnswer).error.code, 'EC_UNAUTHORIZED');
+    // A user's token is not an engine's secret either.
+    assert.equal((await post(`/api/v1/engineconns/${id}/status`, TOKENS.admin)).status, 401);
+    assert.equal((await post('/api/v1/engineconns/ec-stranger/status', 'whatever')).status, 404);
+    const after = await manager.api<EngineView>('GET', `/api/v1/engines/${id}`);
+    assert.notEqual(after.body.status, 'Busy');
+  });
+
+  test('a start past --engine-start-timeout is killed and answers 504 EC_ENGINE_START_TIMEOUT', async () => {
+    const impatient = await harness.start([
+      '--engine-start-timeout',
+      '1ms',
+      '--data-dir',
+      join(harness.dir, 'data-timeout'),
+    ]);
+    const answer = await impatient.api<ErrorAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb' });
+    assert.equal(answer.status, 504, JSON.stringify(answer.body));
+    assert.equal(answer.body.error.code, 'EC_ENGINE_START_TIMEOUT');
+    const engines = join(harness.dir, 'data-timeout', 'engines');
+    await waitFor(async () => (await processesUnder(engines)).length === 0, {
+      what: 'the timed-out engine to be gone',
+    });
+    assert.deepEqual(await readdir(engines), []);
+    impatient.child.kill('SIGTERM');
+    await impatient.exited;
+  });
+
+  test('a manager whose port is taken fails to start, saying so', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        harness.start(['--data-dir', join(harness.dir, 'data-port')], port),
+        /already in use.*EC_CONFIG_INVALID/s,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});
