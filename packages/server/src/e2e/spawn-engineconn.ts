@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchJson, readyFileOf } from '../test-support/fetch-json.js';
 import { waitFor } from '../test-support/wait-for.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/engineconn.js', import.meta.url));
@@ -99,17 +100,7 @@ export async function spawnEngineConn(args: string[], { timeoutMs = 10_000 } = {
   });
   let ready: { url: string; id: string; pid: number };
   try {
-    ready = await waitFor(
-      async () => {
-        if (exitedEarly) throw new Error(`engineconn exited early (${JSON.stringify(exitedEarly)}): ${run.stderr()}`);
-        try {
-          return JSON.parse(await readFile(readyFile, 'utf8')) as { url: string; id: string; pid: number };
-        } catch {
-          return null;
-        }
-      },
-      { timeoutMs, intervalMs: 5, what: 'the ready file' },
-    );
+    ready = await readyFileOf(readyFile, () => exitedEarly, run.stderr, timeoutMs);
   } catch (err) {
     run.child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
@@ -124,18 +115,8 @@ export async function spawnEngineConn(args: string[], { timeoutMs = 10_000 } = {
     stdout: run.stdout,
     stderr: run.stderr,
     exited: run.exited,
-    async api<T>(method: string, path: string, body?: unknown, token?: string) {
-      const res = await fetch(`${ready.url}${path}`, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-    },
+    api: <T>(method: string, path: string, body?: unknown, token?: string) =>
+      fetchJson<T>(ready.url, method, path, body, token),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -2,7 +2,11 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '../test-support/wait-for.js';
+import { isAlive } from '../manager/launcher/process-control.js';
+import { fetchJson, readyFileOf } from '../test-support/fetch-json.js';
+
+export { isAlive };
+
 import { BIN, type ProcessExit } from './spawn-engineconn.js';
 
 export const AS_ROOT = process.getuid?.() === 0;
@@ -32,15 +36,6 @@ export async function processUser(pid: number): Promise<string> {
       .find((line) => line.split(':')[2] === uid)
       ?.split(':')[0] ?? `uid ${uid}`
   );
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Every process whose command line names a directory under `dir` (the engines the manager launched there). */
@@ -138,29 +133,14 @@ async function spawnManager(dir: string, args: string[], port: number): Promise<
   void exited.then((exit) => {
     early = exit;
   });
-  const ready = await waitFor(
-    async () => {
-      if (early) throw new Error(`the manager exited early (${JSON.stringify(early)}): ${stderr}`);
-      try {
-        return JSON.parse(await readFile(readyFile, 'utf8')) as { url: string; pid: number };
-      } catch {
-        return null;
-      }
-    },
-    { timeoutMs: 20_000, what: 'the manager ready file' },
+  const ready = await readyFileOf<{ url: string; pid: number }>(
+    readyFile,
+    () => early,
+    () => stderr,
+    20_000,
   );
-  const api: Api = async <T>(method: string, path: string, body?: unknown, token: string = TOKENS.alice) => {
-    const res = await fetch(`${ready.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
+  const api: Api = <T>(method: string, path: string, body?: unknown, token: string = TOKENS.alice) =>
+    fetchJson<T>(ready.url, method, path, body, token);
   return {
     url: ready.url,
     pid: ready.pid,

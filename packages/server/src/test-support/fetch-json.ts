@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { waitFor } from './wait-for.js';
+
+/** fetch against a test server, JSON in and out, with an optional bearer token. */
+export async function fetchJson<T>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Polls for a ready file, failing at once (with the process's stderr) if the process exits first. */
+export async function readyFileOf<T>(
+  path: string,
+  exitedEarly: () => unknown,
+  stderr: () => string,
+  timeoutMs: number,
+): Promise<T> {
+  return waitFor(
+    async () => {
+      const exit = exitedEarly();
+      if (exit) throw new Error(`the process exited early (${JSON.stringify(exit)}): ${stderr()}`);
+      try {
+        return JSON.parse(await readFile(path, 'utf8')) as T;
+      } catch {
+        return null;
+      }
+    },
+    { timeoutMs, intervalMs: 5, what: `the ready file ${path}` },
+  );
+}
