@@ -1,3 +1,4 @@
+import { type LongTimer, setLongTimeout } from '@engineconn/core';
 import { EngineStartError } from '../manager-errors.js';
 import { type EngineRecord, SERVING_STATUSES } from '../registry/engine-record.js';
 import type { EngineRegistry } from '../registry/engine-registry.js';
@@ -19,7 +20,7 @@ export async function awaitReady(
 ): Promise<EngineRecord> {
   const { launched, spec } = pending;
   let unsubscribe: () => void = () => {};
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimer | undefined;
   const ready = new Promise<Outcome>((resolve) => {
     const check = (record: EngineRecord) => {
       if (record.secret === launched.secret && SERVING_STATUSES.has(record.status)) resolve({ kind: 'ready', record });
@@ -28,12 +29,11 @@ export async function awaitReady(
     for (const record of registry.all()) check(record);
   });
   const timedOut = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
-    timer.unref();
+    timer = setLongTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
   });
   const outcome = await Promise.race([ready, launched.exited.then((): Outcome => ({ kind: 'exited' })), timedOut]);
   unsubscribe();
-  clearTimeout(timer);
+  timer?.clear();
   if (outcome.kind === 'ready') return outcome.record;
 
   const what = `The ${spec.engineType} engine for '${spec.user}'`;

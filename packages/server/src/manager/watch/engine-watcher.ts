@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { isHealth, isNodeStatus } from '@engineconn/core';
+import { isHealth, isNodeStatus, type LongTimer, setLongInterval } from '@engineconn/core';
 import type { Logger } from 'pino';
 import type { ProcessExit } from '../launcher/engine-launcher.js';
 import { isAlive, isOurEngine, killEngineGroup } from '../launcher/process-control.js';
@@ -20,7 +20,7 @@ interface Grave {
  */
 export class EngineWatcher {
   readonly #graves: Grave[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  #timer: LongTimer | undefined;
 
   constructor(
     private readonly settings: ManagerSettings,
@@ -30,12 +30,14 @@ export class EngineWatcher {
 
   start(): void {
     // Twice per interval, so Lost is called within the third missed heartbeat's interval.
-    this.#timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.settings.heartbeatIntervalMs / 2)));
-    this.#timer.unref();
+    this.#timer = setLongInterval(
+      () => void this.tick(),
+      Math.max(50, Math.floor(this.settings.heartbeatIntervalMs / 2)),
+    );
   }
 
   close(): void {
-    clearInterval(this.#timer);
+    this.#timer?.clear();
   }
 
   /** An engine this manager launched: its exit is seen at once, not at the next check. */
