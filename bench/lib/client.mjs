@@ -6,6 +6,13 @@ import { Agent, request } from 'node:http';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' });
 
+/**
+ * The owner token every EngineConn the bench starts is given (as ENGINECONN_TOKEN), so the bench's
+ * requests authenticate as a real client's do.
+ */
+export const BENCH_TOKEN = `bench-${process.pid}-${Math.random().toString(36).slice(2)}`;
+export const AUTH = { authorization: `Bearer ${BENCH_TOKEN}` };
+
 /** One request on a kept-alive connection; resolves with the status and the body (JSON parsed). */
 export function call(base, method, path, body) {
   return new Promise((resolve, reject) => {
@@ -15,8 +22,8 @@ export function call(base, method, path, body) {
       agent,
       headers:
         payload === undefined
-          ? {}
-          : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          ? AUTH
+          : { ...AUTH, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
     });
     req.once('error', reject);
     req.once('response', (res) => {
@@ -42,7 +49,7 @@ export async function api(base, method, path, body) {
 /** The response of a GET as a stream (SSE, CSV), on a kept-alive connection. */
 export function stream(base, path) {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { agent });
+    const req = request(`${base}${path}`, { agent, headers: AUTH });
     req.once('error', reject);
     req.once('response', resolve);
     req.end();

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AUTH, BENCH_TOKEN } from './client.mjs';
 import { peakRssBytes } from './proc.mjs';
 
 export const BIN = fileURLToPath(new URL('../../packages/server/bin/engineconn.js', import.meta.url));
@@ -70,7 +71,16 @@ export async function startEngineConn(args, { timeoutMs = 30_000, nodeArgs = [] 
       '0',
       ...args,
     ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+    {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        ENGINECONN_TOKEN: BENCH_TOKEN,
+        ENGINECONN_RUNTIME_DIR: join(dir, 'run'),
+      },
+    },
   );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => {
@@ -101,7 +111,7 @@ export async function startEngineConn(args, { timeoutMs = 30_000, nodeArgs = [] 
       if (stopped) return exited;
       stopped = true;
       if (child.exitCode === null && child.signalCode === null) {
-        await fetch(`${ready.url}/api/v1/engineconn/shutdown`, { method: 'POST' }).catch(() => {});
+        await fetch(`${ready.url}/api/v1/engineconn/shutdown`, { method: 'POST', headers: AUTH }).catch(() => {});
         const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
         await exited;
         clearTimeout(timer);

@@ -1,12 +1,13 @@
 // One WebSocket following every task of the caller (`subscribe "*"`).
 import WebSocket from 'ws';
+import { AUTH } from './client.mjs';
 
 /**
  * Connects to `GET /api/v1/events`, subscribes to `*` and calls `onEvent(message, receivedAt)` for
  * every event. Resolves once the subscription is live: a probe task's `done` has come through it.
  */
 export async function followAllTasks(base, onEvent, probeCode) {
-  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/api/v1/events`);
+  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/api/v1/events`, { headers: AUTH });
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
     socket.once('error', reject);
@@ -32,7 +33,7 @@ export async function followAllTasks(base, onEvent, probeCode) {
   for (let attempt = 0; attempt < 50; attempt++) {
     const res = await fetch(`${base}/api/v1/tasks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...AUTH, 'content-type': 'application/json' },
       body: JSON.stringify({ code: probeCode }),
     });
     probeId = (await res.json()).id;

@@ -22,8 +22,13 @@ export type EventTransport = 'sse' | 'ws';
 export interface EngineConnClientOptions {
   /** The EngineConn's base URL, e.g. `http://127.0.0.1:7070`. */
   url: string;
-  /** Bearer token, when the EngineConn runs with an auth file. */
+  /**
+   * Bearer token: one from the auth file, or the owner token of an EngineConn without one. When not
+   * given, the owner token the EngineConn left for this URL in this OS user's runtime file.
+   */
   token?: string | undefined;
+  /** Look for the owner token in the runtime file when `token` is not given (default true). */
+  runtimeToken?: boolean | undefined;
   /** A fetch implementation (defaults to the global one). */
   fetch?: FetchLike | undefined;
   retry?: RetryOptions | undefined;

@@ -1,4 +1,13 @@
 export {
+  type RuntimeTokenRecord,
+  readRuntimeToken,
+  removeRuntimeToken,
+  runtimeDir,
+  runtimeFile,
+  runtimeKey,
+  writeRuntimeToken,
+} from './auth/runtime-tokens.js';
+export {
   type CallOptions,
   DEFAULT_SUBMIT_WAIT,
   EngineConnClient,

@@ -1,3 +1,4 @@
+import { readRuntimeToken } from '../auth/runtime-tokens.js';
 import { EngineConnClientError } from '../errors/engine-conn-client-error.js';
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from '../retry/backoff.js';
 
@@ -20,22 +21,30 @@ export interface RequestOptions {
 export class HttpTransport {
   readonly baseUrl: string;
   readonly retry: Required<RetryOptions>;
-  readonly #token: string | undefined;
+  #token: string | undefined;
+  readonly #discover: boolean;
   readonly #fetch: FetchLike;
 
   constructor(options: {
     url: string;
     token?: string | undefined;
+    runtimeToken?: boolean | undefined;
     fetch?: FetchLike | undefined;
     retry?: RetryOptions | undefined;
   }) {
     this.baseUrl = options.url.replace(/\/+$/, '');
-    this.#token = options.token;
+    this.#token = options.token === '' ? undefined : options.token;
+    this.#discover = options.runtimeToken ?? true;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
+  /**
+   * The given token; without one, the owner token an EngineConn of this OS user left in its runtime
+   * file for this URL, read when first needed (so a client made before the EngineConn started finds it).
+   */
   get token(): string | undefined {
+    if (this.#token === undefined && this.#discover) this.#token = readRuntimeToken(this.baseUrl);
     return this.#token;
   }
 
@@ -70,7 +79,8 @@ export class HttpTransport {
 
   async #once(method: string, path: string, options: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    const token = this.token;
+    if (token) headers.authorization = `Bearer ${token}`;
     const init: RequestInit = { method, headers };
     if (options.signal) init.signal = options.signal;
     if (options.body !== undefined) {

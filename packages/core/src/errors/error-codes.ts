@@ -4,13 +4,21 @@
  */
 export const ERROR_CODES = {
   EC_BAD_REQUEST: { status: 400, summary: 'The request is malformed or a field has the wrong type.' },
-  EC_UNAUTHORIZED: { status: 401, summary: 'No bearer token, or a token the auth file does not list.' },
-  EC_FORBIDDEN: { status: 403, summary: 'The caller may not do this (not the owner or an admin, or not loopback).' },
+  EC_UNAUTHORIZED: { status: 401, summary: 'No bearer token, or a token the EngineConn does not know.' },
+  EC_FORBIDDEN: {
+    status: 403,
+    summary: "The caller may not do this (another user's EngineConn, not the owner or an admin, or not loopback).",
+  },
+  EC_FORBIDDEN_ORIGIN: {
+    status: 403,
+    summary: 'The request came from a web page of another origin, or named a Host the EngineConn does not serve.',
+  },
   EC_NOT_FOUND: { status: 404, summary: 'No such route.' },
   EC_TASK_NOT_FOUND: { status: 404, summary: 'No such task, or the task belongs to another user.' },
   EC_RESULT_NOT_FOUND: { status: 404, summary: 'The task has no result set with that index.' },
   EC_BUSY: { status: 409, summary: 'The EngineConn cannot take another task or lock now.' },
   EC_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the configured limit.' },
+  EC_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body is not sent as application/json.' },
   EC_LOCK_INVALID: { status: 423, summary: 'The lock is unknown, expired or held by someone else.' },
   EC_LOCK_NOT_FOUND: { status: 404, summary: 'No such lock is held (it expired, was released, or never existed).' },
   EC_SHUTTING_DOWN: { status: 503, summary: 'The EngineConn is shutting down and accepts no new work.' },

@@ -118,6 +118,7 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
       metrics,
       auth,
       owner: defaultUser(),
+      bindHost: flags.host,
       logger,
     });
     try {

@@ -6,14 +6,19 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadEngine } from '../engines/registry.js';
 import type { BuildAppOptions } from '../http/app.js';
+import { consoleUrl } from './console-url.js';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from './engine-context.js';
 import { LogTail } from './log-tail.js';
 import { createLogger, LOG_LEVELS } from './logger.js';
 import { takeManagerSecret } from './manager-secret.js';
 import { parseIntegerFlag, parseSize } from './options.js';
+import { publishOwnerToken, takeOwnerToken } from './owner-token.js';
 import { publicUrl } from './public-url.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 import { installSignalHandlers } from './signals.js';
+
+/** The URL the client commands use when given none; the start hint leaves `--url` out for it. */
+const DEFAULT_CLIENT_URL = 'http://127.0.0.1:7070';
 
 type MetricsOptions = NonNullable<Parameters<typeof import('../metrics/metrics-plugin.js').createMetricsPlugin>[0]>;
 
@@ -27,6 +32,9 @@ export interface StartFlags extends EngineContextFlags {
   logLevel: string;
   heartbeatInterval?: string;
   callerTimeout?: string;
+  shareLevel?: string;
+  allowOrigin?: string[];
+  publicUrl?: string[];
 }
 
 /**
@@ -80,6 +88,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   // The manager client (and zod, for its report schemas) loads only with a manager, while the engine starts.
   let managerModule: Promise<typeof import('@engineconn/core/manager')> | null = null;
   let watchdog: CallerWatchdog | null = null;
+  let unpublish = (): void => {};
   const tail = new LogTail();
   try {
     if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
@@ -89,7 +98,12 @@ export async function runStart(flags: StartFlags): Promise<number> {
     const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
     const bodyLimit = parseSize(flags.bodyLimit, '--body-limit');
     const plugin = await loadEngine(flags.engine);
-    const auth = flags.authFile ? await (await import('../http/auth.js')).loadAuthFile(flags.authFile) : null;
+    const authModule = await import('../http/auth.js');
+    const shareLevel = authModule.parseShareLevel(flags.shareLevel);
+    const auth = flags.authFile ? await authModule.loadAuthFile(flags.authFile) : null;
+    // Taken (and removed from the environment) even with an auth file, so no task inherits it.
+    const envToken = takeOwnerToken();
+    const ownerToken = auth ? undefined : envToken;
     // Dedicated flags win over --conf, as in resolveEngineContext.
     const conf = [
       ...(flags.conf ?? []),
@@ -110,7 +124,18 @@ export async function runStart(flags: StartFlags): Promise<number> {
     // Both settle before either failure is thrown, so the catch below cleans up what the other made.
     const [started, built] = await Promise.allSettled([
       runtime.start(),
-      buildServer({ runtime, auth, bodyLimit, logger }, { managerStats: () => manager?.reporter.stats }),
+      buildServer(
+        {
+          runtime,
+          auth,
+          ownerToken,
+          shareLevel,
+          guard: { bindHost: flags.host, publicUrls: flags.publicUrl ?? [], allowOrigins: flags.allowOrigin ?? [] },
+          bodyLimit,
+          logger,
+        },
+        { managerStats: () => manager?.reporter.stats },
+      ),
     ]);
     if (built.status === 'fulfilled') app = built.value;
     if (started.status === 'rejected') throw started.reason;
@@ -130,17 +155,26 @@ export async function runStart(flags: StartFlags): Promise<number> {
       });
     }
     watchdog = CallerWatchdog.fromOptions(runtime, logger);
-    if (flags.readyFile) await writeReadyFile(flags.readyFile, { url, id, pid: process.pid });
+    unpublish = publishOwnerToken(url, ownerToken, logger);
+    if (flags.readyFile) {
+      await writeReadyFile(flags.readyFile, {
+        url,
+        id,
+        pid: process.pid,
+        ...(ownerToken ? { token: ownerToken } : {}),
+      });
+    }
 
-    const { isLoopback } = await import('../http/auth.js');
-    if (!auth && !isLoopback(flags.host) && flags.host !== 'localhost') {
+    if (!auth && !authModule.isLoopback(flags.host) && flags.host !== 'localhost') {
       logger.warn({ host: flags.host }, 'no --auth-file: only loopback callers are accepted, remote ones get 403');
     }
-    logger.info({ url, engine: plugin.name, executor: resolved.context.executor }, 'EngineConn serving');
-    const token = auth ? ' --token <your token>' : '';
+    logger.info({ url, engine: plugin.name, executor: resolved.context.executor, shareLevel }, 'EngineConn serving');
+    const urlFlag = url === DEFAULT_CLIENT_URL ? '' : ` --url ${url}`;
+    const tokenFlag = auth ? ' --token <your token>' : '';
     process.stdout.write(
       `EngineConn ${id} (${plugin.name}, ${resolved.context.executor}) listening on ${url}\n` +
-        `Try: npx engineconn submit --url ${url}${token} "${plugin.example ?? 'select 42 as answer'}"\n`,
+        `Console: ${consoleUrl(url, ownerToken)}\n` +
+        `Try: npx engineconn submit${urlFlag}${tokenFlag} "${plugin.example ?? 'select 42 as answer'}"\n`,
     );
   } catch (err) {
     const previous = runtime?.status === 'Failed' ? 'Starting' : runtime?.status;
@@ -161,6 +195,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
       });
     }
     if (app) await closeServer(app).catch(() => {});
+    unpublish();
     if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});
     if (signals?.received) {
       process.stderr.write(`engineconn: start-up interrupted by ${signals.received}\n`);
@@ -175,6 +210,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   await closeServer(app).catch((err: unknown) => logger.error({ err }, 'closing the HTTP server failed'));
   watchdog?.close();
   await manager?.close();
+  unpublish();
   if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});
   if (dataDirDefaulted && exit.exitCode === 0) {
     await rm(runtime.context.dataDir, { recursive: true, force: true }).catch(() => {});

@@ -45,7 +45,6 @@ describe('the web console in headless Chromium', { skip }, () => {
   before(async () => {
     server = await startLiveServer({
       plugins: [eventsWsPlugin, consolePlugin],
-      auth: { tokens: [{ token: 'console-secret', user: 'alice', admin: false }] },
     });
     proxy = await TcpProxy.start(server.url);
     browser = await chromium.launch({
@@ -71,15 +70,16 @@ describe('the web console in headless Chromium', { skip }, () => {
     await server?.close();
   });
 
-  test('shows the EngineConn, taking the token from ?token= and keeping it out of the address bar', async () => {
-    await page.goto(`${proxy.url}/?token=console-secret`);
+  test('shows the EngineConn, taking the owner token from ?token= and keeping it out of the address bar', async () => {
+    // The URL `engineconn start` prints: the owner token rides in it once.
+    await page.goto(`${proxy.url}/?token=${server.token}`);
     await page.locator('#ec-status', { hasText: 'Unlock' }).waitFor();
     assert.equal(await text(page, '#ec-engine'), 'test 1.0');
     assert.equal(await text(page, '#ec-executor'), 'concurrent');
     assert.match(await text(page, '#ec-labels'), /purpose=test/);
     assert.match(await text(page, '#ec-load'), /0 running, 0 queued, limit \d+/);
     assert.equal(new URL(page.url()).search, '');
-    assert.equal(await page.evaluate("sessionStorage.getItem('engineconn.token')"), 'console-secret');
+    assert.equal(await page.evaluate("sessionStorage.getItem('engineconn.token')"), server.token);
   });
 
   test('submit: progress and logs arrive live, then the results page through', async () => {

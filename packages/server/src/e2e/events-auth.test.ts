@@ -44,10 +44,11 @@ describe('events and auth over HTTP (end to end)', () => {
       code: 'log 3; sleep 150; log 3; sleep 150; log 3; sleep 150; rows 2',
     });
     const url = `${ec.url}/api/v1/tasks/${body.id}/events`;
-    const first = await readEvents(url, {}, (events) => events.length >= 3);
+    const auth = { authorization: `Bearer ${ec.token}` };
+    const first = await readEvents(url, auth, (events) => events.length >= 3);
     assert.ok(first.length >= 3);
     assert.notEqual(first.at(-1)!.event, 'done', 'the first connection dropped before the end');
-    const rest = await readEvents(url, { 'last-event-id': String(first.at(-1)!.id) }, () => false);
+    const rest = await readEvents(url, { ...auth, 'last-event-id': String(first.at(-1)!.id) }, () => false);
     const all = [...first, ...rest];
     const ids = all.map((e) => e.id);
     assert.deepEqual(
@@ -73,7 +74,7 @@ describe('events and auth over HTTP (end to end)', () => {
         ],
       }),
     );
-    const ec = await spawnEngineConn(['--engine', TEST_ENGINE, '--auth-file', authFile]);
+    const ec = await spawnEngineConn(['--engine', TEST_ENGINE, '--auth-file', authFile, '--share-level', 'server']);
     spawned.push(ec);
 
     const anonymous = await ec.api<{ error: { code: string } }>('GET', '/api/v1/tasks');

@@ -56,7 +56,9 @@ describe('engineconn start (end to end)', () => {
   test('SIGTERM drains the running task, then exits 0 and removes the ready file', async () => {
     const ec = await start([]);
     const { body } = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 400; select 1' });
-    const stream = await fetch(`${ec.url}/api/v1/tasks/${body.id}/events`);
+    const stream = await fetch(`${ec.url}/api/v1/tasks/${body.id}/events`, {
+      headers: { authorization: `Bearer ${ec.token}` },
+    });
     const text = stream.text();
     ec.child.kill('SIGTERM');
     const exit = await ec.exited;
@@ -95,7 +97,7 @@ describe('engineconn start (end to end)', () => {
     const ec = await start([]);
     const res = await fetch(`${ec.url}/api/v1/tasks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ec.token}` },
       body: JSON.stringify({ code: 'x'.repeat(20 * 1024 * 1024) }),
     });
     assert.equal(res.status, 413);

@@ -19,27 +19,39 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
 }
 
-export interface SpawnedEngineConn {
+export interface ReadyFile {
   url: string;
   id: string;
   pid: number;
+  /** The owner token (absent with an auth file). */
+  token?: string;
+}
+
+export interface SpawnedEngineConn extends ReadyFile {
   dir: string;
+  /** This EngineConn's ENGINECONN_RUNTIME_DIR, so tests never touch the real user's runtime files. */
+  runtimeDir: string;
   readyFile: string;
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
   exited: Promise<ProcessExit>;
-  /** fetch against the EC, JSON in and out. */
-  api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
+  /** fetch against the EC, JSON in and out, with `token` (default: the owner token; null: none). */
+  api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: T }>;
   /** Kills the process if it still runs and removes its files. Idempotent. */
   stop(): Promise<void>;
 }
 
-function launch(args: string[], dir: string) {
+function launch(args: string[], dir: string, env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ENGINECONN_RUNTIME_DIR: join(dir, 'run'), ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -59,10 +71,11 @@ function launch(args: string[], dir: string) {
 export async function runEngineConn(
   args: string[],
   timeoutMs = 10_000,
+  env: Record<string, string> = {},
 ): Promise<ProcessExit & { stdout: string; stderr: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
   try {
-    const run = launch(args, dir);
+    const run = launch(args, dir, env);
     const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
     const exit = await run.exited;
     clearTimeout(timer);
@@ -76,7 +89,10 @@ export async function runEngineConn(
  * Spawns `engineconn start --port 0 --ready-file … --data-dir … ARGS` and waits for the ready file
  * (failing early, with the child's stderr, if it exits first).
  */
-export async function spawnEngineConn(args: string[], { timeoutMs = 10_000 } = {}): Promise<SpawnedEngineConn> {
+export async function spawnEngineConn(
+  args: string[],
+  { timeoutMs = 10_000, env = {} as Record<string, string> } = {},
+): Promise<SpawnedEngineConn> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
   const readyFile = join(dir, 'ready.json');
   const run = launch(
@@ -93,14 +109,15 @@ export async function spawnEngineConn(args: string[], { timeoutMs = 10_000 } = {
       ...args,
     ],
     dir,
+    env,
   );
   let exitedEarly: ProcessExit | null = null;
   void run.exited.then((exit) => {
     exitedEarly = exit;
   });
-  let ready: { url: string; id: string; pid: number };
+  let ready: ReadyFile;
   try {
-    ready = await readyFileOf(readyFile, () => exitedEarly, run.stderr, timeoutMs);
+    ready = await readyFileOf<ReadyFile>(readyFile, () => exitedEarly, run.stderr, timeoutMs);
   } catch (err) {
     run.child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
@@ -110,13 +127,14 @@ export async function spawnEngineConn(args: string[], { timeoutMs = 10_000 } = {
   return {
     ...ready,
     dir,
+    runtimeDir: join(dir, 'run'),
     readyFile,
     child: run.child,
     stdout: run.stdout,
     stderr: run.stderr,
     exited: run.exited,
-    api: <T>(method: string, path: string, body?: unknown, token?: string) =>
-      fetchJson<T>(ready.url, method, path, body, token),
+    api: <T>(method: string, path: string, body?: unknown, token?: string | null) =>
+      fetchJson<T>(ready.url, method, path, body, token === undefined ? ready.token : (token ?? undefined)),
     async stop() {
       if (stopped) return;
       stopped = true;

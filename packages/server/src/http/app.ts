@@ -1,9 +1,10 @@
 import type { EngineConnRuntime } from '@engineconn/core';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { type AuthConfig, Authenticator, installAuth } from './auth.js';
+import { type AuthConfig, Authenticator, generateOwnerToken, installAuth, type ShareLevel } from './auth.js';
 import { createServerContext, decorateServerContext } from './context.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
+import { installRequestGuard, type RequestGuardOptions } from './request-guard.js';
 import { registerEngineConnRoutes } from './routes/engineconn-routes.js';
 import { registerLockRoutes } from './routes/lock-routes.js';
 import { registerProbeRoutes } from './routes/probe-routes.js';
@@ -16,8 +17,14 @@ export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
 export interface BuildAppOptions {
   runtime: EngineConnRuntime;
-  /** The parsed `--auth-file`, or null for loopback-only access as the EC's owner. */
+  /** The parsed `--auth-file`, or null: then loopback callers with the owner token, as the EC's owner. */
   auth: AuthConfig | null;
+  /** The owner token without an auth file (default: a fresh one, read back from `app.engineConn.authenticator`). */
+  ownerToken?: string | undefined;
+  /** `--share-level` (default `user`). */
+  shareLevel?: ShareLevel | undefined;
+  /** Host and Origin checks (bound address, `--public-url`, `--allow-origin`). */
+  guard?: RequestGuardOptions | undefined;
   /** Largest accepted request body in bytes; larger ones get 413 EC_PAYLOAD_TOO_LARGE. */
   bodyLimit?: number;
   logger?: Logger | false;
@@ -28,8 +35,9 @@ export interface BuildAppOptions {
 }
 
 /**
- * The HTTP API of DESIGN §6 on one fastify instance: error mapping, auth, then the routes. Every
- * route except the probes is authenticated by a root hook, so plugins passed in `plugins` are too.
+ * The HTTP API of DESIGN §6 on one fastify instance: error mapping, the same-origin guard, auth,
+ * then the routes. Every route except the probes is guarded and authenticated by root hooks, so
+ * plugins passed in `plugins` are too.
  */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -48,8 +56,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   installErrorHandling(app, bodyLimit);
   installLenientJsonParser(app);
 
-  const authenticator = new Authenticator(opts.auth, opts.runtime.context.user);
+  const authenticator = new Authenticator({
+    auth: opts.auth,
+    ownerToken: opts.auth ? undefined : (opts.ownerToken ?? generateOwnerToken()),
+    owner: opts.runtime.context.user,
+    shareLevel: opts.shareLevel,
+  });
   decorateServerContext(app, createServerContext(opts.runtime, authenticator));
+  installRequestGuard(app, opts.guard);
   installAuth(app, authenticator);
 
   registerProbeRoutes(app);
@@ -71,6 +85,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 function installLenientJsonParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
+  // Bodies are JSON only (the request guard answers 415 to anything else, before any parsing).
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {

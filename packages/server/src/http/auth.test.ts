@@ -65,7 +65,7 @@ describe('auth helpers', () => {
   });
 
   test('the bearer scheme is case-insensitive and the token must match exactly', () => {
-    const auth = new Authenticator(AUTH, 'owner');
+    const auth = new Authenticator({ auth: AUTH, owner: 'owner' });
     assert.deepEqual(auth.authenticate({ authorization: 'bearer tok-alice' }, '10.0.0.1'), {
       user: 'alice',
       admin: false,
@@ -80,10 +80,10 @@ describe('auth helpers', () => {
   });
 });
 
-describe('with an auth file', () => {
+describe('with an auth file, share level server', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ auth: AUTH, owner: 'owner' });
+    server = await startTestServer({ auth: AUTH, owner: 'owner', shareLevel: 'server' });
   });
   after(() => server.close());
 
@@ -179,20 +179,55 @@ describe('with an auth file', () => {
   });
 });
 
-describe('without an auth file', () => {
+describe('without an auth file: the owner token', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ owner: 'owner' });
   });
   after(() => server.close());
 
-  test('loopback callers are the owner, whatever token they send', async () => {
-    const { id } = await server.submit('select 1', 'anything');
+  test('the owner token is required; with it the caller is the owner', async () => {
+    assert.match(server.ownerToken ?? '', /^[A-Za-z0-9_-]{43}$/);
+    const { id } = await server.submit('select 1');
     const info = await server.finished(id);
     assert.equal(info.owner, 'owner');
   });
 
-  test('non-loopback callers are 403 EC_FORBIDDEN, except on the probes', async () => {
+  test('a missing, garbled or guessed token is 401 EC_UNAUTHORIZED and runs nothing', async () => {
+    const before = server.runtime.listTasks({ user: 'owner', admin: true }).length;
+    const garbled = `${server.ownerToken?.slice(0, -1)}x`;
+    for (const authorization of [
+      undefined,
+      'Bearer',
+      `Bearer ${garbled}`,
+      'Bearer anything',
+      `Basic ${server.ownerToken}`,
+    ]) {
+      const res = await server.request({
+        method: 'POST',
+        url: '/api/v1/tasks',
+        payload: { code: 'select 1' },
+        token: null,
+        headers: authorization ? { authorization } : {},
+      });
+      assert.equal(res.statusCode, 401, String(authorization));
+      assert.equal(codeOf(res), 'EC_UNAUTHORIZED');
+      assert.match(res.json<{ error: { message: string } }>().error.message, /owner token/);
+    }
+    assert.equal(server.runtime.listTasks({ user: 'owner', admin: true }).length, before);
+    assert.equal((await server.request({ method: 'GET', url: '/api/v1/engineconn' })).statusCode, 200);
+  });
+
+  test('the probes need no token; everything else does', async () => {
+    for (const url of ['/healthz', '/readyz']) {
+      assert.equal((await server.request({ method: 'GET', url, token: null })).statusCode, 200, url);
+    }
+    for (const url of ['/api/v1/engineconn', '/api/v1/tasks', '/api/v1/tasks/t-1/events']) {
+      assert.equal((await server.request({ method: 'GET', url, token: null })).statusCode, 401, url);
+    }
+  });
+
+  test('non-loopback callers are 403 EC_FORBIDDEN even with the token, except on the probes', async () => {
     for (const remoteAddress of ['10.0.0.7', '::ffff:192.168.1.2', '2001:db8::1']) {
       const res = await server.request({ method: 'GET', url: '/api/v1/tasks', remoteAddress });
       assert.equal(res.statusCode, 403, remoteAddress);

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Caller, ConfigInvalidError, EngineConnError } from '@engineconn/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -76,40 +76,82 @@ export function isLoopback(address: string | undefined): boolean {
 
 const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
+/** `--share-level` (DESIGN §12): who may submit to an EngineConn besides its owner and admins. */
+export const SHARE_LEVELS = ['user', 'server'] as const;
+export type ShareLevel = (typeof SHARE_LEVELS)[number];
+
+export function parseShareLevel(value: string | undefined): ShareLevel {
+  if (value === undefined) return 'user';
+  if (!(SHARE_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigInvalidError(`--share-level must be one of ${SHARE_LEVELS.join(', ')}; got '${value}'.`);
+  }
+  return value as ShareLevel;
+}
+
+/** A fresh owner token: 32 random bytes, URL-safe, so it can ride in the console URL. */
+export function generateOwnerToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export interface AuthenticatorOptions {
+  /** The parsed `--auth-file`, or null: then the owner token is the one credential. */
+  auth: AuthConfig | null;
+  /** The owner token (required without an auth file, ignored with one). */
+  ownerToken?: string | undefined;
+  /** The EngineConn's owner (`--user`). */
+  owner: string;
+  shareLevel?: ShareLevel;
+}
+
 /**
- * Resolves the caller of a request. With an auth file: the bearer token's user. Without: loopback
- * connections only, and every caller is the EC's owner.
+ * Resolves the caller of a request from its bearer token: one of the auth file's, or, without an
+ * auth file, the owner token (then only loopback connections are served, and the caller is the
+ * owner). There is no unauthenticated access to anything but the probes.
  */
 export class Authenticator {
   readonly #tokens: { digest: Buffer; caller: Caller }[];
+  readonly owner: string;
+  readonly shareLevel: ShareLevel;
+  /** The owner token when there is no auth file; null with one. */
+  readonly ownerToken: string | null;
 
-  constructor(
-    private readonly auth: AuthConfig | null,
-    readonly owner: string,
-  ) {
-    this.#tokens = (auth?.tokens ?? []).map((t) => ({
-      digest: digest(t.token),
-      caller: { user: t.user, admin: t.admin },
-    }));
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.owner = options.owner;
+    this.shareLevel = options.shareLevel ?? 'user';
+    if (options.auth) {
+      this.ownerToken = null;
+      this.#tokens = options.auth.tokens.map((t) => ({
+        digest: digest(t.token),
+        caller: { user: t.user, admin: t.admin },
+      }));
+    } else {
+      if (!options.ownerToken) throw new ConfigInvalidError('An EngineConn without an auth file needs an owner token.');
+      this.ownerToken = options.ownerToken;
+      this.#tokens = [{ digest: digest(options.ownerToken), caller: { user: options.owner, admin: false } }];
+    }
   }
 
+  /** True with an auth file (many users); false when the owner token is the one credential. */
   get enabled(): boolean {
-    return this.auth !== null;
+    return this.options.auth !== null;
   }
 
   authenticate(headers: { authorization?: string | undefined }, remoteAddress: string | undefined): Caller {
-    if (!this.enabled) {
-      if (!isLoopback(remoteAddress)) {
-        throw new EngineConnError(
-          'EC_FORBIDDEN',
-          'This EngineConn runs without an auth file and accepts only loopback connections; start it with --auth-file to allow remote callers.',
-        );
-      }
-      return { user: this.owner, admin: false };
+    if (!this.enabled && !isLoopback(remoteAddress)) {
+      throw new EngineConnError(
+        'EC_FORBIDDEN',
+        'This EngineConn runs without an auth file and accepts only loopback connections; start it with --auth-file to allow remote callers.',
+      );
     }
+    const where = this.enabled
+      ? 'a token from its auth file'
+      : "its owner token: the engineconn CLI of the EngineConn's OS user finds it by itself; it is also in the ready file and the console URL printed at start";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
     if (!match) {
-      throw new EngineConnError('EC_UNAUTHORIZED', 'Send your token as "Authorization: Bearer <token>".');
+      throw new EngineConnError(
+        'EC_UNAUTHORIZED',
+        `This EngineConn requires a token: send "Authorization: Bearer <token>" with ${where}.`,
+      );
     }
     const presented = digest(match[1]!);
     // Compare against every entry without stopping early, so timing does not reveal which one matched.
@@ -117,12 +159,21 @@ export class Authenticator {
     for (const entry of this.#tokens) {
       if (timingSafeEqual(entry.digest, presented)) found = entry.caller;
     }
-    if (!found) throw new EngineConnError('EC_UNAUTHORIZED', 'The bearer token is not listed in the auth file.');
+    if (!found) throw new EngineConnError('EC_UNAUTHORIZED', `The bearer token is not valid here; send ${where}.`);
     return found;
   }
 
   isOwnerOrAdmin(caller: Caller): boolean {
     return caller.admin || caller.user === this.owner;
+  }
+
+  /** Under share level `user` only the owner and admins may submit tasks or take the lock. */
+  requireSubmitter(caller: Caller): void {
+    if (this.shareLevel === 'server' || this.isOwnerOrAdmin(caller)) return;
+    throw new EngineConnError(
+      'EC_FORBIDDEN',
+      `This EngineConn belongs to '${this.owner}' (share level user): only '${this.owner}' or an admin may submit to it. Use an EngineConn of your own, or ask for one started with --share-level server.`,
+    );
   }
 }
 

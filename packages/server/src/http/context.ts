@@ -14,6 +14,8 @@ export interface EngineConnServerContext {
   callerOf(request: FastifyRequest): Caller;
   /** The caller, if they are the EC's owner or an admin; otherwise throws EC_FORBIDDEN. */
   requireOwnerOrAdmin(request: FastifyRequest): Caller;
+  /** The caller, if the share level lets them submit tasks; otherwise throws EC_FORBIDDEN naming the owner. */
+  requireSubmitter(request: FastifyRequest): Caller;
   /** The task named by the `:id` path parameter, visible to the caller, marked as active. */
   taskOf(request: FastifyRequest): TaskView;
 }
@@ -37,6 +39,11 @@ export function createServerContext(runtime: EngineConnRuntime, authenticator: A
           `Only the EngineConn's owner ('${authenticator.owner}') or an admin may do this.`,
         );
       }
+      return caller;
+    },
+    requireSubmitter(request) {
+      const caller = callerOf(request);
+      authenticator.requireSubmitter(caller);
       return caller;
     },
     taskOf(request) {

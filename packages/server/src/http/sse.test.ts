@@ -10,6 +10,7 @@ describe('SSE task events', () => {
     server = await startTestServer({ sseHeartbeatMs: 30 });
   });
   after(() => server.close());
+  const auth = () => ({ authorization: `Bearer ${server.ownerToken}` });
 
   const events = (id: string, headers: Record<string, string> = {}, query = '') =>
     server.request({ method: 'GET', url: `/api/v1/tasks/${id}/events${query}`, headers });
@@ -65,7 +66,7 @@ describe('SSE task events', () => {
     const base = server.app.server.listening ? '' : await server.app.listen({ host: '127.0.0.1', port: 0 });
     const url = base || `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
     const { id } = await server.submit('log 60000; rows 1');
-    const res = await fetch(`${url}/api/v1/tasks/${id}/events`);
+    const res = await fetch(`${url}/api/v1/tasks/${id}/events`, { headers: auth() });
     // Not reading until the task ends lets the socket fill, so the stream must wait for 'drain'.
     await server.finished(id);
     const text = await res.text();
@@ -85,7 +86,7 @@ describe('SSE task events', () => {
       : await server.app.listen({ host: '127.0.0.1', port: 0 });
     const { id } = await server.submit('sleep 30000');
     const abort = new AbortController();
-    const res = await fetch(`${base}/api/v1/tasks/${id}/events`, { signal: abort.signal });
+    const res = await fetch(`${base}/api/v1/tasks/${id}/events`, { signal: abort.signal, headers: auth() });
     assert.equal(res.status, 200);
     const reader = res.body!.getReader();
     let text = '';
@@ -101,9 +102,11 @@ describe('SSE task events', () => {
     abort.abort();
     await reader.cancel().catch(() => {});
     // The EC still answers, and the task is unaffected by the dropped stream.
-    const info = await fetch(`${base}/api/v1/tasks/${id}`).then((r) => r.json() as Promise<{ status: string }>);
+    const info = await fetch(`${base}/api/v1/tasks/${id}`, { headers: auth() }).then(
+      (r) => r.json() as Promise<{ status: string }>,
+    );
     assert.equal(info.status, 'Running');
-    await fetch(`${base}/api/v1/tasks/${id}/kill`, { method: 'POST' });
+    await fetch(`${base}/api/v1/tasks/${id}/kill`, { method: 'POST', headers: auth() });
     assert.equal((await server.finished(id)).status, 'Cancelled');
   });
 });

@@ -123,10 +123,11 @@ describe('GET /metrics', () => {
     await server.app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = server.app.server.address() as AddressInfo;
     const base = `http://127.0.0.1:${port}`;
+    const headers = { authorization: `Bearer ${server.ownerToken}` };
     const read = async () =>
-      sample(await (await fetch(`${base}/metrics`)).text(), 'engineconn_http_bytes_written_total') ?? 0;
+      sample(await (await fetch(`${base}/metrics`, { headers })).text(), 'engineconn_http_bytes_written_total') ?? 0;
     const first = await read();
-    const body = await (await fetch(`${base}/api/v1/engineconn`)).text();
+    const body = await (await fetch(`${base}/api/v1/engineconn`, { headers })).text();
     const second = await read();
     // At least the engineconn body and the first /metrics answer went out in between.
     assert.ok(second - first > body.length, `${second} - ${first} > ${body.length}`);

@@ -11,13 +11,16 @@ import {
 import { createTestEngine } from '@engineconn/testkit';
 import type { FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../http/app.js';
-import type { AuthConfig } from '../http/auth.js';
+import type { AuthConfig, ShareLevel } from '../http/auth.js';
+import type { RequestGuardOptions } from '../http/request-guard.js';
 import { waitFor } from './wait-for.js';
 
 export interface TestServer {
   app: FastifyInstance;
   runtime: EngineConnRuntime;
-  /** app.inject with the given bearer token (when not null). */
+  /** The owner token (null with an auth file): what requests send when they name no token. */
+  ownerToken: string | null;
+  /** app.inject with the given bearer token (undefined: the owner token; null: none). */
   request(opts: InjectOptions & { token?: string | null }): Promise<LightMyRequestResponse>;
   submit(code: string, token?: string | null, extra?: Record<string, unknown>): Promise<{ id: string; status: string }>;
   /** Polls GET /api/v1/tasks/:id until the task is terminal. */
@@ -34,6 +37,8 @@ export interface TestServerOptions {
   bodyLimit?: number;
   sseHeartbeatMs?: number;
   plugins?: FastifyPluginAsync[];
+  shareLevel?: ShareLevel;
+  guard?: RequestGuardOptions;
 }
 
 const TERMINAL = new Set(['Succeed', 'Failed', 'Cancelled', 'Timeout']);
@@ -56,19 +61,25 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const app = await buildApp({
     runtime,
     auth: opts.auth ?? null,
+    shareLevel: opts.shareLevel,
+    guard: opts.guard,
     logger: false,
     ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
     ...(opts.sseHeartbeatMs ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
     ...(opts.plugins ? { plugins: opts.plugins } : {}),
   });
-  const request: TestServer['request'] = ({ token, ...rest }) =>
-    app.inject({
+  const { ownerToken } = app.engineConn.authenticator;
+  const request: TestServer['request'] = ({ token, ...rest }) => {
+    const bearer = token === undefined ? ownerToken : token;
+    return app.inject({
       ...rest,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...rest.headers },
+      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...rest.headers },
     });
+  };
   return {
     app,
     runtime,
+    ownerToken,
     request,
     async submit(code, token, extra = {}) {
       const res = await request({ method: 'POST', url: '/api/v1/tasks', payload: { code, ...extra }, token });

@@ -6,12 +6,16 @@ import { EngineConnRuntime, EngineCreationContext, type EnginePlugin, type Execu
 import { createTestEngine } from '@engineconn/testkit';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildApp } from '../http/app.js';
-import type { AuthConfig } from '../http/auth.js';
+import type { AuthConfig, ShareLevel } from '../http/auth.js';
 
 export interface LiveServer {
   readonly url: string;
+  /** The owner token (undefined with an auth file). */
+  readonly token: string | undefined;
   readonly runtime: EngineConnRuntime;
   readonly app: FastifyInstance;
+  /** fetch of `url + path` with the owner token (a given `authorization` header wins). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -22,6 +26,7 @@ export interface LiveServerOptions {
   concurrency?: number;
   options?: Record<string, string>;
   user?: string;
+  shareLevel?: ShareLevel;
 }
 
 /**
@@ -46,13 +51,25 @@ export async function startLiveServer(opts: LiveServerOptions = {}): Promise<Liv
   });
   const runtime = new EngineConnRuntime({ plugin: plugin as unknown as EnginePlugin<unknown>, context });
   await runtime.start();
-  const app = await buildApp({ runtime, auth: opts.auth ?? null, plugins: opts.plugins ?? [] });
+  const app = await buildApp({
+    runtime,
+    auth: opts.auth ?? null,
+    shareLevel: opts.shareLevel,
+    plugins: opts.plugins ?? [],
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   await runtime.serverStarted(url);
   let closing: Promise<void> | null = null;
+  const token = app.engineConn.authenticator.ownerToken ?? undefined;
   return {
     url,
+    token,
+    fetch(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (token && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+      return fetch(`${url}${path}`, { ...init, headers });
+    },
     runtime,
     app,
     close() {

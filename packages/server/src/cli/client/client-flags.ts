@@ -13,7 +13,10 @@ export interface ClientFlags {
 export function withClientFlags(command: Command): Command {
   return command
     .option('--url <url>', `the EngineConn to talk to (env ENGINECONN_URL, default ${DEFAULT_URL})`)
-    .option('--token <token>', 'bearer token, when the EngineConn has an auth file (env ENGINECONN_TOKEN)');
+    .option(
+      '--token <token>',
+      'bearer token (env ENGINECONN_TOKEN; default: the owner token an EngineConn of this OS user left for the URL)',
+    );
 }
 
 type ClientModule = typeof import('@engineconn/client');
@@ -35,8 +38,11 @@ export async function createClient(flags: ClientFlags): Promise<EngineConnClient
 }
 
 const HINTS: Partial<Record<string, string>> = {
-  EC_UNAUTHORIZED: 'pass --token or set ENGINECONN_TOKEN',
-  EC_FORBIDDEN: 'only the EngineConn owner or an admin may do this, and without an auth file only from loopback',
+  EC_UNAUTHORIZED:
+    "pass --token or set ENGINECONN_TOKEN: a token from the auth file, or the owner token from the EngineConn's ready file",
+  EC_FORBIDDEN: 'use an EngineConn of your own, or the owner’s or an admin’s token; without an auth file only loopback',
+  EC_FORBIDDEN_ORIGIN:
+    'call the EngineConn by its address or localhost, or start it with --public-url / --allow-origin',
   EC_TASK_NOT_FOUND: 'list your tasks with `engineconn tasks`',
   EC_LOCK_INVALID: 'take a fresh lock with `engineconn lock`',
   EC_LOCK_NOT_FOUND: 'the lock is already gone; take a fresh one with `engineconn lock`',

@@ -47,7 +47,9 @@ describe('engineconn start --caller-timeout', () => {
 
     // So is an open event stream, even when no event flows for longer than the timeout.
     const streamed = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 1800' });
-    const events = await fetch(`${ec.url}/api/v1/tasks/${streamed.body.id}/events`);
+    const events = await fetch(`${ec.url}/api/v1/tasks/${streamed.body.id}/events`, {
+      headers: { authorization: `Bearer ${ec.token}` },
+    });
     const text = await events.text();
     assert.match(text, /event: done\ndata: \{"status":"Succeed"/);
   });

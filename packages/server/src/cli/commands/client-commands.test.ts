@@ -45,26 +45,31 @@ describe('engineconn client commands against a real engineconn start', () => {
   let ec: ChildProcess;
   let ecExit: Promise<Run>;
   let url: string;
-  const cli = (...args: string[]) => start(args, { ENGINECONN_URL: url }).result;
+  // The EngineConn and the CLI share a runtime directory, as one OS user's processes do.
+  const env = () => ({ ENGINECONN_URL: url, ENGINECONN_RUNTIME_DIR: join(dir, 'run') });
+  const cli = (...args: string[]) => start(args, env()).result;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ec-cli-'));
     const readyFile = join(dir, 'ready.json');
-    const started = start([
-      'start',
-      '--engine',
-      TEST_ENGINE,
-      '--port',
-      '0',
-      '--ready-file',
-      readyFile,
-      '--max-free-time',
-      '0',
-      '--data-dir',
-      join(dir, 'data'),
-      '--log-level',
-      'warn',
-    ]);
+    const started = start(
+      [
+        'start',
+        '--engine',
+        TEST_ENGINE,
+        '--port',
+        '0',
+        '--ready-file',
+        readyFile,
+        '--max-free-time',
+        '0',
+        '--data-dir',
+        join(dir, 'data'),
+        '--log-level',
+        'warn',
+      ],
+      { ENGINECONN_RUNTIME_DIR: join(dir, 'run') },
+    );
     ec = started.child;
     ecExit = started.result;
     await waitFor(
@@ -106,7 +111,7 @@ describe('engineconn client commands against a real engineconn start', () => {
   });
 
   test('Ctrl-C kills the task, waits for it to stop, and exits 130', async () => {
-    const run = start(['submit', 'sleep 60000'], { ENGINECONN_URL: url });
+    const run = start(['submit', 'sleep 60000'], env());
     await waitFor(() => outputOf(run).stderr.includes('] Running'), { what: 'the task to run' });
     run.child.kill('SIGINT');
     const result = await run.result;
@@ -194,7 +199,7 @@ describe('engineconn client commands against a real engineconn start', () => {
     assert.match(status.stdout, /^executor +concurrent$/m);
     assert.match(status.stdout, /^engine +test 1.0$/m);
 
-    const sleeper = start(['submit', 'sleep 60000'], { ENGINECONN_URL: url });
+    const sleeper = start(['submit', 'sleep 60000'], env());
     await waitFor(() => /\[(t-\S+)\] Running/.test(outputOf(sleeper).stderr), { what: 'the task to run' });
     const sleeperId = /\[(t-\S+)\] Running/.exec(outputOf(sleeper).stderr)?.[1] as string;
     const killed = await cli('kill', sleeperId, '--wait');

@@ -27,7 +27,11 @@ interface Running {
 /** Spawns `engineconn once ARGS` and leaves it running, for the signal tests. */
 async function start(args: string[]): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-once-'));
-  const child = spawn(process.execPath, [BIN, 'once', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'once', ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ENGINECONN_RUNTIME_DIR: join(dir, 'run') },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => {
@@ -157,9 +161,14 @@ describe('engineconn once', () => {
       );
       assert.ok(await groupAlive(pgid));
       // While it runs, the HTTP API shows the EngineConn busy with its one job.
-      const url = /serving on (http:\S+)/.exec(run.stderr())?.[1];
-      assert.ok(url, run.stderr());
-      const info = (await (await fetch(`${url}/api/v1/engineconn`)).json()) as { status: string; executor: string };
+      // The console URL printed at start carries the owner token.
+      const [, url, token] = /serving on (http:\S+) \(console: \S+\?token=([^)\s]+)\)/.exec(run.stderr()) ?? [];
+      assert.ok(url && token, run.stderr());
+      const headers = { authorization: `Bearer ${decodeURIComponent(token)}` };
+      const info = (await (await fetch(`${url}/api/v1/engineconn`, { headers })).json()) as {
+        status: string;
+        executor: string;
+      };
       assert.deepEqual({ status: info.status, executor: info.executor }, { status: 'Busy', executor: 'once' });
 
       run.child.kill(signal);

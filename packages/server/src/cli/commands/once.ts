@@ -140,6 +140,7 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
 
   let logger: Logger | null = null;
   let app: FastifyInstance | null = null;
+  let unpublish = (): void => {};
   let manager: ManagerConnection | null = null;
   let dataDirDefaulted = false;
   try {
@@ -166,7 +167,7 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
 
     try {
       await ec.start();
-      if (port !== null) app = await serve(ec, flags.host, port, logger);
+      if (port !== null) ({ app, unpublish } = await serve(ec, flags.host, port, logger));
     } catch (err) {
       const previous = ec.status === 'Failed' ? 'Starting' : ec.status;
       if (ec.status !== 'Failed') await ec.serverFailed(err instanceof Error ? err : new Error(String(err)));
@@ -217,6 +218,7 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     return signalled ? EXIT_SIGNALLED : 1;
   } finally {
     if (app) await app.close().catch(() => {});
+    unpublish();
     if (manager) await manager.close();
     if (runtime && dataDirDefaulted && job?.status === 'Succeed') {
       await rm(runtime.context.dataDir, { recursive: true, force: true }).catch(() => {});
@@ -230,20 +232,39 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
 /**
  * Serves the EngineConn's HTTP API while the job runs, so a manager or a person can watch its
  * status, progress, log and results. It is the full app: the once executor itself refuses any
- * second task (EC_BUSY), and the owner may kill the job or shut the EngineConn down.
+ * second task (EC_BUSY), and the owner may kill the job or shut the EngineConn down. Its owner
+ * token (ENGINECONN_TOKEN or generated) is left in the runtime file and printed in the console URL.
  */
-async function serve(runtime: EngineConnRuntime, host: string, port: number, logger: Logger): Promise<FastifyInstance> {
-  const [{ buildApp }, { SERVER_PLUGINS }] = await Promise.all([
+async function serve(
+  runtime: EngineConnRuntime,
+  host: string,
+  port: number,
+  logger: Logger,
+): Promise<{ app: FastifyInstance; unpublish: () => void }> {
+  const [{ buildApp }, { SERVER_PLUGINS }, { publishOwnerToken, takeOwnerToken }, { consoleUrl }] = await Promise.all([
     import('../../http/app.js'),
     import('../../http/server-plugins.js'),
+    import('../owner-token.js'),
+    import('../console-url.js'),
   ]);
-  const app = await buildApp({ runtime, auth: null, logger, plugins: [...SERVER_PLUGINS] });
+  const ownerToken = takeOwnerToken();
+  const app = await buildApp({
+    runtime,
+    auth: null,
+    ownerToken,
+    guard: { bindHost: host },
+    logger,
+    plugins: [...SERVER_PLUGINS],
+  });
   await app.listen({ host, port });
   const { port: bound } = app.server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   await runtime.serverStarted(url);
-  process.stderr.write(`engineconn: EngineConn ${runtime.id} serving on ${url}\n`);
-  return app;
+  const unpublish = publishOwnerToken(url, ownerToken, logger);
+  process.stderr.write(
+    `engineconn: EngineConn ${runtime.id} serving on ${url} (console: ${consoleUrl(url, ownerToken)})\n`,
+  );
+  return { app, unpublish };
 }
 
 /** Copies the job's log to stderr as it is written, until the job ends. */

@@ -13,6 +13,19 @@ export function registerStartCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', '7070')
     .option('--user <user>', 'the EngineConn owner (default: the OS user)')
+    .option('--share-level <level>', 'user: only the owner and admins submit | server: any authenticated user', 'user')
+    .option(
+      '--allow-origin <origin>',
+      'a web origin whose pages may call this EngineConn (repeatable)',
+      collectKeyValue,
+      [],
+    )
+    .option(
+      '--public-url <url>',
+      'a URL this EngineConn is reached by, e.g. behind a proxy (repeatable)',
+      collectKeyValue,
+      [],
+    )
     .option('--label <k=v>', 'a label (repeatable); creator=NAME sets the userCreator label', collectKeyValue, [])
     .option('--conf <k=v>', 'an option, e.g. ec.killGrace=5s (repeatable)', collectKeyValue, [])
     .option('--config <file>', 'JSON object of options (below --conf and dedicated flags)')
@@ -20,7 +33,10 @@ export function registerStartCommand(program: Command): void {
       '--data-dir <dir>',
       'where task logs and results go (default: <tmp>/engineconn/<id>, removed on a clean exit)',
     )
-    .option('--auth-file <file>', 'bearer tokens {"tokens": [{"token", "user", "admin"}]} (default: loopback only)')
+    .option(
+      '--auth-file <file>',
+      'bearer tokens {"tokens": [{"token", "user", "admin"}]} (default: an owner token, ENGINECONN_TOKEN or generated; loopback only)',
+    )
     .option('--max-free-time <duration>', 'release after this long with nothing to do; 0 = never (default 30m)')
     .option('--manager <url>', 'manager to report status and heartbeats to')
     .option('--heartbeat-interval <duration>', 'time between heartbeats to the manager (default 30s)')
@@ -28,7 +44,7 @@ export function registerStartCommand(program: Command): void {
       '--caller-timeout <duration>',
       'kill a task no caller has streamed or polled for this long (default: never)',
     )
-    .option('--ready-file <file>', 'write {"url", "id", "pid"} here once serving')
+    .option('--ready-file <file>', 'write {"url", "id", "pid", "token"} here (mode 0600) once serving')
     .option('--body-limit <size>', 'largest request body', '10MiB')
     .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent', 'info')
     .action(async (flags: StartFlags) => {

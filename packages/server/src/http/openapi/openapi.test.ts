@@ -34,7 +34,7 @@ describe('GET /api/v1/openapi.json', () => {
   let doc: Json;
   before(async () => {
     server = await startLiveServer({ plugins: [eventsWsPlugin, openApiPlugin] });
-    const response = await fetch(`${server.url}/api/v1/openapi.json`);
+    const response = await server.fetch('/api/v1/openapi.json');
     assert.equal(response.status, 200);
     doc = (await response.json()) as Json;
   });
@@ -112,7 +112,7 @@ describe('GET /api/v1/openapi.json', () => {
 
   test("the server's real answers match the documented response schemas", async () => {
     const get = async (path: string, init?: RequestInit) => {
-      const response = await fetch(`${server.url}${path}`, init);
+      const response = await server.fetch(path, init);
       return { status: response.status, body: (await response.json()) as unknown };
     };
     const post = (path: string, body?: unknown) =>

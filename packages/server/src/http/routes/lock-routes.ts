@@ -3,11 +3,12 @@ import { LockParamsSchema, LockRequestSchema, parseInput } from '../schemas.js';
 
 /** The serial executor's lock (other executors grant it with `enforced: false` and ignore it). */
 export function registerLockRoutes(app: FastifyInstance): void {
-  const { runtime, callerOf } = app.engineConn;
+  const { runtime, callerOf, requireSubmitter } = app.engineConn;
 
   app.post('/api/v1/locks', async (request) => {
+    const caller = requireSubmitter(request);
     const { timeoutMs } = parseInput(LockRequestSchema, request.body ?? {}, 'body');
-    return runtime.lock(callerOf(request), timeoutMs);
+    return runtime.lock(caller, timeoutMs);
   });
 
   app.delete('/api/v1/locks/:lock', async (request) => {

@@ -7,9 +7,9 @@ const NOT_READY: readonly NodeStatus[] = ['Starting', 'ShuttingDown', 'Failed', 
 export function registerProbeRoutes(app: FastifyInstance): void {
   const { runtime } = app.engineConn;
 
-  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { public: true, anyHost: true } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { config: { public: true } }, async (_request, reply) => {
+  app.get('/readyz', { config: { public: true, anyHost: true } }, async (_request, reply) => {
     const status = runtime.status;
     const ready = !NOT_READY.includes(status);
     return reply.code(ready ? 200 : 503).send({ ready, status });

@@ -19,6 +19,8 @@ export function registerResultRoutes(app: FastifyInstance): void {
   });
 
   app.get('/api/v1/tasks/:id/results/:index', async (request, reply) => {
+    // Task output opened directly (an SVG picture, an HTML page) must never run as this origin.
+    reply.header('content-security-policy', 'sandbox');
     const view = taskOf(request);
     const { index } = parseInput(ResultParamsSchema, request.params, 'params');
     const { offset, limit, format } = parseInput(ResultPageQuerySchema, request.query, 'query');

@@ -32,7 +32,7 @@ describe('task routes', () => {
   });
 
   test('submit accepts runType, properties and labels', async () => {
-    const { id } = await server.submit('select 1', null, {
+    const { id } = await server.submit('select 1', undefined, {
       runType: 'sql',
       properties: { timeout: '10s' },
       labels: { team: 'data' },
@@ -185,14 +185,14 @@ describe('submit rejects bad input with the contract errors', () => {
     });
   }
 
-  test('a text/plain body is 400 EC_BAD_REQUEST', async () => {
+  test('a text/plain body is 415 EC_UNSUPPORTED_MEDIA_TYPE', async () => {
     const err = errorOf(await post('select 1', 'text/plain'));
-    assert.deepEqual([err.status, err.code], [400, 'EC_BAD_REQUEST']);
+    assert.deepEqual([err.status, err.code], [415, 'EC_UNSUPPORTED_MEDIA_TYPE']);
   });
 
-  test('an unsupported media type is 415 EC_BAD_REQUEST', async () => {
+  test('an unsupported media type is 415 EC_UNSUPPORTED_MEDIA_TYPE', async () => {
     const err = errorOf(await post('<code>select 1</code>', 'application/xml'));
-    assert.deepEqual([err.status, err.code], [415, 'EC_BAD_REQUEST']);
+    assert.deepEqual([err.status, err.code], [415, 'EC_UNSUPPORTED_MEDIA_TYPE']);
   });
 
   test('a body over the limit is 413 EC_PAYLOAD_TOO_LARGE', async () => {

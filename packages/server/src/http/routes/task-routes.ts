@@ -11,12 +11,12 @@ import { awaitEnd, oneRequestAnswer } from './one-request.js';
 
 /** Submit (optionally waiting for the end: one-request tasks), list, inspect and kill tasks, and read their logs. */
 export function registerTaskRoutes(app: FastifyInstance): void {
-  const { runtime, callerOf, taskOf } = app.engineConn;
+  const { runtime, callerOf, requireSubmitter, taskOf } = app.engineConn;
 
   app.post('/api/v1/tasks', async (request, reply) => {
+    const caller = requireSubmitter(request);
     const body = parseInput(SubmitRequestSchema, request.body, 'body');
     const waitMs = parseWait(parseInput(SubmitQuerySchema, request.query, 'query').wait);
-    const caller = callerOf(request);
     const task = runtime.submit(body, caller);
     reply.header('location', `/api/v1/tasks/${encodeURIComponent(task.id)}`);
     if (waitMs === 0) return reply.code(202).send({ id: task.id, status: task.status });

@@ -22,7 +22,7 @@ describe('@engineconn/client against a live EngineConn', () => {
   let client: EngineConnClient;
   before(async () => {
     server = await startLiveServer({ plugins: [eventsWsPlugin] });
-    client = new EngineConnClient({ url: server.url });
+    client = new EngineConnClient({ url: server.url, token: server.token });
   });
   after(() => server.close());
 
@@ -202,6 +202,7 @@ describe('@engineconn/client with an auth file', () => {
   before(async () => {
     server = await startLiveServer({
       plugins: [eventsWsPlugin],
+      user: 'alice',
       auth: { tokens: [{ token: 'secret', user: 'alice', admin: false }] },
     });
   });

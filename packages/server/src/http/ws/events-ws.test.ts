@@ -34,7 +34,7 @@ describe('GET /api/v1/events (WebSocket)', () => {
   };
 
   before(async () => {
-    server = await startLiveServer({ auth: AUTH, plugins: [eventsWsPlugin] });
+    server = await startLiveServer({ auth: AUTH, shareLevel: 'server', plugins: [eventsWsPlugin] });
   });
   after(async () => {
     for (const probe of probes) probe.close();
@@ -193,8 +193,8 @@ describe('slow consumers', () => {
   test('a client that stops reading is cut off with EC_SLOW_CONSUMER and 4008, resumes without loss, and nobody else waits', async () => {
     const owner: Caller = { user: 'owner', admin: false };
     const task = server.runtime.submit({ code: 'log 400000; sleep 100; log 10' }, owner);
-    const slow = await WsProbe.open(server.url);
-    const fast = await WsProbe.open(server.url);
+    const slow = await WsProbe.open(server.url, { token: server.token });
+    const fast = await WsProbe.open(server.url, { token: server.token });
     // Paused before any data arrives, the client's receive buffer stays small (it grows only as it reads).
     slow.ws.pause();
     slow.send({ type: 'subscribe', taskId: task.id });
@@ -204,7 +204,7 @@ describe('slow consumers', () => {
     const fastEvents = await fast.untilDone(task.id, 60_000);
     const journal = await journalOf(server, task.id);
     assert.equal(fastEvents.length, journal.length);
-    const info = await fetch(`${server.url}/api/v1/engineconn`);
+    const info = await server.fetch('/api/v1/engineconn');
     assert.equal(info.status, 200);
 
     await waitFor(() => plugin.stats.slowConsumers === 1, {
@@ -222,7 +222,7 @@ describe('slow consumers', () => {
     const received = slow.events(task.id);
     const last = received.at(-1)?.seq ?? 0;
     assert.ok(last < journal.length, 'the slow client had not received everything');
-    const resumed = await WsProbe.open(server.url);
+    const resumed = await WsProbe.open(server.url, { token: server.token });
     resumed.send({ type: 'subscribe', taskId: task.id, after: last });
     const rest = await resumed.untilDone(task.id, 60_000);
     assert.deepEqual(

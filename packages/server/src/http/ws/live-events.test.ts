@@ -14,8 +14,8 @@ const plain = (events: readonly { seq?: number; event?: string; data?: unknown }
   events.map(({ seq, event, data }) => ({ seq, event, data }));
 
 /** Reads an SSE stream with plain fetch, independent of the SDK. */
-async function readSse(url: string): Promise<TaskEvent[]> {
-  const response = await fetch(url, { headers: { accept: 'text/event-stream' } });
+async function readSse(url: string, token: string | undefined): Promise<TaskEvent[]> {
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } });
   const text = await response.text();
   return text
     .split('\n\n')
@@ -44,10 +44,10 @@ describe('live task events', () => {
 
   test('WebSocket and SSE deliver the same event sequence for a task', async () => {
     const task = server.runtime.submit({ code: 'log 1500; sleep 100; rows 20; log 3; text done; picture' }, owner);
-    const probe = await WsProbe.open(server.url);
+    const probe = await WsProbe.open(server.url, { token: server.token });
     probe.send({ type: 'subscribe', taskId: task.id });
     const [sse, ws] = await Promise.all([
-      readSse(`${server.url}/api/v1/tasks/${task.id}/events`),
+      readSse(`${server.url}/api/v1/tasks/${task.id}/events`, server.token),
       probe.untilDone(task.id),
     ]);
     probe.close();
@@ -60,7 +60,11 @@ describe('live task events', () => {
     test(`a ${transport} client dropped mid-task resumes with no gap and no duplicate`, async () => {
       const code = Array.from({ length: 6 }, () => 'log 100').join('; sleep 60; ');
       const task = server.runtime.submit({ code }, owner);
-      const client = new EngineConnClient({ url: proxy.url, retry: { minDelayMs: 5, maxDelayMs: 50 } });
+      const client = new EngineConnClient({
+        url: proxy.url,
+        token: server.token,
+        retry: { minDelayMs: 5, maxDelayMs: 50 },
+      });
       const got: TypedTaskEvent[] = [];
       let cuts = 0;
       const before = proxy.connections;
@@ -81,12 +85,12 @@ describe('live task events', () => {
 
   test('a raw WebSocket client that reconnects and resubscribes after its last seq misses nothing', async () => {
     const task = server.runtime.submit({ code: 'log 200; sleep 100; log 200; sleep 100; log 200' }, owner);
-    const first = await WsProbe.open(server.url);
+    const first = await WsProbe.open(server.url, { token: server.token });
     first.send({ type: 'subscribe', taskId: task.id });
     await waitFor(() => first.events(task.id).length >= 4, { what: 'a few events' });
     first.close();
     const seen = first.events(task.id);
-    const second = await WsProbe.open(server.url);
+    const second = await WsProbe.open(server.url, { token: server.token });
     second.send({ type: 'subscribe', taskId: task.id, after: seen.at(-1)?.seq });
     const rest = await second.untilDone(task.id);
     second.close();
@@ -100,7 +104,7 @@ describe('live task events', () => {
     const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: clients }, async () => {
-        const probe = await WsProbe.open(server.url);
+        const probe = await WsProbe.open(server.url, { token: server.token });
         const task = server.runtime.submit({ code: `log ${lines / 2}; sleep 20; log ${lines / 2}` }, owner);
         probe.send({ type: 'subscribe', taskId: task.id });
         const events = await probe.untilDone(task.id, 60_000);

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type AuthConfig, Authenticator, installAuth } from '../../http/auth.js';
 import { frameworkErrorHandler, installErrorHandling } from '../../http/errors.js';
+import { installRequestGuard } from '../../http/request-guard.js';
 import { lazySchemaCompilers } from '../../http/schema-compilers.js';
 import type { EngineManager } from '../engine-manager.js';
 import type { JobService } from '../jobs/job-service.js';
@@ -20,6 +21,8 @@ export interface ManagerAppOptions {
   /** The tokens: the auth file's, or the generated owner/admin token. */
   auth: AuthConfig;
   owner: string;
+  /** The address it binds (`--host`), for the same-origin Host check (DESIGN §12). */
+  bindHost?: string;
   logger: Logger | false;
 }
 
@@ -39,10 +42,11 @@ export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyI
     schemaController: { compilersFactory: lazySchemaCompilers },
   }) as unknown as FastifyInstance;
   installErrorHandling(app, BODY_LIMIT);
-  installAuth(app, new Authenticator(opts.auth, opts.owner));
+  installRequestGuard(app, { bindHost: opts.bindHost });
+  installAuth(app, new Authenticator({ auth: opts.auth, owner: opts.owner }));
 
-  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true } }, async () => ({ ready: true }));
+  app.get('/healthz', { config: { public: true, anyHost: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true, anyHost: true } }, async () => ({ ready: true }));
   app.get('/metrics', async (_request, reply) =>
     reply
       .header('cache-control', 'no-store')
