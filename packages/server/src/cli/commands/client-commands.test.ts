@@ -45,6 +45,7 @@ describe('engineconn client commands against a real engineconn start', () => {
   let ec: ChildProcess;
   let ecExit: Promise<Run>;
   let url: string;
+  let token: string;
   // The EngineConn and the CLI share a runtime directory, as one OS user's processes do.
   const env = () => ({ ENGINECONN_URL: url, ENGINECONN_RUNTIME_DIR: join(dir, 'run') });
   const cli = (...args: string[]) => start(args, env()).result;
@@ -75,7 +76,7 @@ describe('engineconn client commands against a real engineconn start', () => {
     await waitFor(
       async () => {
         try {
-          url = (JSON.parse(await readFile(readyFile, 'utf8')) as { url: string }).url;
+          ({ url, token } = JSON.parse(await readFile(readyFile, 'utf8')) as { url: string; token: string });
           return true;
         } catch {
           return false;
@@ -133,9 +134,13 @@ describe('engineconn client commands against a real engineconn start', () => {
 
   test('Ctrl-C during the submit wait kills the task as soon as its id is known', async () => {
     const tasksNow = async () =>
-      ((await (await fetch(`${url}/api/v1/tasks`)).json()) as { tasks: { id: string }[] }).tasks.map((t) => t.id);
+      (
+        (await (await fetch(`${url}/api/v1/tasks`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+          tasks: { id: string }[];
+        }
+      ).tasks.map((t) => t.id);
     const known = new Set(await tasksNow());
-    const run = start(['submit', '--wait', '3s', 'sleep 60000'], { ENGINECONN_URL: url });
+    const run = start(['submit', '--wait', '3s', 'sleep 60000'], env());
     let id = '';
     await waitFor(
       async () => {

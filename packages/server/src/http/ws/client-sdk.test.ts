@@ -43,6 +43,7 @@ describe('@engineconn/client against a live EngineConn', () => {
     const urls: string[] = [];
     const counting = new EngineConnClient({
       url: server.url,
+      token: server.token,
       fetch: (input, init) => {
         urls.push(`${init.method} ${input.slice(server.url.length)}`);
         return fetch(input, init);
