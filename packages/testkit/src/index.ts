@@ -8,3 +8,6 @@ export { runConformanceSuite } from './conformance/run-conformance-suite.js';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';
 export { type CapturedResultSet, createHarnessTask, type HarnessOptions, type HarnessTask } from './task-harness.js';
 export { createTestEngine, TEST_PNG, type TestEngineOptions, testEngine } from './test-engine.js';
+export { runValueFidelitySuite, type ValueFidelitySpec } from './values/run-value-fidelity.js';
+export { csvOfJson } from './values/type-table.js';
+export { type NativeValue, VALUE_TAGS, type ValueCase, type ValueTag } from './values/value-case.js';

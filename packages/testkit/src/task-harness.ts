@@ -1,14 +1,24 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Column, ProgressInfo, ResultSetSpec, ResultSetWriter, TaskContext } from '@engineconn/core';
+import {
+  type Column,
+  encodeRow,
+  type ProgressInfo,
+  type ResultSetSpec,
+  type ResultSetWriter,
+  type TaskContext,
+} from '@engineconn/core';
 
 export interface CapturedResultSet {
   index: number;
   type: ResultSetSpec['type'];
   columns?: Column[];
   mimeType?: string;
+  /** The rows as a reader gets them: each stored line (`lines`) parsed. */
   rows: unknown[][];
+  /** Each row as the EngineConn stores it: the JSON text `encodeRow` writes (DESIGN §13). */
+  lines: string[];
   chunks: (string | Uint8Array)[];
   closed: boolean;
 }
@@ -69,6 +79,7 @@ export function createHarnessTask(options: HarnessOptions): HarnessTask {
         index: resultSets.length,
         type: spec.type,
         rows: [],
+        lines: [],
         chunks: [],
         closed: false,
         ...(spec.type === 'TABLE' ? { columns: spec.columns } : {}),
@@ -79,7 +90,11 @@ export function createHarnessTask(options: HarnessOptions): HarnessTask {
         index: captured.index,
         async writeRows(rows) {
           if (captured.type !== 'TABLE') throw new Error('writeRows on a non-TABLE result set');
-          for (const row of rows) captured.rows.push([...row]);
+          for (const row of rows) {
+            const line = encodeRow(row);
+            captured.lines.push(line);
+            captured.rows.push(JSON.parse(line) as unknown[]);
+          }
         },
         async write(chunk) {
           if (captured.type === 'TABLE') throw new Error('write on a TABLE result set');

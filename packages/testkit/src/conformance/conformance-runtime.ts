@@ -40,7 +40,7 @@ export function newMarker(prefix = 'ec'): string {
 }
 
 export async function openRuntime<S>(
-  spec: ConformanceSpec<S>,
+  spec: Pick<ConformanceSpec<S>, 'plugin' | 'executor' | 'runType'>,
   options: Record<string, string>,
   t: TestContext,
 ): Promise<OpenRuntime<S>> {
