@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { EngineCreationContext, TaskResults } from '@engineconn/core';
-import { duckdbEngine, rowsOfChunk } from '../dist/index.js';
+import { cellReader, duckdbEngine, rowsOfChunk, ZoneClock } from '../dist/index.js';
 
 const SELECT1_RUNS = Number(process.env.SELECT1_RUNS ?? 3000);
 const ROWS = 1_000_000;
@@ -125,9 +125,10 @@ await once('1M rows: direct stream + fetchChunk (no conversion)', async () => {
 });
 await once('1M rows: direct stream + fetchChunk + JSON conversion', async () => {
   const result = await connection.stream(big);
+  const readers = result.columnTypes().map((type) => cellReader(type, { zone: ZoneClock.of('UTC') }));
   let rows = 0;
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    rows += rowsOfChunk(chunk).length;
+    rows += rowsOfChunk(chunk, readers).length;
   }
   return { rows };
 });

@@ -3,6 +3,8 @@ import { EngineConnError, ShuttingDownError } from '@engineconn/core';
 import { duckdb } from './duckdb-api.js';
 import { type DuckDBOptions, instanceConfig } from './duckdb-options.js';
 import { ThreadpoolGate } from './threadpool-gate.js';
+import { TypeNames } from './values/type-names.js';
+import { ZoneClock } from './values/zone-clock.js';
 
 type SessionState = 'open' | 'closed';
 
@@ -23,11 +25,16 @@ export class DuckDBSession {
   readonly #instance: DuckDBInstance;
   readonly #idle: DuckDBConnection[] = [];
   readonly #leased = new Set<DuckDBConnection>();
+  /** Column type names as DuckDB prints them, with the database's keywords. */
+  readonly typeNames: TypeNames;
+  /** Each connection's `TimeZone`, read when first needed and again after a statement that may set it. */
+  #zones = new WeakMap<DuckDBConnection, ZoneClock | null>();
   #state: SessionState = 'open';
 
-  private constructor(instance: DuckDBInstance, options: DuckDBOptions) {
+  private constructor(instance: DuckDBInstance, options: DuckDBOptions, typeNames: TypeNames) {
     this.#instance = instance;
     this.options = options;
+    this.typeNames = typeNames;
     this.gate = new ThreadpoolGate(options.threadpoolSlots);
   }
 
@@ -45,15 +52,24 @@ export class DuckDBSession {
         },
       );
     }
-    const session = new DuckDBSession(instance, options);
-    // A first connection proves the database works and is kept for the first task.
+    // A first connection proves the database works, reads its keywords and is kept for the first task.
+    let first: DuckDBConnection | undefined;
     try {
-      session.release(await session.acquire(), true);
+      first = await instance.connect();
+      await first.run(CONNECTION_SETUP);
+      const keywords = await first.runAndReadAll('SELECT keyword_name FROM duckdb_keywords()');
+      const session = new DuckDBSession(
+        instance,
+        options,
+        new TypeNames(keywords.getRows().map((row) => String(row[0]))),
+      );
+      session.#idle.push(first);
+      return session;
     } catch (err) {
-      session.close();
+      first?.disconnectSync();
+      instance.closeSync();
       throw err;
     }
-    return session;
   }
 
   get state(): SessionState {
@@ -87,6 +103,24 @@ export class DuckDBSession {
     }
     this.#leased.add(connection);
     return connection;
+  }
+
+  /**
+   * The connection's `TimeZone` (a zone-aware timestamp is written in it), read before a statement
+   * runs: a running statement's stream would be closed by a query on its connection. A zone that
+   * Node's ICU does not know is null: such timestamps are written in UTC.
+   */
+  async zone(connection: DuckDBConnection): Promise<ZoneClock | null> {
+    if (this.#zones.has(connection)) return this.#zones.get(connection) ?? null;
+    const reader = await connection.runAndReadAll("SELECT current_setting('TimeZone')");
+    const zone = ZoneClock.of(String(reader.getRows()[0]?.[0]));
+    this.#zones.set(connection, zone);
+    return zone;
+  }
+
+  /** After a statement that may change settings (SET, RESET, SET GLOBAL …): read every zone again. */
+  forgetZones(): void {
+    this.#zones = new WeakMap();
   }
 
   /** Gives a connection back; one that may carry state (or is not wanted) is disconnected. */

@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult, StatementType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult, DuckDBType, StatementType } from '@duckdb/node-api';
 import {
   EngineConnError,
   EngineError,
@@ -10,8 +10,9 @@ import {
 import { duckdb } from './duckdb-api.js';
 import type { DuckDBSession } from './duckdb-session.js';
 import type { Interrupter } from './interrupter.js';
-import { rowsOfChunk } from './json-converter.js';
 import { awaitPendingResult } from './pending-result.js';
+import { cellReader, type ReadContext, rowsOfChunk } from './values/cell-readers.js';
+import { ZoneClock } from './values/zone-clock.js';
 
 export interface StatementRun {
   readonly task: TaskContext;
@@ -80,17 +81,29 @@ async function fetchChunk(run: StatementRun, result: DuckDBResult): Promise<Duck
 
 function ignore(): void {}
 
+const UTC = ZoneClock.of('UTC') as ZoneClock;
+
+/** The connection's time zone, read before the statement opens its stream (a query would close it). */
+async function readContext(run: StatementRun): Promise<ReadContext> {
+  const zone = await run.session.zone(run.connection);
+  if (zone) return { zone };
+  run.task.log('The session time zone is unknown to this process: TIMESTAMP WITH TIME ZONE values are in UTC.');
+  return { zone: UTC };
+}
+
 /** Streams a query's rows chunk by chunk: one chunk converted while the previous one is written. */
-async function writeTable(run: StatementRun, result: DuckDBResult): Promise<number> {
+async function writeTable(run: StatementRun, result: DuckDBResult, context: ReadContext): Promise<number> {
   const types = result.columnTypes();
-  const columns = result.columnNames().map((name, i) => ({ name, type: String(types[i]) }));
+  const names = run.session.typeNames;
+  const columns = result.columnNames().map((name, i) => ({ name, type: names.name(types[i] as DuckDBType) }));
+  const readers = types.map((type) => cellReader(type, context));
   const writer = await run.task.createResultSet({ type: 'TABLE', columns });
   let rows = 0;
   let writing: Promise<void> | undefined;
   for (;;) {
     const chunk = await fetchChunk(run, result);
     if (!chunk || chunk.rowCount === 0) break;
-    const batch = rowsOfChunk(chunk);
+    const batch = rowsOfChunk(chunk, readers);
     if (writing) await writing;
     if (run.interrupter.requested) break;
     writing = writer.writeRows(batch);
@@ -139,11 +152,12 @@ export async function runStatement(run: StatementRun): Promise<StatementOutcome>
   const started = performance.now();
   const stopProgress = watchProgress(run);
   try {
+    const context = await readContext(run);
     const result = await openResult(run);
     if (run.interrupter.requested) throw cancelledError(index, total);
     let summary: string;
     if (result.returnType === duckdb.ResultReturnType.QUERY_RESULT) {
-      const rows = await writeTable(run, result);
+      const rows = await writeTable(run, result, context);
       summary = `${rows} row${rows === 1 ? '' : 's'}`;
     } else if (result.returnType === duckdb.ResultReturnType.CHANGED_ROWS) {
       const rows = result.rowsChanged;
