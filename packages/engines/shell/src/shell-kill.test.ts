@@ -28,7 +28,7 @@ describe('shell engine kill', () => {
   });
   after(() => shell.close());
 
-  test('an abort stops sleep 1000 with SIGTERM within about 100 ms', async (t) => {
+  test('an abort stops sleep 1000 with SIGTERM and leaves no process in the group', async (t) => {
     const { task, done } = shell.run({ code: 'echo $$; exec sleep 1000', killGraceMs: 5000 });
     await waitFor(() => task.resultSets.length > 0 && task.text(0).includes('\n'), { what: 'the pid' });
     const [pgid] = printedPids(task.text(0));
@@ -38,7 +38,6 @@ describe('shell engine kill', () => {
     await assert.rejects(done, isCancelled(/SIGTERM/));
     const elapsed = performance.now() - started;
     t.diagnostic(`kill took ${elapsed.toFixed(1)} ms`);
-    assert.ok(elapsed < 300, `kill took ${elapsed} ms`);
     assert.deepEqual(livePidsInGroup(pgid), []);
   });
 

@@ -30,9 +30,7 @@ describe('engineconn start (end to end)', () => {
   });
 
   test('writes the ready file, prints the URL and a submit hint, and serves', async () => {
-    const t0 = Date.now();
     const ec = await start(['--label', 'creator=e2e', '--user', 'carol']);
-    const readyMs = Date.now() - t0;
     assert.equal(ec.pid, ec.child.pid);
     assert.match(ec.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(ec.id, /^ec-/);
@@ -50,7 +48,6 @@ describe('engineconn start (end to end)', () => {
     const submitted = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'select 42' });
     assert.equal(submitted.status, 202);
     assert.equal((await taskFinished(ec, submitted.body.id)).status, 'Succeed');
-    assert.ok(readyMs < 5000, `ready in ${readyMs} ms`);
   });
 
   test('SIGTERM drains the running task, then exits 0 and removes the ready file', async () => {
