@@ -18,6 +18,8 @@ interface WireConnection {
 export interface PortalField {
   name: string;
   dataTypeID: number;
+  /** The type modifier, e.g. the precision and scale of `numeric(38,10)`; -1 for none. */
+  dataTypeModifier: number;
 }
 
 export type RawRow = (string | null)[];
@@ -98,7 +100,11 @@ export class PortalQuery {
   }
 
   handleRowDescription(msg: { fields: PortalField[] }): void {
-    this.#fields = msg.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
+    this.#fields = msg.fields.map((f) => ({
+      name: f.name,
+      dataTypeID: f.dataTypeID,
+      dataTypeModifier: f.dataTypeModifier,
+    }));
   }
 
   handleDataRow(msg: { fields: RawRow }): void {

@@ -74,10 +74,11 @@ export class TaskConnection {
     let rows = 0;
     const sink: RowSink = async (fields, batch) => {
       if (!writer) {
-        await catalog.resolve(fields.map((f) => f.dataTypeID));
+        const types = fields.map((f) => ({ oid: f.dataTypeID, typmod: f.dataTypeModifier }));
+        await catalog.resolve(types);
         writer = await this.#task.createResultSet({
           type: 'TABLE',
-          columns: fields.map((f) => ({ name: f.name, type: catalog.name(f.dataTypeID) })),
+          columns: fields.map((f, i) => ({ name: f.name, type: catalog.name(types[i]!) })),
         });
       }
       if (batch.length === 0) return;

@@ -1,8 +1,9 @@
+import { floatCell, integerCell, isoDateTime, isoTimeTz } from '@engineconn/core';
 import pg from 'pg';
 
 /** What the engine needs to know about one PostgreSQL type. */
 export interface PgTypeInfo {
-  /** `format_type(oid, NULL)`, e.g. `integer`, `timestamp with time zone`, `text[]`. */
+  /** `format_type(oid, -1)`, e.g. `integer`, `timestamp with time zone`, `text[]`. */
   name: string;
   /** Element type of an array type, 0 otherwise. */
   elem: number;
@@ -16,23 +17,36 @@ export interface CatalogQuerier {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
+/** A column's type as the row description gives it. */
+export interface PgColumnType {
+  oid: number;
+  /** The type modifier (`numeric(38,10)`, `varchar(25)`); -1 when the type has none. */
+  typmod: number;
+}
+
 const TYPE_QUERY =
-  'SELECT oid::int8 AS oid, format_type(oid, NULL) AS name, typelem::int8 AS elem, ' +
+  'SELECT oid::int8 AS oid, format_type(oid, -1) AS name, typelem::int8 AS elem, ' +
   'typcategory AS category, typdelim AS delimiter FROM pg_type';
+const MODIFIED_NAMES_QUERY =
+  'SELECT m.oid::int8 AS oid, m.typmod, format_type(m.oid, m.typmod) AS name ' +
+  'FROM unnest($1::oid[], $2::int4[]) AS m(oid, typmod)';
 
 // Text-format parser for any one-dimensional or nested array literal; the elements stay strings and are
 // converted per element type below.
 const TEXT_ARRAY_OID = 1009 as Parameters<typeof pg.types.getTypeParser>[0];
 const parseTextArray = pg.types.getTypeParser(TEXT_ARRAY_OID, 'text') as (text: string) => unknown;
 
-const ISO_TIMESTAMP = /^(\d{4,}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d)?(:\d\d(?::\d\d)?)?( BC)?$/;
+const key = (oid: number, typmod: number) => `${oid}:${typmod}`;
 
 /**
- * Column type names and JSON-safe value conversion for the text wire format. Loaded once per session
- * from pg_type; a type created later (CREATE TYPE) is looked up on first sight.
+ * Column type names and conversion of text-format values to DESIGN §13 cells. Loaded once per
+ * session from pg_type; a type created later (CREATE TYPE) or a modifier not seen yet
+ * (`numeric(38,10)`) is looked up on first sight.
  */
 export class TypeCatalog {
   readonly #types = new Map<number, PgTypeInfo>();
+  /** Full names of types with a modifier, by `oid:typmod`. */
+  readonly #modified = new Map<string, string>();
   readonly #querier: () => Promise<CatalogQuerier>;
 
   private constructor(querier: () => Promise<CatalogQuerier>) {
@@ -55,19 +69,33 @@ export class TypeCatalog {
     });
   }
 
-  /** Makes sure every oid is known, asking the server for the ones created after the session started. */
-  async resolve(oids: readonly number[]): Promise<void> {
-    const missing = [...new Set(oids)].filter((oid) => !this.#types.has(oid));
-    if (missing.length === 0) return;
-    const { rows } = await (await this.#querier()).query(`${TYPE_QUERY} WHERE oid = ANY($1::oid[])`, [missing]);
-    for (const row of rows) this.#add(row);
+  /** Makes sure every column's type is known, asking the server for the ones it has not seen. */
+  async resolve(columns: readonly PgColumnType[]): Promise<void> {
+    const missing = [...new Set(columns.map((c) => c.oid))].filter((oid) => !this.#types.has(oid));
+    if (missing.length > 0) {
+      const { rows } = await (await this.#querier()).query(`${TYPE_QUERY} WHERE oid = ANY($1::oid[])`, [missing]);
+      for (const row of rows) this.#add(row);
+    }
+    const modified = columns.filter((c) => c.typmod >= 0 && !this.#modified.has(key(c.oid, c.typmod)));
+    if (modified.length > 0) {
+      const { rows } = await (await this.#querier()).query(MODIFIED_NAMES_QUERY, [
+        modified.map((c) => c.oid),
+        modified.map((c) => c.typmod),
+      ]);
+      for (const row of rows) this.#modified.set(key(Number(row.oid), Number(row.typmod)), String(row.name));
+    }
   }
 
-  name(oid: number): string {
-    return this.#types.get(oid)?.name ?? `oid:${oid}`;
+  /** The full type name, modifiers included (`format_type(oid, typmod)`, as psql's `\gdesc`). */
+  name(column: PgColumnType): string {
+    if (column.typmod >= 0) {
+      const name = this.#modified.get(key(column.oid, column.typmod));
+      if (name) return name;
+    }
+    return this.#types.get(column.oid)?.name ?? `oid:${column.oid}`;
   }
 
-  /** Converts one text-format value to a JSON-safe value without losing information. */
+  /** Converts one text-format value to its DESIGN §13 cell. */
   convert(oid: number, text: string | null): unknown {
     if (text === null) return null;
     switch (oid) {
@@ -77,26 +105,21 @@ export class TypeCatalog {
       case 23: // int4
       case 26: // oid
         return Number(text);
-      case 700: // float4
-      case 701: {
-        // float8: NaN and Infinity have no JSON number form.
-        const n = Number(text);
-        return Number.isFinite(n) ? n : text;
-      }
       case 20: // int8
-      case 1700: {
-        // numeric: a number only when it survives the round trip (no 2^53 overflow, no lost scale,
-        // no NaN); otherwise the exact text.
-        const n = Number(text);
-        return Number.isFinite(n) && String(n) === text ? n : text;
-      }
-      case 114: // json
-      case 3802: // jsonb
-        return JSON.parse(text);
+        return integerCell(text);
+      case 700: // float4
+      case 701: // float8: -0, NaN and ±Infinity have no JSON number
+        return floatCell(Number(text));
+      case 17: // bytea
+        return byteaBase64(text);
+      case 1082: // date
       case 1114: // timestamp
       case 1184: // timestamptz
-        return isoTimestamp(text);
+        return isoDateTime(text);
+      case 1266: // timetz
+        return isoTimeTz(text);
       default: {
+        // numeric keeps its scale, json/jsonb their exact text: both, and the rest, as the server wrote them.
         const info = this.#types.get(oid);
         if (info?.category === 'A' && info.elem !== 0 && info.delimiter === ',') {
           return mapNested(parseTextArray(text), (element) => this.convert(info.elem, element));
@@ -107,12 +130,22 @@ export class TypeCatalog {
   }
 }
 
-/** `2024-01-02 03:04:05.123456+00` → `2024-01-02T03:04:05.123456+00:00` (keeps microseconds). */
-function isoTimestamp(text: string): string {
-  const m = ISO_TIMESTAMP.exec(text);
-  if (!m || m[5]) return text;
-  const offset = m[3] ? `${m[3]}${m[4] ?? ':00'}` : '';
-  return `${m[1]}T${m[2]}${offset}`;
+/** bytea text (`\x0102` in the default hex output, or the escape format) as base64. */
+function byteaBase64(text: string): string {
+  if (text.startsWith('\\x')) return Buffer.from(text.slice(2), 'hex').toString('base64');
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\' && text[i + 1] === '\\') {
+      bytes.push(0x5c);
+      i++;
+    } else if (text[i] === '\\') {
+      bytes.push(Number.parseInt(text.slice(i + 1, i + 4), 8));
+      i += 3;
+    } else {
+      bytes.push(text.charCodeAt(i));
+    }
+  }
+  return Buffer.from(bytes).toString('base64');
 }
 
 function mapNested(value: unknown, fn: (element: string | null) => unknown): unknown {
