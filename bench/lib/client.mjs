@@ -59,6 +59,18 @@ export function stream(base, path) {
 export const submit = (base, code, extra = {}) => api(base, 'POST', '/api/v1/tasks', { code, ...extra });
 
 /**
+ * A one-request task: submit with `?wait=` and get the ended task with its first result pages (200),
+ * or `{id, status}` (202) when it outlived the wait.
+ */
+export async function submitAndWait(base, code, wait = '10s') {
+  const res = await call(base, 'POST', `/api/v1/tasks?wait=${wait}`, { code });
+  if (res.status !== 200 && res.status !== 202) {
+    throw new Error(`POST /api/v1/tasks?wait=${wait}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+  }
+  return res.body;
+}
+
+/**
  * Follows `GET /api/v1/tasks/:id/events` until `done`, calling `onEvent({seq, event, data, receivedAt})`
  * for each event; resolves with the `done` data.
  */

@@ -1,16 +1,15 @@
-// `1+1` through the python engine (submit, events to done, read the result) against the same code
-// sent to a Jupyter python kernel (execute request to status idle, with the result), same run.
-import { api, followEvents, submit } from '../lib/client.mjs';
+// `1+1` through the python engine (one request: submit with `?wait=`, the result inline) against the
+// same code sent to a Jupyter python kernel (execute request to status idle, with the result), same run.
+import { submitAndWait } from '../lib/client.mjs';
 import { startEngineConn } from '../lib/engineconn.mjs';
 import { runJupyterPeer } from '../lib/jupyter.mjs';
 import { median, percentile, round } from '../lib/stats.mjs';
 
+/** One request: submit with `?wait=`, the answer holds the ended task and its result inline. */
 async function roundTrip(base) {
-  const { id } = await submit(base, '1+1');
-  const done = await followEvents(base, id);
-  if (done.status !== 'Succeed') throw new Error(`1+1 ended ${done.status}`);
-  const result = await api(base, 'GET', `/api/v1/tasks/${id}/results/0`);
-  if (result.text !== '2') throw new Error(`1+1 answered ${JSON.stringify(result)}`);
+  const task = await submitAndWait(base, '1+1');
+  if (task.status !== 'Succeed') throw new Error(`1+1 ended ${task.status}`);
+  if (task.results[0]?.text !== '2') throw new Error(`1+1 answered ${JSON.stringify(task.results)}`);
 }
 
 export default {
