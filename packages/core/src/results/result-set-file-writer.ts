@@ -98,6 +98,11 @@ export class ResultSetFileWriter implements ResultSetWriter {
     return this.#store.openRead();
   }
 
+  /** The committed bytes while the set lives in memory (a view, not a copy), or null once it is in its file. */
+  committedMemory(): Buffer | null {
+    return this.#store.memoryBytes()?.subarray(0, this.#committedBytes) ?? null;
+  }
+
   /** True while the set lives in memory only. */
   get inMemory(): boolean {
     return this.#store.inMemory;

@@ -62,6 +62,17 @@ function linesWithin(lines: string[], maxBytes: number): string[] {
 /** The default and largest TEXT / HTML page (DESIGN §6). */
 export const TEXT_PAGE_MAX_BYTES = 1024 * 1024;
 
+/**
+ * `count` lines of an in-memory set after skipping `skip` lines from byte `position`: a set that
+ * small (see ResultMemory) is decoded at once, without the chunked reader's 64 KiB buffer.
+ */
+function linesInMemory(memory: Buffer, position: number, skip: number, count: number): string[] {
+  const lines = memory.toString('utf8', position).split('\n');
+  // Every stored line ends with a newline: the last element is the empty rest.
+  lines.pop();
+  return skip === 0 && count >= lines.length ? lines : lines.slice(skip, skip + count);
+}
+
 const STREAM_CHUNK_BYTES = 64 * 1024;
 
 /** True for a UTF-8 continuation byte (10xxxxxx): not where a character starts. */
@@ -188,13 +199,10 @@ export class TaskResults {
     let lines: string[] = [];
     if (offset < end) {
       const start = set.seek(offset);
-      lines = await readLines(
-        () => set.openRead(),
-        start.position,
-        set.committedBytes,
-        offset - start.row,
-        end - offset,
-      );
+      const memory = set.committedMemory();
+      lines = memory
+        ? linesInMemory(memory, start.position, offset - start.row, end - offset)
+        : await readLines(() => set.openRead(), start.position, set.committedBytes, offset - start.row, end - offset);
       if (maxBytes !== undefined) lines = linesWithin(lines, maxBytes);
     }
     const next = offset + lines.length;
