@@ -3,7 +3,7 @@
 // DuckDB called directly (N connections) in this process, same run.
 
 import { loadavg } from 'node:os';
-import { api, followEvents, submit, submitAndWait } from '../lib/client.mjs';
+import { api, followEvents, scrape, submit, submitAndWait } from '../lib/client.mjs';
 import { openDirectDuckDB } from '../lib/duckdb-direct.mjs';
 import { startEngineConn } from '../lib/engineconn.mjs';
 import { cpuMs } from '../lib/proc.mjs';
@@ -57,9 +57,12 @@ async function oneRequest(base) {
 
 /** Measures one flow from `clients` loops: rate, latency and the EngineConn's CPU per task. */
 async function measure(ec, clients, seconds, one) {
+  await scrape(ec.url); // resets the event-loop delay histogram: the next scrape covers this run only
   const cpu0 = cpuMs(ec.pid);
   const run = await closedLoop(clients, seconds * 1000, () => one(ec.url));
-  return { ...run, ecCpuPerTaskUs: round(((cpuMs(ec.pid) - cpu0) * 1000) / Math.max(1, run.tasks), 0) };
+  const ecCpuPerTaskUs = round(((cpuMs(ec.pid) - cpu0) * 1000) / Math.max(1, run.tasks), 0);
+  const metrics = await scrape(ec.url);
+  return { ...run, ecCpuPerTaskUs, eventLoopP99Ms: round((metrics('nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000) };
 }
 
 export default {
@@ -131,6 +134,11 @@ export default {
             ec: viaEc.ecCpuPerTaskUs,
             unit: 'µs',
             ...(clients === 32 ? { target: '<= 300', ok: viaEc.ecCpuPerTaskUs <= 300 } : {}),
+          },
+          {
+            metric: `${clients} client(s), one request: EC event-loop delay p99`,
+            ec: viaEc.eventLoopP99Ms,
+            unit: 'ms',
           },
         );
         if (three) {

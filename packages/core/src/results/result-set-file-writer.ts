@@ -93,6 +93,17 @@ export class ResultSetFileWriter implements ResultSetWriter {
     return { position: this.#rowOffsets[block] as number, row: block * ROW_INDEX_EVERY };
   }
 
+  /**
+   * A committed byte range holding rows [from, to) (to ≤ rowCount): it starts at the indexed row
+   * `row` at or before `from` and ends on a row boundary at or after the end of row `to - 1`.
+   */
+  rowRange(from: number, to: number): { position: number; row: number; end: number } {
+    const start = this.seek(from);
+    const after = Math.floor((to - 1) / ROW_INDEX_EVERY) + 1;
+    const bound = this.#rowOffsets[after];
+    return { ...start, end: bound === undefined ? this.#committedBytes : Math.min(bound, this.#committedBytes) };
+  }
+
   /** A handle on the stored bytes (memory or file); read at most `committedBytes` of it. */
   openRead(): Promise<ReadHandle> {
     return this.#store.openRead();

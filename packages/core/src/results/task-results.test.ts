@@ -176,7 +176,7 @@ describe('TaskResults', () => {
         Array.from({ length: count }, (_, i) => [offset + i, `n${offset + i}`]),
       );
       const json = await results.readRowsJson(0, offset, limit);
-      assert.deepEqual({ ...json, rows: JSON.parse(json.rows) }, page, `JSON page at ${offset}`);
+      assert.deepEqual({ ...json, rows: JSON.parse(json.rows.toString()) }, page, `JSON page at ${offset}`);
     }
     const seen: number[] = [];
     for (let offset: number | null = 0; offset !== null; ) {

@@ -5,11 +5,12 @@ import { type Column, RESULT_SET_TYPES, type ResultSetMeta } from '../computatio
 import { EngineConnError } from '../errors/engine-conn-error.js';
 import { BadRequestError } from '../errors/errors.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
-import { LineReader, readLines } from '../util/line-file.js';
+import { LineReader } from '../util/line-file.js';
 import { RESULT_MEMORY, type ResultMemory } from './result-memory.js';
 import { ResultSetFileWriter } from './result-set-file-writer.js';
 import { ResultStore } from './result-store.js';
 import { rowFormatter, TABLE_FORMATS, type TableFormat } from './table-formats.js';
+import { type RowsJsonPage, readRowsJsonPage } from './table-page.js';
 
 export interface TaskResultsOptions {
   /** The task's directory; result files are `result-<index>.jsonl` (TABLE) or `.bin`. */
@@ -21,19 +22,13 @@ export interface TaskResultsOptions {
   onUpdated?: (meta: ResultSetMeta) => void;
 }
 
+export type { RowsJsonPage };
+
 export interface RowsPage {
   columns: Column[];
   rows: unknown[][];
   offset: number;
   /** The offset of the next page, or null when the set is complete and this page reached its end. */
-  next: number | null;
-}
-
-/** A TABLE page whose rows are the JSON text of an array of rows. */
-export interface RowsJsonPage {
-  columns: Column[];
-  rows: string;
-  offset: number;
   next: number | null;
 }
 
@@ -45,33 +40,8 @@ export interface TextPage {
   next: number | null;
 }
 
-/** The lines of `lines` whose JSON array (`[a,b,…]`) fits in `maxBytes` of UTF-8; maybe none. */
-function linesWithin(lines: string[], maxBytes: number): string[] {
-  let chars = 2;
-  for (const line of lines) chars += line.length + 1;
-  // A UTF-16 unit is at most 3 UTF-8 bytes: most pages need no byte counting at all.
-  if (chars * 3 <= maxBytes) return lines;
-  let bytes = 1;
-  for (let i = 0; i < lines.length; i++) {
-    bytes += Buffer.byteLength(lines[i] as string, 'utf8') + 1;
-    if (bytes > maxBytes) return lines.slice(0, i);
-  }
-  return lines;
-}
-
 /** The default and largest TEXT / HTML page (DESIGN §6). */
 export const TEXT_PAGE_MAX_BYTES = 1024 * 1024;
-
-/**
- * `count` lines of an in-memory set after skipping `skip` lines from byte `position`: a set that
- * small (see ResultMemory) is decoded at once, without the chunked reader's 64 KiB buffer.
- */
-function linesInMemory(memory: Buffer, position: number, skip: number, count: number): string[] {
-  const lines = memory.toString('utf8', position).split('\n');
-  // Every stored line ends with a newline: the last element is the empty rest.
-  lines.pop();
-  return skip === 0 && count >= lines.length ? lines : lines.slice(skip, skip + count);
-}
 
 const STREAM_CHUNK_BYTES = 64 * 1024;
 
@@ -167,27 +137,21 @@ export class TaskResults {
 
   /** TABLE rows [offset, offset + limit) among those fully written so far. */
   async readRows(index: number, offset: number, limit: number): Promise<RowsPage> {
-    const page = await this.#readLines(index, offset, limit);
-    const rows = page.lines.map((line) => JSON.parse(line) as unknown[]);
-    return { columns: page.columns, rows, offset: page.offset, next: page.next };
+    const page = await this.readRowsJson(index, offset, limit);
+    return {
+      columns: page.columns,
+      rows: JSON.parse(page.rows.toString('utf8')) as unknown[][],
+      offset,
+      next: page.next,
+    };
   }
 
   /**
-   * The same page with its rows as the JSON text of an array, spliced from the stored lines (which
-   * are JSON arrays already): an HTTP answer built from it skips parsing and re-serialising every
-   * row, two thirds of the cost of serving a page.
+   * The same page with its rows as the UTF-8 JSON text of an array, made from the stored bytes (see
+   * readRowsJsonPage): an HTTP answer built from it skips parsing and re-serialising every row. With
+   * `maxBytes`, the rows stop before the one that would take their JSON past it (maybe none).
    */
   async readRowsJson(index: number, offset: number, limit: number, maxBytes?: number): Promise<RowsJsonPage> {
-    const page = await this.#readLines(index, offset, limit, maxBytes);
-    return { columns: page.columns, rows: `[${page.lines.join(',')}]`, offset: page.offset, next: page.next };
-  }
-
-  async #readLines(
-    index: number,
-    offset: number,
-    limit: number,
-    maxBytes?: number,
-  ): Promise<Omit<RowsPage, 'rows'> & { lines: string[] }> {
     const set = this.#find(index);
     if (set.type !== 'TABLE')
       throw new BadRequestError(`Result set ${index} is ${set.type}: it has content, not rows.`);
@@ -195,23 +159,9 @@ export class TaskResults {
     checkCount('limit', limit);
     const complete = set.complete;
     const rowCount = set.rowCount;
-    const end = Math.min(rowCount, offset + limit);
-    let lines: string[] = [];
-    if (offset < end) {
-      const start = set.seek(offset);
-      const memory = set.committedMemory();
-      lines = memory
-        ? linesInMemory(memory, start.position, offset - start.row, end - offset)
-        : await readLines(() => set.openRead(), start.position, set.committedBytes, offset - start.row, end - offset);
-      if (maxBytes !== undefined) lines = linesWithin(lines, maxBytes);
-    }
-    const next = offset + lines.length;
-    return {
-      columns: set.meta().columns ?? [],
-      lines,
-      offset,
-      next: complete && next >= rowCount ? null : next,
-    };
+    const { rows, count } = await readRowsJsonPage(set, offset, Math.min(rowCount, offset + limit), maxBytes);
+    const next = offset + count;
+    return { columns: set.meta().columns ?? [], rows, offset, next: complete && next >= rowCount ? null : next };
   }
 
   /**

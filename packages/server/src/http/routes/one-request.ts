@@ -61,9 +61,10 @@ async function inlinePage(
   switch (meta.type) {
     case 'TABLE': {
       const page = await view.results.readRowsJson(meta.index, 0, INLINE_ROWS, budget);
+      const rows = page.rows.toString('utf8');
       return {
-        json: `${head},"columns":${JSON.stringify(page.columns)},"rows":${page.rows},"offset":0,"next":${page.next}}`,
-        bytes: Buffer.byteLength(page.rows, 'utf8'),
+        json: `${head},"columns":${JSON.stringify(page.columns)},"rows":${rows},"offset":0,"next":${page.next}}`,
+        bytes: page.rows.length,
       };
     }
     case 'TEXT':

@@ -53,13 +53,11 @@ export function registerResultRoutes(app: FastifyInstance): void {
         if (rows > MAX_PAGE_LIMIT) {
           throw new BadRequestError(`Invalid query: 'limit' must be at most ${MAX_PAGE_LIMIT} rows for a TABLE.`);
         }
-        // The stored rows are JSON already: spliced in, not parsed and serialised again.
+        // The stored rows are JSON already: their bytes are spliced in, not parsed and serialised again.
         const page = await view.results.readRowsJson(index, offset, rows);
-        return reply
-          .type('application/json; charset=utf-8')
-          .send(
-            `{"columns":${JSON.stringify(page.columns)},"rows":${page.rows},"offset":${page.offset},"next":${page.next}}`,
-          );
+        const head = Buffer.from(`{"columns":${JSON.stringify(page.columns)},"rows":`);
+        const tail = Buffer.from(`,"offset":${page.offset},"next":${page.next}}`);
+        return reply.type('application/json; charset=utf-8').send(Buffer.concat([head, page.rows, tail]));
       }
       case 'TEXT':
       case 'HTML':
