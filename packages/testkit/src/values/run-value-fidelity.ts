@@ -30,7 +30,7 @@ async function text(stream: AsyncIterable<string>): Promise<string> {
 /** The one cell of a one-row, one-column result set, as its stored JSON text. */
 async function storedCell(view: TaskView, index: number): Promise<string> {
   const page = await view.results.readRowsJson(index, 0, 2);
-  const rows = rowCells(page.rows);
+  const rows = rowCells(page.rows.toString('utf8'));
   assert.equal(rows.length, 1, `result set ${index} has one row`);
   const cells = rowCells(rows[0] as string);
   assert.equal(cells.length, 1, `result set ${index} has one cell`);
