@@ -108,8 +108,22 @@ export {
 export { type DurationOptions, formatDuration, MAX_DURATION_MS, parseDuration } from './util/duration.js';
 export { type LongTimer, MAX_TIMER_MS, setLongInterval, setLongTimeout } from './util/long-timer.js';
 // values in results (DESIGN §13)
-export { bytesCell, float32Cell, floatCell, integerCell } from './values/cells.js';
-export { encodeRow, encodeValue } from './values/encode-value.js';
-export { isoDateTime, isoOffset, isoOffsetText, isoTimeTz, isoYear } from './values/iso-time.js';
-export { rowCells } from './values/row-cells.js';
-export { JsonText, MapValue, StructShape, StructValue, structOf } from './values/wire-values.js';
+export {
+  bytesCell,
+  encodeRow,
+  encodeValue,
+  float32Cell,
+  floatCell,
+  integerCell,
+  isoDateTime,
+  isoOffset,
+  isoOffsetText,
+  isoTimeTz,
+  isoYear,
+  JsonText,
+  MapValue,
+  rowCells,
+  StructShape,
+  StructValue,
+  structOf,
+} from './values/index.js';

@@ -10,4 +10,4 @@ export { type CapturedResultSet, createHarnessTask, type HarnessOptions, type Ha
 export { createTestEngine, TEST_PNG, type TestEngineOptions, testEngine } from './test-engine.js';
 export { runValueFidelitySuite, type ValueFidelitySpec } from './values/run-value-fidelity.js';
 export { csvOfJson } from './values/type-table.js';
-export { type NativeValue, VALUE_TAGS, type ValueCase, type ValueTag } from './values/value-case.js';
+export { caseQuery, type NativeValue, VALUE_TAGS, type ValueCase, type ValueTag } from './values/value-case.js';

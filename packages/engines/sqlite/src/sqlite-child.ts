@@ -1,3 +1,4 @@
+import { bytesCell, floatCell, integerCell } from '@engineconn/core/values';
 import Database from 'better-sqlite3';
 import { BATCH_WINDOW, type ChildMessage, type ParentMessage } from './protocol.js';
 
@@ -9,14 +10,15 @@ function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
-function jsonSafe(value: unknown): unknown {
-  if (typeof value === 'bigint') {
-    const n = Number(value);
-    return Number.isSafeInteger(n) ? n : value.toString();
-  }
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (value instanceof Uint8Array)
-    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+/**
+ * A SQLite value as its DESIGN §13 cell, here, before the IPC channel's JSON would turn -0.0 into 0:
+ * INTEGER exact (a number within ±(2^53 − 1), else digits), REAL with -0 and ±Infinity as strings,
+ * BLOB base64, TEXT as it is.
+ */
+function cell(value: unknown): unknown {
+  if (typeof value === 'bigint') return integerCell(value);
+  if (typeof value === 'number') return floatCell(value);
+  if (value instanceof Uint8Array) return bytesCell(value);
   return value;
 }
 
@@ -49,7 +51,7 @@ async function run(id: number, sql: string, batchRows: number): Promise<void> {
       id,
       reader: false,
       changes: result.changes,
-      lastInsertRowid: jsonSafe(result.lastInsertRowid) as number | string,
+      lastInsertRowid: integerCell(result.lastInsertRowid as bigint | number),
     });
     return;
   }
@@ -70,7 +72,7 @@ async function run(id: number, sql: string, batchRows: number): Promise<void> {
       columnsSent = true;
     }
     if (batch.length === 0) return;
-    send({ type: 'rows', id, rows: batch.map((row) => row.map(jsonSafe)) });
+    send({ type: 'rows', id, rows: batch.map((row) => row.map(cell)) });
     batch = [];
     sent++;
     while (sent - acked >= BATCH_WINDOW) await new Promise<void>((resolve) => (wake = resolve));

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { type EnginePlugin, type ExecutorKind, rowCells, type TaskView } from '@engineconn/core';
 import { finish, openRuntime } from '../conformance/conformance-runtime.js';
 import { csvOfJson, documentedTable, typeTable } from './type-table.js';
-import { type NativeValue, VALUE_TAGS, type ValueCase, type ValueTag } from './value-case.js';
+import { caseQuery, type NativeValue, VALUE_TAGS, type ValueCase, type ValueTag } from './value-case.js';
 
 export interface ValueFidelitySpec<S = unknown> {
   plugin: EnginePlugin<S>;
@@ -65,7 +65,7 @@ export function runValueFidelitySuite<S>(spec: ValueFidelitySpec<S>): void {
       const natives = await spec.native(spec.cases);
       assert.equal(natives.length, spec.cases.length, 'one native answer per case');
       const ec = await openRuntime(spec, options(), t);
-      const code = [...setup, ...spec.cases.map((c) => `select ${c.sql} as v`)].join(';\n');
+      const code = [...setup, ...spec.cases.map(caseQuery)].join(';\n');
       const view = ec.submit(code);
       const { info } = await finish(view);
       assert.equal(info.status, 'Succeed', `task failed: ${info.error?.message}`);
@@ -74,7 +74,7 @@ export function runValueFidelitySuite<S>(spec: ValueFidelitySpec<S>): void {
       for (const [i, c] of spec.cases.entries()) {
         const index = setup.length + i;
         const native = natives[i] as NativeValue;
-        const what = `case ${i} (${c.sql})`;
+        const what = `case ${i} (${caseQuery(c)})`;
         assert.equal(await storedCell(view, index), c.json, `${what}: stored JSON`);
         assert.equal(native.text, c.native, `${what}: the engine's own client shows`);
         assert.equal(metas[index]?.columns?.[0]?.type, native.type, `${what}: column type`);

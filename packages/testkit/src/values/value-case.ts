@@ -15,8 +15,10 @@ export type ValueTag = (typeof VALUE_TAGS)[number];
 
 /** One edge value: a SQL expression, what the EngineConn must store for it, and what the engine shows. */
 export interface ValueCase {
-  /** An expression in the engine's dialect, selected as the one column `v`. */
+  /** An expression in the engine's dialect, selected as the one column `v` (`select <sql> as v`). */
   sql: string;
+  /** A whole query of one column `v`, instead of `select <sql> as v` (a column of a setup table). */
+  query?: string;
   /** The cell's JSON text as stored and served (DESIGN §13). */
   json: string;
   /** The engine's own client's text for the value (null for SQL NULL). */
@@ -31,4 +33,9 @@ export interface NativeValue {
   text: string | null;
   /** The column's type name, as the engine's client describes it. */
   type: string;
+}
+
+/** The statement a case runs, in the EngineConn and in the native client alike. */
+export function caseQuery(c: ValueCase): string {
+  return c.query ?? `select ${c.sql} as v`;
 }

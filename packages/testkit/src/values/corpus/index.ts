@@ -1,3 +1,4 @@
 // Each SQL engine's corpus of edge values, for its value-fidelity test (runValueFidelitySuite).
 export { DUCKDB_CORPUS } from './duckdb.js';
 export { POSTGRES_CORPUS } from './postgres.js';
+export { SQLITE_CORPUS, SQLITE_SETUP, SQLITE_WITHOUT } from './sqlite.js';
