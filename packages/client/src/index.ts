@@ -35,6 +35,8 @@ export type { FetchLike } from './http/http-transport.js';
 export { backoffDelay, DEFAULT_RETRY, type RetryOptions } from './retry/backoff.js';
 export { parseSseStream, type SseMessage, SseParser } from './sse/sse-parser.js';
 export { TaskHandle } from './task/task-handle.js';
+export { decodeRows, type ValueDecoder, valueDecoder } from './values/decode-values.js';
+export { parseType, type TypeNode } from './values/type-syntax.js';
 export {
   EventSocket,
   type EventSocketItem,
