@@ -34,6 +34,11 @@ export interface EngineConnClientOptions {
   retry?: RetryOptions | undefined;
   /** Default transport for task events (default `sse`). */
   transport?: EventTransport | undefined;
+  /**
+   * Where the task routes live (default `/api/v1/tasks`). A manager serves the same routes for its
+   * jobs under `/api/v1/jobs` (ManagerClient uses that), so one handle follows either.
+   */
+  tasksPath?: string | undefined;
 }
 
 export interface CallOptions {
@@ -69,10 +74,12 @@ const enc = encodeURIComponent;
 export class EngineConnClient {
   readonly #http: HttpTransport;
   readonly #transport: EventTransport;
+  readonly #tasks: string;
 
   constructor(options: EngineConnClientOptions) {
     this.#http = new HttpTransport(options);
     this.#transport = options.transport ?? 'sse';
+    this.#tasks = options.tasksPath ?? '/api/v1/tasks';
   }
 
   get url(): string {
@@ -90,7 +97,7 @@ export class EngineConnClient {
   async submit(request: SubmitRequest | string, options: SubmitOptions = {}): Promise<TaskHandle> {
     const body: SubmitRequest = typeof request === 'string' ? { code: request } : request;
     const wait = options.wait ?? DEFAULT_SUBMIT_WAIT;
-    const response = await this.#http.request('POST', '/api/v1/tasks', {
+    const response = await this.#http.request('POST', this.#tasks, {
       body,
       signal: options.signal,
       query: { wait: wait === 0 ? undefined : typeof wait === 'number' ? `${wait}ms` : wait },
@@ -113,7 +120,7 @@ export class EngineConnClient {
   }
 
   async tasks(options: CallOptions = {}): Promise<TaskInfo[]> {
-    const answer = await this.#http.json<{ tasks: TaskInfo[] }>('GET', '/api/v1/tasks', {
+    const answer = await this.#http.json<{ tasks: TaskInfo[] }>('GET', this.#tasks, {
       signal: options.signal,
       retry: true,
     });
@@ -121,11 +128,11 @@ export class EngineConnClient {
   }
 
   task(id: string, options: CallOptions = {}): Promise<TaskInfo> {
-    return this.#http.json('GET', `/api/v1/tasks/${enc(id)}`, { signal: options.signal, retry: true });
+    return this.#http.json('GET', `${this.#tasks}/${enc(id)}`, { signal: options.signal, retry: true });
   }
 
   logs(id: string, options: CallOptions & { from?: number; limit?: number } = {}): Promise<LogPage> {
-    return this.#http.json('GET', `/api/v1/tasks/${enc(id)}/logs`, {
+    return this.#http.json('GET', `${this.#tasks}/${enc(id)}/logs`, {
       signal: options.signal,
       retry: true,
       query: { from: options.from ?? 0, limit: options.limit ?? PAGE_SIZE },
@@ -173,7 +180,7 @@ export class EngineConnClient {
   }
 
   async results(id: string, options: CallOptions = {}): Promise<ResultSetMeta[]> {
-    const answer = await this.#http.json<{ resultSets: ResultSetMeta[] }>('GET', `/api/v1/tasks/${enc(id)}/results`, {
+    const answer = await this.#http.json<{ resultSets: ResultSetMeta[] }>('GET', `${this.#tasks}/${enc(id)}/results`, {
       signal: options.signal,
       retry: true,
     });
@@ -189,7 +196,7 @@ export class EngineConnClient {
     index: number,
     options: CallOptions & { offset?: number; limit?: number } = {},
   ): Promise<ResultPage> {
-    const response = await this.#http.request('GET', `/api/v1/tasks/${enc(id)}/results/${index}`, {
+    const response = await this.#http.request('GET', `${this.#tasks}/${enc(id)}/results/${index}`, {
       signal: options.signal,
       retry: true,
       query: { offset: options.offset ?? 0, ...(options.limit === undefined ? {} : { limit: options.limit }) },
@@ -251,7 +258,7 @@ export class EngineConnClient {
     format: 'csv' | 'ndjson' | 'raw',
     options: CallOptions = {},
   ): AsyncGenerator<string> {
-    const response = await this.#http.request('GET', `/api/v1/tasks/${enc(id)}/results/${index}`, {
+    const response = await this.#http.request('GET', `${this.#tasks}/${enc(id)}/results/${index}`, {
       signal: options.signal,
       query: { format },
       headers: { accept: format === 'csv' ? 'text/csv' : format === 'raw' ? 'text/*' : 'application/x-ndjson' },
@@ -268,7 +275,7 @@ export class EngineConnClient {
 
   /** Starts killing the task (idempotent); the task ends Cancelled once its work has stopped. */
   kill(id: string, options: CallOptions = {}): Promise<TaskRef> {
-    return this.#http.json('POST', `/api/v1/tasks/${enc(id)}/kill`, { signal: options.signal, retry: true });
+    return this.#http.json('POST', `${this.#tasks}/${enc(id)}/kill`, { signal: options.signal, retry: true });
   }
 
   lock(timeoutMs?: number, options: CallOptions = {}): Promise<LockGrant> {
@@ -308,7 +315,7 @@ export class EngineConnClient {
     const after = options.after ?? 0;
     return (options.transport ?? this.#transport) === 'ws'
       ? wsTaskEvents(this.#http, id, after, options.signal)
-      : sseTaskEvents(this.#http, id, after, options.signal);
+      : sseTaskEvents(this.#http, `${this.#tasks}/${enc(id)}/events`, after, options.signal);
   }
 
   /** A multiplexed WebSocket: subscribe to several tasks, or `'*'` for all of yours. */

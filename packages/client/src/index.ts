@@ -32,6 +32,7 @@ export type {
   TypedTaskEvent,
 } from './http/api-types.js';
 export type { FetchLike } from './http/http-transport.js';
+export { type JobRequest, ManagerClient, type ManagerClientOptions } from './manager/manager-client.js';
 export { backoffDelay, DEFAULT_RETRY, type RetryOptions } from './retry/backoff.js';
 export { parseSseStream, type SseMessage, SseParser } from './sse/sse-parser.js';
 export { TaskHandle } from './task/task-handle.js';

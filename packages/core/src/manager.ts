@@ -1,6 +1,20 @@
 // `@engineconn/core/manager`: reporting to a manager (DESIGN §8) and the report schemas a manager
 // validates with. A separate entry because the schemas load zod, which an EngineConn without a
 // manager has no use for at start.
+
+export {
+  type AskAnswer,
+  AskAnswerSchema,
+  type AskRequest,
+  type AskRequestInput,
+  AskRequestSchema,
+  ENGINE_STATUSES,
+  type Engine,
+  EngineSchema,
+  type EngineStatus,
+  type JobRef,
+  JobRefSchema,
+} from './manager-client/manager-api-schemas.js';
 export {
   ManagerReporter,
   type ManagerReporterOptions,

@@ -8,19 +8,18 @@ import { parseSseStream } from './sse-parser.js';
 const isTaskEventName = (name: string): name is TaskEventName => (TASK_EVENT_NAMES as readonly string[]).includes(name);
 
 /**
- * Follows `GET /api/v1/tasks/:id/events` from `after`, reconnecting with jittered backoff and
+ * Follows a task's event stream (`GET /api/v1/tasks/:id/events`, at `path`) from `after`, reconnecting with jittered backoff and
  * `Last-Event-ID` whenever the stream breaks before `done`. Each event is yielded exactly once, in
  * sequence order: anything at or below the last sequence seen is dropped. Ends after `done`.
  */
 export async function* sseTaskEvents(
   http: HttpTransport,
-  taskId: string,
+  path: string,
   after: number,
   signal?: AbortSignal,
 ): AsyncGenerator<TypedTaskEvent> {
   let last = after;
   let attempt = 0;
-  const path = `/api/v1/tasks/${encodeURIComponent(taskId)}/events`;
   for (;;) {
     let failure: unknown;
     try {

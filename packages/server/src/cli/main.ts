@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { EngineConnError } from '@engineconn/core';
 import { Command } from 'commander';
+import { registerEnginesCommand } from './commands/engines.js';
 import { registerKillCommand } from './commands/kill.js';
 import { registerLockCommand } from './commands/lock.js';
 import { registerLogsCommand } from './commands/logs.js';
@@ -34,6 +35,7 @@ registerLockCommand(program);
 registerUnlockCommand(program);
 registerShutdownCommand(program);
 registerManagerCommand(program);
+registerEnginesCommand(program);
 
 // Not a top-level await: the bundled CLI is a CommonJS script (scripts/bundle.mjs), which has none.
 program.parseAsync(process.argv).catch((err: unknown) => {

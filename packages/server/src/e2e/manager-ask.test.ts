@@ -3,7 +3,9 @@ import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ManagerClient } from '@engineconn/client';
 import { waitFor } from '../test-support/wait-for.js';
+import { runEngineConn } from './spawn-engineconn.js';
 import {
   ALICE,
   AS_ROOT,
@@ -169,6 +171,56 @@ describe('engineconn manager: ask (end to end)', () => {
     assert.deepEqual(await readdir(engines), []);
     impatient.child.kill('SIGTERM');
     await impatient.exited;
+  });
+
+  test('engineconn submit --manager streams and prints like a direct submit; engineconn engines lists', async () => {
+    const ok = await runEngineConn([
+      'submit',
+      ...['--manager', manager.url, '--engine', 'duckdb', '--token', TOKENS.alice],
+      'select 42 as answer',
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /answer/);
+    assert.match(ok.stdout, /42/);
+    assert.match(ok.stderr, /Succeed/);
+    const failed = await runEngineConn([
+      'submit',
+      ...['--manager', manager.url, '--engine', 'duckdb', '--token', TOKENS.alice],
+      'select * from no_such_table',
+    ]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /Failed in .*\[EC_ENGINE_ERROR\]/s);
+    const noEngine = await runEngineConn(['submit', '--manager', manager.url, '--token', TOKENS.alice, 'select 1']);
+    assert.equal(noEngine.code, 1);
+    assert.match(noEngine.stderr, /--engine/);
+    const listed = await runEngineConn(['engines', '--manager', manager.url, '--token', TOKENS.admin, '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const engines = JSON.parse(listed.stdout) as EngineView[];
+    assert.ok(engines.some((e) => e.user === ALICE) && engines.some((e) => e.user === BOB));
+    const table = await runEngineConn(['engines', '--manager', manager.url, '--token', TOKENS.bob]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, new RegExp(BOB));
+    assert.doesNotMatch(table.stdout, new RegExp(ALICE));
+  });
+
+  test('the SDK: ManagerClient asks, and runs a job with the handle tasks have', async () => {
+    const client = new ManagerClient({ url: manager.url, token: TOKENS.alice });
+    const answer = await client.ask({ engineType: 'duckdb' });
+    assert.equal(answer.reused, true);
+    const handle = await client.submit({ engineType: 'duckdb', code: 'select 1 as a; select 2 as b' });
+    assert.match(handle.id, /^job-/);
+    assert.equal(handle.job.engineId, answer.engine.id);
+    const logs: string[] = [];
+    for await (const line of handle.logs()) logs.push(line);
+    assert.ok(logs.some((line) => line.includes('statement 2/2')));
+    const info = await handle.done;
+    assert.equal(info.status, 'Succeed');
+    assert.equal(info.id, handle.id);
+    const rows: unknown[][] = [];
+    for await (const chunk of handle.results()) if (chunk.kind === 'table') rows.push(...chunk.rows);
+    assert.deepEqual(rows, [[1], [2]]);
+    const direct = client.engineClient(answer.engine);
+    assert.equal((await direct.info()).id, answer.engine.id);
   });
 
   test('a manager whose port is taken fails to start, saying so', async () => {

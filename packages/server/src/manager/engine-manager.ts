@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Caller, EngineConnError } from '@engineconn/core';
+import type { AskRequest } from '@engineconn/core/manager';
 import type { Logger } from 'pino';
 import { ENGINE_NAMES } from '../engines/registry.js';
 import { type LaunchSpec, launchEngine } from './launcher/engine-launcher.js';
@@ -9,7 +10,6 @@ import { PendingLaunches } from './launcher/pending-launches.js';
 import { killEngineGroup } from './launcher/process-control.js';
 import { awaitReady } from './launcher/ready-wait.js';
 import { LimitReachedError } from './manager-errors.js';
-import type { AskRequest } from './manager-schemas.js';
 import type { ManagerSettings } from './manager-settings.js';
 import { canAdmit, type EngineRecord, isTerminalEngineStatus, load } from './registry/engine-record.js';
 import type { EngineRegistry } from './registry/engine-registry.js';

@@ -1,8 +1,9 @@
-import type { EngineConnClient } from '@engineconn/client';
+import type { EngineConnClient, ManagerClient } from '@engineconn/client';
 import { EngineConnError } from '@engineconn/core';
 import type { Command } from 'commander';
 
 export const DEFAULT_URL = 'http://127.0.0.1:7070';
+export const DEFAULT_MANAGER_URL = 'http://127.0.0.1:7080';
 
 export interface ClientFlags {
   url?: string;
@@ -24,17 +25,33 @@ type ClientModule = typeof import('@engineconn/client');
 /** Set once a client command loads the SDK; `engineconn start` never does. */
 let clientModule: ClientModule | undefined;
 
-/** The SDK is loaded here rather than imported, so `engineconn start` does not pay for it (nor for ws). */
-export async function createClient(flags: ClientFlags): Promise<EngineConnClient> {
-  const url = flags.url ?? process.env.ENGINECONN_URL ?? DEFAULT_URL;
+function checkUrl(url: string, flag: string, example: string): void {
   try {
     new URL(url);
   } catch {
-    throw new EngineConnError('EC_CONFIG_INVALID', `--url must be a URL like ${DEFAULT_URL}; got '${url}'.`);
+    throw new EngineConnError('EC_CONFIG_INVALID', `${flag} must be a URL like ${example}; got '${url}'.`);
   }
+}
+
+function tokenOf(flags: ClientFlags): string | undefined {
   const token = flags.token ?? process.env.ENGINECONN_TOKEN;
+  return token === '' ? undefined : token;
+}
+
+/** A client of the manager at `--manager` (env ENGINECONN_MANAGER, default DEFAULT_MANAGER_URL). */
+export async function createManagerClient(flags: ClientFlags & { manager?: string }): Promise<ManagerClient> {
+  const url = flags.manager ?? process.env.ENGINECONN_MANAGER ?? DEFAULT_MANAGER_URL;
+  checkUrl(url, '--manager', DEFAULT_MANAGER_URL);
   clientModule ??= await import('@engineconn/client');
-  return new clientModule.EngineConnClient({ url, token: token === '' ? undefined : token });
+  return new clientModule.ManagerClient({ url, token: tokenOf(flags) });
+}
+
+/** The SDK is loaded here rather than imported, so `engineconn start` does not pay for it (nor for ws). */
+export async function createClient(flags: ClientFlags): Promise<EngineConnClient> {
+  const url = flags.url ?? process.env.ENGINECONN_URL ?? DEFAULT_URL;
+  checkUrl(url, '--url', DEFAULT_URL);
+  clientModule ??= await import('@engineconn/client');
+  return new clientModule.EngineConnClient({ url, token: tokenOf(flags) });
 }
 
 const HINTS: Partial<Record<string, string>> = {
@@ -47,7 +64,10 @@ const HINTS: Partial<Record<string, string>> = {
   EC_LOCK_INVALID: 'take a fresh lock with `engineconn lock`',
   EC_LOCK_NOT_FOUND: 'the lock is already gone; take a fresh one with `engineconn lock`',
   EC_BUSY: 'wait for running tasks to finish, or start another EngineConn',
-  EC_UNREACHABLE: 'check --url or ENGINECONN_URL',
+  EC_UNREACHABLE: 'check --url or ENGINECONN_URL (--manager or ENGINECONN_MANAGER for a manager)',
+  EC_LIMIT_REACHED:
+    'release an engine with `engineconn engines` and DELETE, or wait for idle ones to release themselves',
+  EC_ENGINE_LOST: 'submit it again: the manager launches a fresh engine',
 };
 
 /** The one-line message for a failed client command, with a hint about what to do. */

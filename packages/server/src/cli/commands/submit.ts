@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import type { CompletedTask, EngineConnClient, EventTransport, TaskHandle } from '@engineconn/client';
+import type { CompletedTask, EngineConnClient, EventTransport, ManagerClient, TaskHandle } from '@engineconn/client';
 import { BadRequestError, type TaskInfo, type TaskStatus } from '@engineconn/core';
 import type { Command } from 'commander';
 import {
   type ClientFlags,
   createClient,
+  createManagerClient,
   describeFailure,
   runClientCommand,
   withClientFlags,
@@ -14,6 +15,8 @@ import type { ProgressDisplay } from '../client/progress-display.js';
 import { firstPage, parseFormat, printResultSet, printResultSets } from '../client/result-printer.js';
 
 interface SubmitFlags extends ClientFlags {
+  manager?: string;
+  engine?: string;
   file?: string;
   lock?: string;
   runType?: string;
@@ -43,6 +46,8 @@ export function registerSubmitCommand(program: Command): void {
       )
       .argument('[code]', 'the code to run (or use --file)'),
   )
+    .option('--manager <url>', 'run it through a manager instead (env ENGINECONN_MANAGER), with --engine')
+    .option('--engine <type>', 'with --manager: the engine type to run it on (duckdb, shell, python, ...)')
     .option('--file <file>', 'read the code from a file (- for stdin)')
     .option('--lock <lock>', 'the lock from `engineconn lock`, when the EngineConn is locked')
     .option('--run-type <type>', "the code language, one of the engine's run types")
@@ -82,14 +87,25 @@ async function readCode(code: string | undefined, file: string | undefined): Pro
  */
 export const CLI_SUBMIT_WAIT = '1s';
 
+/** `--manager M --engine E`: the job goes through a manager, which picks or launches the engine. */
+async function managerOf(flags: SubmitFlags): Promise<ManagerClient> {
+  if (!flags.engine) throw new BadRequestError('--manager needs --engine: the engine type to run the code on.');
+  if (flags.url !== undefined) throw new BadRequestError('Give --url (an EngineConn) or --manager, not both.');
+  if (flags.lock !== undefined)
+    throw new BadRequestError('--lock applies to one EngineConn (--url), not to a manager.');
+  if (flags.transport !== 'sse') throw new BadRequestError('A manager streams its jobs over SSE: drop --transport.');
+  return createManagerClient(flags);
+}
+
 async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promise<number> {
   const format = flags.json ? 'json' : parseFormat(flags.format, ['table', 'json', 'csv']);
   if (flags.transport !== 'sse' && flags.transport !== 'ws') {
     throw new BadRequestError(`--transport must be sse or ws; got '${flags.transport}'.`);
   }
   const transport: EventTransport = flags.transport;
+  const manager = flags.manager !== undefined || flags.engine !== undefined ? await managerOf(flags) : null;
   const code = await readCode(codeArg, flags.file);
-  const client = await createClient(flags);
+  const client = manager ? manager.jobs : await createClient(flags);
 
   // Ctrl-C kills the task and waits for it to stop (so nothing is left running); a second one leaves at
   // once. During the submit's wait the id is not known yet: the kill goes out as soon as it is.
@@ -119,14 +135,20 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
   process.on('SIGINT', onSigint);
 
   try {
-    handle = await client.submit(
-      {
-        code,
-        ...(flags.lock ? { lock: flags.lock } : {}),
-        ...(flags.runType ? { runType: flags.runType } : {}),
-      },
-      { wait: flags.wait },
-    );
+    handle = manager
+      ? await manager.submit({
+          engineType: flags.engine as string,
+          code,
+          ...(flags.runType ? { runType: flags.runType } : {}),
+        })
+      : await client.submit(
+          {
+            code,
+            ...(flags.lock ? { lock: flags.lock } : {}),
+            ...(flags.runType ? { runType: flags.runType } : {}),
+          },
+          { wait: flags.wait },
+        );
     const id = handle.id;
     // cli-progress is loaded only by the command that draws bars.
     const { createProgressDisplay } = await import('../client/progress-display.js');

@@ -1,8 +1,9 @@
+import { AskRequestSchema } from '@engineconn/core/manager';
 import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../../http/auth.js';
 import { parseInput } from '../../http/schemas.js';
 import type { EngineManager } from '../engine-manager.js';
-import { AskRequestSchema, EngineParamsSchema } from '../manager-schemas.js';
+import { EngineParamsSchema } from '../manager-schemas.js';
 import { publicEngine } from '../registry/engine-record.js';
 
 /** Ask, list, read and stop engines (DESIGN §11). Users see their own engines; admins all. */

@@ -1,6 +1,6 @@
+import { ENGINE_STATUSES } from '@engineconn/core/manager';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ManagerMetricsSink } from '../engine-manager.js';
-import { ENGINE_STATUSES } from '../manager-schemas.js';
 import type { EngineRegistry } from '../registry/engine-registry.js';
 
 /** The manager's Prometheus metrics, in a registry of its own: engines by status, asks by outcome. */

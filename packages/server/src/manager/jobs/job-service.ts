@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { EngineConnClient } from '@engineconn/client';
 import { type Caller, EngineConnError, type TaskInfo, type TerminalTaskStatus } from '@engineconn/core';
+import type { JobRef } from '@engineconn/core/manager';
 import type { Logger } from 'pino';
 import { formatSseEvent } from '../../http/sse.js';
 import type { EngineManager } from '../engine-manager.js';
-import type { JobRef, JobRequest } from '../manager-schemas.js';
+import type { JobRequest } from '../manager-schemas.js';
 import type { EngineRecord } from '../registry/engine-record.js';
 import type { JobRecord } from '../registry/job-record.js';
 import { engineFetch, engineJson } from './engine-fetch.js';

@@ -1,4 +1,4 @@
-import type { Engine, EngineStatus } from '../manager-schemas.js';
+import type { Engine, EngineStatus } from '@engineconn/core/manager';
 
 /** What the registry keeps about an engine: the wire shape plus what only the manager may see. */
 export interface EngineRecord extends Engine {

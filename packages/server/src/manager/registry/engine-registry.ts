@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type Caller, EngineConnError, IllegalTransitionError } from '@engineconn/core';
-import type { EngineStatus } from '../manager-schemas.js';
+import type { EngineStatus } from '@engineconn/core/manager';
 import { type EngineRecord, isTerminalEngineStatus } from './engine-record.js';
 import type { JobRecord } from './job-record.js';
 import type { RegistryStore } from './registry-store.js';
