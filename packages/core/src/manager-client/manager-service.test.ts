@@ -21,6 +21,7 @@ class FakeRuntime {
   status: NodeStatus;
   health: Health = 'Healthy';
   running = 0;
+  readonly shutdowns: string[] = [];
   #resolveExit!: (exit: RuntimeExit) => void;
 
   constructor(executor: ExecutorKind, status: NodeStatus, options: Record<string, string> = {}) {
@@ -84,6 +85,11 @@ class FakeRuntime {
     const from = this.health;
     this.health = to;
     this.bus.emit('healthChanged', { from, to, at: Date.now() });
+  }
+
+  shutdown(reason: string): Promise<RuntimeExit> {
+    this.shutdowns.push(reason);
+    return this.exited;
   }
 
   end(status: 'Success' | 'Failed', reason: string): void {
@@ -194,5 +200,55 @@ describe('attachManager', () => {
     assert.equal(receiver.reports[1]?.body.previous, 'Starting');
     assert.deepEqual(receiver.reports[2]?.body.error, { code: 'EC_CONFIG_INVALID', message: error.message });
     assert.equal(receiver.reports[2]?.body.status, 'Failed');
+  });
+});
+
+describe('attachManager with a launching manager', () => {
+  test('every report carries the secret the manager gave at launch', async () => {
+    const receiver = await new ReportReceiver().start();
+    const ec = new FakeRuntime('serial', 'Unlock');
+    const manager = attachManager(asRuntime(ec), { url: receiver.url, heartbeatIntervalMs: 20, secret: 's3cret' });
+    await receiver.waitFor(() => receiver.events().includes('heartbeat'));
+    ec.end('Success', 'done');
+    await ec.exited;
+    await manager.close();
+    await receiver.close();
+    assert.ok(receiver.attempts.length >= 3);
+    assert.deepEqual(new Set(receiver.attempts.map((a) => a.authorization)), new Set(['Bearer s3cret']));
+  });
+
+  test('--orphan-timeout: it shuts down once the manager stayed unreachable that long; without, never', async () => {
+    const receiver = await new ReportReceiver().start();
+    receiver.fallback = 503;
+    const launched = new FakeRuntime('serial', 'Unlock', { 'ec.manager.orphanTimeout': '150ms' });
+    const byHand = new FakeRuntime('serial', 'Unlock');
+    const reporter = { backoffInitialMs: 10, backoffMaxMs: 20 };
+    const opts = { url: receiver.url, heartbeatIntervalMs: 20, reporter, closeDeadlineMs: 50 };
+    const a = attachManager(asRuntime(launched), opts);
+    const b = attachManager(asRuntime(byHand), opts);
+    await receiver.waitFor(() => launched.shutdowns.length > 0);
+    assert.match(launched.shutdowns[0] as string, /unreachable/);
+    assert.deepEqual(byHand.shutdowns, [], 'an EngineConn started by hand never stops for an absent manager');
+    launched.end('Success', 'orphaned');
+    byHand.end('Success', 'done');
+    await Promise.all([a.close(), b.close()]);
+    await receiver.close();
+  });
+
+  test('a manager that answers again resets the orphan clock', async () => {
+    const receiver = await new ReportReceiver().start();
+    const ec = new FakeRuntime('serial', 'Unlock', { 'ec.manager.orphanTimeout': '300ms' });
+    receiver.script = [503, 503];
+    const manager = attachManager(asRuntime(ec), {
+      url: receiver.url,
+      heartbeatIntervalMs: 20,
+      reporter: { backoffInitialMs: 10, backoffMaxMs: 20 },
+    });
+    // Failures, then answers for longer than the timeout: the clock restarted at the first answer.
+    await receiver.waitFor(() => receiver.reports.filter((r) => r.event === 'heartbeat').length >= 20, 10_000);
+    assert.deepEqual(ec.shutdowns, []);
+    ec.end('Success', 'done');
+    await manager.close();
+    await receiver.close();
   });
 });

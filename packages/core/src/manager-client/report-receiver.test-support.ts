@@ -21,7 +21,7 @@ export type Answer = number | 'hang' | 'hold';
 export class ReportReceiver {
   readonly reports: ReceivedReport[] = [];
   /** Every request, accepted or not, in arrival order. */
-  readonly attempts: { event: string; at: number; answer: Answer }[] = [];
+  readonly attempts: { event: string; at: number; answer: Answer; authorization: string | undefined }[] = [];
   readonly invalid: string[] = [];
   /** Answers for the next requests, consumed in order; when empty, `fallback` answers. */
   script: Answer[] = [];
@@ -73,7 +73,12 @@ export class ReportReceiver {
     const match = /^\/api\/v1\/engineconns\/([^/]+)\/([a-z]+)$/.exec(req.url ?? '');
     const event = match?.[2];
     const answer = this.script.shift() ?? this.fallback;
-    this.attempts.push({ event: event ?? String(req.url), at: Date.now(), answer });
+    this.attempts.push({
+      event: event ?? String(req.url),
+      at: Date.now(),
+      answer,
+      authorization: req.headers.authorization,
+    });
     if (answer === 'hang') {
       this.#hanging.add(res);
       return;
