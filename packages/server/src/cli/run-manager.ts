@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
@@ -19,6 +18,7 @@ import { RegistryStore } from '../manager/registry/registry-store.js';
 import { defaultUser } from './engine-context.js';
 import { createLogger, LOG_LEVELS } from './logger.js';
 import { parseIntegerFlag } from './options.js';
+import { publishOwnerToken, takeOwnerToken } from './owner-token.js';
 import { publicUrl } from './public-url.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 
@@ -64,10 +64,13 @@ export function parseManagerSettings(flags: ManagerFlags): ManagerSettings {
   };
 }
 
-/** The auth file's tokens, or (token always, DESIGN §12) one generated admin token for the OS user. */
+/**
+ * The auth file's tokens, or (token always, DESIGN §12) one admin token for the OS user: taken from
+ * ENGINECONN_TOKEN or generated, like an EngineConn's owner token.
+ */
 async function resolveAuth(flags: ManagerFlags): Promise<{ auth: AuthConfig; generated: string | null }> {
   if (flags.authFile) return { auth: await loadAuthFile(flags.authFile), generated: null };
-  const token = process.env.ENGINECONN_TOKEN || randomBytes(32).toString('base64url');
+  const token = takeOwnerToken();
   return { auth: { tokens: [{ token, user: defaultUser(), admin: true }] }, generated: token };
 }
 
@@ -98,6 +101,7 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
   }
   const logger = createLogger(flags.logLevel, { component: 'manager' });
   const parts: Partial<Running> = {};
+  let unpublish: () => void = () => {};
   try {
     const settings = parseManagerSettings(flags);
     const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
@@ -132,6 +136,8 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
       );
     }
     await parts.manager.start();
+    // The CLI and SDK of the same OS user find the generated token for this URL by themselves.
+    unpublish = publishOwnerToken(url(), generated ?? undefined, logger);
     if (flags.readyFile) {
       await writeReadyFile(flags.readyFile, {
         url: url(),
@@ -141,7 +147,8 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
     }
     logger.info({ url: url(), dataDir: settings.dataDir }, 'manager serving');
     process.stdout.write(`EngineConnManager listening on ${url()}\n`);
-    if (generated && !flags.readyFile) process.stdout.write(`Admin token: ${generated}\n`);
+    if (generated && !flags.readyFile)
+      process.stdout.write(`Admin token (also in this user's runtime file): ${generated}\n`);
   } catch (err) {
     await closeAll({ ...parts, manager: undefined }, logger);
     const error = EngineConnError.from(err, 'EC_CONFIG_INVALID');
@@ -159,6 +166,7 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
   });
   logger.info({ signal, keepEngines: flags.keepEngines === true }, 'manager shutting down');
   await closeAll(parts, logger);
+  unpublish();
   if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});
   return 0;
 }

@@ -55,7 +55,8 @@ describe('engineconn manager: watch, jobs, restarts (end to end)', () => {
             const { body } = await manager.api<JobView>('GET', `/api/v1/jobs/${s.body.id}`);
             return TERMINAL.has(body.status) ? body : null;
           },
-          { timeoutMs: 30_000, what: `job ${s.body.id}` },
+          // 30 pollers at once: a gentle interval keeps them from loading the machine they measure.
+          { timeoutMs: 60_000, intervalMs: 100, what: `job ${s.body.id}` },
         ),
       ),
     );

@@ -64,6 +64,7 @@ export interface SpawnedManager {
   url: string;
   pid: number;
   dir: string;
+  readyFile: string;
   dataDir: string;
   child: ChildProcess;
   exited: Promise<ProcessExit>;
@@ -117,12 +118,17 @@ export async function managerHarness(): Promise<ManagerHarness> {
   };
 }
 
-async function spawnManager(dir: string, args: string[], port: number): Promise<SpawnedManager> {
+export async function spawnManager(dir: string, args: string[], port: number): Promise<SpawnedManager> {
   const readyFile = join(dir, `ready-${Date.now()}-${Math.random()}.json`);
   const child = spawn(
     process.execPath,
     [BIN, 'manager', 'start', '--port', String(port), '--ready-file', readyFile, '--log-level', 'warn', ...args],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+    {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // Its own runtime dir, so a test never touches the real user's runtime files.
+      env: { ...process.env, NODE_OPTIONS: '', ENGINECONN_RUNTIME_DIR: join(dir, 'run') },
+    },
   );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
@@ -145,6 +151,7 @@ async function spawnManager(dir: string, args: string[], port: number): Promise<
     url: ready.url,
     pid: ready.pid,
     dir,
+    readyFile,
     dataDir: join(dir, 'data'),
     child,
     exited,

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, open, writeFile } from 'node:fs/promises';
+import { chown, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANAGER_SECRET_ENV } from '../../cli/manager-secret.js';
 import type { OsUser } from './os-users.js';
@@ -58,8 +58,8 @@ function engineEnv(osUser: OsUser | null, secrets: Record<string, string>): Node
 
 /**
  * Launches `engineconn start` for one user (Linkis' ECM starting an EngineConn): a directory of
- * its own under the manager's, its owner token in an auth file there, its report secret in the
- * environment (never on a command line, which every local user can read), its output in a log
+ * its own under the manager's, its owner token and its report secret in the environment (never on a
+ * command line, which every local user can read; the EngineConn removes both from its environment), its output in a log
  * file (so it outlives the manager without a broken pipe), in a process group of its own (so the
  * manager's terminal signals do not reach it and a kill takes its children too), and, when the
  * manager runs as root, as the user's own OS account.
@@ -74,12 +74,10 @@ export async function launchEngine(
   const token = newSecret();
   const dataDir = join(settings.enginesDir, randomBytes(8).toString('hex'));
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const authFile = join(dataDir, 'auth.json');
-  await writeFile(authFile, JSON.stringify({ tokens: [{ token, user: spec.user, admin: false }] }), { mode: 0o600 });
   const logFile = join(dataDir, 'engine.log');
   const log = await open(logFile, 'a', 0o600);
   if (osUser) {
-    for (const path of [dataDir, authFile, logFile]) await chown(path, osUser.uid, osUser.gid);
+    for (const path of [dataDir, logFile]) await chown(path, osUser.uid, osUser.gid);
   }
 
   const args = [
@@ -95,8 +93,6 @@ export async function launchEngine(
     spec.user,
     '--data-dir',
     dataDir,
-    '--auth-file',
-    authFile,
     ...Object.entries(spec.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     ...Object.entries(spec.conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]),
     // After the caller's conf, so these win.

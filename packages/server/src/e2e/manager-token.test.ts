@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runEngineConn } from './spawn-engineconn.js';
+import { type SpawnedManager, spawnManager } from './spawn-manager.js';
+
+describe('engineconn manager without an auth file (end to end)', () => {
+  let dir: string;
+  let manager: SpawnedManager;
+  let token: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ec-mgr-token-'));
+    manager = await spawnManager(dir, ['--data-dir', join(dir, 'data')], 0);
+    const readyFile = manager.readyFile;
+    const ready = JSON.parse(await readFile(readyFile, 'utf8')) as { url: string; pid: number; token?: string };
+    assert.equal(ready.url, manager.url);
+    assert.ok(ready.token, 'the ready file carries the generated admin token');
+    assert.equal((await stat(readyFile)).mode & 0o777, 0o600);
+    token = ready.token;
+  });
+  after(async () => {
+    manager.child.kill('SIGTERM');
+    await manager.exited;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('requires the generated token on every route but the probes', async () => {
+    assert.equal((await fetch(`${manager.url}/api/v1/engines`)).status, 401);
+    assert.equal((await fetch(`${manager.url}/metrics`)).status, 401);
+    assert.equal((await fetch(`${manager.url}/healthz`)).status, 200);
+    const listed = await manager.api<{ engines: unknown[] }>('GET', '/api/v1/engines', undefined, token);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body.engines, []);
+    const metrics = await fetch(`${manager.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    assert.match(await metrics.text(), /engineconn_manager_engines\{status="Unlock"\} 0/);
+  });
+
+  test('refuses a foreign Origin (same-origin rule)', async () => {
+    const res = await fetch(`${manager.url}/api/v1/engines`, {
+      headers: { authorization: `Bearer ${token}`, origin: 'http://evil.example' },
+    });
+    assert.equal(res.status, 403);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'EC_FORBIDDEN_ORIGIN');
+  });
+
+  test('the CLI of the same OS user finds the token by itself', async () => {
+    const listed = await runEngineConn(['engines', '--manager', manager.url, '--json'], 10_000, {
+      ENGINECONN_RUNTIME_DIR: join(dir, 'run'),
+    });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout), []);
+  });
+});
