@@ -1,20 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 
 /**
  * The static files are plain JavaScript, HTML and CSS that need no build: they ship in `src/` and are
  * found relative to this file, which is `dist/console/console-plugin.js` once compiled.
  */
-const STATIC_DIR = new URL('../../src/console/static/', import.meta.url);
+export const STATIC_DIR = new URL('../../src/console/static/', import.meta.url);
 
-const FILES = {
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
+const TYPES = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
 } as const;
-
-type FileName = keyof typeof FILES;
 
 // The page shows task output; it must never run anything but its own script or leak the token.
 const CSP = [
@@ -27,38 +25,56 @@ const CSP = [
   "form-action 'none'",
 ].join('; ');
 
-function loadFiles(): Map<FileName, Buffer> {
-  const files = new Map<FileName, Buffer>();
-  for (const name of Object.keys(FILES) as FileName[]) {
-    const url = new URL(name, STATIC_DIR);
-    try {
-      files.set(name, readFileSync(url));
-    } catch (err) {
-      throw new Error(`The web console file ${fileURLToPath(url)} is missing: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
+/** One file of a console: the route it is served at, and where it is. */
+export interface ConsoleFile {
+  route: string;
+  file: URL;
+}
+
+function load(file: URL): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new Error(`The web console file ${fileURLToPath(file)} is missing: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
-  return files;
 }
 
 /**
- * The web console at `/`: EngineConn status, tasks, a code box, live logs and progress, result
- * pages and a kill button, on the same public API and WebSocket as every other client. The page
- * itself holds no data, so its files need no token; the API calls it makes do.
+ * Serves a console's static files, read once at start. The pages hold no data, so their files need
+ * no token; the API calls they make do.
  */
-export const consolePlugin: FastifyPluginAsync = async (app) => {
-  const files = loadFiles();
-  const send = (reply: FastifyReply, name: FileName) =>
-    reply
-      .type(FILES[name])
-      .header('cache-control', 'no-cache')
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', CSP)
-      .header('referrer-policy', 'no-referrer')
-      .send(files.get(name));
-  const config = { public: true };
-  app.get('/', { config }, async (_request, reply) => send(reply, 'index.html'));
-  app.get('/console/app.js', { config }, async (_request, reply) => send(reply, 'app.js'));
-  app.get('/console/style.css', { config }, async (_request, reply) => send(reply, 'style.css'));
-};
+export function createConsolePlugin(files: readonly ConsoleFile[]): FastifyPluginAsync {
+  return async (app) => {
+    for (const { route, file } of files) {
+      const body = load(file);
+      const type = TYPES[file.pathname.slice(file.pathname.lastIndexOf('.') + 1) as keyof typeof TYPES];
+      app.get(route, { config: { public: true } }, async (_request, reply) =>
+        reply
+          .type(type)
+          .header('cache-control', 'no-cache')
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', CSP)
+          .header('referrer-policy', 'no-referrer')
+          .send(body),
+      );
+    }
+  };
+}
+
+/** The files every console shares. */
+export const SHARED_CONSOLE_FILES: readonly ConsoleFile[] = [
+  { route: '/console/api.js', file: new URL('api.js', STATIC_DIR) },
+  { route: '/console/style.css', file: new URL('style.css', STATIC_DIR) },
+];
+
+/**
+ * The web console at `/`: EngineConn status, tasks, a code box, live logs and progress, result
+ * pages and a kill button, on the same public API and WebSocket as every other client.
+ */
+export const consolePlugin: FastifyPluginAsync = createConsolePlugin([
+  { route: '/', file: new URL('index.html', STATIC_DIR) },
+  { route: '/console/app.js', file: new URL('app.js', STATIC_DIR) },
+  ...SHARED_CONSOLE_FILES,
+]);

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
 import { runEngineConn } from './spawn-engineconn.js';
 import { type SpawnedManager, spawnManager } from './spawn-manager.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium to run the browser test`;
 
 describe('engineconn manager without an auth file (end to end)', () => {
   let dir: string;
@@ -43,6 +48,29 @@ describe('engineconn manager without an auth file (end to end)', () => {
     });
     assert.equal(res.status, 403);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'EC_FORBIDDEN_ORIGIN');
+  });
+
+  test('serves its console: engines and jobs, the token from ?token= kept out of the address bar', {
+    skip,
+  }, async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${manager.url}/?token=${token}`);
+      await page.locator('#no-engines').waitFor();
+      await page.locator('#no-jobs').waitFor();
+      assert.equal(new URL(page.url()).searchParams.get('token'), null);
+      assert.equal(await page.locator('#banner').isHidden(), true);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
   });
 
   test('the CLI of the same OS user finds the token by itself', async () => {

@@ -2,10 +2,11 @@
 // the WebSocket; after a drop it reconnects with jittered backoff and resubscribes after the last
 // sequence number it saw, so nothing is shown twice or lost.
 
+import { ApiError, createApi, pill, readToken, storeToken } from './api.js';
+
 const POLL_MS = 2000;
 const PAGE_SIZE = 50;
 const MAX_LOG_LINES = 20000;
-const TOKEN_KEY = 'engineconn.token';
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,43 +25,7 @@ const state = {
   wsTimer: null,
 };
 
-function readToken() {
-  const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
-  if (fromUrl) {
-    sessionStorage.setItem(TOKEN_KEY, fromUrl);
-    // Keep the token out of the address bar, history and screenshots.
-    url.searchParams.delete('token');
-    history.replaceState(null, '', url.pathname + url.search + url.hash);
-  }
-  return sessionStorage.getItem(TOKEN_KEY) ?? '';
-}
-
-class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-async function api(path, { method = 'GET', body, raw = false } = {}) {
-  const headers = { accept: 'application/json' };
-  if (state.token) headers.authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) {
-    let error = { code: 'EC_INTERNAL', message: `${method} ${path} answered ${response.status}` };
-    try {
-      error = (await response.json()).error ?? error;
-    } catch {
-      // Not the contract's JSON error body: keep the generic message.
-    }
-    throw new ApiError(response.status, error.code, error.message);
-  }
-  if (raw) return response;
-  return response.status === 204 ? null : response.json();
-}
+const api = createApi(() => state.token);
 
 function showBanner(message) {
   const banner = $('banner');
@@ -74,11 +39,6 @@ function explain(err) {
   }
   if (err instanceof ApiError) return `${err.code}: ${err.message}`;
   return `Cannot reach the EngineConn: ${err.message}`;
-}
-
-function pill(element, value) {
-  element.textContent = value ?? '';
-  element.className = `pill ${value ?? ''}`;
 }
 
 const bytes = (n) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : `${(n / (1 << 20)).toFixed(0)} MiB`);
@@ -427,8 +387,7 @@ function connect() {
 
 function useToken(token) {
   state.token = token;
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
+  storeToken(token);
   const old = state.ws;
   state.ws = null;
   old?.close();

@@ -4,6 +4,7 @@ import { type AuthConfig, Authenticator, installAuth } from '../../http/auth.js'
 import { frameworkErrorHandler, installErrorHandling } from '../../http/errors.js';
 import { installRequestGuard } from '../../http/request-guard.js';
 import { lazySchemaCompilers } from '../../http/schema-compilers.js';
+import { managerConsolePlugin } from '../console/manager-console.js';
 import type { EngineManager } from '../engine-manager.js';
 import type { JobService } from '../jobs/job-service.js';
 import { ReportHandler } from '../report-handler.js';
@@ -56,5 +57,6 @@ export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyI
   registerReportRoutes(app, new ReportHandler(opts.manager));
   registerEngineRoutes(app, opts.manager);
   registerJobRoutes(app, opts.jobs);
+  await app.register(managerConsolePlugin);
   return app;
 }
