@@ -36,6 +36,8 @@ describe('encodeValue', () => {
     assert.equal(encodeValue(Number.NEGATIVE_INFINITY), '"-Infinity"');
     assert.equal(encodeValue([0, -0, [-0]]), '[0,"-0",["-0"]]');
     assert.equal(encodeRow([-0, 1]), '["-0",1]');
+    assert.equal(encodeRow([[[1, [Number.NaN]]], [[[[[[-0]]]]]]]), '[[[1,["NaN"]]],[[[[[["-0"]]]]]]]');
+    assert.equal(encodeRow([[1, [2, 'x']], null]), '[[1,[2,"x"]],null]');
   });
 
   test('integers are numbers within ±(2^53 − 1) and digit strings beyond', () => {

@@ -18,8 +18,17 @@ function isPlainScalar(value: unknown): boolean {
   }
 }
 
-function isPlainArray(values: readonly unknown[]): boolean {
-  for (let i = 0; i < values.length; i++) if (!isPlainScalar(values[i])) return false;
+/** Lists nest this deep before the fast check gives up and the cells are encoded one by one. */
+const PLAIN_DEPTH = 4;
+
+/** True when JSON.stringify writes the whole array as DESIGN §13 wants: plain scalars and lists of them. */
+function isPlainArray(values: readonly unknown[], depth = PLAIN_DEPTH): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (isPlainScalar(value)) continue;
+    if (depth > 0 && Array.isArray(value) && isPlainArray(value, depth - 1)) continue;
+    return false;
+  }
   return true;
 }
 
@@ -131,8 +140,8 @@ export function encodeValue(value: unknown): string {
 
 /**
  * One stored TABLE row: the JSON array of its cells, each by `encodeValue`. A row of plain strings,
- * booleans, nulls and finite non-negative-zero numbers goes through `JSON.stringify` at once (the
- * common case, and the fast one).
+ * booleans, nulls, finite numbers other than -0 and lists of them goes through `JSON.stringify` at
+ * once (the common case, and the fast one).
  */
 export function encodeRow(row: readonly unknown[]): string {
   if (isPlainArray(row)) return JSON.stringify(row);

@@ -102,12 +102,19 @@ function timestampTz(zone: ZoneClock): (value: DuckDBValue) => string {
   };
 }
 
+interface Validity {
+  itemValid(row: number): boolean;
+}
+
+/** Reads the items straight from the list's flat child vector: no sliced vector per value. */
 function list(itemReader: CellReader): CellReader {
   return (vector, row) => {
-    const items = (vector as DuckDBListVector).getItemVector(row);
-    if (!items) return null;
-    const out: unknown[] = new Array(items.itemCount);
-    for (let i = 0; i < out.length; i++) out[i] = itemReader(items, i);
+    if (!inner<Validity>(vector, 'validity').itemValid(row)) return null;
+    const lists = vector as DuckDBListVector;
+    const items = lists.childVector;
+    const offset = lists.getEntryOffset(row);
+    const out: unknown[] = new Array(lists.getEntryLength(row));
+    for (let i = 0; i < out.length; i++) out[i] = itemReader(items, offset + i);
     return out;
   };
 }
@@ -115,7 +122,7 @@ function list(itemReader: CellReader): CellReader {
 function array(type: DuckDBArrayType, itemReader: CellReader): CellReader {
   const { length } = type;
   return (vector, row) => {
-    if (!inner<{ itemValid(row: number): boolean }>(vector, 'validity').itemValid(row)) return null;
+    if (!inner<Validity>(vector, 'validity').itemValid(row)) return null;
     const items = inner<DuckDBVector>(vector, 'childData');
     const out: unknown[] = new Array(length);
     for (let i = 0; i < length; i++) out[i] = itemReader(items, row * length + i);
