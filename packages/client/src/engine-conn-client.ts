@@ -1,4 +1,12 @@
-import type { EngineConnInfo, Health, NodeStatus, ResultSetMeta, SubmitRequest, TaskInfo } from '@engineconn/core';
+import type {
+  EngineConnInfo,
+  Health,
+  NodeStatus,
+  ResultSetMeta,
+  SubmitRequest,
+  TaskInfo,
+  TaskStatus,
+} from '@engineconn/core';
 import type {
   CompletedTask,
   LockGrant,
@@ -119,12 +127,34 @@ export class EngineConnClient {
     );
   }
 
-  async tasks(options: CallOptions = {}): Promise<TaskInfo[]> {
-    const answer = await this.#http.json<{ tasks: TaskInfo[] }>('GET', this.#tasks, {
-      signal: options.signal,
-      retry: true,
-    });
-    return answer.tasks;
+  /** One page of your tasks, newest first; pass the answer's `next` as `after` for the next page. */
+  taskPage(
+    options: CallOptions & { limit?: number; after?: string; status?: TaskStatus } = {},
+  ): Promise<{ tasks: TaskInfo[]; next: string | null }> {
+    const query: Record<string, string | number> = {};
+    if (options.limit !== undefined) query.limit = options.limit;
+    if (options.after !== undefined) query.after = options.after;
+    if (options.status !== undefined) query.status = options.status;
+    return this.#http.json('GET', this.#tasks, { signal: options.signal, retry: true, query });
+  }
+
+  /** Your tasks, newest first, a page at a time (`limit` per request). */
+  async *taskPages(options: CallOptions & { limit?: number; status?: TaskStatus } = {}): AsyncGenerator<TaskInfo[]> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.taskPage({ ...options, ...(after === undefined ? {} : { after }) });
+      if (page.tasks.length > 0) yield page.tasks;
+      // No `next` (null, or absent from an EngineConn that does not page) is the last page.
+      if (typeof page.next !== 'string' || page.tasks.length === 0) return;
+      after = page.next;
+    }
+  }
+
+  /** Every one of your tasks, newest first (all pages). */
+  async tasks(options: CallOptions & { status?: TaskStatus } = {}): Promise<TaskInfo[]> {
+    const all: TaskInfo[] = [];
+    for await (const page of this.taskPages({ ...options, limit: 1000 })) all.push(...page);
+    return all;
   }
 
   task(id: string, options: CallOptions = {}): Promise<TaskInfo> {

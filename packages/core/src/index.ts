@@ -13,6 +13,7 @@ export { type HeldLock, LockService } from './accessible/lock-service.js';
 export { OverloadMonitor, type OverloadThresholds } from './accessible/overload-monitor.js';
 export { type AbortReason, EngineConnTask } from './computation/engine-conn-task.js';
 // computation
+export { checkRequestLimits, REQUEST_LIMITS } from './computation/request-limits.js';
 export {
   type Caller,
   type Column,
@@ -28,6 +29,13 @@ export { EngineCreationContext, type EngineCreationContextInit } from './context
 export type { EngineConnInfo, OverloadInfo, RuntimeExit } from './engine-conn/engine-conn-info.js';
 export { EngineConnRuntime, type RuntimeOptions } from './engine-conn/engine-conn-runtime.js';
 export { RUNTIME_OPTION_KEYS, type RuntimeSettings, readRuntimeSettings } from './engine-conn/runtime-settings.js';
+export {
+  pageOfTasks,
+  TASK_PAGE_DEFAULT,
+  TASK_PAGE_MAX,
+  type TaskPage,
+  type TaskPageQuery,
+} from './engine-conn/task-pages.js';
 export type { TaskView } from './engine-conn/task-view.js';
 export { EngineConnError, type ErrorBody } from './errors/engine-conn-error.js';
 export { ERROR_CODES, type ErrorCode, isErrorCode } from './errors/error-codes.js';

@@ -13,6 +13,7 @@ import { setLongTimeout } from '../util/long-timer.js';
 import { createTaskContext } from './create-task-context.js';
 import { type AbortReason, EngineConnTask } from './engine-conn-task.js';
 import type { SchedulingExecutor } from './executors/scheduling-executor.js';
+import { checkRequestLimits } from './request-limits.js';
 import type { Caller, SubmitRequest } from './task-types.js';
 
 export interface TaskServiceOptions {
@@ -77,6 +78,7 @@ export class TaskExecutionService {
   }
 
   submit(request: SubmitRequest, caller: Caller): EngineConnTask {
+    checkRequestLimits(request);
     const runType = this.opts.executors.resolveRunType(request.runType);
     const timeoutMs = timeoutMsOf(request.properties?.timeout);
     const id = `t-${taskIdBytes().toString('base64url')}`;

@@ -23,6 +23,7 @@ import { ExecutorManager } from './executor-manager.js';
 import { HealthTracker } from './health-tracker.js';
 import { HookRunner } from './hook-runner.js';
 import { type RuntimeSettings, readRuntimeSettings } from './runtime-settings.js';
+import { pageOfTasks, type TaskPage, type TaskPageQuery } from './task-pages.js';
 import { createTaskView, type TaskView } from './task-view.js';
 
 export interface RuntimeOptions {
@@ -252,6 +253,11 @@ export class EngineConnRuntime {
 
   listTasks(caller: Caller): TaskInfo[] {
     return this.#tasks ? this.#tasks.list(caller).map((t) => t.info()) : [];
+  }
+
+  /** A page of the caller's tasks, newest first (`GET /api/v1/tasks?limit&after&status`). */
+  pageTasks(caller: Caller, query: TaskPageQuery = {}): TaskPage {
+    return pageOfTasks(this.#tasks?.list(caller) ?? [], query);
   }
 
   kill(id: string, caller: Caller): TaskInfo {

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { type AuthConfig, Authenticator, generateOwnerToken, installAuth, type ShareLevel } from './auth.js';
 import { createServerContext, decorateServerContext } from './context.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
+import { installJsonBodyParser } from './json-body.js';
+import { clientErrorHandler } from './protocol-errors.js';
 import { installRequestGuard, type RequestGuardOptions } from './request-guard.js';
 import { registerEngineConnRoutes } from './routes/engineconn-routes.js';
 import { registerLockRoutes } from './routes/lock-routes.js';
@@ -50,11 +52,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     schemaController: { compilersFactory: lazySchemaCompilers },
   }) as unknown as FastifyInstance;
 
   installErrorHandling(app, bodyLimit);
-  installLenientJsonParser(app);
+  installJsonBodyParser(app);
 
   const authenticator = new Authenticator({
     auth: opts.auth,
@@ -75,24 +78,4 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
   return app;
-}
-
-/**
- * Routes with an optional body (kill, lock, shutdown) are often called with a JSON content-type and
- * no body; treat that as "no body" instead of fastify's empty-JSON error. Everything else parses as
- * fastify's default (prototype-poisoning safe) JSON parser does.
- */
-function installLenientJsonParser(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  // Bodies are JSON only (the request guard answers 415 to anything else, before any parsing).
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    parseJson(request, text, done);
-  });
 }

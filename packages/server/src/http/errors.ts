@@ -1,5 +1,6 @@
 import { EngineConnError, type ErrorCode, isErrorCode } from '@engineconn/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { drainBody } from './protocol-errors.js';
 
 /** Sends the contract's error body with an explicit status (for the few routes the contract overrides). */
 export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
@@ -23,7 +24,7 @@ function fromFastifyError(err: FastifyError, bodyLimit: number): { status: numbe
       return {
         status: 415,
         error: new EngineConnError(
-          'EC_BAD_REQUEST',
+          'EC_UNSUPPORTED_MEDIA_TYPE',
           'Unsupported content-type: send the request body as application/json.',
         ),
       };
@@ -48,7 +49,10 @@ function fromFastifyError(err: FastifyError, bodyLimit: number): { status: numbe
  * `{"error": {"code", "message"}}`, and nothing a caller sends can crash the process.
  */
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
-  app.setErrorHandler((thrown: unknown, request, reply) => {
+  const routes = new RouteMethods();
+  app.addHook('onRoute', (route) => routes.add(route.url, route.method));
+
+  app.setErrorHandler(async (thrown: unknown, request, reply) => {
     // A plain Error carrying an EC_* code (e.g. from an engine package) keeps its code.
     const err = isErrorCode((thrown as { code?: unknown } | null)?.code) ? EngineConnError.from(thrown) : thrown;
     if (err instanceof EngineConnError) {
@@ -57,6 +61,10 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
       return reply.code(err.status).send({ error: err.toJSON() });
     }
     const mapped = isFastifyError(err) ? fromFastifyError(err, bodyLimit) : null;
+    if (mapped?.status === 413) {
+      // The client may still be sending: read the rest so it gets the 413 rather than a reset.
+      if (!(await drainBody(request.raw))) reply.header('connection', 'close');
+    }
     if (mapped) return reply.code(mapped.status).send({ error: mapped.error.toJSON() });
     request.log.error({ err }, 'unexpected error while handling a request');
     return reply.code(500).send({
@@ -64,9 +72,47 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, 'EC_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routes.methodsOf(path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      return sendError(
+        reply.header('allow', allowed.join(', ')),
+        405,
+        'EC_METHOD_NOT_ALLOWED',
+        `${path} does not take ${request.method}; it takes ${allowed.join(', ')}.`,
+      );
+    }
+    return sendError(reply, 404, 'EC_NOT_FOUND', `No route ${request.method} ${path}.`);
+  });
+}
+
+/** Every route's path pattern and methods, so a known path with the wrong method is a 405, not a 404. */
+class RouteMethods {
+  readonly #routes: { pattern: RegExp; methods: Set<string> }[] = [];
+
+  add(url: string, method: string | string[]): void {
+    // A catch-all route (static files) would make every unknown path a 405.
+    if (url.includes('*')) return;
+    // `:param` matches one path segment.
+    const source = url
+      .split('/')
+      .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    const pattern = new RegExp(`^${source}/?$`);
+    let entry = this.#routes.find((r) => r.pattern.source === pattern.source);
+    if (!entry) {
+      entry = { pattern, methods: new Set() };
+      this.#routes.push(entry);
+    }
+    for (const m of Array.isArray(method) ? method : [method]) entry.methods.add(m);
+  }
+
+  methodsOf(path: string): string[] {
+    const methods = new Set<string>();
+    for (const route of this.#routes) if (route.pattern.test(path)) for (const m of route.methods) methods.add(m);
+    return [...methods].sort();
+  }
 }
 
 /**

@@ -1,4 +1,12 @@
-import { BadRequestError, HEALTH_STATES, parseDuration, TEXT_PAGE_MAX_BYTES } from '@engineconn/core';
+import {
+  BadRequestError,
+  HEALTH_STATES,
+  parseDuration,
+  TASK_PAGE_DEFAULT,
+  TASK_PAGE_MAX,
+  TASK_STATUSES,
+  TEXT_PAGE_MAX_BYTES,
+} from '@engineconn/core';
 import { z } from 'zod';
 
 /*
@@ -104,6 +112,12 @@ export const TaskParamsSchema = z.object({ id: nonEmptyString });
 export const LockParamsSchema = z.object({ lock: nonEmptyString });
 
 export const ResultParamsSchema = z.object({ id: nonEmptyString, index: queryInt(0, Number.MAX_SAFE_INTEGER) });
+
+export const TasksQuerySchema = z.object({
+  limit: queryInt(1, TASK_PAGE_MAX).default(TASK_PAGE_DEFAULT).describe(`Tasks per page (at most ${TASK_PAGE_MAX}).`),
+  after: nonEmptyString.optional().describe("The previous page's `next`: this page starts after that task."),
+  status: z.enum(TASK_STATUSES, { error: `must be one of ${TASK_STATUSES.join(', ')}` }).optional(),
+});
 
 export const LogsQuerySchema = z.object({
   from: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),

@@ -74,8 +74,10 @@ async function refreshInfo() {
 
 async function refreshTasks() {
   let tasks;
+  let next;
   try {
-    ({ tasks } = await api('/api/v1/tasks'));
+    // One page: the list is polled, and an EngineConn may keep thousands of finished tasks.
+    ({ tasks, next } = await api('/api/v1/tasks?limit=100'));
   } catch {
     return;
   }
@@ -98,6 +100,7 @@ async function refreshTasks() {
   });
   body.replaceChildren(...rows);
   $('no-tasks').hidden = tasks.length > 0;
+  $('more-tasks').hidden = next === null;
 }
 
 // ---- submit and kill ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
   SubmitQuerySchema,
   SubmitRequestSchema,
   TaskParamsSchema,
+  TasksQuerySchema,
 } from '../schemas.js';
 import { WsClientMessageSchema, WsErrorMessageSchema, WsEventMessageSchema } from '../ws/ws-messages.js';
 import * as R from './response-schemas.js';
@@ -125,9 +126,10 @@ const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/api/v1/tasks',
     tag: 'tasks',
-    summary: 'Your tasks (all tasks for admins), newest first',
-    ok: { 200: { description: 'The tasks', schema: R.TaskListSchema } },
-    errors: ['EC_UNAUTHORIZED'],
+    summary: 'Your tasks (all tasks for admins), newest first, a page at a time',
+    query: TasksQuerySchema,
+    ok: { 200: { description: 'A page of tasks; pass `next` as `after` for the next page', schema: R.TaskListSchema } },
+    errors: ['EC_BAD_REQUEST', 'EC_UNAUTHORIZED'],
   },
   {
     method: 'get',

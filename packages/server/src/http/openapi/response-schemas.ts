@@ -98,7 +98,10 @@ export const EngineConnInfoSchema = z.object({
 
 export const TaskRefSchema = z.object({ id: z.string(), status: TaskStatusSchema });
 
-export const TaskListSchema = z.object({ tasks: z.array(TaskInfoSchema) });
+export const TaskListSchema = z.object({
+  tasks: z.array(TaskInfoSchema),
+  next: z.string().nullable().describe('The `after` of the next page, or null on the last page.'),
+});
 
 export const LogPageSchema = z.object({
   lines: z.array(z.string()),

@@ -62,6 +62,49 @@ describe('task routes', () => {
     assert.ok(ids.indexOf(second.id) < ids.indexOf(first.id));
   });
 
+  test('GET /api/v1/tasks is paged: ?limit&after walk every task once, ?status filters', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const { id } = await server.submit(`select ${i}`);
+      await server.finished(id);
+      ids.unshift(id);
+    }
+    const running = await server.submit('sleep 30000');
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const url: string = `/api/v1/tasks?limit=3${after ? `&after=${after}` : ''}&status=Succeed`;
+      const res = await server.request({ method: 'GET', url });
+      assert.equal(res.statusCode, 200);
+      const page = res.json<{ tasks: { id: string; status: string }[]; next: string | null }>();
+      assert.ok(page.tasks.length <= 3);
+      assert.ok(page.tasks.every((t) => t.status === 'Succeed'));
+      seen.push(...page.tasks.map((t) => t.id));
+      after = page.next;
+      pages++;
+    } while (after !== null);
+    assert.deepEqual(seen.slice(0, 7), ids, 'newest first, each once');
+    assert.ok(!seen.includes(running.id));
+    assert.ok(pages >= 3);
+    const first = (await server.request({ method: 'GET', url: '/api/v1/tasks?limit=1' })).json<{
+      tasks: { id: string }[];
+      next: string | null;
+    }>();
+    assert.deepEqual([first.tasks.map((t) => t.id), first.next], [[running.id], running.id]);
+    for (const url of [
+      '/api/v1/tasks?limit=0',
+      '/api/v1/tasks?limit=1001',
+      '/api/v1/tasks?status=Done',
+      '/api/v1/tasks?after=nope',
+    ]) {
+      const bad = errorOf(await server.request({ method: 'GET', url }));
+      assert.deepEqual([bad.status, bad.code], [400, 'EC_BAD_REQUEST'], url);
+    }
+    await server.request({ method: 'POST', url: `/api/v1/tasks/${running.id}/kill` });
+    await server.finished(running.id);
+  });
+
   test('logs page with from/limit and report completeness', async () => {
     const { id } = await server.submit('log 25');
     await server.finished(id);

@@ -6,6 +6,7 @@ import {
   SubmitQuerySchema,
   SubmitRequestSchema,
   TaskParamsSchema,
+  TasksQuerySchema,
 } from '../schemas.js';
 import { awaitEnd, oneRequestAnswer } from './one-request.js';
 
@@ -30,7 +31,9 @@ export function registerTaskRoutes(app: FastifyInstance): void {
     return reply.code(202).send({ id: task.id, status: view.info().status });
   });
 
-  app.get('/api/v1/tasks', async (request) => ({ tasks: runtime.listTasks(callerOf(request)) }));
+  app.get('/api/v1/tasks', async (request) =>
+    runtime.pageTasks(callerOf(request), parseInput(TasksQuerySchema, request.query, 'query')),
+  );
 
   app.get('/api/v1/tasks/:id', async (request) => taskOf(request).info());
 
