@@ -61,7 +61,7 @@ describe('adversarial HTTP requests', () => {
   let server: LiveServer;
   let port: number;
   const json = (path: string, init: RequestInit = {}) =>
-    fetch(`${server.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+    server.fetch(path, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
 
   before(async () => {
     server = await startLiveServer();
@@ -70,13 +70,13 @@ describe('adversarial HTTP requests', () => {
   after(() => server.close());
 
   test('a known path with the wrong method is 405 EC_METHOD_NOT_ALLOWED with Allow; an unknown path 404', async () => {
-    const put = await fetch(`${server.url}/api/v1/tasks`, { method: 'PUT' });
+    const put = await server.fetch('/api/v1/tasks', { method: 'PUT' });
     assert.equal(put.status, 405);
     assert.equal((await errorOf(put)).code, 'EC_METHOD_NOT_ALLOWED');
     assert.match(put.headers.get('allow') ?? '', /GET.*POST|POST.*GET/);
-    const del = await fetch(`${server.url}/api/v1/tasks/t-1`, { method: 'DELETE' });
+    const del = await server.fetch('/api/v1/tasks/t-1', { method: 'DELETE' });
     assert.equal(del.status, 405);
-    const unknown = await fetch(`${server.url}/api/v1/nothing`);
+    const unknown = await server.fetch('/api/v1/nothing');
     assert.deepEqual([unknown.status, (await errorOf(unknown)).code], [404, 'EC_NOT_FOUND']);
   });
 
@@ -109,7 +109,9 @@ describe('adversarial HTTP requests', () => {
 
   test('a 20 MB body gets its 413 every time, after the client sent it all', async () => {
     const size = 20 * 1024 * 1024;
-    const head = `POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`;
+    const head =
+      `POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${server.token}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`;
     for (let i = 0; i < 3; i++) {
       const answer = await raw(port, head, size);
       assert.equal(answer.error, undefined, `the connection was not cut while sending (${answer.error})`);
@@ -119,7 +121,7 @@ describe('adversarial HTTP requests', () => {
   });
 
   test('a body that is not JSON is 415 EC_UNSUPPORTED_MEDIA_TYPE', async () => {
-    const res = await fetch(`${server.url}/api/v1/tasks`, {
+    const res = await server.fetch('/api/v1/tasks', {
       method: 'POST',
       headers: { 'content-type': 'application/xml' },
       body: '<code>select 1</code>',

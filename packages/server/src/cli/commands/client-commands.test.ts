@@ -234,7 +234,7 @@ describe('engineconn client commands against a real engineconn start', () => {
     assert.equal(dead.code, 1);
     assert.equal(
       dead.stderr,
-      `engineconn: no EngineConn at http://127.0.0.1:${port}: start one with \`engineconn start\` [EC_UNREACHABLE] (check --url or ENGINECONN_URL)\n`,
+      `engineconn: no EngineConn at http://127.0.0.1:${port}: start one with \`engineconn start\` [EC_UNREACHABLE] (check --url or ENGINECONN_URL (--manager or ENGINECONN_MANAGER for a manager))\n`,
     );
     const unknown = await cli('logs', 'nope');
     assert.equal(unknown.code, 1);
