@@ -223,6 +223,31 @@ describe('engineconn manager: ask (end to end)', () => {
     assert.equal((await direct.info()).id, answer.engine.id);
   });
 
+  test('job events resume after Last-Event-ID through the manager, and a kill through it stops the job', async () => {
+    const client = new ManagerClient({ url: manager.url, token: TOKENS.alice });
+    const quick = await client.submit({ engineType: 'duckdb', code: 'select 1 as a' });
+    await quick.done;
+    const all = await fetch(`${manager.url}/api/v1/jobs/${quick.id}/events`, {
+      headers: { authorization: `Bearer ${TOKENS.alice}` },
+    });
+    const ids = [...(await all.text()).matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    assert.ok(ids.length > 3);
+    const resumed = await fetch(`${manager.url}/api/v1/jobs/${quick.id}/events`, {
+      headers: { authorization: `Bearer ${TOKENS.alice}`, 'last-event-id': String(ids[2]) },
+    });
+    const text = await resumed.text();
+    const after = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    assert.deepEqual(after, ids.slice(3));
+    assert.match(text, /event: done/);
+
+    const slow = await client.submit({ engineType: 'duckdb', code: 'select count(*) from range(100000000000)' });
+    await waitFor(async () => (await slow.info()).status === 'Running', { what: 'the slow job to run' });
+    const killed = await manager.api<{ id: string }>('POST', `/api/v1/jobs/${slow.id}/kill`);
+    assert.equal(killed.status, 202);
+    assert.equal(killed.body.id, slow.id);
+    assert.equal((await slow.done).status, 'Cancelled');
+  });
+
   test('a manager whose port is taken fails to start, saying so', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
