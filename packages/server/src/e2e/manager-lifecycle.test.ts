@@ -74,6 +74,37 @@ describe('engineconn manager: watch, jobs, restarts (end to end)', () => {
     assert.equal(isAlive((body.engines[0] as EngineView).pid), false, 'a manager that shuts down stops its engines');
   });
 
+  test('a concurrent engine busy only because its slots are full is still reused: its queue has room', async () => {
+    const manager = await harness.start([
+      '--heartbeat-interval',
+      `${HEARTBEAT_MS}ms`,
+      '--data-dir',
+      join(harness.dir, 'full'),
+    ]);
+    const conf = { 'ec.concurrency': '2' };
+    const long = { engineType: 'duckdb', conf, code: 'select count(*) from range(100000000000)' };
+    const first = await manager.api<JobView>('POST', '/api/v1/jobs', long);
+    const second = await manager.api<JobView>('POST', '/api/v1/jobs', long);
+    assert.equal(second.body.engineId, first.body.engineId);
+    await waitFor(
+      async () => {
+        const { body } = await manager.api<EngineView & { running: number }>(
+          'GET',
+          `/api/v1/engines/${first.body.engineId}`,
+        );
+        return body.status === 'Busy' && body.running === 2;
+      },
+      { what: 'the engine to report Busy with both slots taken' },
+    );
+    const asked = await manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb', conf });
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    assert.equal(asked.body.reused, true);
+    assert.equal(asked.body.engine.id, first.body.engineId);
+    for (const job of [first, second]) await manager.api('POST', `/api/v1/jobs/${job.body.id}/kill`);
+    manager.child.kill('SIGTERM');
+    await manager.exited;
+  });
+
   test('an engine killed with SIGKILL is Lost within three heartbeats, its job Failed, and the next ask launches a fresh one', async () => {
     const manager = await harness.start([
       '--heartbeat-interval',

@@ -5,6 +5,7 @@ import type { AskRequest } from '@engineconn/core/manager';
 import type { Logger } from 'pino';
 import { ENGINE_NAMES } from '../engines/registry.js';
 import { type LaunchSpec, launchEngine } from './launcher/engine-launcher.js';
+import { probeEngine } from './launcher/engine-probe.js';
 import { lookupOsUser, type OsUser, runningAsRoot } from './launcher/os-users.js';
 import { PendingLaunches } from './launcher/pending-launches.js';
 import { killEngineGroup } from './launcher/process-control.js';
@@ -178,7 +179,10 @@ export class EngineManager {
     this.pending.add(pending);
     this.logger.info({ user: spec.user, engineType: spec.engineType, pid: launched.pid }, 'launching an engine');
     try {
-      const record = await awaitReady(pending, this.registry, this.settings.engineStartTimeoutMs);
+      const ready = await awaitReady(pending, this.registry, this.settings.engineStartTimeoutMs);
+      // Its concurrency limit, which admission needs, is only in the engine's own account of itself.
+      const info = await probeEngine(ready);
+      const record = (info?.limit ? this.registry.update(ready.id, { limit: info.limit }) : undefined) ?? ready;
       this.watcher.follow(record.id, launched.exited);
       this.logger.info({ engine: record.id, user: spec.user, url: record.url }, 'engine ready');
       return record;

@@ -15,6 +15,14 @@ function bearerOf(authorization: string | undefined): string {
   return match[1] as string;
 }
 
+/** How many tasks the engine queues beyond its running ones: `ec.queueLimit`, else the runtime's default. */
+function queueLimitOf(executor: string, conf: Record<string, string>): number {
+  if (executor === 'serial' || executor === 'once') return 0;
+  const given = Number(conf['ec.queueLimit']);
+  if (conf['ec.queueLimit'] !== undefined && Number.isInteger(given) && given >= 0) return given;
+  return executor === 'async' ? 10_000 : 1000;
+}
+
 const wrongSecret = (id: string) =>
   new EngineConnError('EC_UNAUTHORIZED', `The report's secret is not the one engine '${id}' was launched with.`);
 
@@ -64,8 +72,9 @@ export class ReportHandler {
       secret: launched.secret,
       dataDir: launched.dataDir,
       askKey,
+      // Until its own account says otherwise (read once it is ready): one at a time.
       limit: 1,
-      queueLimit: 0,
+      queueLimit: queueLimitOf(report.executor, spec.conf),
       lastSeenMs: Date.now(),
     });
   }

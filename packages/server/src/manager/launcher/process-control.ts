@@ -1,13 +1,23 @@
 import { readFileSync } from 'node:fs';
 
-/** Whether a process with this pid exists (EPERM: it does, as someone else). */
+/** A process that has exited but not been reaped yet: gone, though its pid still answers signals. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process with this pid is running (EPERM: it is, as someone else). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !isZombie(pid);
 }
 
 /**

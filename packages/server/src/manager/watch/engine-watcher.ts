@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
-import { isHealth, isNodeStatus, type LongTimer, setLongInterval } from '@engineconn/core';
+import { type LongTimer, setLongInterval } from '@engineconn/core';
 import type { Logger } from 'pino';
 import type { ProcessExit } from '../launcher/engine-launcher.js';
+import { probeEngine } from '../launcher/engine-probe.js';
 import { isAlive, isOurEngine, killEngineGroup } from '../launcher/process-control.js';
 import { LOST_RETENTION_MS, type ManagerSettings, MISSED_HEARTBEATS } from '../manager-settings.js';
 import { type EngineRecord, isTerminalEngineStatus } from '../registry/engine-record.js';
@@ -119,7 +120,7 @@ export class EngineWatcher {
           this.markLost(record, 'its process ended while the manager was down');
           return;
         }
-        const info = record.url ? await probe(record) : null;
+        const info = await probeEngine(record);
         if (!info) {
           this.markLost(record, 'it did not answer when the manager restarted');
           return;
@@ -128,31 +129,5 @@ export class EngineWatcher {
         this.logger.info({ engine: record.id, user: record.user, status: info.status }, 'engine re-adopted');
       }),
     );
-  }
-}
-
-/** The engine's own account of itself, if it answers as the engine the registry knows. */
-async function probe(record: EngineRecord): Promise<Partial<EngineRecord> | null> {
-  try {
-    const res = await fetch(`${record.url}/api/v1/engineconn`, {
-      headers: { authorization: `Bearer ${record.token}` },
-      signal: AbortSignal.timeout(3000),
-    });
-    if (!res.ok) return null;
-    const info = (await res.json()) as {
-      id?: unknown;
-      status?: unknown;
-      health?: unknown;
-      concurrency?: { running?: number; queued?: number };
-    };
-    if (info.id !== record.id || !isNodeStatus(info.status) || !isHealth(info.health)) return null;
-    return {
-      status: info.status,
-      health: info.health,
-      running: info.concurrency?.running ?? 0,
-      queued: info.concurrency?.queued ?? 0,
-    };
-  } catch {
-    return null;
   }
 }
