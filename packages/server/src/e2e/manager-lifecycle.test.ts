@@ -146,6 +146,18 @@ describe('engineconn manager: watch, jobs, restarts (end to end)', () => {
     assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
     assert.equal(fresh.body.reused, false);
     assert.notEqual(fresh.body.engine.id, engine.id);
+
+    // A hung engine (stopped: alive, silent, not answering) misses its heartbeats: Lost, and killed.
+    process.kill(fresh.body.engine.pid, 'SIGSTOP');
+    const hung = await waitFor(
+      async () => {
+        const { body } = await manager.api<EngineView>('GET', `/api/v1/engines/${fresh.body.engine.id}`);
+        return body.status === 'Lost' ? body : null;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, what: 'the hung engine to be Lost' },
+    );
+    assert.match(hung.lostReason ?? '', /missed 3 heartbeats/);
+    await waitFor(() => !isAlive(fresh.body.engine.pid), { what: 'the hung engine to be killed' });
     manager.child.kill('SIGTERM');
     await manager.exited;
   });

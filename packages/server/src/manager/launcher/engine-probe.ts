@@ -2,12 +2,12 @@ import { isHealth, isNodeStatus } from '@engineconn/core';
 import type { EngineRecord } from '../registry/engine-record.js';
 
 /** The engine's own account of itself, if it answers as the engine the registry knows. */
-export async function probeEngine(record: EngineRecord): Promise<Partial<EngineRecord> | null> {
+export async function probeEngine(record: EngineRecord, timeoutMs = 3000): Promise<Partial<EngineRecord> | null> {
   if (!record.url) return null;
   try {
     const res = await fetch(`${record.url}/api/v1/engineconn`, {
       headers: { authorization: `Bearer ${record.token}` },
-      signal: AbortSignal.timeout(3000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     if (!res.ok) return null;
     const info = (await res.json()) as {

@@ -8,6 +8,9 @@ import { LOST_RETENTION_MS, type ManagerSettings, MISSED_HEARTBEATS } from '../m
 import { type EngineRecord, isTerminalEngineStatus } from '../registry/engine-record.js';
 import type { EngineRegistry } from '../registry/engine-registry.js';
 
+/** How long an engine may take to answer the manager's direct question (a loaded machine is slow). */
+const PROBE_TIMEOUT_MS = 10_000;
+
 interface Grave {
   pid: number;
   dataDir: string;
@@ -21,6 +24,8 @@ interface Grave {
  */
 export class EngineWatcher {
   readonly #graves: Grave[] = [];
+  /** Silent engines being asked whether they are still there. */
+  readonly #probing = new Set<string>();
   #timer: LongTimer | undefined;
 
   constructor(
@@ -61,11 +66,31 @@ export class EngineWatcher {
         continue;
       }
       if (!isOurEngine(record.pid, record.dataDir)) this.markLost(record, 'its process is gone');
-      else if (now - record.lastSeenMs > silence) {
-        this.markLost(record, `it missed ${MISSED_HEARTBEATS} heartbeats (${silence} ms without a report)`);
-      }
+      else if (now - record.lastSeenMs > silence) this.#checkSilent(record, silence);
     }
     await this.reap();
+  }
+
+  /**
+   * An engine silent for three heartbeat intervals whose process is still there is asked directly
+   * before it is called Lost: after a manager restart its reporter may still be backing off (up to
+   * 30 s between attempts), and an engine that answers is alive. One that does not answer is Lost.
+   */
+  #checkSilent(record: EngineRecord, silence: number): void {
+    if (this.#probing.has(record.id)) return;
+    this.#probing.add(record.id);
+    void probeEngine(record, PROBE_TIMEOUT_MS)
+      .then((info) => {
+        const current = this.registry.find(record.id);
+        if (!current || isTerminalEngineStatus(current.status)) return;
+        if (info) this.registry.update(record.id, { ...info, lastSeenMs: Date.now() });
+        else
+          this.markLost(
+            current,
+            `it missed ${MISSED_HEARTBEATS} heartbeats (${silence} ms without a report) and does not answer`,
+          );
+      })
+      .finally(() => this.#probing.delete(record.id));
   }
 
   markLost(record: EngineRecord, reason: string): void {
@@ -120,7 +145,7 @@ export class EngineWatcher {
           this.markLost(record, 'its process ended while the manager was down');
           return;
         }
-        const info = await probeEngine(record);
+        const info = await probeEngine(record, PROBE_TIMEOUT_MS);
         if (!info) {
           this.markLost(record, 'it did not answer when the manager restarted');
           return;
