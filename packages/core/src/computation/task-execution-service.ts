@@ -240,6 +240,7 @@ export class TaskExecutionService {
   #evict(task: EngineConnTask): void {
     if (!this.#tasks.delete(task.id)) return;
     task.results.release();
-    void task.log.close().then(() => rm(task.dir, { recursive: true, force: true }));
+    // A task that kept everything in memory has nothing on disk: no file-system call for it.
+    if (task.onDisk) void task.log.close().then(() => rm(task.dir, { recursive: true, force: true }));
   }
 }

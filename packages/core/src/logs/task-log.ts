@@ -71,6 +71,7 @@ export class TaskLog {
   #capped = false;
 
   #fd: number | null = null;
+  #onDisk = false;
   #written = 0;
   #writtenBytes = 0;
   #writeFailed = false;
@@ -102,6 +103,11 @@ export class TaskLog {
   /** Lines counted but not kept because the cap was reached or the file could not be written. */
   get cutLines(): number {
     return this.#cut;
+  }
+
+  /** True once the log went to its file (or tried to): only then is there anything on disk to remove. */
+  get onDisk(): boolean {
+    return this.#onDisk;
   }
 
   /** True once `finish()` ran: no line will be added any more. */
@@ -269,6 +275,7 @@ export class TaskLog {
     );
     try {
       if (this.#fd === null) {
+        this.#onDisk = true;
         mkdirSync(dirname(this.file), { recursive: true });
         this.#fd = openSync(this.file, 'w');
       }

@@ -126,6 +126,11 @@ export class TaskResults {
     return creating;
   }
 
+  /** True once a set outgrew memory and the task's directory was made for its file. */
+  get onDisk(): boolean {
+    return this.#dirReady !== null;
+  }
+
   /** Metadata of every set, in index order. */
   list(): ResultSetMeta[] {
     return this.#sets.filter((set) => set !== undefined).map((set) => set.meta());
