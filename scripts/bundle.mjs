@@ -17,6 +17,7 @@
 //   trino-client), which gain little and bring optional requires of their own.
 // - fastify's schema compilers (ajv, fast-json-stringify) and light-my-request: fastify requires them
 //   only when a route declares a JSON schema or inject() is called, which `engineconn` never does.
+// - undici, which the client loads only to trust a --ca certificate.
 import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -83,6 +84,8 @@ const result = await esbuild.build({
     '@fastify/ajv-compiler',
     '@fastify/fast-json-stringify-compiler',
     'light-my-request',
+    // Loaded only by a client given --ca (TLS to an EngineConn with its own certificate).
+    'undici',
   ],
   banner: { js: "var __ecBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [firstPartyModules],

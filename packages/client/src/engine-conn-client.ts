@@ -37,6 +37,11 @@ export interface EngineConnClientOptions {
   token?: string | undefined;
   /** Look for the owner token in the runtime file when `token` is not given (default true). */
   runtimeToken?: boolean | undefined;
+  /**
+   * PEM certificate(s) to trust, besides the system's, for an `https://` EngineConn started with
+   * `--tls-cert` (its CA, or the certificate itself when self-signed).
+   */
+  ca?: string | Buffer | undefined;
   /** A fetch implementation (defaults to the global one). */
   fetch?: FetchLike | undefined;
   retry?: RetryOptions | undefined;

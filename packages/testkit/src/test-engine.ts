@@ -24,6 +24,7 @@ export interface TestEngineOptions {
  *   text CONTENT / html CONTENT   a TEXT / HTML result set
  *   bigtext N       a TEXT result set of N times 'ü😀' (6 UTF-8 bytes each), written in chunks
  *   picture         a PICTURE (image/png) result set
+ *   svg CONTENT     a PICTURE (image/svg+xml) result set of that markup
  *   anything else   a TABLE with one column `result` holding the statement
  */
 async function runStatement(task: TaskContext, statement: string): Promise<void> {
@@ -79,6 +80,12 @@ async function runStatement(task: TaskContext, statement: string): Promise<void>
     case 'picture': {
       const writer = await task.createResultSet({ type: 'PICTURE', mimeType: 'image/png' });
       await writer.write(TEST_PNG);
+      await writer.close();
+      return;
+    }
+    case 'svg': {
+      const writer = await task.createResultSet({ type: 'PICTURE', mimeType: 'image/svg+xml' });
+      await writer.write(Buffer.from(arg, 'utf8'));
       await writer.close();
       return;
     }

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { readRuntimeToken } from '../auth/runtime-tokens.js';
 import { EngineConnClientError } from '../errors/engine-conn-client-error.js';
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from '../retry/backoff.js';
@@ -24,6 +25,8 @@ export class HttpTransport {
   #token: string | undefined;
   readonly #discover: boolean;
   readonly #fetch: FetchLike;
+  /** PEM certificates to trust for an `https://` EngineConn (its own CA or self-signed certificate). */
+  readonly ca: string | Buffer | undefined;
 
   constructor(options: {
     url: string;
@@ -31,11 +34,14 @@ export class HttpTransport {
     runtimeToken?: boolean | undefined;
     fetch?: FetchLike | undefined;
     retry?: RetryOptions | undefined;
+    ca?: string | Buffer | undefined;
   }) {
     this.baseUrl = options.url.replace(/\/+$/, '');
     this.#token = options.token === '' ? undefined : options.token;
     this.#discover = options.runtimeToken ?? true;
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.ca = options.ca;
+    this.#fetch =
+      options.fetch ?? (options.ca === undefined ? (input, init) => fetch(input, init) : trustingFetch(options.ca));
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
@@ -108,4 +114,25 @@ export class HttpTransport {
       `${method} ${path} answered ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`,
     );
   }
+}
+
+/**
+ * fetch trusting `ca` as well as the system's roots. Node's own fetch takes no TLS options, so
+ * undici (the library it is built on) serves these requests; it is loaded only by clients given a CA.
+ */
+function trustingFetch(ca: string | Buffer): FetchLike {
+  let ready: Promise<FetchLike> | null = null;
+  const load = async (): Promise<FetchLike> => {
+    const undici = await import('undici');
+    const dispatcher = new undici.Agent({ connect: { ca: [...rootCertificates, ca.toString()] } });
+    return (input, init) =>
+      undici.fetch(input, {
+        ...(init as Parameters<typeof undici.fetch>[1]),
+        dispatcher,
+      }) as unknown as Promise<Response>;
+  };
+  return async (input, init) => {
+    ready ??= load();
+    return (await ready)(input, init);
+  };
 }

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { ERROR_CODES, isErrorCode, TASK_EVENT_NAMES, type TaskEventName } from '@engineconn/core';
 import WebSocket from 'ws';
 import { EngineConnClientError } from '../errors/engine-conn-client-error.js';
@@ -107,7 +108,8 @@ export class EventSocket implements AsyncIterable<EventSocketItem> {
   #connect(): void {
     const headers: Record<string, string> = {};
     if (this.#http.token) headers.authorization = `Bearer ${this.#http.token}`;
-    const ws = new WebSocket(this.#wsUrl(), { headers });
+    const ca = this.#http.ca === undefined ? {} : { ca: [...rootCertificates, this.#http.ca.toString()] };
+    const ws = new WebSocket(this.#wsUrl(), { headers, ...ca });
     this.#ws = ws;
     let failure: EngineConnClientError | null = null;
     let answered = false;

@@ -38,6 +38,7 @@ export const RUNTIME_OPTION_KEYS = [
   'ec.heartbeatInterval',
   'ec.callerTimeout',
   'ec.manager.orphanTimeout',
+  'ec.shareLevel',
 ] as const;
 
 export function readRuntimeSettings(ctx: EngineCreationContext, plugin: EnginePlugin<unknown>): RuntimeSettings {

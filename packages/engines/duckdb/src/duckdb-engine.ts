@@ -34,6 +34,7 @@ export const duckdbEngine = defineEngine<DuckDBSession>({
       {
         path: options.path,
         readOnly: options.readOnly,
+        externalAccess: options.externalAccess,
         threads: options.threads ?? 'default',
         threadpoolSlots: options.threadpoolSlots,
         duckdb: duckdb.version(),

@@ -27,6 +27,20 @@ export interface DuckDBOptions {
   threadpoolSlots: number;
   /** Idle connections kept for reuse. */
   maxIdleConnections: number;
+  /** DuckDB's `enable_external_access`: may SQL read and write files, attach databases, load extensions? */
+  externalAccess: boolean;
+}
+
+/**
+ * `duckdb.externalAccess` when not given (DESIGN §12): DuckDB runs in the EngineConn's own process,
+ * so a task's `COPY … TO`, `read_text()` or `ATTACH` touch files with the process's rights. That is
+ * right for one user's EngineConn running as that user (their files are theirs to read); it is
+ * wrong as root, or under share level `server`, where one user's SQL would act with rights that are
+ * not theirs. The share level reaches engines as the `ec.shareLevel` option.
+ */
+export function defaultExternalAccess(ctx: EngineCreationContext, uid = process.getuid?.()): boolean {
+  if (uid === 0) return false;
+  return ctx.optionalString('ec.shareLevel') !== 'server';
 }
 
 /** Reads the `duckdb.*` options; a bad value fails the start with EC_CONFIG_INVALID naming the key. */
@@ -40,6 +54,9 @@ export function readDuckDBOptions(ctx: EngineCreationContext, concurrency: numbe
     progressIntervalMs: ctx.integer('duckdb.progressIntervalMs', DEFAULT_PROGRESS_INTERVAL_MS, 10),
     threadpoolSlots: ctx.integer('duckdb.threadpoolSlots', ThreadpoolGate.defaultSlots(), 0),
     maxIdleConnections: Math.min(MAX_IDLE_CONNECTIONS, Math.max(1, concurrency)),
+    externalAccess: ctx.has('duckdb.externalAccess')
+      ? ctx.boolean('duckdb.externalAccess', false)
+      : defaultExternalAccess(ctx),
   };
   if (ctx.has('duckdb.threads')) options.threads = ctx.integer('duckdb.threads', 0, 1);
   if (memoryLimit) options.memoryLimit = memoryLimit;
@@ -57,5 +74,6 @@ export function instanceConfig(options: DuckDBOptions): Record<string, string> {
   if (options.threads !== undefined) config.threads = String(options.threads);
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
   if (options.readOnly) config.access_mode = 'READ_ONLY';
+  config.enable_external_access = String(options.externalAccess);
   return config;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
 import { duckdbEngine, duckdbVersion } from './duckdb-engine.js';
+import { defaultExternalAccess } from './duckdb-options.js';
 import { creationContext, openTestSession, tempDir, waitFor } from './test-support/duckdb-test-session.js';
 
 const env = () => ({
@@ -71,6 +72,47 @@ describe('duckdb engine plugin', () => {
     } finally {
       await ec.close();
     }
+  });
+});
+
+describe('duckdb.externalAccess (DESIGN §12)', () => {
+  const dir = tempDir('ec-duckdb-access-');
+  after(() => dir.remove());
+
+  test('the default: off as root or under share level server, on for one user running as themself', () => {
+    assert.equal(defaultExternalAccess(creationContext(), 0), false);
+    assert.equal(defaultExternalAccess(creationContext(), 1000), true);
+    assert.equal(defaultExternalAccess(creationContext({ 'ec.shareLevel': 'user' }), 1000), true);
+    assert.equal(defaultExternalAccess(creationContext({ 'ec.shareLevel': 'server' }), 1000), false);
+  });
+
+  test('false stops COPY … TO and read_text(); true allows them', async () => {
+    const file = join(dir.path, 'out.csv');
+    const closed = await openTestSession({ 'duckdb.externalAccess': 'false' });
+    try {
+      for (const sql of [`copy (select 1 as x) to '${file}'`, "select * from read_text('/etc/hostname')"]) {
+        const task = await closed.run(sql).catch((err: unknown) => err);
+        assert.match(String((task as Error).message), /disabled by configuration|external access/i, sql);
+      }
+      assert.equal(existsSync(file), false);
+    } finally {
+      await closed.close();
+    }
+    const open = await openTestSession({ 'duckdb.externalAccess': 'true' });
+    try {
+      await open.run(`copy (select 1 as x) to '${file}'`);
+      assert.equal(existsSync(file), true);
+    } finally {
+      await open.close();
+    }
+  });
+
+  test('a bad value fails the start with EC_CONFIG_INVALID naming the key', async () => {
+    await assert.rejects(
+      duckdbEngine.createSession(creationContext({ 'duckdb.externalAccess': 'maybe' }), env()),
+      (err: unknown) =>
+        err instanceof EngineConnError && err.code === 'EC_CONFIG_INVALID' && /externalAccess/.test(err.message),
+    );
   });
 });
 

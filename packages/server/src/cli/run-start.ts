@@ -14,15 +14,17 @@ import { takeManagerSecret } from './manager-secret.js';
 import { parseIntegerFlag, parseSize } from './options.js';
 import { publishOwnerToken, takeOwnerToken } from './owner-token.js';
 import { publicUrl } from './public-url.js';
-import { removeReadyFile, writeReadyFile } from './ready-file.js';
+import { openReadyFile, type ReadyFileHandle, readyFileAt } from './ready-file.js';
+import { assertUnreadable, dropPrivileges, prepareDataDir, resolveRunAs } from './run-as-user.js';
 import { installSignalHandlers } from './signals.js';
+import { checkPlainHttpBind, readTlsFiles, type TlsFlags } from './tls-files.js';
 
 /** The URL the client commands use when given none; the start hint leaves `--url` out for it. */
 const DEFAULT_CLIENT_URL = 'http://127.0.0.1:7070';
 
 type MetricsOptions = NonNullable<Parameters<typeof import('../metrics/metrics-plugin.js').createMetricsPlugin>[0]>;
 
-export interface StartFlags extends EngineContextFlags {
+export interface StartFlags extends EngineContextFlags, TlsFlags {
   engine: string;
   host: string;
   port: string;
@@ -89,6 +91,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   let managerModule: Promise<typeof import('@engineconn/core/manager')> | null = null;
   let watchdog: CallerWatchdog | null = null;
   let unpublish = (): void => {};
+  let readyFile: ReadyFileHandle | null = null;
   const tail = new LogTail();
   try {
     if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
@@ -99,8 +102,11 @@ export async function runStart(flags: StartFlags): Promise<number> {
     const bodyLimit = parseSize(flags.bodyLimit, '--body-limit');
     const plugin = await loadEngine(flags.engine);
     const authModule = await import('../http/auth.js');
-    const shareLevel = authModule.parseShareLevel(flags.shareLevel);
+    // What only root may read is read first: the process may give up root below.
     const auth = flags.authFile ? await authModule.loadAuthFile(flags.authFile) : null;
+    const tls = await readTlsFiles(flags);
+    checkPlainHttpBind(flags.host, tls, flags, logger);
+    const runAs = resolveRunAs(flags.user, logger);
     // Taken (and removed from the environment) even with an auth file, so no task inherits it.
     const envToken = takeOwnerToken();
     const ownerToken = auth ? undefined : envToken;
@@ -109,41 +115,68 @@ export async function runStart(flags: StartFlags): Promise<number> {
       ...(flags.conf ?? []),
       ...(flags.heartbeatInterval === undefined ? [] : [`ec.heartbeatInterval=${flags.heartbeatInterval}`]),
       ...(flags.callerTimeout === undefined ? [] : [`${CALLER_TIMEOUT_OPTION}=${flags.callerTimeout}`]),
+      ...(flags.shareLevel === undefined ? [] : [`ec.shareLevel=${flags.shareLevel}`]),
     ];
     const resolved = await resolveEngineContext(plugin, { ...flags, conf }, { id });
     // Read now, so a typo fails at start naming the option, not once serving.
     resolved.context.duration('ec.heartbeatInterval', 0);
     resolved.context.duration(CALLER_TIMEOUT_OPTION, 0);
     resolved.context.duration('ec.manager.orphanTimeout', 0);
+    const shareLevel = authModule.parseShareLevel(resolved.context.optionalString('ec.shareLevel'));
     dataDirDefaulted = resolved.dataDirDefaulted;
-    runtime = new EngineConnRuntime({ plugin, context: resolved.context, logger });
+    await prepareDataDir(resolved.context.dataDir, runAs, dataDirDefaulted);
+    if (flags.readyFile) readyFile = runAs ? await openReadyFile(flags.readyFile) : readyFileAt(flags.readyFile);
+    const ec = new EngineConnRuntime({ plugin, context: resolved.context, logger });
+    runtime = ec;
     signals = installSignalHandlers(runtime, logger);
     const managerUrl = runtime.context.optionalString('ec.manager.url');
     if (managerUrl) managerModule = import('@engineconn/core/manager');
 
+    const listen = (server: FastifyInstance) => server.listen({ host: flags.host, port });
+    // Running as another user, the port is bound (it may be a privileged one) and the process gives
+    // up root before the engine's session starts, so everything the engine does is the user's.
+    const served = buildServer(
+      {
+        runtime,
+        auth,
+        ownerToken,
+        shareLevel,
+        guard: { bindHost: flags.host, publicUrls: flags.publicUrl ?? [], allowOrigins: flags.allowOrigin ?? [] },
+        https: tls ?? undefined,
+        bodyLimit,
+        logger,
+      },
+      { managerStats: () => manager?.reporter.stats },
+    ).then(async (server) => {
+      app = server;
+      if (runAs) {
+        await listen(server);
+        dropPrivileges(runAs);
+        assertUnreadable(
+          [
+            ...(flags.authFile ? [{ path: flags.authFile, what: 'The auth file' }] : []),
+            ...(tls ? [{ path: tls.keyPath, what: 'The TLS key' }] : []),
+          ],
+          runAs.name,
+        );
+        logger.info({ user: runAs.name, uid: runAs.uid }, 'running as the EngineConn user');
+      }
+      return server;
+    });
+    const session = runAs ? served.then(() => ec.start()) : ec.start();
     // Both settle before either failure is thrown, so the catch below cleans up what the other made.
-    const [started, built] = await Promise.allSettled([
-      runtime.start(),
-      buildServer(
-        {
-          runtime,
-          auth,
-          ownerToken,
-          shareLevel,
-          guard: { bindHost: flags.host, publicUrls: flags.publicUrl ?? [], allowOrigins: flags.allowOrigin ?? [] },
-          bodyLimit,
-          logger,
-        },
-        { managerStats: () => manager?.reporter.stats },
-      ),
-    ]);
+    const [started, built] = await Promise.allSettled([session, served]);
     if (built.status === 'fulfilled') app = built.value;
-    if (started.status === 'rejected') throw started.reason;
+    if (started.status === 'rejected') {
+      // A failed bind or drop means the session never started: only the server's failure is news.
+      if (built.status === 'rejected') throw built.reason;
+      throw started.reason;
+    }
     runtimeStarted = true;
     if (built.status === 'rejected') throw built.reason;
     app = built.value;
-    await app.listen({ host: flags.host, port });
-    const url = publicUrl(flags.host, app.server.address() as AddressInfo);
+    if (!runAs) await listen(app);
+    const url = publicUrl(flags.host, app.server.address() as AddressInfo, tls ? 'https' : 'http');
     await runtime.serverStarted(url);
     // Before the URL is handed out, so the manager hears of the EngineConn before any task runs.
     if (managerUrl && managerModule) {
@@ -156,14 +189,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     }
     watchdog = CallerWatchdog.fromOptions(runtime, logger);
     unpublish = publishOwnerToken(url, ownerToken, logger);
-    if (flags.readyFile) {
-      await writeReadyFile(flags.readyFile, {
-        url,
-        id,
-        pid: process.pid,
-        ...(ownerToken ? { token: ownerToken } : {}),
-      });
-    }
+    await readyFile?.write({ url, id, pid: process.pid, ...(ownerToken ? { token: ownerToken } : {}) });
 
     if (!auth && !authModule.isLoopback(flags.host) && flags.host !== 'localhost') {
       logger.warn({ host: flags.host }, 'no --auth-file: only loopback callers are accepted, remote ones get 403');
@@ -196,7 +222,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     }
     if (app) await closeServer(app).catch(() => {});
     unpublish();
-    if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});
+    await readyFile?.remove().catch(() => {});
     if (signals?.received) {
       process.stderr.write(`engineconn: start-up interrupted by ${signals.received}\n`);
       return signals.received === 'SIGINT' ? 130 : 143;
@@ -211,7 +237,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   watchdog?.close();
   await manager?.close();
   unpublish();
-  if (flags.readyFile) await removeReadyFile(flags.readyFile).catch(() => {});
+  await readyFile?.remove().catch(() => {});
   if (dataDirDefaulted && exit.exitCode === 0) {
     await rm(runtime.context.dataDir, { recursive: true, force: true }).catch(() => {});
   }

@@ -11,6 +11,7 @@ import {
   TEST_ENGINE,
   taskFinished,
 } from './spawn-engineconn.js';
+import { ensureOsUser } from './spawn-manager.js';
 
 const exists = (path: string) =>
   access(path).then(
@@ -30,7 +31,9 @@ describe('engineconn start (end to end)', () => {
   });
 
   test('writes the ready file, prints the URL and a submit hint, and serves', async () => {
-    const ec = await start(['--label', 'creator=e2e', '--user', 'carol']);
+    // As root, --user names an OS account the EngineConn then runs as.
+    ensureOsUser('ec-carol');
+    const ec = await start(['--label', 'creator=e2e', '--user', 'ec-carol']);
     assert.equal(ec.pid, ec.child.pid);
     assert.match(ec.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(ec.id, /^ec-/);
@@ -42,8 +45,8 @@ describe('engineconn start (end to end)', () => {
     );
     assert.equal(info.status, 200);
     assert.equal(info.body.status, 'Unlock');
-    assert.equal(info.body.owner, 'carol');
-    assert.equal(info.body.labels.userCreator, 'carol-e2e');
+    assert.equal(info.body.owner, 'ec-carol');
+    assert.equal(info.body.labels.userCreator, 'ec-carol-e2e');
     assert.equal(info.body.labels.engineType, 'test-1.0');
     const submitted = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'select 42' });
     assert.equal(submitted.status, 202);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,8 @@ export async function spawnEngineConn(
   { timeoutMs = 10_000, env = {} as Record<string, string> } = {},
 ): Promise<SpawnedEngineConn> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
+  // An EngineConn started as root with --user runs as that user, who must reach its data dir inside.
+  await chmod(dir, 0o711);
   const readyFile = join(dir, 'ready.json');
   const run = launch(
     [

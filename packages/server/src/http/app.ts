@@ -27,6 +27,8 @@ export interface BuildAppOptions {
   shareLevel?: ShareLevel | undefined;
   /** Host and Origin checks (bound address, `--public-url`, `--allow-origin`). */
   guard?: RequestGuardOptions | undefined;
+  /** `--tls-cert` / `--tls-key`: serve HTTPS (and WSS) instead of HTTP. */
+  https?: { cert: Buffer; key: Buffer } | undefined;
   /** Largest accepted request body in bytes; larger ones get 413 EC_PAYLOAD_TOO_LARGE. */
   bodyLimit?: number;
   logger?: Logger | false;
@@ -44,6 +46,7 @@ export interface BuildAppOptions {
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app: FastifyInstance = Fastify({
+    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
     bodyLimit,
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     // Per-request log lines would dominate the log at thousands of tasks per second.

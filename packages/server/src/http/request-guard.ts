@@ -81,6 +81,7 @@ export function installRequestGuard(app: FastifyInstance, opts: RequestGuardOpti
     return isIP(name) !== 0 || names.has(name);
   };
 
+  closeRefusedUpgrades(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     if (request.routeOptions.config?.anyHost) return;
@@ -107,6 +108,17 @@ export function installRequestGuard(app: FastifyInstance, opts: RequestGuardOpti
         );
       }
     }
+  });
+}
+
+/**
+ * A WebSocket upgrade refused here is answered before @fastify/websocket's own hooks have marked
+ * the request as one, so nothing would close its socket: every refused upgrade would leak one (and
+ * keep the server from closing). A refused upgrade's socket is closed once the answer is out.
+ */
+function closeRefusedUpgrades(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.headers.upgrade !== undefined && reply.statusCode >= 400) request.raw.socket.destroy();
   });
 }
 

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { EngineConnClient, ManagerClient } from '@engineconn/client';
 import { EngineConnError } from '@engineconn/core';
 import type { Command } from 'commander';
@@ -8,16 +9,18 @@ export const DEFAULT_MANAGER_URL = 'http://127.0.0.1:7080';
 export interface ClientFlags {
   url?: string;
   token?: string;
+  ca?: string;
 }
 
-/** Adds `--url` and `--token` (defaults from ENGINECONN_URL / ENGINECONN_TOKEN) to a client command. */
+/** Adds `--url`, `--token` and `--ca` (defaults from ENGINECONN_URL / _TOKEN / _CA) to a client command. */
 export function withClientFlags(command: Command): Command {
   return command
     .option('--url <url>', `the EngineConn to talk to (env ENGINECONN_URL, default ${DEFAULT_URL})`)
     .option(
       '--token <token>',
       'bearer token (env ENGINECONN_TOKEN; default: the owner token an EngineConn of this OS user left for the URL)',
-    );
+    )
+    .option('--ca <file>', 'PEM certificate(s) to trust for an https:// EngineConn (env ENGINECONN_CA)');
 }
 
 type ClientModule = typeof import('@engineconn/client');
@@ -38,6 +41,17 @@ function tokenOf(flags: ClientFlags): string | undefined {
   return token === '' ? undefined : token;
 }
 
+/** The PEM certificate(s) of `--ca` (env ENGINECONN_CA), trusted for an https:// EngineConn. */
+async function caOf(flags: ClientFlags): Promise<Buffer | undefined> {
+  const caFile = flags.ca ?? (process.env.ENGINECONN_CA || undefined);
+  if (caFile === undefined) return undefined;
+  try {
+    return await readFile(caFile);
+  } catch (err) {
+    throw new EngineConnError('EC_CONFIG_INVALID', `Cannot read --ca '${caFile}': ${(err as Error).message}`);
+  }
+}
+
 /** A client of the manager at `--manager` (env ENGINECONN_MANAGER, default DEFAULT_MANAGER_URL). */
 export async function createManagerClient(flags: ClientFlags & { manager?: string }): Promise<ManagerClient> {
   const url = flags.manager ?? process.env.ENGINECONN_MANAGER ?? DEFAULT_MANAGER_URL;
@@ -51,7 +65,7 @@ export async function createClient(flags: ClientFlags): Promise<EngineConnClient
   const url = flags.url ?? process.env.ENGINECONN_URL ?? DEFAULT_URL;
   checkUrl(url, '--url', DEFAULT_URL);
   clientModule ??= await import('@engineconn/client');
-  return new clientModule.EngineConnClient({ url, token: tokenOf(flags) });
+  return new clientModule.EngineConnClient({ url, token: tokenOf(flags), ca: await caOf(flags) });
 }
 
 const HINTS: Partial<Record<string, string>> = {

@@ -15,8 +15,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from '../engine-context.js';
 import { collectKeyValue, parseIntegerFlag } from '../options.js';
+import type { TlsFlags } from '../tls-files.js';
 
-export interface OnceFlags extends Omit<EngineContextFlags, 'executor' | 'concurrency' | 'maxFreeTime'> {
+export interface OnceFlags extends Omit<EngineContextFlags, 'executor' | 'concurrency' | 'maxFreeTime'>, TlsFlags {
   engine: string;
   code?: string;
   file?: string;
@@ -48,6 +49,9 @@ export function registerOnceCommand(program: Command): void {
     .option('--timeout <duration>', 'stop the job after this long (exit 1)')
     .option('--port <port>', 'also serve the HTTP API here while the job runs (0 = any free port)')
     .option('--host <host>', 'address to serve on with --port', '127.0.0.1')
+    .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', "the certificate's PEM private key")
+    .option('--insecure-http', 'allow a non-loopback --host without TLS')
     .option('--user <user>', 'the EngineConn owner (default: the OS user)')
     .option('--label <k=v>', 'a label (repeatable)', collectKeyValue, [])
     .option('--conf <k=v>', 'an option, e.g. ec.killGrace=5s (repeatable)', collectKeyValue, [])
@@ -167,7 +171,7 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
 
     try {
       await ec.start();
-      if (port !== null) ({ app, unpublish } = await serve(ec, flags.host, port, logger));
+      if (port !== null) ({ app, unpublish } = await serve(ec, flags, port, logger));
     } catch (err) {
       const previous = ec.status === 'Failed' ? 'Starting' : ec.status;
       if (ec.status !== 'Failed') await ec.serverFailed(err instanceof Error ? err : new Error(String(err)));
@@ -237,28 +241,34 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
  */
 async function serve(
   runtime: EngineConnRuntime,
-  host: string,
+  flags: OnceFlags,
   port: number,
   logger: Logger,
 ): Promise<{ app: FastifyInstance; unpublish: () => void }> {
-  const [{ buildApp }, { SERVER_PLUGINS }, { publishOwnerToken, takeOwnerToken }, { consoleUrl }] = await Promise.all([
-    import('../../http/app.js'),
-    import('../../http/server-plugins.js'),
-    import('../owner-token.js'),
-    import('../console-url.js'),
-  ]);
+  const [{ buildApp }, { SERVER_PLUGINS }, { publishOwnerToken, takeOwnerToken }, { consoleUrl }, tlsFiles] =
+    await Promise.all([
+      import('../../http/app.js'),
+      import('../../http/server-plugins.js'),
+      import('../owner-token.js'),
+      import('../console-url.js'),
+      import('../tls-files.js'),
+    ]);
+  const { host } = flags;
+  const tls = await tlsFiles.readTlsFiles(flags);
+  tlsFiles.checkPlainHttpBind(host, tls, flags, logger);
   const ownerToken = takeOwnerToken();
   const app = await buildApp({
     runtime,
     auth: null,
     ownerToken,
     guard: { bindHost: host },
+    https: tls ?? undefined,
     logger,
     plugins: [...SERVER_PLUGINS],
   });
   await app.listen({ host, port });
   const { port: bound } = app.server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   await runtime.serverStarted(url);
   const unpublish = publishOwnerToken(url, ownerToken, logger);
   process.stderr.write(

@@ -12,8 +12,11 @@ export function registerStartCommand(program: Command): void {
     .option('--concurrency <n>', "tasks run at once by the concurrent/async executors (default: the engine's)")
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', '7070')
-    .option('--user <user>', 'the EngineConn owner (default: the OS user)')
-    .option('--share-level <level>', 'user: only the owner and admins submit | server: any authenticated user', 'user')
+    .option('--user <user>', 'the EngineConn owner (default: the OS user); started as root, the OS user tasks run as')
+    .option(
+      '--share-level <level>',
+      'user: only the owner and admins submit | server: any authenticated user (default user; ec.shareLevel)',
+    )
     .option(
       '--allow-origin <origin>',
       'a web origin whose pages may call this EngineConn (repeatable)',
@@ -45,6 +48,9 @@ export function registerStartCommand(program: Command): void {
       'kill a task no caller has streamed or polled for this long (default: never)',
     )
     .option('--ready-file <file>', 'write {"url", "id", "pid", "token"} here (mode 0600) once serving')
+    .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', "the certificate's PEM private key")
+    .option('--insecure-http', 'allow a non-loopback --host without TLS (tokens cross the network in clear)')
     .option('--body-limit <size>', 'largest request body', '10MiB')
     .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent', 'info')
     .action(async (flags: StartFlags) => {
