@@ -82,7 +82,7 @@ describe('a token always, same origin only (end to end)', () => {
     const ec = await start(['--engine', 'shell'], { ENGINECONN_TOKEN: token });
     assert.equal(ec.token, token);
     const task = await ec.api<{ id: string }>('POST', '/api/v1/tasks', {
-      code: 'echo "[$' + '{ENGINECONN_TOKEN-unset}]"',
+      code: 'printenv ENGINECONN_TOKEN || echo unset',
     });
     assert.equal(task.status, 202);
     assert.equal((await taskFinished(ec, task.body.id)).status, 'Succeed');
