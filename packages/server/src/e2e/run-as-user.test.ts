@@ -173,6 +173,19 @@ describe('an EngineConn started as root with --user runs as that user (end to en
     assert.equal((await stat(join(dir, mine[0]!))).uid, bob.uid);
   });
 
+  test('engineconn once runs its job as the user too, also while serving its API', async () => {
+    const result = await runEngineConn(
+      ['once', '--engine', 'shell', '--user', ALICE, '--port', '0', '--code', `id -un; cat ${authFile} || echo denied`],
+      20_000,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${ALICE}\ndenied\n`);
+    assert.match(result.stderr, /serving on http:\/\/127\.0\.0\.1:\d+ \(console: /);
+    const unknown = await runEngineConn(['once', '--engine', 'shell', '--user', 'no-such-ec-user', '--code', 'id']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /--user 'no-such-ec-user' is not an OS user.*\[EC_CONFIG_INVALID\]/);
+  });
+
   test('an --user that is not an OS user fails the start with EC_CONFIG_INVALID naming it', async () => {
     const result = await runEngineConn(['start', '--engine', TEST_ENGINE, '--port', '0', '--user', 'no-such-ec-user']);
     assert.equal(result.code, 1);

@@ -149,18 +149,21 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
   let dataDirDefaulted = false;
   try {
     // Loaded here, not at the top, so the other commands do not pay for the server's imports.
-    const [{ createLogger, LOG_LEVELS }, { loadEngine }] = await Promise.all([
+    const [{ createLogger, LOG_LEVELS }, { loadEngine }, runAsUser] = await Promise.all([
       import('../logger.js'),
       import('../../engines/registry.js'),
+      import('../run-as-user.js'),
     ]);
     const { format, port } = checkFlags(flags, LOG_LEVELS);
     const code = await readCode(flags);
     logger = createLogger(flags.logLevel, { ec: id });
+    const runAs = runAsUser.resolveRunAs(flags.user, logger);
     const plugin = await loadEngine(flags.engine);
     const conf = [...(flags.conf ?? [])];
     if (flags.heartbeatInterval !== undefined) conf.push(`ec.heartbeatInterval=${flags.heartbeatInterval}`);
     const resolved = await resolveEngineContext(plugin, { ...flags, conf, executor: 'once' }, { id, allowOnce: true });
     dataDirDefaulted = resolved.dataDirDefaulted;
+    await runAsUser.prepareDataDir(resolved.context.dataDir, runAs, dataDirDefaulted);
     const ec = new EngineConnRuntime({ plugin, context: resolved.context, logger });
     runtime = ec;
     caller = { user: ec.context.user, admin: false };
@@ -170,8 +173,15 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     const managerModule = managerUrl ? import('@engineconn/core/manager') : null;
 
     try {
+      // The port is bound and the TLS key read before the process gives up root (see run-as-user.ts).
+      const served = port === null ? null : await serve(ec, flags, port, logger);
+      app = served?.app ?? null;
+      if (runAs) {
+        runAsUser.dropPrivileges(runAs);
+        if (flags.tlsKey) runAsUser.assertUnreadable([{ path: flags.tlsKey, what: 'The TLS key' }], runAs.name);
+      }
       await ec.start();
-      if (port !== null) ({ app, unpublish } = await serve(ec, flags, port, logger));
+      if (served) unpublish = await served.announce();
     } catch (err) {
       const previous = ec.status === 'Failed' ? 'Starting' : ec.status;
       if (ec.status !== 'Failed') await ec.serverFailed(err instanceof Error ? err : new Error(String(err)));
@@ -234,7 +244,7 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
 }
 
 /**
- * Serves the EngineConn's HTTP API while the job runs, so a manager or a person can watch its
+ * Serves the EngineConn's HTTP API while the job runs (bound before the session starts, announced after), so a manager or a person can watch its
  * status, progress, log and results. It is the full app: the once executor itself refuses any
  * second task (EC_BUSY), and the owner may kill the job or shut the EngineConn down. Its owner
  * token (ENGINECONN_TOKEN or generated) is left in the runtime file and printed in the console URL.
@@ -244,7 +254,7 @@ async function serve(
   flags: OnceFlags,
   port: number,
   logger: Logger,
-): Promise<{ app: FastifyInstance; unpublish: () => void }> {
+): Promise<{ app: FastifyInstance; announce: () => Promise<() => void> }> {
   const [{ buildApp }, { SERVER_PLUGINS }, { publishOwnerToken, takeOwnerToken }, { consoleUrl }, tlsFiles] =
     await Promise.all([
       import('../../http/app.js'),
@@ -269,12 +279,16 @@ async function serve(
   await app.listen({ host, port });
   const { port: bound } = app.server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-  await runtime.serverStarted(url);
-  const unpublish = publishOwnerToken(url, ownerToken, logger);
-  process.stderr.write(
-    `engineconn: EngineConn ${runtime.id} serving on ${url} (console: ${consoleUrl(url, ownerToken)})\n`,
-  );
-  return { app, unpublish };
+  // Once the session has started: the URL is handed out, and the token left for the user it runs as.
+  const announce = async () => {
+    await runtime.serverStarted(url);
+    const unpublish = publishOwnerToken(url, ownerToken, logger);
+    process.stderr.write(
+      `engineconn: EngineConn ${runtime.id} serving on ${url} (console: ${consoleUrl(url, ownerToken)})\n`,
+    );
+    return unpublish;
+  };
+  return { app, announce };
 }
 
 /** Copies the job's log to stderr as it is written, until the job ends. */
