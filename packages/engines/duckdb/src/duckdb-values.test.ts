@@ -70,4 +70,20 @@ describe('duckdb values survive the trip (DESIGN §13)', () => {
     const utc = await ec.run("SET TimeZone = 'UTC'; select timestamptz '2024-01-01 12:00:00+00' v");
     assert.equal(utc.resultSets[1]?.lines[0], '["2024-01-01T12:00:00+00:00"]');
   });
+
+  test('the next task, on another connection, writes in that connection’s own zone; SET GLOBAL reaches every one', async () => {
+    const zoned = await ec.run("SET TimeZone = 'Asia/Kolkata'; select timestamptz '2024-01-01 12:00:00+00' v");
+    assert.equal(zoned.resultSets[1]?.lines[0], '["2024-01-01T17:30:00+05:30"]');
+    const next = await ec.run("select current_setting('TimeZone') z, timestamptz '2024-01-01 12:00:00+00' v");
+    const [zone, stamp] = JSON.parse(next.resultSets[0]?.lines[0] ?? '[]') as [string, string];
+    assert.notEqual(zone, 'Asia/Kolkata', 'SET is connection-local, and that connection is not reused');
+    assert.equal(Date.parse(stamp), Date.parse('2024-01-01T12:00:00Z'), 'the same instant, in its own zone');
+    await ec.run("SET GLOBAL TimeZone = 'Asia/Tokyo'");
+    try {
+      const tokyo = await ec.run("select timestamptz '2024-01-01 12:00:00+00' v");
+      assert.equal(tokyo.resultSets[0]?.lines[0], '["2024-01-01T21:00:00+09:00"]');
+    } finally {
+      await ec.run('RESET GLOBAL TimeZone');
+    }
+  });
 });
