@@ -10,6 +10,7 @@ describe('valueDecoder', () => {
       assert.equal(valueDecoder(type)('-9223372036854775808'), -9223372036854775808n);
     }
     assert.equal(valueDecoder('INTEGER')(5), 5);
+    assert.equal(valueDecoder('INTEGER')('9223372036854775807'), 9223372036854775807n);
   });
 
   test('floats get their special values back; decimals stay exact strings', () => {

@@ -17,6 +17,8 @@ const BIG_INTEGERS = new Set([
   'bignum',
   'varint',
 ]);
+/** Integer types that are 64-bit in some engine (SQLite's INTEGER): digits beyond 2^53 become BigInt. */
+const INTEGERS = new Set(['integer', 'int', 'int4', 'int2', 'smallint', 'tinyint', 'mediumint']);
 const FLOATS = new Set(['double', 'double precision', 'float', 'float4', 'float8', 'real']);
 const BYTES = new Set(['blob', 'bytea', 'varbinary', 'binary', 'bytes']);
 const ZONED_TIMESTAMPS = new Set(['timestamp with time zone', 'timestamptz', 'timestamp_tz']);
@@ -33,6 +35,10 @@ const same: ValueDecoder = (cell) => cell;
 
 function bigInteger(cell: unknown): unknown {
   return typeof cell === 'number' || typeof cell === 'string' ? BigInt(cell) : cell;
+}
+
+function integer(cell: unknown): unknown {
+  return typeof cell === 'string' && /^-?\d+$/.test(cell) ? BigInt(cell) : cell;
 }
 
 function float(cell: unknown): unknown {
@@ -60,6 +66,7 @@ function zonedTimestamp(cell: unknown): unknown {
 
 function scalar(name: string): ValueDecoder {
   if (BIG_INTEGERS.has(name)) return bigInteger;
+  if (INTEGERS.has(name)) return integer;
   if (FLOATS.has(name)) return float;
   if (BYTES.has(name)) return bytes;
   if (ZONED_TIMESTAMPS.has(name)) return zonedTimestamp;
@@ -127,7 +134,7 @@ function decoderFor(type: TypeNode): ValueDecoder {
 
 /**
  * A decoder for the values of a column of `type` (the engine's type name, as in `columns`): 64-bit
- * and wider integers become `BigInt`, floats numbers (`"NaN"`, `"-0"`, … too), bytes `Uint8Array`,
+ * and wider integers become `BigInt` (an INTEGER only beyond 2^53, where SQLite's are 64-bit), floats numbers (`"NaN"`, `"-0"`, … too), bytes `Uint8Array`,
  * zone-aware timestamps `Date` (milliseconds: the ISO text holds the rest), MAPs `Map`, STRUCTs
  * objects without a prototype (or their `[name, value]` pairs), LISTs arrays, each element by its
  * type. DECIMALs stay their exact strings, dates and times without a zone ISO strings, JSON columns
