@@ -112,6 +112,7 @@ export function createTestEngine(options: TestEngineOptions = {}): EnginePlugin<
     runTypes: ['test', 'sql'],
     defaultConcurrency: options.defaultConcurrency ?? 4,
     defaultLabels: { engine: 'test' },
+    optionKeys: ['test.failSession'],
     async createSession(ctx) {
       const fail = options.failSession ?? ctx.optionalString('test.failSession');
       if (fail) throw new EngineError(fail);

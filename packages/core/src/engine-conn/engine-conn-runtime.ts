@@ -22,6 +22,7 @@ import type { EngineConnInfo, RuntimeExit } from './engine-conn-info.js';
 import { ExecutorManager } from './executor-manager.js';
 import { HealthTracker } from './health-tracker.js';
 import { HookRunner } from './hook-runner.js';
+import { checkOptionKeys } from './option-keys.js';
 import { type RuntimeSettings, readRuntimeSettings } from './runtime-settings.js';
 import { pageOfTasks, type TaskPage, type TaskPageQuery } from './task-pages.js';
 import { createTaskView, type TaskView } from './task-view.js';
@@ -133,6 +134,7 @@ export class EngineConnRuntime {
           `The ${this.plugin.name} engine cannot run under the ${ctx.executor} executor; use one of: ${this.plugin.executors.join(', ')}.`,
         );
       }
+      checkOptionKeys(ctx, this.plugin);
       const settings = readRuntimeSettings(ctx, this.plugin);
       this.#settings = settings;
       this.#locks = new LockService(settings.lockTimeoutMs, () => {

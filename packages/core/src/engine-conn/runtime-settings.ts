@@ -39,6 +39,7 @@ export const RUNTIME_OPTION_KEYS = [
   'ec.callerTimeout',
   'ec.manager.orphanTimeout',
   'ec.shareLevel',
+  'ec.manager.url',
 ] as const;
 
 export function readRuntimeSettings(ctx: EngineCreationContext, plugin: EnginePlugin<unknown>): RuntimeSettings {

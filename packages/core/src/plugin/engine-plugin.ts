@@ -54,6 +54,12 @@ export interface EnginePlugin<S = unknown> {
   readonly defaultConcurrency?: number;
   /** Defaults for `--conf` options, documented per engine. */
   readonly defaultOptions?: Readonly<Record<string, string>>;
+  /**
+   * Every `<name>.*` option the engine reads (besides those in defaultOptions); `prefix.*` covers a
+   * family such as `shell.env.*`. When given, an undeclared `<name>.*` key fails the start with
+   * EC_CONFIG_INVALID naming the closest known one.
+   */
+  readonly optionKeys?: readonly string[];
   readonly defaultLabels?: Readonly<Record<string, string>>;
   readonly hooks?: EngineConnHooks;
   /** Opens the live session (a database, a pool, an interpreter). A throw fails the start-up. */

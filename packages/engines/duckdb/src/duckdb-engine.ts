@@ -26,6 +26,14 @@ export const duckdbEngine = defineEngine<DuckDBSession>({
   executors: ['serial', 'concurrent', 'async', 'once'],
   runTypes: ['sql'],
   defaultConcurrency: 8,
+  optionKeys: [
+    'duckdb.path',
+    'duckdb.readOnly',
+    'duckdb.threads',
+    'duckdb.memoryLimit',
+    'duckdb.progressIntervalMs',
+    'duckdb.threadpoolSlots',
+  ],
   defaultOptions: DUCKDB_DEFAULT_OPTIONS,
   async createSession(ctx, env) {
     const options = readDuckDBOptions(ctx, env.concurrency);

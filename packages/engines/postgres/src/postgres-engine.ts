@@ -18,6 +18,7 @@ export const postgresEngine = defineEngine<PostgresSession>({
   defaultExecutor: 'concurrent',
   executors: ['serial', 'concurrent', 'async', 'once'],
   runTypes: ['sql', 'postgresql'],
+  optionKeys: ['postgres.url', 'postgres.fetchRows', 'postgres.connectTimeout'],
   defaultOptions: {
     'postgres.fetchRows': String(DEFAULT_FETCH_ROWS),
     'postgres.connectTimeout': `${DEFAULT_CONNECT_TIMEOUT_MS}ms`,

@@ -19,6 +19,7 @@ export const pythonEngine = defineEngine<PythonSession>({
   executors: ['serial', 'once'],
   runTypes: ['python', 'py'],
   example: 'print(42)',
+  optionKeys: ['python.command', 'python.startupTimeoutMs'],
   defaultOptions: { 'python.startupTimeoutMs': '10000' },
   async createSession(ctx, env) {
     const session = new PythonSession(readPythonOptions(ctx, defaultPythonCommand()), env.logger);

@@ -20,6 +20,7 @@ export const shellEngine = defineEngine<ShellSession>({
   runTypes: ['shell', 'sh', 'bash'],
   example: 'echo 42',
   defaultConcurrency: 16,
+  optionKeys: ['shell.cwd', 'shell.maxOutputBytes', 'shell.env.*'],
   defaultOptions: { 'shell.maxOutputBytes': String(256 * 1024 * 1024) },
   async createSession(ctx) {
     const version = bashVersion();

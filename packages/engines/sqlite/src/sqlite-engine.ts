@@ -36,6 +36,7 @@ export const sqliteEngine = defineEngine<SqliteSession>({
   defaultExecutor: 'serial',
   executors: ['serial', 'once'],
   runTypes: ['sql', 'sqlite'],
+  optionKeys: ['sqlite.path', 'sqlite.fetchRows'],
   defaultOptions: { 'sqlite.path': ':memory:', 'sqlite.fetchRows': String(DEFAULT_FETCH_ROWS) },
   async createSession(ctx, env) {
     const session = await SqliteSession.open(ctx, env);

@@ -18,6 +18,16 @@ export const trinoEngine = defineEngine<TrinoSession>({
   defaultExecutor: 'async',
   executors: ['async', 'concurrent', 'once'],
   runTypes: ['sql'],
+  optionKeys: [
+    'trino.server',
+    'trino.user',
+    'trino.source',
+    'trino.catalog',
+    'trino.schema',
+    'trino.connectTimeout',
+    'trino.retryTimeout',
+    'trino.timeZone',
+  ],
   defaultOptions: { 'trino.source': 'engineconn', 'trino.connectTimeout': `${DEFAULT_CONNECT_TIMEOUT_MS}ms` },
   async createSession(ctx, env) {
     const session = await TrinoSession.open(ctx, env);

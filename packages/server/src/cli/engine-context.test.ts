@@ -36,10 +36,10 @@ describe('resolveEngineContext', () => {
     assert.equal(context.dataDir, dir);
   });
 
-  test('labels: engine defaults, then --label, then the Linkis labels', async () => {
+  test('labels: engine defaults and the Linkis labels, then --label', async () => {
     const { context, dataDirDefaulted } = await resolveEngineContext(
       plugin,
-      { user: 'alice', executor: 'serial', label: ['creator=IDE', 'tier=gold', 'engineType=fake'] },
+      { user: 'alice', executor: 'serial', label: ['creator=IDE', 'tier=gold', 'engineType=test-1.0'] },
       { id: 'ec-fixed' },
     );
     assert.equal(context.id, 'ec-fixed');
@@ -56,6 +56,20 @@ describe('resolveEngineContext', () => {
     });
     assert.ok(dataDirDefaulted);
     assert.match(context.dataDir, /engineconn[/\\]ec-fixed$/);
+  });
+
+  test('a --label userCreator or codeType overrides the default; engineType and executor cannot be faked', async () => {
+    const { context } = await resolveEngineContext(plugin, {
+      user: 'root',
+      label: ['userCreator=alice-IDE', 'codeType=sql'],
+    });
+    assert.equal(context.labels.userCreator, 'alice-IDE');
+    assert.equal(context.labels.codeType, 'sql');
+    await assert.rejects(
+      resolveEngineContext(plugin, { label: ['engineType=fake'] }),
+      /--label engineType is set by the EngineConn/,
+    );
+    await assert.rejects(resolveEngineContext(plugin, { label: ['executor=async'] }), /--label executor/);
   });
 
   test('the creator defaults to engineconn and ids are short and unique', async () => {

@@ -54,8 +54,9 @@ function resolveExecutor(flag: string | undefined, plugin: EnginePlugin<unknown>
 /**
  * Builds the EngineCreationContext from the CLI flags. Options merge as engine defaults < config
  * file < `--conf` < dedicated flags (`--concurrency`, `--max-free-time`, `--manager`). Labels are the
- * engine's defaults, then `--label`, then the Linkis labels a manager routes on (engineType,
- * userCreator, codeType, executor), which a `--label` cannot override.
+ * engine's defaults and the Linkis labels a manager routes on (userCreator, codeType), then
+ * `--label`, which overrides both (DESIGN §7). engineType and executor describe this process and
+ * are not the caller's to set: a `--label` naming them fails the start.
  */
 export async function resolveEngineContext(
   plugin: EnginePlugin<unknown>,
@@ -81,14 +82,21 @@ export async function resolveEngineContext(
   };
 
   const userLabels = parseKeyValues(flags.label ?? [], '--label');
+  const facts = { engineType: `${plugin.name}-${plugin.version}`, executor };
+  for (const [key, value] of Object.entries(facts)) {
+    if (userLabels[key] !== undefined && userLabels[key] !== value) {
+      throw new ConfigInvalidError(
+        `--label ${key} is set by the EngineConn itself (${value}); use --engine or --executor, or another label name.`,
+      );
+    }
+  }
   const creator = userLabels.creator ?? 'engineconn';
   const labels = {
     ...plugin.defaultLabels,
-    ...userLabels,
-    engineType: `${plugin.name}-${plugin.version}`,
     userCreator: `${user}-${creator}`,
     codeType: plugin.runTypes[0],
-    executor,
+    ...userLabels,
+    ...facts,
   };
 
   const dataDirDefaulted = flags.dataDir === undefined;
