@@ -157,6 +157,10 @@ export class TaskExecutionService {
     const running = this.opts.executor.runningTasks();
     for (const task of running) this.kill(task, reason);
     await Promise.all(running.map((t) => t.finished));
+    if (reason === 'shutdown') {
+      // The process is about to exit: a killed task's log must be on disk, not only in memory.
+      for (const task of this.#tasks.values()) if (task.abortReason === 'shutdown') await task.log.persist();
+    }
   }
 
   /** Resolves once nothing is running or queued, or after `ms`; true if everything finished. */

@@ -184,6 +184,16 @@ export class TaskLog {
     this.#closeFd();
   }
 
+  /**
+   * Writes the whole log to its file, even a small one that would otherwise live in memory only:
+   * for a task ended by a shutdown, whose log must outlive the process. Idempotent.
+   */
+  async persist(): Promise<void> {
+    await this.finish();
+    this.#writeFile();
+    this.#closeFd();
+  }
+
   /** Finishes the log and releases its file; reads keep working. Idempotent. */
   close(): Promise<void> {
     return this.finish();

@@ -96,6 +96,17 @@ describe('engineconn once', () => {
     assert.equal(run.stdout, '');
   });
 
+  test('a failed job leaves no empty directory in the temp dir', async (t) => {
+    const temp = await mkdtemp(join(tmpdir(), 'ec-once-tmp-'));
+    t.after(() => rm(temp, { recursive: true, force: true }));
+    const run = await runEngineConn(['once', '--engine', TEST_ENGINE, '--code', 'fail on purpose'], 20_000, {
+      TMPDIR: temp,
+    });
+    assert.equal(run.code, 1);
+    const left = await readdir(join(temp, 'engineconn')).catch(() => []);
+    assert.deepEqual(left, [], 'no data directory is left behind');
+  });
+
   test('logs stream to stderr as they come, results go to stdout', async () => {
     const run = await once(['--engine', TEST_ENGINE, '--code', 'log 3; text hello']);
     assert.equal(run.code, 0, run.stderr);

@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import {
   type Caller,
@@ -234,8 +234,12 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     if (app) await app.close().catch(() => {});
     unpublish();
     if (manager) await manager.close();
-    if (runtime && dataDirDefaulted && job?.status === 'Succeed') {
-      await rm(runtime.context.dataDir, { recursive: true, force: true }).catch(() => {});
+    if (runtime && dataDirDefaulted) {
+      // A job that failed keeps what it wrote for a look; a directory with no file in it goes.
+      const dir = runtime.context.dataDir;
+      if (job?.status === 'Succeed' || !(await holdsAFile(dir))) {
+        await rm(dir, { recursive: true, force: true }).catch(() => {});
+      }
     }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -395,4 +399,10 @@ async function printJson(view: TaskView, sets: ResultSetMeta[]): Promise<void> {
     }
   }
   await write(process.stdout, ']}\n');
+}
+
+/** True when `dir` (or a directory under it) holds a file; false for a tree of empty directories. */
+async function holdsAFile(dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.some((entry) => !entry.isDirectory());
 }
