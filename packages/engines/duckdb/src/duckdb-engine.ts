@@ -33,6 +33,7 @@ export const duckdbEngine = defineEngine<DuckDBSession>({
     'duckdb.memoryLimit',
     'duckdb.progressIntervalMs',
     'duckdb.threadpoolSlots',
+    'duckdb.externalAccess',
   ],
   defaultOptions: DUCKDB_DEFAULT_OPTIONS,
   async createSession(ctx, env) {
