@@ -120,6 +120,7 @@ describe('encodeValue', () => {
     assert.equal(encodeValue(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6))), '"2024-01-02T03:04:05.006Z"');
     assert.equal(encodeValue(new Date(Number.NaN)), 'null');
     assert.equal(encodeValue(new JsonText('{"z":1,"a":[12345678901234567890]}')), '{"z":1,"a":[12345678901234567890]}');
+    assert.equal(encodeRow([new JsonText('{\r\n  "a": 1\n}')]), '[{   "a": 1 }]');
   });
 
   test('other objects: own keys, Sets and typed arrays as arrays, printable classes as text', () => {

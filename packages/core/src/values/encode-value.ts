@@ -76,7 +76,8 @@ function encodePairs(keys: readonly unknown[], values: readonly unknown[]): stri
 function encodeObject(obj: object): string {
   if (obj instanceof StructValue) return encodeStruct(obj);
   if (obj instanceof MapValue) return encodePairs(obj.keys, obj.values);
-  if (obj instanceof JsonText) return obj.text;
+  // Line breaks in valid JSON are whitespace between tokens; a stored row must stay one line.
+  if (obj instanceof JsonText) return /[\r\n]/.test(obj.text) ? obj.text.replace(/[\r\n]+/g, ' ') : obj.text;
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'null' : JSON.stringify(obj.toISOString());
   if (obj instanceof Uint8Array) return JSON.stringify(bytesCell(obj));
   if (obj instanceof ArrayBuffer) return JSON.stringify(bytesCell(new Uint8Array(obj)));

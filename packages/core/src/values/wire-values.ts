@@ -51,7 +51,8 @@ export class MapValue {
 
 /**
  * A value already encoded as JSON text by the engine (for one that writes JSON straight from its own
- * buffers); it is copied into the row as it is, so it must be valid JSON that follows DESIGN §13.
+ * buffers); it is copied into the row as it is (line breaks between tokens become spaces), so it must
+ * be valid JSON that follows DESIGN §13.
  */
 export class JsonText {
   constructor(readonly text: string) {}

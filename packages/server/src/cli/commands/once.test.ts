@@ -88,6 +88,19 @@ describe('engineconn once', () => {
     assert.equal(csv.stdout, 'answer,label\r\n42,"a,b"\r\n\nn\r\n0\r\n1\r\n2\r\n');
   });
 
+  test('--format json prints the rows as stored: a STRUCT keeps its field order, -0 and big integers', async () => {
+    const json = await once([
+      '--engine',
+      'duckdb',
+      '--code',
+      "select {'2': 1, '1': 2, '__proto__': 3} s, -0.0::double z, 18446744073709551615::ubigint u",
+      '--format',
+      'json',
+    ]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.match(json.stdout, /"rows":\[\[\{"2":1,"1":2,"__proto__":3\},"-0","18446744073709551615"\]\]/);
+  });
+
   test('a failing job exits 1 with the error on stderr', async () => {
     const run = await once(['--engine', 'duckdb', '--code', 'select * from no_such_table']);
     assert.equal(run.code, 1);

@@ -374,9 +374,11 @@ async function printJson(view: TaskView, sets: ResultSetMeta[]): Promise<void> {
       await write(process.stdout, `${JSON.stringify({ ...base, columns: meta.columns ?? [] }).slice(0, -1)},"rows":[`);
       let first = true;
       for (let offset: number | null = 0; offset !== null; ) {
-        const page = await view.results.readRows(meta.index, offset, PAGE);
-        if (page.rows.length === 0) break;
-        await write(process.stdout, (first ? '' : ',') + page.rows.map((row) => JSON.stringify(row)).join(','));
+        // The stored rows' own text: parsed and written again, a STRUCT's integer-like keys would move.
+        const page = await view.results.readRowsJson(meta.index, offset, PAGE);
+        const rows = page.rows.toString('utf8');
+        if (rows === '[]') break;
+        await write(process.stdout, (first ? '' : ',') + rows.slice(1, -1));
         first = false;
         offset = page.next;
       }
