@@ -1,7 +1,8 @@
 // Runs every compiled test file with node:test. Node 20's `--test` finds nothing from a quoted glob
 // and then passes with zero tests, so the files are listed here and a run of zero tests fails.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -28,17 +29,60 @@ if (selected.length === 0) {
   process.exit(1);
 }
 
+// One real Trino for every Trino test file of the run, started beside the other tests (it takes
+// a while on a small machine); the test files wait for its ready file. See packages/testkit.
+const env = { ...process.env };
+let trino;
+if (
+  selected.some((f) => f.includes('real-trino')) &&
+  !env.ENGINECONN_TEST_TRINO_URL &&
+  !env.ENGINECONN_TEST_TRINO_READY
+) {
+  const { trinoToolchain } = await import('../packages/testkit/dist/index.js');
+  const toolchain = trinoToolchain();
+  if (typeof toolchain === 'string') {
+    env.ENGINECONN_TEST_TRINO_SKIP = `no real Trino: ${toolchain}`;
+    console.log(`# real-Trino tests skipped: ${toolchain}`);
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'ec-test-trino-'));
+    const ready = join(dir, 'ready.json');
+    env.ENGINECONN_TEST_TRINO_READY = ready;
+    const starter = spawn(
+      process.execPath,
+      [join(root, 'packages/testkit/bin/trino.mjs'), 'start', '--ready-file', ready, '--foreground'],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    trino = { starter, dir, ready };
+  }
+}
+
 const child = spawn(
   process.execPath,
   ['--enable-source-maps', '--test', '--test-concurrency=2', '--test-reporter=spec', ...selected],
-  { stdio: ['ignore', 'pipe', 'inherit'], cwd: root },
+  { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env },
 );
 let tail = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   tail = (tail + chunk.toString()).slice(-4000);
 });
-child.on('close', (code) => {
+/** Stops the run's Trino (the starter stops it on SIGTERM) and removes its ready file. */
+async function stopTrino() {
+  if (!trino) return;
+  if (trino.starter.exitCode === null) {
+    const gone = new Promise((resolve) => trino.starter.once('exit', resolve));
+    trino.starter.kill('SIGTERM');
+    await gone;
+  }
+  try {
+    const { dir } = JSON.parse(readFileSync(trino.ready, 'utf8'));
+    rmSync(dir, { recursive: true, force: true });
+  } catch {}
+  rmSync(trino.dir, { recursive: true, force: true });
+}
+
+child.on('close', async (code) => {
+  await stopTrino();
   const tests = /ℹ tests (\d+)/.exec(tail);
   if (!tests || Number(tests[1]) === 0) {
     console.error('The test run executed no tests: failing.');

@@ -8,6 +8,22 @@ export { runConformanceSuite } from './conformance/run-conformance-suite.js';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';
 export { type CapturedResultSet, createHarnessTask, type HarnessOptions, type HarnessTask } from './task-harness.js';
 export { createTestEngine, TEST_PNG, type TestEngineOptions, testEngine } from './test-engine.js';
+export { acquireTestTrino, type TestTrino } from './trino/shared-trino.js';
+export { ensureTrinoInstall, TRINO_PLUGINS, trinoCacheDir } from './trino/trino-install.js';
+export {
+  DEFAULT_TRINO_START_TIMEOUT_MS,
+  type StartTrinoOptions,
+  startTrino,
+  stopTrino,
+  type TrinoServer,
+} from './trino/trino-server.js';
+export {
+  findJava,
+  TRINO_MIN_JAVA,
+  TRINO_VERSION,
+  type TrinoToolchain,
+  trinoToolchain,
+} from './trino/trino-toolchain.js';
 export { runValueFidelitySuite, type ValueFidelitySpec } from './values/run-value-fidelity.js';
 export { csvOfJson } from './values/type-table.js';
 export { caseQuery, type NativeValue, VALUE_TAGS, type ValueCase, type ValueTag } from './values/value-case.js';
