@@ -13,8 +13,8 @@
 // engine's error by its EC_* code (EngineConnError.from), not by its class.
 //
 // Left outside the bundle, loaded from node_modules as before:
-// - native modules (DuckDB's binding, better-sqlite3) and the network engines' clients (pg,
-//   trino-client), which gain little and bring optional requires of their own.
+// - native modules (DuckDB's binding, better-sqlite3) and pg, which gain little and bring optional
+//   requires of their own.
 // - fastify's schema compilers (ajv, fast-json-stringify) and light-my-request: fastify requires them
 //   only when a route declares a JSON schema or inject() is called, which `engineconn` never does.
 // - undici, which the client loads only to trust a --ca certificate.
@@ -80,7 +80,6 @@ const result = await esbuild.build({
     '@duckdb/node-bindings',
     'better-sqlite3',
     'pg',
-    'trino-client',
     '@fastify/ajv-compiler',
     '@fastify/fast-json-stringify-compiler',
     'light-my-request',

@@ -1,20 +1,21 @@
 import { defineEngine } from '@engineconn/core';
 import { TrinoExecutor } from './trino-executor.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, TrinoSession } from './trino-session.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RETRY_TIMEOUT_MS, TrinoSession } from './trino-session.js';
 
 // The coordinator's version (GET /v1/info), known once a session has connected.
 let serverVersion = 'unknown';
 
 /**
- * Trino through trino-client: each statement is submitted and its pages followed without holding a
- * worker (the async executor); kill DELETEs the query on the coordinator.
+ * Trino through our own client of its REST protocol: each statement is submitted and its pages
+ * followed without holding a worker (the async executor); kill DELETEs the query and waits for the
+ * coordinator to show it cancelled.
  */
 export const trinoEngine = defineEngine<TrinoSession>({
   name: 'trino',
   get version() {
     return serverVersion;
   },
-  description: 'Trino via trino-client: paged results, split progress, DELETE to cancel',
+  description: 'Trino over its REST protocol: paged results, split progress, DELETE to cancel',
   defaultExecutor: 'async',
   executors: ['async', 'concurrent', 'once'],
   runTypes: ['sql'],
@@ -28,7 +29,11 @@ export const trinoEngine = defineEngine<TrinoSession>({
     'trino.retryTimeout',
     'trino.timeZone',
   ],
-  defaultOptions: { 'trino.source': 'engineconn', 'trino.connectTimeout': `${DEFAULT_CONNECT_TIMEOUT_MS}ms` },
+  defaultOptions: {
+    'trino.source': 'engineconn',
+    'trino.connectTimeout': `${DEFAULT_CONNECT_TIMEOUT_MS}ms`,
+    'trino.retryTimeout': `${DEFAULT_RETRY_TIMEOUT_MS}ms`,
+  },
   async createSession(ctx, env) {
     const session = await TrinoSession.open(ctx, env);
     serverVersion = session.serverVersion;
@@ -39,7 +44,7 @@ export const trinoEngine = defineEngine<TrinoSession>({
     return new TrinoExecutor(session);
   },
   async closeSession() {
-    // Nothing is held between tasks: each task's client ends with its last page.
+    // Nothing is held between tasks: each task's client session ends with its last page.
   },
   async checkHealth(session) {
     return (await session.healthy()) ? 'Healthy' : 'UnHealthy';

@@ -9,9 +9,12 @@ import {
   TaskCancelledError,
   type TaskContext,
 } from '@engineconn/core';
-import { type QueryResult, Trino } from 'trino-client';
-import { TrinoQuery } from './trino-pages.js';
+import type { ClientSession } from './protocol/client-session.js';
+import { TrinoHttpError } from './protocol/trino-http.js';
+import { MalformedPageError, type TrinoPage } from './protocol/trino-page.js';
+import { confirmCancel } from './trino-cancel.js';
 import type { TrinoSession } from './trino-session.js';
+import { rowConverter } from './trino-values.js';
 
 /** A failed Trino query, with Trino's own error name and type. */
 export class TrinoQueryError extends EngineError {
@@ -28,13 +31,6 @@ export class TrinoQueryError extends EngineError {
   }
 }
 
-/** Fields real Trino sends that trino-client 0.2.9's types leave out. */
-type Page = QueryResult & {
-  updateType?: string;
-  updateCount?: number;
-  error?: QueryResult['error'] & { errorLocation?: { lineNumber?: number; columnNumber?: number } };
-};
-
 function stringMap(value: unknown, name: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -49,10 +45,17 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value;
 }
 
+interface Statement {
+  text: string;
+  start: number;
+}
+
 /**
  * Runs a task's statements one after another on the coordinator, following each query's pages: rows
  * stream into a TABLE, updates (`updateType`) become TEXT, `stats` drive progress, and `error` is checked
- * on every page. A kill DELETEs the query and waits until the coordinator reports it stopped.
+ * on every page. Nothing is held between pages but the HTTP request in flight, so one EngineConn can
+ * follow thousands of queries. A kill DELETEs the query and waits until the coordinator reports it
+ * ended with USER_CANCELED.
  */
 export class TrinoExecutor implements CodeExecutor {
   readonly #session: TrinoSession;
@@ -64,52 +67,56 @@ export class TrinoExecutor implements CodeExecutor {
   async execute(task: TaskContext): Promise<void> {
     const statements = prepareStatements(task);
     if (statements.length === 0) return;
-    const { settings } = this.#session;
-    const catalog = optionalString(task.properties.catalog, 'catalog') ?? settings.catalog;
-    const schema = optionalString(task.properties.schema, 'schema') ?? settings.schema;
-    // One client per task: the Set-Catalog/Set-Schema/Set-Session answers it tracks stay in this task.
-    const trino = Trino.create({
-      server: settings.server,
-      source: settings.source,
+    const catalog = optionalString(task.properties.catalog, 'catalog');
+    const schema = optionalString(task.properties.schema, 'schema');
+    // One client session per task: the Set-Catalog/Set-Session/Added-Prepare answers stay in this task.
+    const session = this.#session.clientSession({
       ...(catalog ? { catalog } : {}),
       ...(schema ? { schema } : {}),
-      session: stringMap(task.properties.session, 'session'),
-      extraHeaders: { 'X-Trino-User': settings.user },
+      properties: stringMap(task.properties.session, 'session'),
     });
     for (const [index, statement] of statements.entries()) {
       if (task.signal.aborted)
         throw new TaskCancelledError(`stopped before statement ${index + 1} of ${statements.length}.`);
       task.statementStarted(index);
       task.log(`[${index + 1}/${statements.length}] ${previewSql(statement.text)}`);
-      await this.#runStatement(trino, statement, task, index, statements.length);
+      const which = `statement ${index + 1} of ${statements.length}`;
+      await this.#runStatement(session, statement, task, which, (fraction, info) =>
+        task.progress((index + fraction) / statements.length, info),
+      );
       task.progress((index + 1) / statements.length);
     }
   }
 
   async #runStatement(
-    trino: Trino,
-    statement: { text: string; start: number },
+    session: ClientSession,
+    statement: Statement,
     task: TaskContext,
-    index: number,
-    total: number,
+    which: string,
+    progress: (fraction: number, info: ProgressInfo[]) => void,
   ): Promise<void> {
     const started = performance.now();
-    const query = await TrinoQuery.submit(trino, { query: statement.text });
-    let page = query.first as Page;
-    const queryId = page.id;
-    task.log(`Trino query ${queryId}${page.infoUri ? ` (${page.infoUri})` : ''}`);
+    const { client } = this.#session;
+    // Not given the task's signal: a POST cut short could leave a query running whose id we never
+    // learnt. The answer comes at once (the query is only queued by then), and carries the id.
+    const query = await client.submit(statement.text, session).catch((err: unknown) => {
+      throw this.#transportError(err, `submitting ${which}`);
+    });
+    task.log(`Trino query ${query.id}${query.infoUri ? ` (${query.infoUri})` : ''}`);
     // Stops an in-flight long poll at once on kill.
     const polling = new AbortController();
     const onAbort = () => polling.abort();
     task.signal.addEventListener('abort', onAbort, { once: true });
     let writer: ResultSetWriter | undefined;
+    let convert: ((row: readonly unknown[]) => unknown[]) | undefined;
     let updateType: string | undefined;
     let updateCount: number | undefined;
     let rows = 0;
+    let shown = 0;
     try {
-      for (;;) {
-        if (page.error) throw queryError(page, task.code, statement.start, `statement ${index + 1} of ${total}`);
-        this.#progress(page, task, index, total);
+      for (let page: TrinoPage = query.page; ; ) {
+        if (page.error) throw queryError(page, task.code, statement.start, which);
+        shown = this.#progress(page, shown, progress);
         updateType ??= page.updateType;
         if (page.updateCount !== undefined) updateCount = page.updateCount;
         if (page.columns && !writer && !updateType) {
@@ -117,22 +124,23 @@ export class TrinoExecutor implements CodeExecutor {
             type: 'TABLE',
             columns: page.columns.map((c) => ({ name: c.name, type: c.type })),
           });
+          convert = rowConverter(page.columns);
         }
-        if (page.data?.length && writer) {
-          await writer.writeRows(page.data);
+        if (page.data?.length && writer && convert) {
+          await writer.writeRows(page.data.map(convert));
           rows += page.data.length;
         }
-        if (!page.nextUri) break;
-        if (task.signal.aborted) break;
+        if (query.done || task.signal.aborted) break;
         try {
-          page = (await query.next(page.nextUri, polling.signal)) as Page;
+          page = await query.next(polling.signal);
         } catch (err) {
-          if (!task.signal.aborted) throw err;
+          if (task.signal.aborted) break;
+          throw this.#transportError(err, `${which}, query ${query.id}`);
         }
       }
       if (task.signal.aborted) {
-        await this.#cancel(trino, queryId, task);
-        throw new TaskCancelledError(`Trino query ${queryId} (statement ${index + 1} of ${total}) was cancelled.`);
+        await confirmCancel(client, query, session, task);
+        throw new TaskCancelledError(`Trino query ${query.id} (${which}) was cancelled.`);
       }
     } finally {
       task.signal.removeEventListener('abort', onAbort);
@@ -147,58 +155,53 @@ export class TrinoExecutor implements CodeExecutor {
     task.log(`${updateType ?? `${rows} rows`}${updateCount !== undefined ? `: ${updateCount} rows` : ''} in ${ms} ms`);
   }
 
-  /** DELETE /v1/query/{id}, then wait (up to killGraceMs) for the coordinator to show it stopped. */
-  async #cancel(trino: Trino, queryId: string, task: TaskContext): Promise<void> {
-    const started = performance.now();
-    task.log(`Kill: cancelling Trino query ${queryId} (DELETE /v1/query/${queryId}).`);
-    try {
-      await trino.cancel(queryId);
-    } catch (err) {
-      task.log(`Kill: the DELETE failed (${err instanceof Error ? err.message : String(err)}).`);
-      return;
+  /** A lost or misbehaving coordinator, said in words that point at it. */
+  #transportError(err: unknown, where: string): unknown {
+    const server = this.#session.settings.server;
+    if (err instanceof TrinoHttpError) {
+      return new EngineError(`Trino coordinator ${server} failed during ${where}: ${err.message}.`, { cause: err });
     }
-    const deadline = started + task.killGraceMs;
-    for (;;) {
-      let state: string | undefined;
-      try {
-        state = (await trino.queryInfo(queryId)).state;
-      } catch {
-        task.log('Kill: the coordinator accepted the DELETE; its query state could not be read to confirm.');
-        return;
-      }
-      if (state === 'FAILED' || state === 'FINISHED') {
-        task.log(`Kill: query ${queryId} is ${state} after ${(performance.now() - started).toFixed(1)} ms.`);
-        return;
-      }
-      if (performance.now() > deadline) {
-        task.log(`Kill: query ${queryId} still ${state} ${task.killGraceMs} ms after the DELETE.`);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    if (err instanceof MalformedPageError) {
+      return new EngineError(`Trino coordinator ${server} during ${where}: ${err.message}.`, { cause: err });
     }
+    return err;
   }
 
-  #progress(page: Page, task: TaskContext, index: number, total: number): void {
+  /** Progress within the statement from `stats` (never going back); returns what was shown. */
+  #progress(page: TrinoPage, shown: number, progress: (fraction: number, info: ProgressInfo[]) => void): number {
     const stats = page.stats;
-    if (!stats || !(stats.totalSplits > 0)) return;
-    const fraction = Math.min(1, stats.completedSplits / stats.totalSplits);
-    const info: ProgressInfo = {
-      id: page.id,
-      totalTasks: stats.totalSplits,
-      runningTasks: stats.runningSplits ?? 0,
-      failedTasks: stats.state === 'FAILED' ? stats.totalSplits - stats.completedSplits : 0,
-      succeedTasks: stats.completedSplits,
-    };
-    task.progress((index + fraction) / total, [info]);
+    if (!stats) return shown;
+    const total = stats.totalSplits ?? 0;
+    const completed = stats.completedSplits ?? 0;
+    const fraction =
+      stats.state === 'FINISHED'
+        ? 1
+        : stats.progressPercentage !== undefined
+          ? stats.progressPercentage / 100
+          : total > 0
+            ? completed / total
+            : undefined;
+    if (fraction === undefined || total === 0) return shown;
+    const value = Math.max(shown, Math.min(1, fraction));
+    progress(value, [
+      {
+        id: page.id,
+        totalTasks: total,
+        runningTasks: stats.runningSplits ?? 0,
+        failedTasks: stats.state === 'FAILED' ? total - completed : 0,
+        succeedTasks: completed,
+      },
+    ]);
+    return value;
   }
 }
 
 /** Trino's error, located in the task's code (Trino counts lines and columns within the statement). */
-function queryError(page: Page, code: string, statementStart: number, which: string): TrinoQueryError {
+function queryError(page: TrinoPage, code: string, statementStart: number, which: string): TrinoQueryError {
   const error = page.error!;
   const where = [which];
   const location = error.errorLocation;
-  if (location?.lineNumber !== undefined && location.columnNumber !== undefined) {
+  if (location) {
     const before = code.slice(0, statementStart);
     const startLine = before.split('\n').length;
     const startColumn = statementStart - before.lastIndexOf('\n');

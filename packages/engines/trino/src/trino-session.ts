@@ -1,6 +1,10 @@
 import { EngineConnError, type EngineCreationContext, type EngineLogger, type SessionEnv } from '@engineconn/core';
+import { ClientSession } from './protocol/client-session.js';
+import { TrinoClient } from './protocol/trino-client.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** How long one request keeps being retried while the coordinator is busy (503) or unreachable. */
+export const DEFAULT_RETRY_TIMEOUT_MS = 30_000;
 
 export interface TrinoSettings {
   /** e.g. `http://localhost:8080`, without a trailing slash. */
@@ -9,6 +13,8 @@ export interface TrinoSettings {
   source: string;
   catalog?: string;
   schema?: string;
+  /** X-Trino-Time-Zone; default: the coordinator's. */
+  timeZone?: string;
 }
 
 interface ServerInfo {
@@ -17,20 +23,43 @@ interface ServerInfo {
 }
 
 /**
- * What a Trino session is here: where the coordinator is and who we are. Trino keeps no connection
- * state, so each task gets its own trino-client (its USE / SET SESSION stay within the task).
+ * What a Trino session is here: where the coordinator is, who we are, and the protocol client.
+ * Trino keeps no connection state, so each task gets its own ClientSession (its USE / SET SESSION /
+ * PREPARE stay within the task) over the one shared, stateless client.
  */
 export class TrinoSession {
   readonly settings: TrinoSettings;
   readonly serverVersion: string;
   readonly logger: EngineLogger;
+  readonly client: TrinoClient;
   readonly #timeoutMs: number;
 
-  private constructor(settings: TrinoSettings, serverVersion: string, logger: EngineLogger, timeoutMs: number) {
+  private constructor(
+    settings: TrinoSettings,
+    serverVersion: string,
+    logger: EngineLogger,
+    timeoutMs: number,
+    retryForMs: number,
+  ) {
     this.settings = settings;
     this.serverVersion = serverVersion;
     this.logger = logger;
     this.#timeoutMs = timeoutMs;
+    this.client = new TrinoClient({ server: settings.server, retry: { retryForMs } });
+  }
+
+  /** A fresh client-side session for one task, starting from the EngineConn's settings. */
+  clientSession(overrides: { catalog?: string; schema?: string; properties?: Record<string, string> }): ClientSession {
+    const catalog = overrides.catalog ?? this.settings.catalog;
+    const schema = overrides.schema ?? this.settings.schema;
+    return new ClientSession({
+      user: this.settings.user,
+      source: this.settings.source,
+      ...(catalog ? { catalog } : {}),
+      ...(schema ? { schema } : {}),
+      ...(this.settings.timeZone ? { timeZone: this.settings.timeZone } : {}),
+      properties: overrides.properties ?? {},
+    });
   }
 
   static async open(ctx: EngineCreationContext, env: SessionEnv): Promise<TrinoSession> {
@@ -57,8 +86,10 @@ export class TrinoSession {
       source: ctx.optionalString('trino.source') || 'engineconn',
       ...(ctx.optionalString('trino.catalog') ? { catalog: ctx.optionalString('trino.catalog') } : {}),
       ...(ctx.optionalString('trino.schema') ? { schema: ctx.optionalString('trino.schema') } : {}),
+      ...(ctx.optionalString('trino.timeZone') ? { timeZone: ctx.optionalString('trino.timeZone') } : {}),
     };
     const timeoutMs = ctx.duration('trino.connectTimeout', DEFAULT_CONNECT_TIMEOUT_MS);
+    const retryForMs = ctx.duration('trino.retryTimeout', DEFAULT_RETRY_TIMEOUT_MS);
     const info = await fetchInfo(settings.server, timeoutMs, env.signal).catch((err: unknown) => {
       throw new EngineConnError(
         'EC_ENGINE_START_FAILED',
@@ -74,7 +105,7 @@ export class TrinoSession {
       );
     }
     const version = typeof info.nodeVersion?.version === 'string' ? info.nodeVersion.version : 'unknown';
-    return new TrinoSession(settings, version, env.logger, timeoutMs);
+    return new TrinoSession(settings, version, env.logger, timeoutMs, retryForMs);
   }
 
   /** GET /v1/info answers and the coordinator is not starting. */

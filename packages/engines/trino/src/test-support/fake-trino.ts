@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-// A stand-in for a Trino coordinator: no Trino can run on this machine (it needs a JVM and a
-// download), so the tests talk to this node:http server instead. It speaks the parts of the client
-// REST protocol that trino-client and the engine use, shaped like real Trino answers:
+// A stand-in for a Trino coordinator, kept for what a real one cannot be made to do on demand
+// (503 storms, malformed pages, dropped connections, scripted page sequences); everything else is
+// tested against a real Trino (see real-trino.test.ts). It speaks the parts of the client REST
+// protocol the engine uses, shaped like real Trino 476 answers:
 // POST /v1/statement → QUEUED page with nextUri; GET nextUri → pages (queued → executing URIs) with
 // columns/data/stats, the last one without nextUri; `error` on a failed page; DELETE /v1/query/{id}
 // or DELETE nextUri cancels (USER_CANCELED); GET /v1/query/{id} → query info; GET /v1/info.
@@ -44,6 +45,10 @@ export interface Scenario {
   unavailable?: number;
   /** How long each page takes while the query runs, like Trino's long poll (default 0; 20 when hanging). */
   pageDelayMs?: number;
+  /** Answers GET page N with this raw body (HTTP 200) instead of the scripted page. */
+  rawPage?: { atPage: number; body: string };
+  /** The first GET of page N closes the connection without an answer (a dropped connection). */
+  dropAtPage?: number;
 }
 
 export interface RecordedRequest {
@@ -62,6 +67,7 @@ interface FakeQuery {
   state: 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED';
   cancelled: boolean;
   unavailableLeft: number;
+  dropped: boolean;
   /** Answers already given, by token: a repeated GET of the same nextUri gets the same page. */
   answers: Map<number, { status: number; headers: Record<string, string>; body: unknown }>;
 }
@@ -140,7 +146,12 @@ export class FakeTrino {
         query.state = 'FAILED';
         return send(res, 204, undefined);
       }
-      return send(res, 200, { queryId: query.id, state: query.state, query: query.sql });
+      return send(res, 200, {
+        queryId: query.id,
+        state: query.state,
+        query: query.sql,
+        ...(query.cancelled ? { errorCode: { code: 3, name: 'USER_CANCELED', type: 'USER_ERROR' } } : {}),
+      });
     }
     const next = /^\/v1\/statement\/(queued|executing)\/([^/]+)\/([^/]+)\/(\d+)$/.exec(url);
     if (next) {
@@ -185,6 +196,7 @@ export class FakeTrino {
       state: 'QUEUED',
       cancelled: false,
       unavailableLeft: scenario.unavailable ?? 0,
+      dropped: false,
       answers: new Map(),
     };
     this.queries.push(query);
@@ -203,6 +215,17 @@ export class FakeTrino {
   }
 
   #page(query: FakeQuery, token: number, res: ServerResponse): void {
+    const s = query.scenario;
+    if (s.dropAtPage === token && !query.dropped) {
+      query.dropped = true;
+      res.socket?.destroy();
+      return;
+    }
+    if (s.rawPage?.atPage === token) {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(s.rawPage.body);
+      return;
+    }
     const cached = query.answers.get(token);
     if (cached) {
       send(res, cached.status, cached.body, cached.headers);
