@@ -25,6 +25,8 @@ export interface ConformanceSpec<S = unknown> {
   executor?: ExecutorKind;
   /** Default: the plugin's first run type. */
   runType?: string;
+  /** Per test (default 30000 ms); an engine behind a slow server (a JVM on a small machine) needs more. */
+  testTimeoutMs?: number;
   /** Once before the suite, e.g. start a database server. */
   before?: () => Promise<void> | void;
   /** Once after the suite, even when tests failed. */

@@ -16,7 +16,7 @@ import type { ConformanceSpec, ExpectedResultSet } from './conformance-spec.js';
 import { liveDescendants } from './proc.js';
 
 /** A hung engine fails its test instead of the whole run. */
-const TEST_TIMEOUT_MS = 30_000;
+const DEFAULT_TEST_TIMEOUT_MS = 30_000;
 const BACKSTOP_NOTE = 'did not confirm the stop';
 
 function isErrorCode(code: string) {
@@ -131,6 +131,7 @@ export function runConformanceSuite<S>(spec: ConformanceSpec<S>): void {
     await checkResults(next, spec.results.expect);
   }
 
+  const TEST_TIMEOUT_MS = spec.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
   describe(`${spec.plugin.name} engine conformance (${executor} executor)`, { timeout: 4 * TEST_TIMEOUT_MS }, () => {
     if (spec.before) before(spec.before);
     if (spec.after) after(spec.after);
