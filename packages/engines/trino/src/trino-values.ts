@@ -1,23 +1,31 @@
+import {
+  float32Cell,
+  floatCell,
+  integerCell,
+  isoDateTime,
+  isoTimeTz,
+  MapValue,
+  StructShape,
+  StructValue,
+} from '@engineconn/core';
 import type { TrinoColumn, TypeSignature } from './protocol/trino-page.js';
 
-// Trino's JSON values → DESIGN §13 cells. Trino already sends most types in the contract's form
-// (decimals as strings keeping their scale, varbinary as base64, JSON as its text, NaN/Infinity
-// as strings, dates as ISO); the page parser keeps integers beyond 2^53 exact. What is left to do
-// is per type, so a converter is built once per column and applied to every cell:
-// -0 → "-0"; timestamps → ISO-8601 ('T', and a zone-aware one with its offset); ROW → object (or
-// [name, value] pairs when a field name is missing or repeated); MAP → [key, value] pairs.
+// Trino's JSON values → the cell shapes core's one value encoder writes by DESIGN §13. Trino already
+// sends several types in the contract's form (decimals as strings keeping their scale, varbinary
+// as base64, JSON as its text, NaN/Infinity as strings, dates as ISO), and the page parser keeps
+// integers beyond 2^53 exact; the rest is done per type, by a converter built once per column from
+// its type signature: floats through floatCell/float32Cell (-0), timestamps to ISO-8601 (a
+// zone-aware one with the offset of its zone at that instant), ROW to StructValue, MAP to MapValue.
 
 export type CellConverter = (value: unknown) => unknown;
 
 const same: CellConverter = (v) => v;
 
-function float(value: unknown): unknown {
-  return Object.is(value, -0) ? '-0' : value;
-}
-
-function timestamp(value: unknown): unknown {
-  return typeof value === 'string' ? value.replace(' ', 'T') : value;
-}
+const integer: CellConverter = (v) => (typeof v === 'string' || typeof v === 'number' ? integerCell(v) : v);
+const double: CellConverter = (v) => (typeof v === 'number' ? floatCell(v) : v);
+const real: CellConverter = (v) => (typeof v === 'number' ? float32Cell(v) : v);
+const timestamp: CellConverter = (v) => (typeof v === 'string' ? isoDateTime(v) : v);
+const timeTz: CellConverter = (v) => (typeof v === 'string' ? isoTimeTz(v) : v);
 
 // Offsets of named zones, computed by Intl for the instant in question (DST included).
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
@@ -33,8 +41,13 @@ function zoneOffset(zone: string, utcMillis: number): string | undefined {
     offsetFormats.set(zone, format);
   }
   const name = format.formatToParts(utcMillis).find((p) => p.type === 'timeZoneName')?.value ?? '';
-  const m = /^GMT([+-]\d{2}:\d{2})?$/.exec(name);
+  const m = /^GMT([+-]\d{2}:\d{2}(?::\d{2})?)?$/.exec(name);
   return m ? (m[1] ?? '+00:00') : undefined;
+}
+
+function offsetMillis(offset: string): number {
+  const [hh, mm, ss] = offset.slice(1).split(':').map(Number);
+  return (offset.startsWith('-') ? -1 : 1) * (((hh ?? 0) * 60 + (mm ?? 0)) * 60 + (ss ?? 0)) * 1000;
 }
 
 const ZONED = /^(-?\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) (.+)$/;
@@ -45,34 +58,33 @@ function zonedTimestamp(value: unknown): unknown {
   const m = ZONED.exec(value);
   if (!m) return value;
   const [, date, time, zone] = m as unknown as [string, string, string, string];
-  if (/^[+-]\d{2}:\d{2}$/.test(zone)) return `${date}T${time}${zone}`;
-  if (zone === 'UTC' || zone === 'Z') return `${date}T${time}+00:00`;
+  if (/^[+-]\d{2}:\d{2}$/.test(zone)) return isoDateTime(`${date} ${time}${zone}`);
+  if (zone === 'UTC' || zone === 'Z') return isoDateTime(`${date} ${time}+00:00`);
   // The wall-clock time read as UTC, corrected by the zone's offset near it (twice, for DST edges).
   const wall = Date.parse(`${date}T${time.slice(0, 12)}Z`);
   if (Number.isNaN(wall)) return value;
   const first = zoneOffset(zone, wall);
   if (!first) return value;
-  const offsetMs = (o: string) =>
-    (o.startsWith('-') ? -1 : 1) * (Number(o.slice(1, 3)) * 60 + Number(o.slice(4))) * 60_000;
-  const offset = zoneOffset(zone, wall - offsetMs(first)) ?? first;
-  return `${date}T${time}${offset}`;
+  const offset = zoneOffset(zone, wall - offsetMillis(first)) ?? first;
+  return isoDateTime(`${date} ${time}${offset}`);
 }
 
 function argumentTypes(signature: TypeSignature): TypeSignature[] {
   return signature.arguments.flatMap((a) => (a.kind === 'TYPE' ? [a.value as TypeSignature] : []));
 }
 
+/** JSON object keys are text: a MAP's keys go back to their type where the text form differs. */
 function mapKey(signature: TypeSignature | undefined): CellConverter {
-  // JSON object keys are text; numeric keys go back to numbers (unsafe integers stay strings).
   switch (signature?.rawType) {
     case 'tinyint':
     case 'smallint':
     case 'integer':
     case 'bigint':
-      return (k) => (typeof k === 'string' && Number.isSafeInteger(Number(k)) ? Number(k) : k);
+      return (k) => (typeof k === 'string' && /^-?\d+$/.test(k) ? integerCell(k) : k);
     case 'real':
+      return (k) => (typeof k === 'string' && !Number.isNaN(Number(k)) ? float32Cell(Number(k)) : k);
     case 'double':
-      return (k) => (typeof k === 'string' && !Number.isNaN(Number(k)) ? float(Number(k)) : k);
+      return (k) => (typeof k === 'string' && !Number.isNaN(Number(k)) ? floatCell(Number(k)) : k);
     case 'boolean':
       return (k) => (k === 'true' ? true : k === 'false' ? false : k);
     default:
@@ -80,55 +92,58 @@ function mapKey(signature: TypeSignature | undefined): CellConverter {
   }
 }
 
+interface RowField {
+  fieldName?: { name: string } | undefined;
+  typeSignature: TypeSignature;
+}
+
 /** The converter for one Trino type signature. */
 export function converterFor(signature: TypeSignature): CellConverter {
   switch (signature.rawType) {
+    case 'tinyint':
+    case 'smallint':
+    case 'integer':
+    case 'bigint':
+      return integer;
     case 'double':
+      return double;
     case 'real':
-      return float;
+      return real;
     case 'timestamp':
       return timestamp;
     case 'timestamp with time zone':
       return zonedTimestamp;
+    case 'time with time zone':
+      return timeTz;
     case 'array': {
       const element = argumentTypes(signature)[0];
       const inner = element ? converterFor(element) : same;
-      return (v) => (Array.isArray(v) ? v.map(inner) : v);
+      return (v) => (Array.isArray(v) ? v.map((x) => (x === null ? null : inner(x))) : v);
     }
     case 'map': {
       const [keyType, valueType] = argumentTypes(signature);
       const key = mapKey(keyType);
       const value = valueType ? converterFor(valueType) : same;
-      return (v) =>
-        v !== null && typeof v === 'object' && !Array.isArray(v)
-          ? Object.entries(v).map(([k, x]) => [key(k), value(x)])
-          : v;
+      return (v) => {
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+        const entries = Object.entries(v);
+        return new MapValue(
+          entries.map(([k]) => key(k)),
+          entries.map(([, x]) => (x === null ? null : value(x))),
+        );
+      };
     }
     case 'row': {
-      const fields = signature.arguments.flatMap((a) =>
-        a.kind === 'NAMED_TYPE'
-          ? [
-              a.value as {
-                fieldName?: { name: string } | undefined;
-                typeSignature: TypeSignature;
-              },
-            ]
-          : [],
-      );
-      const names = fields.map((f) => f.fieldName?.name ?? '');
+      const fields = signature.arguments.flatMap((a) => (a.kind === 'NAMED_TYPE' ? [a.value as RowField] : []));
+      const shape = new StructShape(fields.map((f) => f.fieldName?.name ?? ''));
       const converters = fields.map((f) => converterFor(f.typeSignature));
-      const asPairs = names.some((n) => n === '') || new Set(names).size !== names.length;
-      return (v) => {
-        if (!Array.isArray(v)) return v;
-        const cells = v.map((x, i) => (converters[i] ?? same)(x));
-        if (asPairs) return cells.map((x, i) => [names[i] ?? '', x]);
-        // defineProperty, not assignment: a field named __proto__ stays an ordinary key.
-        const out: Record<string, unknown> = {};
-        cells.forEach((x, i) => {
-          Object.defineProperty(out, names[i]!, { value: x, enumerable: true, writable: true, configurable: true });
-        });
-        return out;
-      };
+      return (v) =>
+        Array.isArray(v)
+          ? new StructValue(
+              shape,
+              v.map((x, i) => (x === null ? null : (converters[i] ?? same)(x))),
+            )
+          : v;
     }
     default:
       return same;
@@ -138,6 +153,5 @@ export function converterFor(signature: TypeSignature): CellConverter {
 /** Converters for a page's columns; columns without a signature pass through. */
 export function rowConverter(columns: readonly TrinoColumn[]): (row: readonly unknown[]) => unknown[] {
   const converters = columns.map((c) => (c.typeSignature ? converterFor(c.typeSignature) : same));
-  if (converters.every((c) => c === same)) return (row) => row as unknown[];
   return (row) => row.map((v, i) => (v === null ? null : (converters[i] ?? same)(v)));
 }
