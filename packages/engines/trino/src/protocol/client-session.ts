@@ -65,13 +65,21 @@ export class ClientSession {
 
   /** The X-Trino-* request headers for the session as it is now. */
   headers(): Record<string, string> {
-    const h: Record<string, string> = { 'X-Trino-User': this.user, 'X-Trino-Source': this.source };
+    const h: Record<string, string> = {
+      'X-Trino-User': this.user,
+      'X-Trino-Source': this.source,
+      // Without it the coordinator rounds every time and timestamp to milliseconds (the legacy
+      // protocol): TIMESTAMP '… 03:04:05.123456' would arrive as '.123', TIME '23:59:59.999999' as 00:00.
+      'X-Trino-Client-Capabilities': 'PARAMETRIC_DATETIME',
+    };
     if (this.catalog) h['X-Trino-Catalog'] = this.catalog;
     if (this.schema) h['X-Trino-Schema'] = this.schema;
     if (this.path) h['X-Trino-Path'] = this.path;
     if (this.timeZone) h['X-Trino-Time-Zone'] = this.timeZone;
-    if (this.authorizationUser) h['X-Trino-Original-User'] = this.user;
-    if (this.authorizationUser) h['X-Trino-User'] = this.authorizationUser;
+    if (this.authorizationUser) {
+      h['X-Trino-Original-User'] = this.user;
+      h['X-Trino-User'] = this.authorizationUser;
+    }
     if (this.clientTags.length) h['X-Trino-Client-Tags'] = this.clientTags.join(',');
     if (this.properties.size) {
       h['X-Trino-Session'] = [...this.properties].map(([k, v]) => `${k}=${encode(v)}`).join(',');
