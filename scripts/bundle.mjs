@@ -39,6 +39,9 @@ const FIRST_PARTY = /(?:^|[\\/])packages[\\/](.+?)[\\/]dist[\\/].*\.js$/;
 // An import() whose specifier is computed (a module-path engine): it cannot be bundled, and a
 // vm.Script cannot run import() at all, so the bin passes in `__ecImport`, its own import().
 const COMPUTED_IMPORT = /(?<![.\w$])import\((?!\s*['"`])/g;
+// An import() of an external package by name (undici, loaded only for --ca) is left as import() by
+// esbuild, which a vm.Script cannot run either: it goes through `__ecImport` too.
+const EXTERNAL_IMPORT = /(?<![.\w$])import\((\s*['"])(undici)(['"]\s*)\)/g;
 
 /**
  * First-party modules find files relative to their own compiled location (the console's static
@@ -56,7 +59,8 @@ const firstPartyModules = {
       const contents = source
         .replace(/createRequire\(import\.meta\.url\)\((['"])([^'"./][^'"]*)\1\)/g, 'require($1$2$1)')
         .replaceAll('import.meta.url', url)
-        .replace(COMPUTED_IMPORT, '__ecImport(');
+        .replace(COMPUTED_IMPORT, '__ecImport(')
+        .replace(EXTERNAL_IMPORT, '__ecImport($1$2$3)');
       return { contents, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
