@@ -13,7 +13,7 @@ import { registerProbeRoutes } from './routes/probe-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
-import { registerSseRoute } from './sse.js';
+import { registerSseRoute, type SseOptions } from './sse.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
@@ -36,6 +36,8 @@ export interface BuildAppOptions {
   plugins?: FastifyPluginAsync[];
   /** Interval of the SSE `: ping` comment. */
   sseHeartbeatMs?: number;
+  /** The SSE slow-consumer bound (default the WebSocket's) and a hook called on each cut-off. */
+  sse?: Pick<SseOptions, 'slowConsumer' | 'onSlowConsumer'>;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerTaskRoutes(app);
   registerResultRoutes(app);
   registerLockRoutes(app);
-  registerSseRoute(app, { heartbeatMs: opts.sseHeartbeatMs });
+  registerSseRoute(app, { heartbeatMs: opts.sseHeartbeatMs, ...opts.sse });
 
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
   return app;

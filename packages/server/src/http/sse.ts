@@ -1,12 +1,17 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import type { TaskEvent } from '@engineconn/core';
+import { BadRequestError, type TaskEvent } from '@engineconn/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EventsQuerySchema, LastEventIdSchema, parseInput } from './schemas.js';
+import { SLOW_CONSUMER_LIMITS, type SlowConsumerLimits, slowConsumerMessage } from './slow-consumer.js';
 
 export interface SseOptions {
   /** How often a `: ping` comment keeps idle proxies from closing the stream. */
   heartbeatMs?: number;
+  /** The slow-consumer bound, the same as the WebSocket's by default. */
+  slowConsumer?: Partial<SlowConsumerLimits>;
+  /** Called when a stream is cut off as a slow consumer (metrics, tests). */
+  onSlowConsumer?: () => void;
 }
 
 export function formatSseEvent(event: TaskEvent): string {
@@ -24,13 +29,22 @@ function resumeAfter(request: FastifyRequest): number {
 // (about 40 µs each, 2% of the EngineConn's CPU when every task is followed over SSE).
 const STREAM_CLOSED = new Error('the event stream was closed');
 
-/** Resolves true once `res` can take more, false if the client went away first. */
-async function drained(res: ServerResponse, signal: AbortSignal): Promise<boolean> {
+/**
+ * Resolves 'drained' once `res` holds at most `highWaterBytes` unsent, 'gone' if the client went
+ * away, or 'stalled' if neither happened within `stallTimeoutMs`.
+ */
+async function drained(
+  res: ServerResponse,
+  signal: AbortSignal,
+  limits: SlowConsumerLimits,
+): Promise<'drained' | 'gone' | 'stalled'> {
+  const stalled = AbortSignal.timeout(limits.stallTimeoutMs);
+  const either = AbortSignal.any([signal, stalled]);
   try {
-    await once(res, 'drain', { signal });
-    return true;
+    while (res.writableLength > limits.highWaterBytes) await once(res, 'drain', { signal: either });
+    return 'drained';
   } catch {
-    return false;
+    return signal.aborted ? 'gone' : 'stalled';
   }
 }
 
@@ -41,6 +55,7 @@ async function drained(res: ServerResponse, signal: AbortSignal): Promise<boolea
  */
 export function registerSseRoute(app: FastifyInstance, options: SseOptions = {}): void {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const limits: SlowConsumerLimits = { ...SLOW_CONSUMER_LIMITS, ...options.slowConsumer };
 
   app.get(
     '/api/v1/tasks/:id/events',
@@ -49,6 +64,13 @@ export function registerSseRoute(app: FastifyInstance, options: SseOptions = {})
       // Lookup and parsing happen before hijacking, so their errors still go out as JSON.
       const view = app.engineConn.taskOf(request);
       const after = resumeAfter(request);
+      // As on the WebSocket: a resume point past the end is an error, not a silent wait.
+      const last = view.journal.lastSeq;
+      if (after > last) {
+        throw new BadRequestError(
+          `The resume point ${after} is beyond the last event of task '${view.id}' (seq ${last}); resume from the last id you received.`,
+        );
+      }
 
       reply.hijack();
       const res = reply.raw;
@@ -70,7 +92,23 @@ export function registerSseRoute(app: FastifyInstance, options: SseOptions = {})
       try {
         for await (const event of view.journal.follow(after, gone.signal)) {
           view.touch();
-          if (!res.write(formatSseEvent(event)) && !(await drained(res, gone.signal))) break;
+          if (res.write(formatSseEvent(event)) || res.writableLength <= limits.highWaterBytes) continue;
+          const stalledAt = Date.now();
+          const state = await drained(res, gone.signal, limits);
+          if (state === 'drained') continue;
+          if (state === 'stalled') {
+            request.log.warn({ taskId: view.id, queued: res.writableLength }, 'event stream cut off: slow consumer');
+            options.onSlowConsumer?.();
+            const message = slowConsumerMessage(
+              res.writableLength,
+              Date.now() - stalledAt,
+              `reconnect with Last-Event-ID (or ?after=) = the last id you received (seq ${event.seq} was queued).`,
+            );
+            res.write(`event: error\ndata: ${JSON.stringify({ code: 'EC_SLOW_CONSUMER', message })}\n\n`);
+            // A client that does not read gets the message once it does, or is dropped after the grace.
+            setTimeout(() => res.destroy(), limits.closeGraceMs).unref();
+          }
+          break;
         }
       } catch (err) {
         if (!gone.signal.aborted) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { EngineConnRuntime, EngineCreationContext, type EnginePlugin, type ExecutorKind } from '@engineconn/core';
 import { createTestEngine } from '@engineconn/testkit';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { buildApp } from '../http/app.js';
+import { type BuildAppOptions, buildApp } from '../http/app.js';
 import type { AuthConfig, ShareLevel } from '../http/auth.js';
 
 export interface LiveServer {
@@ -27,6 +27,7 @@ export interface LiveServerOptions {
   options?: Record<string, string>;
   user?: string;
   shareLevel?: ShareLevel;
+  sse?: BuildAppOptions['sse'];
 }
 
 /**
@@ -56,6 +57,7 @@ export async function startLiveServer(opts: LiveServerOptions = {}): Promise<Liv
     auth: opts.auth ?? null,
     shareLevel: opts.shareLevel,
     plugins: opts.plugins ?? [],
+    ...(opts.sse ? { sse: opts.sse } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -8,17 +8,12 @@ import {
 } from '@engineconn/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import { type SlowConsumerLimits, slowConsumerMessage } from '../slow-consumer.js';
 import { describeMessageError, WS_CLOSE_CODES, WsClientMessageSchema } from './ws-messages.js';
 
-export interface EventSessionLimits {
-  /** Bytes queued on the socket above which this client's subscriptions stop reading their journals. */
-  highWaterBytes: number;
-  /** How long the queue may stay above the high-water mark before the client is cut off. */
-  stallTimeoutMs: number;
+export interface EventSessionLimits extends SlowConsumerLimits {
   /** Subscriptions one socket may hold at once. */
   maxSubscriptions: number;
-  /** After the slow-consumer close frame, how long to wait for the close handshake before dropping. */
-  closeGraceMs: number;
 }
 
 interface Subscription {
@@ -215,7 +210,6 @@ export class EventSession {
   #cutOff(): void {
     if (this.#closed) return;
     const queued = [...this.#subs].map(([id, sub]) => `${id} seq ${sub.lastSent}`).join(', ');
-    const behind = `${Math.round(this.socket.bufferedAmount / 1024)} KiB unsent for ${Math.round((Date.now() - this.#congestedSince) / 1000)}s`;
     this.log.warn(
       { user: this.caller.user, bufferedAmount: this.socket.bufferedAmount },
       'event socket cut off: slow consumer',
@@ -223,7 +217,11 @@ export class EventSession {
     this.onCutOff();
     this.#sendError(
       'EC_SLOW_CONSUMER',
-      `This client fell too far behind (${behind}) and is disconnected; reconnect and resubscribe each task with "after" = the last seq you received (queued up to: ${queued || 'nothing'}).`,
+      slowConsumerMessage(
+        this.socket.bufferedAmount,
+        Date.now() - this.#congestedSince,
+        `reconnect and resubscribe each task with "after" = the last seq you received (queued up to: ${queued || 'nothing'}).`,
+      ),
     );
     this.close();
     this.socket.close(WS_CLOSE_CODES.slowConsumer, 'slow consumer');

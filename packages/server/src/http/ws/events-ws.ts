@@ -1,5 +1,6 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { SLOW_CONSUMER_LIMITS } from '../slow-consumer.js';
 import { EventSession, type EventSessionLimits } from './event-session.js';
 
 export interface EventsWsOptions extends Partial<EventSessionLimits> {
@@ -9,12 +10,10 @@ export interface EventsWsOptions extends Partial<EventSessionLimits> {
   pingIntervalMs?: number;
 }
 
-const DEFAULT_LIMITS: EventSessionLimits = {
-  highWaterBytes: 1024 * 1024,
-  stallTimeoutMs: 10_000,
-  maxSubscriptions: 10_000,
-  closeGraceMs: 1000,
-};
+// The same bound as SSE; the close grace is long enough for a client that paused to read the
+// EC_SLOW_CONSUMER message and the 4008 close queued behind its backlog (a 1 s grace dropped the
+// connection first, so such a client only ever saw 1006).
+const DEFAULT_LIMITS: EventSessionLimits = { ...SLOW_CONSUMER_LIMITS, maxSubscriptions: 10_000 };
 
 /** Browsers cannot set headers on a WebSocket: they pass the token as `?token=` instead. */
 function authorizationOf(request: FastifyRequest): string | undefined {
