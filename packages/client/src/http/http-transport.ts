@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { rootCertificates } from 'node:tls';
 import { readRuntimeToken } from '../auth/runtime-tokens.js';
 import { EngineConnClientError } from '../errors/engine-conn-client-error.js';
@@ -121,9 +122,11 @@ export class HttpTransport {
  * undici (the library it is built on) serves these requests; it is loaded only by clients given a CA.
  */
 function trustingFetch(ca: string | Buffer): FetchLike {
-  let ready: Promise<FetchLike> | null = null;
-  const load = async (): Promise<FetchLike> => {
-    const undici = await import('undici');
+  let loaded: FetchLike | null = null;
+  const load = (): FetchLike => {
+    // require(), not import(): the bundled CLI is a script that cannot run import(), and undici stays
+    // outside the bundle (scripts/bundle.mjs).
+    const undici = createRequire(import.meta.url)('undici') as typeof import('undici');
     const dispatcher = new undici.Agent({ connect: { ca: [...rootCertificates, ca.toString()] } });
     return (input, init) =>
       undici.fetch(input, {
@@ -131,8 +134,8 @@ function trustingFetch(ca: string | Buffer): FetchLike {
         dispatcher,
       }) as unknown as Promise<Response>;
   };
-  return async (input, init) => {
-    ready ??= load();
-    return (await ready)(input, init);
+  return (input, init) => {
+    loaded ??= load();
+    return loaded(input, init);
   };
 }
