@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { TaskInfo } from '@engineconn/core';
+import { CallerWatchdog, type TaskInfo } from '@engineconn/core';
 import { startTestServer, type TestServer } from '../../test-support/in-process.js';
 import { waitFor } from '../../test-support/wait-for.js';
 import { OneRequestTaskSchema } from '../openapi/response-schemas.js';
@@ -106,6 +106,18 @@ describe('one-request tasks: POST /api/v1/tasks?wait=', () => {
     assert.equal(answer.status, 'Cancelled');
     assert.equal(answer.error?.code, 'EC_TASK_CANCELLED');
     assert.deepEqual(answer.results, []);
+  });
+
+  test('while the submit waits, the task counts as followed: a shorter caller timeout does not kill it', async () => {
+    const watchdog = new CallerWatchdog(server.runtime, { timeoutMs: 30, checkIntervalMs: 10 });
+    watchdog.start();
+    try {
+      const answer = (await submitWaiting('sleep 300', '10s')).json<OneRequestAnswer>();
+      assert.equal(answer.status, 'Succeed', JSON.stringify(answer.error));
+      assert.equal(watchdog.killed, 0);
+    } finally {
+      watchdog.close();
+    }
   });
 
   test('a failed task answers 200 with Failed and its error', async () => {
