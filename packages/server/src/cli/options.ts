@@ -18,6 +18,30 @@ export function parseKeyValues(pairs: readonly string[], flag: string): Record<s
   return out;
 }
 
+/**
+ * `--property k=v` flags as task properties: a value that parses as JSON (a number, true, an
+ * object) is that value, anything else the string; `env.NAME=v` sets `env: {NAME: v}`.
+ */
+export function parseProperties(pairs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(parseKeyValues(pairs, '--property'))) {
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Not JSON: the plain string (e.g. 30s, /tmp).
+    }
+    const dot = key.indexOf('.');
+    if (dot > 0) {
+      const head = key.slice(0, dot);
+      const nested = (typeof out[head] === 'object' && out[head] !== null ? out[head] : {}) as Record<string, unknown>;
+      nested[key.slice(dot + 1)] = typeof value === 'string' ? value : raw;
+      out[head] = nested;
+    } else out[key] = value;
+  }
+  return out;
+}
+
 export function parseIntegerFlag(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {

@@ -99,6 +99,14 @@ export function describeFailure(err: unknown): string {
  * otherwise the process exits with the code the body returns (0 by default).
  */
 export async function runClientCommand(body: () => Promise<number | undefined>): Promise<void> {
+  // `engineconn tasks | head -1`: once the reader has gone, output has nowhere to go and a client
+  // command has nothing left to do; it leaves quietly with 0 instead of a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   let code: number;
   try {
     code = (await body()) ?? 0;

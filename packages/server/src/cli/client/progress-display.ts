@@ -1,4 +1,5 @@
 import { MultiBar, Presets } from 'cli-progress';
+import { escapeControl, forTerminal } from './terminal-text.js';
 
 /** How `submit` shows a running task on stderr. */
 export interface ProgressDisplay {
@@ -50,7 +51,7 @@ class TtyDisplay implements ProgressDisplay {
   }
 
   log(lines: readonly string[]): void {
-    if (lines.length > 0) this.#multi.log(`${lines.join('\n')}\n`);
+    if (lines.length > 0) this.#multi.log(`${lines.map(escapeControl).join('\n')}\n`);
   }
 
   stop(): void {
@@ -78,7 +79,7 @@ class PlainDisplay implements ProgressDisplay {
   }
 
   log(lines: readonly string[]): void {
-    if (lines.length > 0) this.stream.write(`${lines.join('\n')}\n`);
+    if (lines.length > 0) this.stream.write(`${lines.map((l) => forTerminal(this.stream, l)).join('\n')}\n`);
   }
 
   stop(): void {}

@@ -1,5 +1,8 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { EngineConnClient, InlineResult, TablePage } from '@engineconn/client';
-import type { ResultSetMeta } from '@engineconn/core';
+import { BadRequestError, type ResultSetMeta } from '@engineconn/core';
 import { writeOut } from './client-flags.js';
 import { TableWriter } from './table-writer.js';
 
@@ -62,6 +65,7 @@ export async function printResultSet(
   format: OutputFormat,
   first?: InlineResult,
 ): Promise<void> {
+  warnIfTruncated(meta);
   if (format === 'json') {
     await printJson(client, taskId, meta, first);
     return;
@@ -132,18 +136,75 @@ async function printJson(
   }
 }
 
-/** Prints several sets: tables separated by a blank line, JSON as one array. */
+/** A set cut off by a kill or failure is exported, but never passed off as the whole result. */
+function warnIfTruncated(meta: ResultSetMeta): void {
+  if (meta.truncated) {
+    process.stderr.write(
+      `engineconn: warning: result set ${meta.index} is truncated: the task ended before it was complete (${meta.type === 'TABLE' ? `${meta.rowCount} rows` : `${meta.byteCount} bytes`} written)\n`,
+    );
+  }
+}
+
+/**
+ * Prints several sets: tables separated by a blank line, JSON as one array. CSV and NDJSON hold one
+ * table, so several sets are refused unless `outDir` is given: then each set goes to its own file.
+ */
 export async function printResultSets(
   client: EngineConnClient,
   taskId: string,
   sets: readonly ResultSetMeta[],
   format: OutputFormat,
   inline: readonly InlineResult[] = [],
+  outDir?: string,
 ): Promise<void> {
+  if (outDir !== undefined) {
+    await writeResultFiles(client, taskId, sets, format, outDir);
+    return;
+  }
+  if ((format === 'csv' || format === 'ndjson') && sets.length > 1) {
+    throw new BadRequestError(
+      `Task '${taskId}' has ${sets.length} result sets, and ${format} holds one table: pass --out DIR for one file per set (or --index N with engineconn results).`,
+    );
+  }
   if (format === 'json') await writeOut('[');
   for (const [i, meta] of sets.entries()) {
     if (i > 0) await writeOut(format === 'json' ? ',' : format === 'ndjson' ? '' : '\n');
     await printResultSet(client, taskId, meta, format, firstPage(inline, meta.index));
   }
   if (format === 'json') await writeOut(']\n');
+}
+
+const EXTENSIONS: Record<string, string> = { TEXT: 'txt', HTML: 'html', PICTURE: 'bin' };
+
+/** Writes each set to `DIR/<task>-<index>.<ext>` (csv or ndjson for a TABLE) and lists the files on stderr. */
+async function writeResultFiles(
+  client: EngineConnClient,
+  taskId: string,
+  sets: readonly ResultSetMeta[],
+  format: OutputFormat,
+  outDir: string,
+): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  for (const meta of sets) {
+    warnIfTruncated(meta);
+    const tableFormat = format === 'ndjson' ? 'ndjson' : 'csv';
+    const ext = meta.type === 'TABLE' ? tableFormat : (EXTENSIONS[meta.type] ?? 'bin');
+    const file = join(outDir, `${taskId}-${meta.index}.${ext}`);
+    const out = createWriteStream(file);
+    const write = (chunk: string | Uint8Array) =>
+      out.write(chunk) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    try {
+      if (meta.type === 'TABLE') {
+        for await (const chunk of client.streamResult(taskId, meta.index, tableFormat)) await write(chunk);
+      } else if (meta.type === 'TEXT' || meta.type === 'HTML') {
+        for await (const chunk of client.streamResult(taskId, meta.index, 'raw')) await write(chunk);
+      } else {
+        const page = await client.resultPage(taskId, meta.index);
+        if (page.kind === 'binary') await write(page.bytes);
+      }
+    } finally {
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    }
+    process.stderr.write(`engineconn: result set ${meta.index} (${meta.type}) written to ${file}\n`);
+  }
 }

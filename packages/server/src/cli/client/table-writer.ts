@@ -1,12 +1,13 @@
 import type { Column } from '@engineconn/core';
+import { escapeControl } from './terminal-text.js';
 
 const NUMERIC = /INT|DOUBLE|DECIMAL|FLOAT|NUMERIC|REAL|NUMBER|HUGEINT|BIGINT|SERIAL/i;
 
-/** A cell as one line of text: NULL for null, JSON for objects, escaped line breaks. */
+/** A cell as one line of text: NULL for null, JSON for objects, line breaks and control characters escaped. */
 export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+  return escapeControl(text.replace(/\n/g, '\\n'));
 }
 
 /**

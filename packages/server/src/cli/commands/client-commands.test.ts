@@ -176,6 +176,33 @@ describe('engineconn client commands against a real engineconn start', () => {
     assert.match(both.stderr, /Give the code or --file, not both/);
   });
 
+  test('submit --property sets task properties; several sets are refused as one CSV and written one file each with --out', async () => {
+    const timed = await cli('submit', '--property', 'timeout=50ms', 'sleep 30000');
+    assert.equal(timed.code, 1, timed.stderr);
+    assert.match(timed.stderr, /Timeout/);
+    const refused = await cli('submit', '--format', 'csv', 'rows 1; rows 2');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /2 result sets, and csv holds one table: pass --out DIR/);
+    const out = join(dir, 'out');
+    const files = await cli('submit', '--format', 'csv', '--out', out, 'rows 1; text hi');
+    assert.equal(files.code, 0, files.stderr);
+    const id = /Task (t-\S+) Succeed/.exec(files.stderr)?.[1];
+    assert.equal(await readFile(join(out, `${id}-0.csv`), 'utf8'), 'n,label\r\n0,row 0\r\n');
+    assert.equal(await readFile(join(out, `${id}-1.txt`), 'utf8'), 'hi');
+  });
+
+  test('control characters in cells are escaped; a closed pipe ends a command quietly with 0', async () => {
+    const run = await cli('submit', 'say \u001b[2J\u0007boom');
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(!run.stdout.includes('\u001b') && !run.stdout.includes('\u0007'), run.stdout);
+    assert.match(run.stdout, /say \\x1b\[2J\\x07boom/);
+    const piped = start(['tasks'], env());
+    piped.child.stdout?.destroy();
+    const closed = await piped.result;
+    assert.equal(closed.code, 0, closed.stderr);
+    assert.doesNotMatch(closed.stderr, /EPIPE|at .*\.js/);
+  });
+
   test('tasks, logs, results, status, kill, lock and unlock', async () => {
     const submitted = await cli('submit', 'log 2; rows 1500');
     const id = /Task (t-\S+) Succeed/.exec(submitted.stderr)?.[1] as string;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type ClientFlags, createClient, runClientCommand, withClientFlags, writeOut } from '../client/client-flags.js';
+import { forTerminal } from '../client/terminal-text.js';
 import { parseIntegerFlag } from '../options.js';
 
 export function registerLogsCommand(program: Command): void {
@@ -16,11 +17,11 @@ export function registerLogsCommand(program: Command): void {
         for await (const line of (await createClient(flags)).followLogs(id, { from, follow })) {
           batch.push(line);
           if (batch.length >= batchSize) {
-            await writeOut(`${batch.join('\n')}\n`);
+            await writeOut(`${batch.map((l) => forTerminal(process.stdout, l)).join('\n')}\n`);
             batch = [];
           }
         }
-        if (batch.length > 0) await writeOut(`${batch.join('\n')}\n`);
+        if (batch.length > 0) await writeOut(`${batch.map((l) => forTerminal(process.stdout, l)).join('\n')}\n`);
         return 0;
       }),
     );

@@ -12,7 +12,8 @@ import {
   writeOut,
 } from '../client/client-flags.js';
 import type { ProgressDisplay } from '../client/progress-display.js';
-import { firstPage, parseFormat, printResultSet, printResultSets } from '../client/result-printer.js';
+import { parseFormat, printResultSets } from '../client/result-printer.js';
+import { collectKeyValue, parseProperties } from '../options.js';
 
 interface SubmitFlags extends ClientFlags {
   manager?: string;
@@ -24,6 +25,8 @@ interface SubmitFlags extends ClientFlags {
   json?: boolean;
   transport: string;
   wait: string;
+  property: string[];
+  out?: string;
 }
 
 /** Exit codes of `engineconn submit` (DESIGN §7). */
@@ -53,6 +56,13 @@ export function registerSubmitCommand(program: Command): void {
     .option('--run-type <type>', "the code language, one of the engine's run types")
     .option('--format <format>', 'result output: table | json | csv', 'table')
     .option('--json', 'same as --format json: {"task", "resultSets"} on stdout')
+    .option(
+      '--property <k=v>',
+      'a task property (repeatable), e.g. timeout=30s, cwd=/tmp, env.NAME=value; a JSON value is parsed',
+      collectKeyValue,
+      [],
+    )
+    .option('--out <dir>', 'write each result set to its own file in DIR (csv for tables) instead of stdout')
     .option('--transport <transport>', 'how to follow the task: sse | ws', 'sse')
     .option(
       '--wait <duration>',
@@ -105,6 +115,8 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
   const transport: EventTransport = flags.transport;
   const manager = flags.manager !== undefined || flags.engine !== undefined ? await managerOf(flags) : null;
   const code = await readCode(codeArg, flags.file);
+  const properties = parseProperties(flags.property ?? []);
+  const hasProperties = Object.keys(properties).length > 0;
   const client = manager ? manager.jobs : await createClient(flags);
 
   // Ctrl-C kills the task and waits for it to stop (so nothing is left running); a second one leaves at
@@ -140,12 +152,14 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
           engineType: flags.engine as string,
           code,
           ...(flags.runType ? { runType: flags.runType } : {}),
+          ...(hasProperties ? { properties } : {}),
         })
       : await client.submit(
           {
             code,
             ...(flags.lock ? { lock: flags.lock } : {}),
             ...(flags.runType ? { runType: flags.runType } : {}),
+            ...(hasProperties ? { properties } : {}),
           },
           { wait: flags.wait },
         );
@@ -165,16 +179,12 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
 
   const info = handle.completed ? await handle.done : await client.task(handle.id);
   const inline = handle.completed?.results ?? [];
-  if (format === 'json') {
+  if (flags.out !== undefined) await printResultSets(client, info.id, info.resultSets, format, inline, flags.out);
+  else if (format === 'json') {
     await writeOut(`{"task":${JSON.stringify(info)},"resultSets":`);
     await printResultSets(client, info.id, info.resultSets, 'json', inline);
     await writeOut('}\n');
-  } else {
-    for (const [i, meta] of info.resultSets.entries()) {
-      if (i > 0) await writeOut('\n');
-      await printResultSet(client, info.id, meta, format, firstPage(inline, meta.index));
-    }
-  }
+  } else await printResultSets(client, info.id, info.resultSets, format, inline);
   process.stderr.write(`${summary(info)}\n`);
   return SUBMIT_EXIT[info.status];
 }
