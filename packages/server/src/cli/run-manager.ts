@@ -65,13 +65,12 @@ export function parseManagerSettings(flags: ManagerFlags): ManagerSettings {
 }
 
 /**
- * The auth file's tokens, or (token always, DESIGN §12) one admin token for the OS user: taken from
- * ENGINECONN_TOKEN or generated, like an EngineConn's owner token.
+ * The auth file's tokens, or (token always, DESIGN §12) the owner token of the manager's OS user,
+ * taken from ENGINECONN_TOKEN or generated and served to loopback callers only, as an EngineConn's.
  */
-async function resolveAuth(flags: ManagerFlags): Promise<{ auth: AuthConfig; generated: string | null }> {
+async function resolveAuth(flags: ManagerFlags): Promise<{ auth: AuthConfig | null; generated: string | null }> {
   if (flags.authFile) return { auth: await loadAuthFile(flags.authFile), generated: null };
-  const token = takeOwnerToken();
-  return { auth: { tokens: [{ token, user: defaultUser(), admin: true }] }, generated: token };
+  return { auth: null, generated: takeOwnerToken() };
 }
 
 interface Running {
@@ -121,6 +120,7 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
       jobs: parts.jobs,
       metrics,
       auth,
+      ownerToken: generated ?? undefined,
       owner: defaultUser(),
       bindHost: flags.host,
       logger,
@@ -148,7 +148,7 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
     logger.info({ url: url(), dataDir: settings.dataDir }, 'manager serving');
     process.stdout.write(`EngineConnManager listening on ${url()}\n`);
     if (generated && !flags.readyFile)
-      process.stdout.write(`Admin token (also in this user's runtime file): ${generated}\n`);
+      process.stdout.write(`Owner token (also in this user's runtime file): ${generated}\n`);
   } catch (err) {
     await closeAll({ ...parts, manager: undefined }, logger);
     const error = EngineConnError.from(err, 'EC_CONFIG_INVALID');

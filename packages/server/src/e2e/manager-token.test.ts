@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { runEngineConn } from './spawn-engineconn.js';
-import { type SpawnedManager, spawnManager } from './spawn-manager.js';
+import { AS_ROOT, type SpawnedManager, spawnManager } from './spawn-manager.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium to run the browser test`;
@@ -21,7 +21,7 @@ describe('engineconn manager without an auth file (end to end)', () => {
     const readyFile = manager.readyFile;
     const ready = JSON.parse(await readFile(readyFile, 'utf8')) as { url: string; pid: number; token?: string };
     assert.equal(ready.url, manager.url);
-    assert.ok(ready.token, 'the ready file carries the generated admin token');
+    assert.ok(ready.token, 'the ready file carries the generated owner token');
     assert.equal((await stat(readyFile)).mode & 0o777, 0o600);
     token = ready.token;
   });
@@ -40,6 +40,20 @@ describe('engineconn manager without an auth file (end to end)', () => {
     assert.deepEqual(listed.body.engines, []);
     const metrics = await fetch(`${manager.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     assert.match(await metrics.text(), /engineconn_manager_engines\{status="Unlock"\} 0/);
+  });
+
+  test('as root it never runs an engine as root: the owner root asking is 403', {
+    skip: !AS_ROOT && 'not root',
+  }, async () => {
+    const asked = await manager.api<{ error: { code: string; message: string } }>(
+      'POST',
+      '/api/v1/engines/ask',
+      { engineType: 'duckdb' },
+      token,
+    );
+    assert.equal(asked.status, 403);
+    assert.equal(asked.body.error.code, 'EC_FORBIDDEN');
+    assert.match(asked.body.error.message, /never runs an engine as root/);
   });
 
   test('refuses a foreign Origin (same-origin rule)', async () => {

@@ -14,7 +14,7 @@ export function registerManagerCommand(program: Command): void {
     .option('--data-dir <dir>', 'registry and engine directories (default ~/.engineconn/manager)')
     .option(
       '--auth-file <file>',
-      'bearer tokens {"tokens": [{"token", "user", "admin"}]} (default: a generated admin token)',
+      'bearer tokens {"tokens": [{"token", "user", "admin"}]} (default: an owner token, generated, loopback only)',
     )
     .option('--ready-file <file>', 'write {"url", "pid", "token"} here once serving')
     .option('--max-engines <n>', 'engines at once over all users; 0 = no limit', '0')

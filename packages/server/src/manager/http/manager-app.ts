@@ -19,8 +19,10 @@ export interface ManagerAppOptions {
   manager: EngineManager;
   jobs: JobService;
   metrics: ManagerMetrics;
-  /** The tokens: the auth file's, or the generated owner/admin token. */
-  auth: AuthConfig;
+  /** The auth file's tokens, or null: then the owner token is the one credential, from loopback only. */
+  auth: AuthConfig | null;
+  /** Without an auth file: the owner token (ENGINECONN_TOKEN or generated). */
+  ownerToken?: string | undefined;
   owner: string;
   /** The address it binds (`--host`), for the same-origin Host check (DESIGN §12). */
   bindHost?: string;
@@ -44,7 +46,10 @@ export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyI
   }) as unknown as FastifyInstance;
   installErrorHandling(app, BODY_LIMIT);
   installRequestGuard(app, { bindHost: opts.bindHost });
-  installAuth(app, new Authenticator({ auth: opts.auth, owner: opts.owner }));
+  installAuth(
+    app,
+    new Authenticator({ auth: opts.auth, ownerToken: opts.auth ? undefined : opts.ownerToken, owner: opts.owner }),
+  );
 
   app.get('/healthz', { config: { public: true, anyHost: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true, anyHost: true } }, async () => ({ ready: true }));
