@@ -135,6 +135,18 @@ describe('engineconn manager: ask (end to end)', () => {
     assert.equal(reused.body.reused, true);
   });
 
+  test('--max-engines caps all users together: 429 for the next user once it is reached', async () => {
+    const capped = await harness.start(['--max-engines', '1', '--data-dir', join(harness.dir, 'data-capped')]);
+    const alice = await capped.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'shell' });
+    assert.equal(alice.status, 200, JSON.stringify(alice.body));
+    const bob = await capped.api<ErrorAnswer>('POST', '/api/v1/engines/ask', { engineType: 'shell' }, TOKENS.bob);
+    assert.equal(bob.status, 429);
+    assert.equal(bob.body.error.code, 'EC_LIMIT_REACHED');
+    assert.match(bob.body.error.message, /--max-engines 1/);
+    capped.child.kill('SIGTERM');
+    await capped.exited;
+  });
+
   test('a report with a wrong secret is 401, and one for an engine it never launched 404', async () => {
     const { body } = await manager.api<{ engines: EngineView[] }>('GET', '/api/v1/engines');
     const id = (body.engines[0] as EngineView).id;

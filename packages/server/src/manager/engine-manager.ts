@@ -52,7 +52,7 @@ export class EngineManager {
     private readonly logger: Logger,
     private readonly metrics: ManagerMetricsSink,
   ) {
-    this.watcher = new EngineWatcher(settings, registry, logger);
+    this.watcher = new EngineWatcher(settings, registry, logger, this.pending);
   }
 
   get enginesDir(): string {

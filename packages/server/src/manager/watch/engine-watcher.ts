@@ -3,6 +3,7 @@ import { type LongTimer, setLongInterval } from '@engineconn/core';
 import type { Logger } from 'pino';
 import type { ProcessExit } from '../launcher/engine-launcher.js';
 import { probeEngine } from '../launcher/engine-probe.js';
+import type { PendingLaunches } from '../launcher/pending-launches.js';
 import { isAlive, isOurEngine, killEngineGroup } from '../launcher/process-control.js';
 import { LOST_RETENTION_MS, type ManagerSettings, MISSED_HEARTBEATS } from '../manager-settings.js';
 import { type EngineRecord, isTerminalEngineStatus } from '../registry/engine-record.js';
@@ -32,6 +33,7 @@ export class EngineWatcher {
     private readonly settings: ManagerSettings,
     private readonly registry: EngineRegistry,
     private readonly logger: Logger,
+    private readonly pending: PendingLaunches,
   ) {}
 
   start(): void {
@@ -122,9 +124,11 @@ export class EngineWatcher {
   }
 
   async reap(): Promise<void> {
+    // A launch still settling owns its directory: it reads the engine's log from there, then removes it.
+    const launching = new Set(this.pending.all().map((p) => p.launched.dataDir));
     for (let i = this.#graves.length - 1; i >= 0; i--) {
       const grave = this.#graves[i] as Grave;
-      if (isAlive(grave.pid) && isOurEngine(grave.pid, grave.dataDir)) continue;
+      if (launching.has(grave.dataDir) || (isAlive(grave.pid) && isOurEngine(grave.pid, grave.dataDir))) continue;
       this.#graves.splice(i, 1);
       await rm(grave.dataDir, { recursive: true, force: true }).catch(() => {});
     }
