@@ -113,6 +113,19 @@ describe('the web console in headless Chromium', { skip }, () => {
     await page.screenshot({ path: `${ARTIFACTS}console.png`, fullPage: true });
   });
 
+  test('a task whose engine reports no progress shows an indeterminate bar with its elapsed time; "live" ends with it', async () => {
+    await page.fill('#code', 'sleep 60000');
+    await page.click('#submit-button');
+    await page.locator('#task-status', { hasText: 'Running' }).waitFor();
+    await page.locator('#task-progress-text', { hasText: /^running \d+s$/ }).waitFor();
+    assert.equal(await page.getAttribute('#task-progress', 'value'), null, 'indeterminate, not a frozen 0%');
+    assert.equal(await text(page, '#task-live'), 'live');
+    await page.click('#kill-button');
+    await page.locator('#task-status', { hasText: 'Cancelled' }).waitFor();
+    await page.waitForFunction("document.getElementById('task-live').textContent === ''");
+    assert.doesNotMatch(await text(page, '#task-progress-text'), /running/);
+  });
+
   test('a dropped connection resumes the live log with no gap and no duplicate', async () => {
     await page.fill('#code', 'log 30; sleep 500; log 30; sleep 500; log 30');
     await page.click('#submit-button');

@@ -17,16 +17,28 @@ export function createProgressDisplay(stream: NodeJS.WriteStream, taskId: string
   return stream.isTTY ? new TtyDisplay(stream, taskId) : new PlainDisplay(stream, taskId);
 }
 
+/** How far the indeterminate bar moves per frame, out of 100. */
+const SWEEP_STEP = 4;
+
+/**
+ * A live bar on a terminal. While the task runs and the engine has reported no progress (DuckDB on a
+ * range() scan, a shell command), the bar sweeps and shows the elapsed time instead of a frozen 0%.
+ */
 class TtyDisplay implements ProgressDisplay {
   readonly #multi: MultiBar;
   readonly #bar;
   #status = 'Scheduled';
+  #statement = '';
+  #progressSeen = false;
+  #runningSince = 0;
+  #sweep = 0;
+  #timer: NodeJS.Timeout | null = null;
 
   constructor(stream: NodeJS.WriteStream, taskId: string) {
     this.#multi = new MultiBar(
       {
         stream,
-        format: ` ${taskId} {bar} {percentage}% | {status}{statement}`,
+        format: ` ${taskId} {bar} {shown} | {status}{statement}`,
         hideCursor: true,
         clearOnComplete: false,
         barsize: 30,
@@ -34,20 +46,51 @@ class TtyDisplay implements ProgressDisplay {
       },
       Presets.shades_classic,
     );
-    this.#bar = this.#multi.create(100, 0, { status: this.#status, statement: '' });
+    this.#bar = this.#multi.create(100, 0, { status: this.#status, statement: '', shown: '  0%' });
   }
 
   status(status: string): void {
     this.#status = status;
+    if (status === 'Running' && !this.#runningSince) {
+      this.#runningSince = Date.now();
+      if (!this.#progressSeen) this.#startSweep();
+    } else if (status !== 'Running') this.#stopSweep();
     this.#bar.update({ status });
   }
 
   progress(value: number, statement?: { current: number; total: number }): void {
-    const text =
+    this.#statement =
       statement && statement.total > 1
         ? ` | statement ${Math.min(statement.current + 1, statement.total)}/${statement.total}`
         : '';
-    this.#bar.update(Math.round(value * 100), { status: this.#status, statement: text });
+    if (value > 0 && !this.#progressSeen) {
+      this.#progressSeen = true;
+      this.#stopSweep();
+    }
+    if (this.#timer) {
+      this.#bar.update({ status: this.#status, statement: this.#statement });
+      return;
+    }
+    const percent = Math.round(value * 100);
+    this.#bar.update(percent, { status: this.#status, statement: this.#statement, shown: `${percent}%`.padStart(4) });
+  }
+
+  #startSweep(): void {
+    const frame = () => {
+      this.#sweep = (this.#sweep + SWEEP_STEP) % 200;
+      // Forth and back across the bar.
+      const at = this.#sweep <= 100 ? this.#sweep : 200 - this.#sweep;
+      const elapsed = Math.floor((Date.now() - this.#runningSince) / 1000);
+      this.#bar.update(at, { status: this.#status, statement: this.#statement, shown: `${elapsed}s` });
+    };
+    frame();
+    this.#timer = setInterval(frame, 100);
+    this.#timer.unref();
+  }
+
+  #stopSweep(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
   }
 
   log(lines: readonly string[]): void {
@@ -55,6 +98,7 @@ class TtyDisplay implements ProgressDisplay {
   }
 
   stop(): void {
+    this.#stopSweep();
     this.#multi.stop();
   }
 }

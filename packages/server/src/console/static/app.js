@@ -23,6 +23,10 @@ const state = {
   ws: null,
   wsAttempt: 0,
   wsTimer: null,
+  // Progress of the selected task: whether the engine reported any, and since when it runs.
+  progressSeen: false,
+  runningSince: 0,
+  elapsedTimer: null,
 };
 
 const api = createApi(() => state.token);
@@ -149,6 +153,8 @@ function select(id) {
     resultSets: [],
     resultIndex: null,
     offset: 0,
+    progressSeen: false,
+    runningSince: 0,
   });
   $('task').hidden = false;
   $('task-id').textContent = id;
@@ -164,12 +170,39 @@ function select(id) {
   for (const tr of $('task-table').querySelectorAll('tbody tr')) {
     tr.classList.toggle('selected', tr.dataset.id === id);
   }
+  showLive();
   send({ type: 'subscribe', taskId: id });
 }
 
 function setProgress(value) {
+  if (value > 0) state.progressSeen = true;
+  if (!state.progressSeen && state.runningSince && !state.finished) {
+    showElapsed();
+    return;
+  }
+  clearInterval(state.elapsedTimer);
+  state.elapsedTimer = null;
   $('task-progress').value = value;
   $('task-progress-text').textContent = `${Math.round(value * 100)}%`;
+}
+
+/**
+ * An engine that reports no progress (DuckDB on range() scans, a shell command) would leave a frozen
+ * 0%: the bar is indeterminate instead, with the time the task has been running.
+ */
+function showElapsed() {
+  $('task-progress').removeAttribute('value');
+  const tick = () => {
+    $('task-progress-text').textContent = `running ${Math.round((Date.now() - state.runningSince) / 1000)}s`;
+  };
+  tick();
+  state.elapsedTimer ??= setInterval(tick, 1000);
+}
+
+/** "live" only while the selected task runs and its events arrive. */
+function showLive() {
+  const open = state.ws?.readyState === WebSocket.OPEN;
+  $('task-live').textContent = open && state.selected && !state.finished ? 'live' : '';
 }
 
 function setStatus(status, error) {
@@ -222,6 +255,10 @@ async function handleEvent({ taskId, seq, event, data }) {
   state.lastSeq = seq;
   switch (event) {
     case 'status':
+      if (data.status === 'Running' && !state.runningSince) {
+        state.runningSince = Date.now();
+        setProgress(0);
+      }
       setStatus(data.status, data.error);
       refreshTasks();
       break;
@@ -236,8 +273,9 @@ async function handleEvent({ taskId, seq, event, data }) {
       break;
     case 'done':
       state.finished = true;
+      showLive();
       setStatus(data.status, data.error);
-      if (data.status === 'Succeed') setProgress(1);
+      setProgress(data.status === 'Succeed' ? 1 : $('task-progress').value || 0);
       $('kill-button').disabled = true;
       await refreshResults();
       refreshTasks();
@@ -364,7 +402,7 @@ function connect() {
   state.ws = ws;
   ws.onopen = () => {
     state.wsAttempt = 0;
-    $('task-live').textContent = 'live';
+    showLive();
     if (state.selected && !state.finished) {
       ws.send(JSON.stringify({ type: 'subscribe', taskId: state.selected, after: state.lastSeq }));
     }
