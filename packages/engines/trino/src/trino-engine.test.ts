@@ -309,6 +309,30 @@ describe('trino engine (against a fake coordinator)', () => {
     assert.ok(tasks.every((t) => t.resultSets[0]?.rows[0]?.[0] === 'ok'));
   });
 
+  test('health: a slow coordinator is WARN (tasks still accepted), an unreachable one UnHealthy', async () => {
+    const ctx = context({ 'trino.server': fake.url, 'trino.connectTimeout': '200ms' });
+    const session = await trinoEngine.createSession(ctx, {
+      concurrency: 1,
+      logger: quiet,
+      signal: new AbortController().signal,
+    });
+    assert.equal(await trinoEngine.checkHealth?.(session), 'Healthy');
+    fake.stallInfo = true;
+    try {
+      assert.equal(await trinoEngine.checkHealth?.(session), 'WARN');
+    } finally {
+      fake.stallInfo = false;
+    }
+    const gone = await FakeTrino.start();
+    const lost = await trinoEngine.createSession(context({ 'trino.server': gone.url }), {
+      concurrency: 1,
+      logger: quiet,
+      signal: new AbortController().signal,
+    });
+    await gone.close();
+    assert.equal(await trinoEngine.checkHealth?.(lost), 'UnHealthy');
+  });
+
   test('start-up fails clearly without trino.server or when the coordinator is unreachable', async () => {
     await assert.rejects(open({}), (err: unknown) => {
       assert.ok(err instanceof EngineConnError);

@@ -47,6 +47,6 @@ export const trinoEngine = defineEngine<TrinoSession>({
     // Nothing is held between tasks: each task's client session ends with its last page.
   },
   async checkHealth(session) {
-    return (await session.healthy()) ? 'Healthy' : 'UnHealthy';
+    return session.health();
   },
 });

@@ -1,6 +1,13 @@
-import { EngineConnError, type EngineCreationContext, type EngineLogger, type SessionEnv } from '@engineconn/core';
+import {
+  EngineConnError,
+  type EngineCreationContext,
+  type EngineLogger,
+  type Health,
+  type SessionEnv,
+} from '@engineconn/core';
 import { ClientSession } from './protocol/client-session.js';
 import { TrinoClient } from './protocol/trino-client.js';
+import { networkCode } from './protocol/trino-http.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How long one request keeps being retried while the coordinator is busy (503) or unreachable. */
@@ -108,16 +115,24 @@ export class TrinoSession {
     return new TrinoSession(settings, version, env.logger, timeoutMs, retryForMs);
   }
 
-  /** GET /v1/info answers and the coordinator is not starting. */
-  async healthy(): Promise<boolean> {
+  /**
+   * The coordinator as the EngineConn's health: UnHealthy when it cannot be reached (refused, no
+   * route, no such host) or says it is starting; WARN when it is only slow to answer — with
+   * thousands of queries in flight a probe can wait behind them, and that is no reason to refuse
+   * tasks.
+   */
+  async health(): Promise<Health> {
     try {
       const info = await fetchInfo(this.settings.server, this.#timeoutMs, AbortSignal.timeout(this.#timeoutMs));
-      return info.starting !== true;
-    } catch {
-      return false;
+      return info.starting === true ? 'UnHealthy' : 'Healthy';
+    } catch (err) {
+      const code = networkCode(err);
+      return code !== undefined && UNREACHABLE.has(code) ? 'UnHealthy' : 'WARN';
     }
   }
 }
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET']);
 
 /** fetch() says only 'fetch failed'; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is in its cause. */
 function describe(err: unknown): string {

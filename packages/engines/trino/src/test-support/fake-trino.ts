@@ -74,6 +74,8 @@ interface FakeQuery {
 
 export class FakeTrino {
   readonly requests: RecordedRequest[] = [];
+  /** While true, GET /v1/info never answers (a coordinator too busy to reply in time). */
+  stallInfo = false;
   readonly queries: FakeQuery[] = [];
   readonly #scenarios = new Map<string, Scenario>();
   readonly #patterns: { pattern: RegExp; scenario: (sql: string) => Scenario }[] = [];
@@ -128,6 +130,7 @@ export class FakeTrino {
     this.requests.push({ method: req.method ?? 'GET', url, headers: req.headers, body });
 
     if (req.method === 'GET' && url === '/v1/info') {
+      if (this.stallInfo) return;
       return send(res, 200, {
         nodeVersion: { version: '476' },
         environment: 'test',
