@@ -10,6 +10,7 @@ import {
   ALICE,
   AS_ROOT,
   BOB,
+  isAlive,
   type ManagerHarness,
   managerHarness,
   processesUnder,
@@ -258,6 +259,20 @@ describe('engineconn manager: ask (end to end)', () => {
     assert.equal(killed.status, 202);
     assert.equal(killed.body.id, slow.id);
     assert.equal((await slow.done).status, 'Cancelled');
+  });
+
+  test('DELETE stops an engine: it drains, leaves the registry and its process is gone; others may not', async () => {
+    const { body } = await manager.api<{ engines: EngineView[] }>('GET', '/api/v1/engines', undefined, TOKENS.bob);
+    const bobs = body.engines[0] as EngineView;
+    const notYours = await manager.api<ErrorAnswer>('DELETE', `/api/v1/engines/${bobs.id}`);
+    assert.equal(notYours.status, 404);
+    const stopped = await manager.api('DELETE', `/api/v1/engines/${bobs.id}`, undefined, TOKENS.bob);
+    assert.equal(stopped.status, 202);
+    await waitFor(
+      async () => (await manager.api('GET', `/api/v1/engines/${bobs.id}`, undefined, TOKENS.bob)).status === 404,
+      { what: 'the stopped engine to leave the registry' },
+    );
+    await waitFor(() => !isAlive(bobs.pid), { what: "the stopped engine's process to exit" });
   });
 
   test('a manager whose port is taken fails to start, saying so', async () => {
