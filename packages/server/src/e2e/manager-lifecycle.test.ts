@@ -200,6 +200,23 @@ describe('engineconn manager: watch, jobs, restarts (end to end)', () => {
     assert.deepEqual(await processesUnder(join(dataDir, 'engines')), [], 'no engine process is left');
   });
 
+  test('--keep-engines leaves the engines running at shutdown, and the next manager adopts them', async () => {
+    const dataDir = join(harness.dir, 'keep');
+    const args = ['--heartbeat-interval', `${HEARTBEAT_MS}ms`, '--data-dir', dataDir];
+    const first = await harness.start([...args, '--keep-engines']);
+    const asked = await first.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'shell' });
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    first.child.kill('SIGTERM');
+    assert.deepEqual(await first.exited, { code: 0, signal: null });
+    assert.ok(isAlive(asked.body.engine.pid), 'the engine outlives a manager started with --keep-engines');
+    const second = await harness.start(args, Number(new URL(first.url).port));
+    const { body } = await second.api<EngineView>('GET', `/api/v1/engines/${asked.body.engine.id}`);
+    assert.equal(body.status, 'Unlock');
+    second.child.kill('SIGTERM');
+    await second.exited;
+    assert.equal(isAlive(asked.body.engine.pid), false);
+  });
+
   test('engines release themselves when idle, and when their manager stays unreachable past --orphan-timeout', async () => {
     const dataDir = join(harness.dir, 'release');
     const idle = await harness.start([
