@@ -7,17 +7,30 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function run(cmd, args) {
+/** Runs one step, saying what it does before and how long it took after: a first run takes minutes. */
+function step(what, cmd, args) {
+  console.error(`engineconn: ${what}…`);
+  const started = Date.now();
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status !== 0) {
+    console.error(`engineconn: ${what} failed (exit ${result.status ?? result.signal}); see the output above.`);
+    process.exit(result.status ?? 1);
+  }
+  console.error(`engineconn: ${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 // esbuild too: a checkout from before the build bundled the CLI has everything else.
 if (!['@duckdb/node-api', 'esbuild'].every((dep) => existsSync(join(root, 'node_modules', dep)))) {
-  console.error('engineconn: installing dependencies (first run)…');
-  run(npm, ['install', '--no-audit', '--no-fund']);
+  // --foreground-scripts shows the native builds (better-sqlite3 compiles for about a minute) as they run.
+  step('installing dependencies (first run, a minute or two)', npm, [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--foreground-scripts',
+  ]);
 }
-run(npm, ['run', '--silent', 'build']);
+step('building (TypeScript, then the CLI bundle)', npm, ['run', '--silent', 'build']);
+console.error('engineconn: starting the EngineConn…');
 
 const args = process.argv.slice(2);
 const child = spawn(

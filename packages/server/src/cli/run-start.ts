@@ -9,7 +9,7 @@ import type { BuildAppOptions } from '../http/app.js';
 import { consoleUrl } from './console-url.js';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from './engine-context.js';
 import { LogTail } from './log-tail.js';
-import { createLogger, LOG_LEVELS } from './logger.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './logger.js';
 import { takeManagerSecret } from './manager-secret.js';
 import { parseIntegerFlag, parseSize } from './options.js';
 import { publishOwnerToken, takeOwnerToken } from './owner-token.js';
@@ -32,6 +32,7 @@ export interface StartFlags extends EngineContextFlags, TlsFlags {
   readyFile?: string;
   bodyLimit: string;
   logLevel: string;
+  logFormat: string;
   heartbeatInterval?: string;
   callerTimeout?: string;
   shareLevel?: string;
@@ -97,7 +98,10 @@ export async function runStart(flags: StartFlags): Promise<number> {
     if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
       throw new EngineConnError('EC_CONFIG_INVALID', `--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
     }
-    logger = createLogger(flags.logLevel, { ec: id }, tail);
+    if (!(LOG_FORMATS as readonly string[]).includes(flags.logFormat)) {
+      throw new EngineConnError('EC_CONFIG_INVALID', `--log-format must be one of ${LOG_FORMATS.join(', ')}.`);
+    }
+    logger = createLogger(flags.logLevel, { ec: id }, tail, flags.logFormat as LogFormat);
     const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
     const bodyLimit = parseSize(flags.bodyLimit, '--body-limit');
     const plugin = await loadEngine(flags.engine);

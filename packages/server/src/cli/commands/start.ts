@@ -53,6 +53,7 @@ export function registerStartCommand(program: Command): void {
     .option('--insecure-http', 'allow a non-loopback --host without TLS (tokens cross the network in clear)')
     .option('--body-limit <size>', 'largest request body', '10MiB')
     .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent', 'info')
+    .option('--log-format <format>', 'auto (readable lines on a terminal, else JSON) | json | pretty', 'auto')
     .action(async (flags: StartFlags) => {
       // Loaded on demand, so the client commands do not pay for the server's imports.
       const { runStart } = await import('../run-start.js');

@@ -108,6 +108,39 @@ async function managerOf(flags: SubmitFlags): Promise<ManagerClient> {
 }
 
 async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promise<number> {
+  let submitting = false;
+  // Ctrl-C kills the task and waits for it to stop (so nothing is left running); a second one leaves at
+  // once. During the submit's wait the id is not known yet: the kill goes out as soon as it is.
+  let interrupted = false;
+  let handle: TaskHandle | null = null;
+  let display: ProgressDisplay | null = null;
+  const say = (line: string) => (display ? display.log([line]) : process.stderr.write(`${line}\n`));
+  const kill = (task: TaskHandle) => {
+    say(`engineconn: killing task ${task.id} (Ctrl-C again to leave at once)`);
+    task.kill().catch((err: unknown) => say(`engineconn: the kill failed: ${describeFailure(err)}`));
+  };
+  let followed = false;
+  const onSigint = () => {
+    // Installed before anything else and kept to the exit: no moment of the command leaves Ctrl-C
+    // to the default handler, which would end the CLI by the signal and leave the task running.
+    if (followed) process.exit(130);
+    if (interrupted) {
+      display?.stop();
+      process.stderr.write(
+        `engineconn: interrupted again; ${handle ? `task ${handle.id}` : 'the task'} may still be stopping\n`,
+      );
+      process.exit(130);
+    }
+    interrupted = true;
+    if (!handle && !submitting) process.exit(130);
+    if (handle) kill(handle);
+    else
+      say(
+        'engineconn: the task is killed as soon as the EngineConn answers with its id (Ctrl-C again to leave at once)',
+      );
+  };
+  process.on('SIGINT', onSigint);
+
   const format = flags.json ? 'json' : parseFormat(flags.format, ['table', 'json', 'csv']);
   if (flags.transport !== 'sse' && flags.transport !== 'ws') {
     throw new BadRequestError(`--transport must be sse or ws; got '${flags.transport}'.`);
@@ -119,34 +152,8 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
   const hasProperties = Object.keys(properties).length > 0;
   const client = manager ? manager.jobs : await createClient(flags);
 
-  // Ctrl-C kills the task and waits for it to stop (so nothing is left running); a second one leaves at
-  // once. During the submit's wait the id is not known yet: the kill goes out as soon as it is.
-  let interrupted = false;
-  let handle: TaskHandle | null = null;
-  let display: ProgressDisplay | null = null;
-  const say = (line: string) => (display ? display.log([line]) : process.stderr.write(`${line}\n`));
-  const kill = (task: TaskHandle) => {
-    say(`engineconn: killing task ${task.id} (Ctrl-C again to leave at once)`);
-    task.kill().catch((err: unknown) => say(`engineconn: the kill failed: ${describeFailure(err)}`));
-  };
-  const onSigint = () => {
-    if (interrupted) {
-      display?.stop();
-      process.stderr.write(
-        `engineconn: interrupted again; ${handle ? `task ${handle.id}` : 'the task'} may still be stopping\n`,
-      );
-      process.exit(130);
-    }
-    interrupted = true;
-    if (handle) kill(handle);
-    else
-      say(
-        'engineconn: the task is killed as soon as the EngineConn answers with its id (Ctrl-C again to leave at once)',
-      );
-  };
-  process.on('SIGINT', onSigint);
-
   try {
+    submitting = true;
     handle = manager
       ? await manager.submit({
           engineType: flags.engine as string,
@@ -174,7 +181,8 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
     }
   } finally {
     display?.stop();
-    process.off('SIGINT', onSigint);
+    // The task has ended (or the follow failed): a Ctrl-C from here on just leaves, with 130.
+    followed = true;
   }
 
   const info = handle.completed ? await handle.done : await client.task(handle.id);
