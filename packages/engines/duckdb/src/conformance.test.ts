@@ -4,9 +4,10 @@ import { duckdbEngine } from './duckdb-engine.js';
 /**
  * DuckDB runs inside this process, so "the query still runs" is read from the CPU time of the
  * process's threads other than the main one (DuckDB's workers and the libuv pool). Valid because the
- * tests of one file run one at a time and nothing else computes while the probe samples. The long
- * query keeps at least a core busy (20 ticks in the window); 10 ticks tells it apart from the short
- * bursts of freeing a killed query's state, which a loaded CI run showed crossing a 3-tick bar.
+ * tests of one file run one at a time and nothing else in this process computes while the probe
+ * samples. The long query keeps at least a core busy; 10 ticks (100 ms of CPU) tells it apart from
+ * the short bursts of freeing a killed query's state, which a loaded CI run showed crossing a 3-tick
+ * bar, and the probe's one-second window lets a starved query reach it on a loaded machine.
  */
 const queryBurnsCpu = () => proc.burnsCpu(() => proc.threadCpuTicks(), { minTicks: 10 });
 
