@@ -17,6 +17,11 @@ export interface ValueFidelitySpec<S = unknown> {
   cases: readonly ValueCase[];
   /** Kinds of value the engine has no type for, each with the reason. */
   without?: Partial<Record<ValueTag, string>>;
+  /**
+   * A guard against a hung engine, not a time the test asserts: the suite fails after this long.
+   * Default 300 s, for a corpus of a hundred statements on a remote engine on a loaded machine.
+   */
+  timeoutMs?: number;
   /** The engine's own client or CLI on each case's expression (after `setup`), in order. */
   native(cases: readonly ValueCase[]): Promise<NativeValue[]>;
 }
@@ -47,7 +52,7 @@ async function storedCell(view: TaskView, index: number): Promise<string> {
 export function runValueFidelitySuite<S>(spec: ValueFidelitySpec<S>): void {
   const options = () => (typeof spec.options === 'function' ? spec.options() : (spec.options ?? {}));
   const setup = spec.setup ?? [];
-  describe(`${spec.plugin.name} value fidelity`, { timeout: 120_000 }, () => {
+  describe(`${spec.plugin.name} value fidelity`, { timeout: spec.timeoutMs ?? 300_000 }, () => {
     if (spec.before) before(spec.before);
     if (spec.after) after(spec.after);
 
