@@ -7,7 +7,7 @@ export * as proc from './conformance/proc.js';
 export { runConformanceSuite } from './conformance/run-conformance-suite.js';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';
 export { type CapturedResultSet, createHarnessTask, type HarnessOptions, type HarnessTask } from './task-harness.js';
-export { createTestEngine, TEST_PNG, type TestEngineOptions, testEngine } from './test-engine.js';
+export { createTestEngine, openGate, TEST_PNG, type TestEngineOptions, testEngine } from './test-engine.js';
 export { acquireTestTrino, type TestTrino } from './trino/shared-trino.js';
 export { ensureTrinoInstall, TRINO_PLUGINS, trinoCacheDir } from './trino/trino-install.js';
 export {

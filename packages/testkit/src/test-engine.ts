@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { defineEngine, EngineError, type EnginePlugin, type ExecutorKind, type TaskContext } from '@engineconn/core';
 
@@ -16,8 +17,34 @@ export interface TestEngineOptions {
 }
 
 /**
+ * Gates that `gate NAME` statements wait on, opened by the test with `openGate(NAME)`. The engine runs
+ * in the test's process, so a test can hold a task at an exact point (e.g. while it cuts a client's
+ * connection) instead of hoping a sleep is long enough on a busy machine.
+ */
+const gates = new Map<string, { opened: Promise<void>; open: () => void }>();
+
+function gate(name: string): { opened: Promise<void>; open: () => void } {
+  let entry = gates.get(name);
+  if (!entry) {
+    let open: () => void = () => {};
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    entry = { opened, open };
+    gates.set(name, entry);
+  }
+  return entry;
+}
+
+/** Lets every task waiting at (or later reaching) `gate NAME` go on. */
+export function openGate(name: string): void {
+  gate(name).open();
+}
+
+/**
  * Runs one statement of the test language:
  *   sleep MS        waits MS milliseconds, or until the task is killed
+ *   gate NAME       waits until the test calls openGate(NAME), or until the task is killed
  *   fail MESSAGE    fails the task with EC_ENGINE_ERROR
  *   log N           logs N lines `line 0` … `line N-1`
  *   rows N          a TABLE (n INTEGER, label VARCHAR) of N rows
@@ -34,6 +61,14 @@ async function runStatement(task: TaskContext, statement: string): Promise<void>
     case 'sleep': {
       // Aborting the timer is the "cancel the real work" of this engine.
       await delay(Number(arg) || 0, undefined, { signal: task.signal }).catch(() => {});
+      return;
+    }
+    case 'gate': {
+      if (task.signal.aborted) return;
+      const aborted = new AbortController();
+      const killed = once(task.signal, 'abort', { signal: aborted.signal }).catch(() => {});
+      await Promise.race([gate(arg).opened, killed]);
+      aborted.abort();
       return;
     }
     case 'fail':

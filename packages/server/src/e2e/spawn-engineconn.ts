@@ -70,7 +70,8 @@ function launch(args: string[], dir: string, env: Record<string, string>) {
 /** Runs `engineconn ARGS` to completion (for commands expected to fail or finish). */
 export async function runEngineConn(
   args: string[],
-  timeoutMs = 10_000,
+  // Deadlines, not expectations: a loaded machine can take many seconds to start a node process.
+  timeoutMs = 30_000,
   env: Record<string, string> = {},
 ): Promise<ProcessExit & { stdout: string; stderr: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
@@ -91,7 +92,7 @@ export async function runEngineConn(
  */
 export async function spawnEngineConn(
   args: string[],
-  { timeoutMs = 10_000, env = {} as Record<string, string> } = {},
+  { timeoutMs = 30_000, env = {} as Record<string, string> } = {},
 ): Promise<SpawnedEngineConn> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
   // An EngineConn started as root with --user runs as that user, who must reach its data dir inside.

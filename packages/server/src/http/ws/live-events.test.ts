@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnClient, type TypedTaskEvent } from '@engineconn/client';
 import type { Caller, TaskEvent } from '@engineconn/core';
+import { openGate } from '@engineconn/testkit';
 import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
 import { TcpProxy } from '../../testing/tcp-proxy.js';
 import { waitFor } from '../../testing/wait-for.js';
@@ -58,7 +59,10 @@ describe('live task events', () => {
 
   for (const transport of ['ws', 'sse'] as const) {
     test(`a ${transport} client dropped mid-task resumes with no gap and no duplicate`, async () => {
-      const code = Array.from({ length: 6 }, () => 'log 100').join('; sleep 60; ');
+      // The task waits at a gate after each batch of lines; the test cuts the connection there and
+      // only then opens the gate, so what follows is produced while the client is disconnected.
+      const gates = [1, 2].map((n) => `${transport}-${n}-${Math.random().toString(36).slice(2)}`);
+      const code = ['log 100', `gate ${gates[0]}`, 'log 100', `gate ${gates[1]}`, 'log 100'].join('; ');
       const task = server.runtime.submit({ code }, owner);
       const client = new EngineConnClient({
         url: proxy.url,
@@ -66,15 +70,22 @@ describe('live task events', () => {
         retry: { minDelayMs: 5, maxDelayMs: 50 },
       });
       const got: TypedTaskEvent[] = [];
+      let lines = 0;
       let cuts = 0;
+      let passed = 0;
       const before = proxy.connections;
       for await (const event of client.events(task.id, { transport })) {
         got.push(event);
-        // Cut the connection twice, mid-stream, while the task is still running.
-        if ((got.length === 3 || got.length === 8) && proxy.cutAll() > 0) cuts++;
+        if (event.event === 'log') lines += event.data.lines.length;
+        const parked = gates[passed];
+        if (parked !== undefined && lines === (passed + 1) * 100) {
+          if (proxy.cutAll() > 0) cuts++;
+          passed++;
+          openGate(parked);
+        }
       }
       const journal = await server.runtime.getTask(task.id, owner).journal.read(0, 10_000);
-      assert.equal(cuts, 2);
+      assert.equal(cuts, 2, 'each cut found the stream open');
       assert.ok(
         proxy.connections - before >= 3,
         `the client reconnected after each cut: ${proxy.connections - before} connections, ${got.length} of ${journal.length} events`,
