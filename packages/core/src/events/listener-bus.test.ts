@@ -38,9 +38,9 @@ describe('AsyncListenerBus', () => {
       await gate;
       seen.push(e.n);
     });
-    const started = process.hrtime.bigint();
+    // The loop is synchronous and the listener's gate still closed: had emit waited for it, the
+    // loop would never end.
     for (let n = 0; n < 50; n++) bus.emit('tick', { n });
-    assert.ok(process.hrtime.bigint() - started < 50_000_000n, 'emitting 50 events took under 50 ms');
     assert.deepEqual(seen, []);
     release();
     await bus.idle();

@@ -149,10 +149,12 @@ describe('ManagerReporter', () => {
     receiver.fallback = 503;
     const reporter = make({ backoffInitialMs: 10, backoffMaxMs: 40, random: () => 0.999 });
     reporter.register();
-    await receiver.waitFor(() => receiver.attempts.length >= 7);
+    await receiver.waitFor(() => receiver.attempts.length >= 9);
     const gaps = receiver.attempts.slice(1).map((a, i) => a.at - (receiver.attempts[i]?.at ?? 0));
-    // Uncapped, the fifth and later waits would be 160 ms and more.
-    assert.ok(Math.max(...gaps.slice(4)) < 150, `gaps ${gaps.join(',')} should stay near the 40 ms cap`);
+    // Uncapped, the fifth to eighth waits would be 160 + 320 + 640 + 1280 ms; capped, 4 × 40 ms and
+    // whatever a busy machine adds.
+    const late = gaps.slice(4, 8).reduce((sum, gap) => sum + gap, 0);
+    assert.ok(late < 1200, `gaps ${gaps.join(',')} should stay near the 40 ms cap`);
     receiver.fallback = 200;
     await reporter.close(1000);
   });
@@ -161,9 +163,8 @@ describe('ManagerReporter', () => {
     reset();
     receiver.fallback = 'hang';
     const reporter = make({ requestTimeoutMs: 100 });
-    const t0 = performance.now();
+    // Synchronous: all 1000 are enqueued while the manager hangs, and they coalesce.
     for (let i = 0; i < 1000; i++) reporter.status(status(i % 2 ? 'Busy' : 'Unlock'));
-    assert.ok(performance.now() - t0 < 500, 'enqueueing is synchronous and cheap');
     assert.ok(reporter.pending <= 2, 'bounded: one registration owed and one status');
     await receiver.waitFor(() => reporter.stats.failures >= 2);
     receiver.fallback = 200;
@@ -175,7 +176,7 @@ describe('ManagerReporter', () => {
   test('close() flushes within its deadline, abandons what it cannot deliver, and is idempotent', async () => {
     reset();
     receiver.fallback = 503;
-    const reporter = make({ backoffInitialMs: 1000, backoffMaxMs: 30_000 });
+    const reporter = make({ backoffInitialMs: 10_000, backoffMaxMs: 30_000 });
     reporter.release(release());
     await receiver.waitFor(() => receiver.attempts.length >= 1);
     const t0 = Date.now();
@@ -183,7 +184,8 @@ describe('ManagerReporter', () => {
     assert.equal(reporter.close(10), closing);
     await closing;
     const took = Date.now() - t0;
-    assert.ok(took >= 250 && took < 1000, `close took ${took} ms`);
+    // It waits up to its deadline, not for the next attempt 10 s later.
+    assert.ok(took >= 250 && took < 10_000, `close took ${took} ms`);
     assert.equal(reporter.stats.abandoned, 1);
     reporter.status(status('Busy'));
     assert.equal(reporter.pending, 1, 'a closed reporter takes no reports (only the owed registration remains)');

@@ -54,10 +54,8 @@ if (trino.skip !== undefined) {
         (await coordinatorQueries(url, `long_${m}`)).some((q) => q.state === 'RUNNING' || q.state === 'QUEUED'),
       // A loaded machine: planning and the first splits of a Trino query can take seconds.
       startWithinMs: 60_000,
-      killWithinMs: 15_000,
     },
     concurrent: { code: (m) => `SELECT '${m}' AS marker, count(*) FROM tpch.tiny.orders` },
-    closeWithinMs: 30_000,
     testTimeoutMs: 180_000,
     // Nothing of the long query is left on the coordinator: it ended cancelled by our DELETE.
     isReleased: async (_session, { marker: m }) => {

@@ -202,7 +202,7 @@ describe('trino engine (against a fake coordinator)', () => {
     fake.script(sql, { columns: [{ name: 'x', type: 'bigint' }], hang: true, totalSplits: 100 });
     const task = createHarnessTask({ code: sql, runType: 'sql', killGraceMs: 1000 });
     const running = executor.execute(task.context);
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 30_000;
     while (!fake.queries.some((q) => q.sql === sql && q.page >= 3)) {
       assert.ok(Date.now() < deadline, 'the query never started running');
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -48,8 +48,6 @@ export interface ConformanceSpec<S = unknown> {
     code: string | ((marker: string) => string);
     /** Is the real work still running (at the engine or OS level)? Must be true before the kill. */
     isWorkRunning(session: S, task: TaskInfo, probe: ProbeContext): Promise<boolean>;
-    /** From kill() to the task being Cancelled. Default 2000 ms. */
-    killWithinMs?: number;
     /** How long the work may take to show up as running. Default 10000 ms. */
     startWithinMs?: number;
   };
@@ -59,8 +57,6 @@ export interface ConformanceSpec<S = unknown> {
    * serial, in which case the suite checks that a second task is refused with EC_BUSY instead.
    */
   concurrent?: { code: (marker: string) => string };
-  /** runtime.shutdown() with the long task running, to Success (the suite's shutdown grace is 100 ms). Default 5000 ms. */
-  closeWithinMs?: number;
   /** After shutdown: has the session released everything (processes, backends, workers)? */
   isReleased?(session: S, probe: ProbeContext): Promise<boolean>;
 }

@@ -99,9 +99,7 @@ function statusesOf(events: readonly TaskEvent[]): string[] {
  */
 export function runConformanceSuite<S>(spec: ConformanceSpec<S>): void {
   const executor = spec.executor ?? spec.plugin.defaultExecutor;
-  const killWithinMs = spec.long.killWithinMs ?? 2000;
   const startWithinMs = spec.long.startWithinMs ?? 10_000;
-  const closeWithinMs = spec.closeWithinMs ?? 5000;
   const options = () => (typeof spec.options === 'function' ? spec.options() : (spec.options ?? {}));
   const open = (t: TestContext) => openRuntime(spec, options(), t);
   const longCode = (marker: string) => (typeof spec.long.code === 'function' ? spec.long.code(marker) : spec.long.code);
@@ -221,7 +219,6 @@ export function runConformanceSuite<S>(spec: ConformanceSpec<S>): void {
       assert.equal(info.error?.code, 'EC_TASK_CANCELLED');
       // Cancelled means the work has stopped (DESIGN §4): no settling time is allowed here.
       assert.equal(await isWorkRunning(ec, view), false, 'the probe still sees the work running after Cancelled');
-      assert.ok(elapsed <= killWithinMs, `kill took ${elapsed.toFixed(0)} ms (bound ${killWithinMs} ms)`);
       const log = await readLog(view);
       assert.ok(!log.some((l) => l.includes(BACKSTOP_NOTE)), 'the engine confirmed the stop itself');
       await expectResultsWork(ec);
@@ -269,7 +266,6 @@ export function runConformanceSuite<S>(spec: ConformanceSpec<S>): void {
       const exit = await ec.runtime.shutdown('conformance: close');
       const elapsed = performance.now() - started;
       t.diagnostic(`shutdown with a running task took ${elapsed.toFixed(0)} ms`);
-      assert.ok(elapsed <= closeWithinMs, `shutdown took ${elapsed.toFixed(0)} ms (bound ${closeWithinMs} ms)`);
       assert.deepEqual({ status: exit.status, exitCode: exit.exitCode }, { status: 'Success', exitCode: 0 });
       assert.equal(ec.runtime.status, 'Success');
       assert.equal(view.info().status, 'Cancelled');
