@@ -11,6 +11,8 @@ export interface ManagerClientOptions {
   url: string;
   /** Your bearer token for the manager. */
   token?: string | undefined;
+  /** PEM certificate(s) to trust for an https:// manager, and for the engines it hands out. */
+  ca?: string | Buffer | undefined;
   fetch?: FetchLike | undefined;
   retry?: RetryOptions | undefined;
 }
@@ -28,11 +30,13 @@ const enc = encodeURIComponent;
  */
 export class ManagerClient {
   readonly #http: HttpTransport;
+  readonly #ca: string | Buffer | undefined;
   /** The job routes, which answer as an EngineConn's task routes do: use it to read jobs by id. */
   readonly jobs: EngineConnClient;
 
   constructor(options: ManagerClientOptions) {
     this.#http = new HttpTransport(options);
+    this.#ca = options.ca;
     // Jobs are followed over SSE: the manager has no WebSocket.
     this.jobs = new EngineConnClient({ ...options, tasksPath: '/api/v1/jobs', transport: 'sse' });
   }
@@ -49,7 +53,7 @@ export class ManagerClient {
   /** A client for an engine the manager handed out, with the token that came with it. */
   engineClient(engine: AskAnswer['engine']): EngineConnClient {
     if (!engine.url) throw new TypeError(`Engine ${engine.id} has no URL yet.`);
-    return new EngineConnClient({ url: engine.url, token: engine.token });
+    return new EngineConnClient({ url: engine.url, token: engine.token, ca: this.#ca });
   }
 
   async engines(options: CallOptions = {}): Promise<Engine[]> {

@@ -21,8 +21,9 @@ import { parseIntegerFlag } from './options.js';
 import { publishOwnerToken, takeOwnerToken } from './owner-token.js';
 import { publicUrl } from './public-url.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
+import { checkPlainHttpBind, readTlsFiles, type TlsFlags } from './tls-files.js';
 
-export interface ManagerFlags {
+export interface ManagerFlags extends TlsFlags {
   host: string;
   port: string;
   dataDir?: string;
@@ -37,6 +38,8 @@ export interface ManagerFlags {
   stopGrace: string;
   keepEngines?: boolean;
   logLevel: string;
+  allowOrigin?: string[];
+  publicUrl?: string[];
 }
 
 /** The `engineconn` CLI script the manager runs its engines with. */
@@ -49,7 +52,7 @@ function positiveDuration(value: string, flag: string): number {
   return ms;
 }
 
-export function parseManagerSettings(flags: ManagerFlags): ManagerSettings {
+export function parseManagerSettings(flags: ManagerFlags, managerCa: Buffer | null = null): ManagerSettings {
   return {
     dataDir: resolve(flags.dataDir ?? join(homedir(), '.engineconn', 'manager')),
     maxEngines: parseIntegerFlag(flags.maxEngines, '--max-engines', 0),
@@ -61,6 +64,7 @@ export function parseManagerSettings(flags: ManagerFlags): ManagerSettings {
     stopGraceMs: positiveDuration(flags.stopGrace, '--stop-grace'),
     keepEngines: flags.keepEngines === true,
     command: [process.execPath, BIN],
+    managerCa,
   };
 }
 
@@ -102,7 +106,10 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
   const parts: Partial<Running> = {};
   let unpublish: () => void = () => {};
   try {
-    const settings = parseManagerSettings(flags);
+    const tls = await readTlsFiles(flags);
+    checkPlainHttpBind(flags.host, tls, flags, logger);
+    // The engines it launches report back over HTTPS then, and must trust its certificate.
+    const settings = parseManagerSettings(flags, tls?.cert ?? null);
     const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
     const { auth, generated } = await resolveAuth(flags);
     await mkdir(join(settings.dataDir, 'engines'), { recursive: true, mode: 0o711 });
@@ -112,7 +119,7 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
     parts.store = new RegistryStore(settings.dataDir);
     const registry = new EngineRegistry(parts.store);
     const metrics = new ManagerMetrics(registry);
-    const url = (): string => publicUrl(flags.host, parts.app?.server.address() as AddressInfo);
+    const url = (): string => publicUrl(flags.host, parts.app?.server.address() as AddressInfo, tls ? 'https' : 'http');
     parts.manager = new EngineManager(settings, registry, url, logger, metrics);
     parts.jobs = new JobService(parts.manager, logger);
     parts.app = await buildManagerApp({
@@ -122,7 +129,8 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
       auth,
       ownerToken: generated ?? undefined,
       owner: defaultUser(),
-      bindHost: flags.host,
+      guard: { bindHost: flags.host, publicUrls: flags.publicUrl ?? [], allowOrigins: flags.allowOrigin ?? [] },
+      https: tls ?? undefined,
       logger,
     });
     try {

@@ -171,6 +171,7 @@ export class EngineManager {
         heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
         engineIdleTimeMs: this.settings.engineIdleTimeMs,
         orphanTimeoutMs: this.settings.orphanTimeoutMs,
+        managerCa: this.settings.managerCa,
       },
       this.managerUrl(),
       osUser,

@@ -19,6 +19,8 @@ export interface ManagerSettings {
   command: readonly [string, ...string[]];
   /** How long a stopped engine may drain before it is killed. */
   stopGraceMs: number;
+  /** Served over HTTPS: its certificate (PEM), which the engines it launches trust for their reports. */
+  managerCa: Buffer | null;
 }
 
 /** How many heartbeat intervals of silence make an engine Lost. */

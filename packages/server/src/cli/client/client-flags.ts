@@ -20,7 +20,7 @@ export function withClientFlags(command: Command): Command {
       '--token <token>',
       'bearer token (env ENGINECONN_TOKEN; default: the owner token an EngineConn of this OS user left for the URL)',
     )
-    .option('--ca <file>', 'PEM certificate(s) to trust for an https:// EngineConn (env ENGINECONN_CA)');
+    .option('--ca <file>', 'PEM certificate(s) to trust for an https:// EngineConn or --manager (env ENGINECONN_CA)');
 }
 
 type ClientModule = typeof import('@engineconn/client');
@@ -57,7 +57,7 @@ export async function createManagerClient(flags: ClientFlags & { manager?: strin
   const url = flags.manager ?? process.env.ENGINECONN_MANAGER ?? DEFAULT_MANAGER_URL;
   checkUrl(url, '--manager', DEFAULT_MANAGER_URL);
   clientModule ??= await import('@engineconn/client');
-  return new clientModule.ManagerClient({ url, token: tokenOf(flags) });
+  return new clientModule.ManagerClient({ url, token: tokenOf(flags), ca: await caOf(flags) });
 }
 
 /** The SDK is loaded here rather than imported, so `engineconn start` does not pay for it (nor for ws). */

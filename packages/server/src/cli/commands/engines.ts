@@ -23,6 +23,7 @@ export function registerEnginesCommand(program: Command): void {
     .description("List the engines a manager runs for you (an admin's token: everyone's)")
     .option('--manager <url>', 'the manager (env ENGINECONN_MANAGER, default http://127.0.0.1:7080)')
     .option('--token <token>', 'your bearer token for the manager (env ENGINECONN_TOKEN)')
+    .option('--ca <file>', 'PEM certificate(s) to trust for an https:// manager (env ENGINECONN_CA)')
     .option('--json', 'print the raw list as JSON')
     .action((flags: ClientFlags & { manager?: string; json?: boolean }) =>
       runClientCommand(async () => {

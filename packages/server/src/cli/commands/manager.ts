@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { collectKeyValue } from '../options.js';
 import type { ManagerFlags } from '../run-manager.js';
 
 /** `engineconn manager start` (DESIGN §11): flags here, the work in ../run-manager.ts. */
@@ -15,6 +16,21 @@ export function registerManagerCommand(program: Command): void {
     .option(
       '--auth-file <file>',
       'bearer tokens {"tokens": [{"token", "user", "admin"}]} (default: an owner token, generated, loopback only)',
+    )
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key); its engines trust it')
+    .option('--tls-key <file>', "the certificate's PEM private key")
+    .option('--insecure-http', 'allow a non-loopback --host without TLS (tokens cross the network in clear)')
+    .option(
+      '--allow-origin <origin>',
+      'a web origin whose pages may call this manager (repeatable)',
+      collectKeyValue,
+      [],
+    )
+    .option(
+      '--public-url <url>',
+      'a URL this manager is reached by, e.g. behind a proxy (repeatable)',
+      collectKeyValue,
+      [],
     )
     .option('--ready-file <file>', 'write {"url", "pid", "token"} here once serving')
     .option('--max-engines <n>', 'engines at once over all users; 0 = no limit', '0')

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -201,4 +202,35 @@ describe('engineconn once', () => {
       assert.match(run.stderr(), /job \S+ Cancelled/);
     });
   }
+
+  test('--port takes --public-url and --allow-origin, as start does', async () => {
+    const run = await start([
+      ...['--engine', 'shell', '--code', 'echo started; sleep 987', '--conf', `shell.cwd=${tmpdir()}`],
+      ...['--port', '0', '--log-level', 'silent'],
+      ...['--public-url', 'https://once.example.com', '--allow-origin', 'https://notebooks.example.com'],
+    ]);
+    const [, url, token] = await waitFor(
+      () => /serving on (http:\S+) \(console: \S+\?token=([^)\s]+)\)/.exec(run.stderr()),
+      { timeoutMs: 15_000, what: 'the API to be served' },
+    );
+    const status = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${url}/api/v1/engineconn`,
+          { headers: { authorization: `Bearer ${decodeURIComponent(token!)}`, ...headers } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.once('error', reject);
+        req.end();
+      });
+    assert.equal(await status({ host: 'once.example.com' }), 200);
+    assert.equal(await status({ host: 'rebound.example.com' }), 403);
+    assert.equal(await status({ origin: 'https://notebooks.example.com' }), 200);
+    assert.equal(await status({ origin: 'https://evil.example.com' }), 403);
+    run.child.kill('SIGTERM');
+    await run.exited;
+  });
 });

@@ -28,6 +28,8 @@ export interface OnceFlags extends Omit<EngineContextFlags, 'executor' | 'concur
   host: string;
   heartbeatInterval?: string;
   logLevel: string;
+  allowOrigin?: string[];
+  publicUrl?: string[];
 }
 
 const FORMATS = ['table', 'json', 'csv'] as const;
@@ -52,6 +54,18 @@ export function registerOnceCommand(program: Command): void {
     .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', "the certificate's PEM private key")
     .option('--insecure-http', 'allow a non-loopback --host without TLS')
+    .option(
+      '--allow-origin <origin>',
+      'with --port: a web origin whose pages may call this EngineConn (repeatable)',
+      collectKeyValue,
+      [],
+    )
+    .option(
+      '--public-url <url>',
+      'with --port: a URL this EngineConn is reached by, e.g. behind a proxy (repeatable)',
+      collectKeyValue,
+      [],
+    )
     .option('--user <user>', 'the EngineConn owner (default: the OS user)')
     .option('--label <k=v>', 'a label (repeatable)', collectKeyValue, [])
     .option('--conf <k=v>', 'an option, e.g. ec.killGrace=5s (repeatable)', collectKeyValue, [])
@@ -275,7 +289,7 @@ async function serve(
     runtime,
     auth: null,
     ownerToken,
-    guard: { bindHost: host },
+    guard: { bindHost: host, publicUrls: flags.publicUrl ?? [], allowOrigins: flags.allowOrigin ?? [] },
     https: tls ?? undefined,
     logger,
     plugins: [...SERVER_PLUGINS],

@@ -36,9 +36,27 @@ interface Operation {
   body?: z.ZodType;
   bodyOptional?: boolean;
   ok: Record<number, Answer>;
+  /** The route's own errors; those of the hooks every request passes are added from the flags below. */
   errors?: ErrorCode[];
+  /** No token needed. */
   public?: boolean;
+  /** Skips the same-origin guard too (the probes). */
+  anyHost?: boolean;
   extensions?: JsonObject;
+}
+
+/**
+ * What the root hooks answer before any route runs (request-guard.ts, auth.ts, the body parser), so
+ * every operation they cover lists them without repeating them by hand: the guard refuses a foreign
+ * Origin or Host and a body that is not JSON, auth a missing or unknown token, the parser a body that
+ * is malformed or too large.
+ */
+function hookErrors(op: Operation): ErrorCode[] {
+  return [
+    ...(op.anyHost ? [] : (['EC_FORBIDDEN_ORIGIN', 'EC_UNSUPPORTED_MEDIA_TYPE'] as const)),
+    ...(op.public ? [] : (['EC_UNAUTHORIZED'] as const)),
+    ...(op.body ? (['EC_BAD_REQUEST', 'EC_PAYLOAD_TOO_LARGE'] as const) : []),
+  ];
 }
 
 /** Named schemas: they become `components.schemas` and are referenced by `$ref`. */
@@ -115,6 +133,7 @@ const OPERATIONS: Operation[] = [
     errors: [
       'EC_BAD_REQUEST',
       'EC_UNAUTHORIZED',
+      'EC_FORBIDDEN',
       'EC_BUSY',
       'EC_PAYLOAD_TOO_LARGE',
       'EC_LOCK_INVALID',
@@ -215,7 +234,7 @@ const OPERATIONS: Operation[] = [
     body: LockRequestSchema,
     bodyOptional: true,
     ok: { 200: { description: 'The lock', schema: R.LockGrantSchema } },
-    errors: ['EC_BAD_REQUEST', 'EC_UNAUTHORIZED', 'EC_BUSY'],
+    errors: ['EC_BAD_REQUEST', 'EC_UNAUTHORIZED', 'EC_FORBIDDEN', 'EC_BUSY'],
   },
   {
     method: 'delete',
@@ -261,6 +280,7 @@ const OPERATIONS: Operation[] = [
     tag: 'probes',
     summary: 'Liveness',
     public: true,
+    anyHost: true,
     ok: { 200: { description: 'Alive', schema: R.LivenessSchema } },
   },
   {
@@ -269,6 +289,7 @@ const OPERATIONS: Operation[] = [
     tag: 'probes',
     summary: 'Readiness: 503 while starting or shutting down',
     public: true,
+    anyHost: true,
     ok: {
       200: { description: 'Ready', schema: R.ReadinessSchema },
       503: { description: 'Not ready', schema: R.ReadinessSchema },
@@ -350,7 +371,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
         answer.media ?? (answer.schema ? { 'application/json': { schema: schemaOf(answer.schema) } } : undefined);
       responses[status] = { description: answer.description, ...(content ? { content } : {}) };
     }
-    for (const code of op.errors ?? []) {
+    for (const code of new Set([...(op.errors ?? []), ...hookErrors(op)])) {
       const status = String(ERROR_CODES[code].status);
       const existing = responses[status] as { description: string } | undefined;
       responses[status] = {
@@ -395,7 +416,8 @@ export function buildOpenApiDocument(version: string): JsonObject {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'A token from the --auth-file. Without an auth file, loopback callers need none.',
+          description:
+            "A token from the --auth-file; without one, the EngineConn's owner token (its ready file, its OS user's runtime file, or ENGINECONN_TOKEN at start).",
         },
       },
     },

@@ -90,7 +90,18 @@ describe('GET /api/v1/openapi.json', () => {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/SubmitRequest' } } },
     });
     const responses = post.responses as Record<string, Json>;
-    assert.deepEqual(Object.keys(responses).sort(), ['200', '202', '400', '401', '409', '413', '423', '503']);
+    assert.deepEqual(Object.keys(responses).sort(), [
+      '200',
+      '202',
+      '400',
+      '401',
+      '403',
+      '409',
+      '413',
+      '415',
+      '423',
+      '503',
+    ]);
     const wait = (post.parameters as Json[]).find((p) => p.name === 'wait') as Json;
     assert.equal(wait.in, 'query');
     const logs = paths['/api/v1/tasks/{id}/logs']?.get as { parameters: Json[] };
@@ -98,6 +109,40 @@ describe('GET /api/v1/openapi.json', () => {
     assert.equal(limit.in, 'query');
     assert.equal(limit.required, false);
     assert.equal((limit.schema as Json).maximum, 10_000);
+  });
+
+  test('every operation documents the errors the guard and auth hooks really answer it with', async () => {
+    const paths = doc.paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    let probed = 0;
+    for (const [path, ops] of Object.entries(paths)) {
+      if (path === '/metrics') continue;
+      const url = path.replace(/\{(\w+)\}/g, 'x');
+      for (const [method, op] of Object.entries(ops)) {
+        const documents = (status: number, code: string): boolean =>
+          op.responses[String(status)]?.description.split(', ').includes(code) === true;
+        const probes: { what: string; init: RequestInit }[] = [
+          { what: 'no token', init: { headers: { authorization: '' } } },
+          { what: 'a foreign Origin', init: { headers: { origin: 'https://evil.example' } } },
+          // fetch sends no body with a GET.
+          ...(method === 'get'
+            ? []
+            : [{ what: 'a text/plain body', init: { headers: { 'content-type': 'text/plain' }, body: 'x' } }]),
+        ];
+        for (const probe of probes) {
+          const response = await server.fetch(url, { method: method.toUpperCase(), ...probe.init });
+          const text = await response.text();
+          if (response.status < 400 || response.status === 404) continue;
+          const { code } = (JSON.parse(text) as { error: { code: string } }).error;
+          assert.ok(
+            documents(response.status, code),
+            `${method.toUpperCase()} ${path} with ${probe.what} answers ${response.status} ${code}, which it does not document`,
+          );
+          probed++;
+        }
+      }
+    }
+    // The document lists them for every guarded route; the probes above hit most of them for real.
+    assert.ok(probed >= 30, `only ${probed} refusals were probed`);
   });
 
   test('every $ref points at a component', () => {

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type AuthConfig, Authenticator, installAuth } from '../../http/auth.js';
 import { frameworkErrorHandler, installErrorHandling } from '../../http/errors.js';
-import { installRequestGuard } from '../../http/request-guard.js';
+import { installRequestGuard, type RequestGuardOptions } from '../../http/request-guard.js';
 import { lazySchemaCompilers } from '../../http/schema-compilers.js';
 import { managerConsolePlugin } from '../console/manager-console.js';
 import type { EngineManager } from '../engine-manager.js';
@@ -24,8 +24,10 @@ export interface ManagerAppOptions {
   /** Without an auth file: the owner token (ENGINECONN_TOKEN or generated). */
   ownerToken?: string | undefined;
   owner: string;
-  /** The address it binds (`--host`), for the same-origin Host check (DESIGN §12). */
-  bindHost?: string;
+  /** The bound address, `--public-url`s and `--allow-origin`s, for the same-origin checks (DESIGN §12). */
+  guard?: RequestGuardOptions;
+  /** `--tls-cert` / `--tls-key`: HTTPS. */
+  https?: { cert: Buffer; key: Buffer } | undefined;
   logger: Logger | false;
 }
 
@@ -36,6 +38,7 @@ export interface ManagerAppOptions {
  */
 export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
+    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
     bodyLimit: BODY_LIMIT,
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
@@ -45,7 +48,7 @@ export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyI
     schemaController: { compilersFactory: lazySchemaCompilers },
   }) as unknown as FastifyInstance;
   installErrorHandling(app, BODY_LIMIT);
-  installRequestGuard(app, { bindHost: opts.bindHost });
+  installRequestGuard(app, opts.guard);
   installAuth(
     app,
     new Authenticator({ auth: opts.auth, ownerToken: opts.auth ? undefined : opts.ownerToken, owner: opts.owner }),

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, open } from 'node:fs/promises';
+import { chown, mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANAGER_SECRET_ENV } from '../../cli/manager-secret.js';
 import type { OsUser } from './os-users.js';
@@ -22,6 +22,8 @@ export interface LauncherSettings {
   /** The `--max-free-time` of every engine. */
   engineIdleTimeMs: number;
   orphanTimeoutMs: number;
+  /** The manager's certificate when it serves HTTPS, for the engine to trust on its reports. */
+  managerCa: Buffer | null;
 }
 
 export interface ProcessExit {
@@ -76,8 +78,12 @@ export async function launchEngine(
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const logFile = join(dataDir, 'engine.log');
   const log = await open(logFile, 'a', 0o600);
+  // Node adds NODE_EXTRA_CA_CERTS to its trusted roots at start, for fetch too: the engine's reports
+  // to an HTTPS manager then verify its certificate, with no TLS option to thread through.
+  const caFile = settings.managerCa ? join(dataDir, 'manager-ca.pem') : null;
+  if (caFile && settings.managerCa) await writeFile(caFile, settings.managerCa, { mode: 0o644 });
   if (osUser) {
-    for (const path of [dataDir, logFile]) await chown(path, osUser.uid, osUser.gid);
+    for (const path of [dataDir, logFile, ...(caFile ? [caFile] : [])]) await chown(path, osUser.uid, osUser.gid);
   }
 
   const args = [
@@ -112,7 +118,11 @@ export async function launchEngine(
       cwd: dataDir,
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
-      env: engineEnv(osUser, { [MANAGER_SECRET_ENV]: secret, ENGINECONN_TOKEN: token }),
+      env: engineEnv(osUser, {
+        [MANAGER_SECRET_ENV]: secret,
+        ENGINECONN_TOKEN: token,
+        ...(caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {}),
+      }),
       ...(osUser ? { uid: osUser.uid, gid: osUser.gid } : {}),
     });
   } finally {
