@@ -109,6 +109,11 @@ describe('engineconn manager: ask (end to end)', () => {
   });
 
   test("a bad conf answers 502 with the engine's EC_CONFIG_INVALID and log tail, and leaves nothing behind", async () => {
+    // What the failed launch leaves is told against what was there before it, so the other tests'
+    // engines (which may be leaving on their own meanwhile) do not count.
+    const engines = join(harness.dataDir, 'engines');
+    const dirsBefore = new Set(await readdir(engines));
+    const pidsBefore = new Set(await processesUnder(engines));
     const answer = await manager.api<ErrorAnswer>('POST', '/api/v1/engines/ask', {
       engineType: 'duckdb',
       conf: { 'ec.killGrace': 'soon' },
@@ -118,11 +123,10 @@ describe('engineconn manager: ask (end to end)', () => {
     assert.match(answer.body.error.message, /EC_CONFIG_INVALID/);
     assert.match(answer.body.error.message, /ec\.killGrace/);
     assert.ok((answer.body.error.logTail ?? []).some((line) => line.includes('failed to start')));
-    const engines = join(harness.dataDir, 'engines');
-    const left = await readdir(engines);
-    const running = await manager.api<{ engines: EngineView[] }>('GET', '/api/v1/engines', undefined, TOKENS.admin);
-    assert.equal(left.length, running.body.engines.length, `directories left: ${left.join(', ')}`);
-    assert.equal((await processesUnder(engines)).length, running.body.engines.length);
+    const newDirs = (await readdir(engines)).filter((d) => !dirsBefore.has(d));
+    assert.deepEqual(newDirs, [], 'the failed engine left no directory');
+    const newPids = (await processesUnder(engines)).filter((p) => !pidsBefore.has(p));
+    assert.deepEqual(newPids, [], 'the failed engine left no process');
   });
 
   test('a user over --max-engines-per-user gets 429 EC_LIMIT_REACHED', async () => {
