@@ -50,6 +50,7 @@ export function openGate(name: string): void {
  *   rows N          a TABLE (n INTEGER, label VARCHAR) of N rows
  *   text CONTENT / html CONTENT   a TEXT / HTML result set
  *   bigtext N       a TEXT result set of N times 'ü😀' (6 UTF-8 bytes each), written in chunks
+ *   open N          a TABLE of N rows left open, as an engine cut off mid-stream leaves it
  *   picture         a PICTURE (image/png) result set
  *   svg CONTENT     a PICTURE (image/svg+xml) result set of that markup
  *   anything else   a TABLE with one column `result` holding the statement
@@ -101,6 +102,11 @@ async function runStatement(task: TaskContext, statement: string): Promise<void>
       const writer = await task.createResultSet({ type: verb.toLowerCase() === 'text' ? 'TEXT' : 'HTML' });
       await writer.write(arg);
       await writer.close();
+      return;
+    }
+    case 'open': {
+      const writer = await task.createResultSet({ type: 'TABLE', columns: [{ name: 'n', type: 'INTEGER' }] });
+      await writer.writeRows(Array.from({ length: Number(arg) || 0 }, (_, n) => [n]));
       return;
     }
     case 'bigtext': {

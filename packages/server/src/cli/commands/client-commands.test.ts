@@ -191,6 +191,16 @@ describe('engineconn client commands against a real engineconn start', () => {
     assert.equal(await readFile(join(out, `${id}-1.txt`), 'utf8'), 'hi');
   });
 
+  test('a truncated result set is exported with a warning on stderr', async () => {
+    const run = await cli('submit', '--format', 'csv', '--property', 'timeout=100ms', 'open 2; sleep 30000');
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stdout, 'n\r\n0\r\n1\r\n');
+    assert.match(
+      run.stderr,
+      /warning: result set 0 is truncated: the task ended before it was complete \(2 rows written\)/,
+    );
+  });
+
   test('control characters in cells are escaped; a closed pipe ends a command quietly with 0', async () => {
     const run = await cli('submit', 'say \u001b[2J\u0007boom');
     assert.equal(run.code, 0, run.stderr);
