@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -10,6 +10,18 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, engine_id TEXT NOT NULL, record TEXT NOT NULL);
   CREATE INDEX IF NOT EXISTS jobs_engine ON jobs (engine_id);
 `;
+
+/**
+ * The registry holds every engine's owner token and report secret, and the data dir is 0711 so the
+ * engines' users reach their own directories below it: a registry readable by others would hand any
+ * local user (or any user's task) every engine. The file is created 0600 before SQLite opens it, as
+ * SQLite gives the -wal and -shm files it creates the database's mode; ones left by an older manager
+ * are tightened too.
+ */
+function privateFile(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
 
 /**
  * The registry on disk: embedded SQLite in the manager's data dir, so a manager that restarts on
@@ -29,7 +41,9 @@ export class RegistryStore {
     mkdirSync(dataDir, { recursive: true, mode: 0o711 });
     // better-sqlite3 is CommonJS with a native binding; required only by a manager.
     const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-    this.#db = new Database(join(dataDir, 'registry.sqlite'));
+    const file = join(dataDir, 'registry.sqlite');
+    privateFile(file);
+    this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(SCHEMA);
