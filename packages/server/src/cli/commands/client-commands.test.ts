@@ -11,6 +11,11 @@ import { waitFor } from '../../testing/wait-for.js';
 const BIN = fileURLToPath(new URL('../../../bin/engineconn.js', import.meta.url));
 const TEST_ENGINE = fileURLToPath(new URL('../../../../testkit/dist/test-engine.js', import.meta.url));
 
+interface TaskRow {
+  id: string;
+  status: string;
+}
+
 interface Run {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -122,6 +127,39 @@ describe('engineconn client commands against a real engineconn start', () => {
     const id = /Task (t-\S+) Cancelled/.exec(result.stderr)?.[1] as string;
     const tasks = JSON.parse((await cli('tasks', '--json')).stdout) as { id: string; status: string }[];
     assert.equal(tasks.find((t) => t.id === id)?.status, 'Cancelled');
+  });
+
+  // The moment that used to be lost: the task has just turned Running on the EngineConn while the
+  // CLI is between the submit's answer and following it. Each round signals as soon as the poll sees
+  // Running, which lands the signal at a slightly different point of the CLI each time.
+  test('Ctrl-C just as the task starts running still kills it and exits 130, every time', async () => {
+    const headers = { authorization: `Bearer ${token}` };
+    const list = async () =>
+      ((await (await fetch(`${url}/api/v1/tasks?limit=20`, { headers })).json()) as { tasks: TaskRow[] }).tasks;
+    for (let round = 0; round < 8; round++) {
+      const known = new Set((await list()).map((t) => t.id));
+      const run = start(['submit', '--wait', '0', 'sleep 60000'], env());
+      let id = '';
+      await waitFor(
+        async () => {
+          id = (await list()).find((t) => !known.has(t.id) && t.status === 'Running')?.id ?? '';
+          return id !== '';
+        },
+        { intervalMs: 1, what: `round ${round}: the task to run` },
+      );
+      run.child.kill('SIGINT');
+      const result = await run.result;
+      assert.equal(result.code, 130, `round ${round}: ${result.signal ?? ''} ${result.stderr}`);
+      let status = '';
+      await waitFor(
+        async () => {
+          status = (await list()).find((t) => t.id === id)?.status ?? '';
+          return status !== 'Running' && status !== 'Scheduled';
+        },
+        { what: `round ${round}: the task to end` },
+      );
+      assert.equal(status, 'Cancelled', `round ${round}`);
+    }
   });
 
   test('a task outliving the wait is followed live: status, logs and progress stream', async () => {
