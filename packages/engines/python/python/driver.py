@@ -76,6 +76,17 @@ def is_dataframe(value):
     return cls.__name__ == "DataFrame" and cls.__module__.startswith("pandas")
 
 
+def float_cell(value):
+    """DESIGN 13: NaN, the infinities and -0 are strings, which JSON has no number for."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0 and math.copysign(1.0, value) < 0:
+        return "-0"
+    return value
+
+
 def cell(value):
     """A JSON-safe form of one table cell."""
     if value is None or isinstance(value, (bool, str)):
@@ -83,7 +94,7 @@ def cell(value):
     if isinstance(value, int):
         return value if -MAX_SAFE_INT <= value <= MAX_SAFE_INT else str(value)
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
+        return float_cell(value)
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
@@ -101,7 +112,7 @@ def cell(value):
         except (TypeError, ValueError):
             pass
     try:
-        if value != value:  # NaN-like missing values (pandas NaT, numpy nan)
+        if value != value:  # missing values that are not floats (pandas NaT, NA)
             return None
     except (TypeError, ValueError):
         pass

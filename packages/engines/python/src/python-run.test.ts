@@ -89,6 +89,15 @@ describe('python engine: running code', () => {
     assert.ok(task.resultSets.every((r) => r.closed));
   });
 
+  test('show_table keeps NaN, the infinities, -0 and integers beyond 2^53 (DESIGN §13)', async () => {
+    const task = await py.run(
+      'show_table([(float("nan"), float("inf"), float("-inf"), -0.0, 0.0, 2**63, -(2**53 - 1))], columns=list("abcdefg"))',
+    );
+    assert.deepEqual(task.resultSets[0]?.rows, [
+      ['NaN', 'Infinity', '-Infinity', '-0', 0, '9223372036854775808', -(2 ** 53 - 1)],
+    ]);
+  });
+
   test('a large table streams in batches and arrives whole', async () => {
     const task = await py.run('show_table(([i, str(i)] for i in range(25000)), columns=["i", "s"])');
     const rows = task.resultSets[0]?.rows ?? [];
