@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AskAnswer } from '@engineconn/core/manager';
-import { AS_ROOT, BOB, type ManagerHarness, managerHarness, type SpawnedManager } from './spawn-manager.js';
+import { waitFor } from '../test-support/wait-for.js';
+import { AS_ROOT, BOB, isAlive, type ManagerHarness, managerHarness, type SpawnedManager } from './spawn-manager.js';
 
 /** Runs `cat FILE` as another OS user: what a local user, or any of their tasks, could read. */
 function catAs(user: string, file: string): { code: number | null; stdout: string } {
@@ -18,7 +19,7 @@ describe("the manager's data dir, seen by another OS user (end to end)", { skip:
   let alice: AskAnswer;
   before(async () => {
     harness = await managerHarness();
-    manager = await harness.start();
+    manager = await harness.start(['--stop-grace', '1s']);
     const asked = await manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb' });
     assert.equal(asked.status, 200, JSON.stringify(asked.body));
     alice = asked.body;
@@ -41,5 +42,44 @@ describe("the manager's data dir, seen by another OS user (end to end)", { skip:
     const engines = join(manager.dataDir, 'engines');
     const listed = spawnSync('runuser', ['-u', BOB, '--', 'ls', engines], { encoding: 'utf8' });
     assert.notEqual(listed.status, 0, `${BOB} listed ${engines}: ${listed.stdout}`);
+  });
+
+  test("a forged register cannot point the manager's kill at another process", async () => {
+    const { pid, id } = alice.engine;
+    // The engine's own user can read its environment (and so its report secret) from /proc.
+    const environ = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+    const secret = environ.find((v) => v.startsWith('ENGINECONN_MANAGER_SECRET='))?.split('=')[1];
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    const dataDir = cmdline[cmdline.indexOf('--data-dir') + 1] as string;
+    assert.ok(secret && dataDir);
+    // A process that is not the engine, though its command line names the engine's directory.
+    const decoy = spawn('sh', ['-c', 'sleep 1000', dataDir], { detached: true, stdio: 'ignore' });
+    const decoyExited = new Promise((resolve) => decoy.once('exit', resolve));
+    try {
+      const forged = await fetch(`${manager.url}/api/v1/engineconns/${id}/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id,
+          url: alice.engine.url,
+          pid: decoy.pid,
+          engineType: 'duckdb',
+          engineVersion: '1',
+          executor: alice.engine.executor,
+          labels: alice.engine.labels,
+          user: alice.engine.user,
+          startedAt: alice.engine.startedAt,
+        }),
+      });
+      assert.equal(forged.status, 200);
+      const listed = await manager.api<{ engines: { id: string; pid: number }[] }>('GET', '/api/v1/engines');
+      assert.equal(listed.body.engines.find((e) => e.id === id)?.pid, pid);
+      assert.equal((await manager.api('DELETE', `/api/v1/engines/${id}`)).status, 202);
+      await waitFor(() => !isAlive(pid), { what: 'the engine to stop', timeoutMs: 20_000 });
+      assert.ok(isAlive(decoy.pid as number), 'the decoy was killed');
+    } finally {
+      decoy.kill('SIGKILL');
+      await decoyExited;
+    }
   });
 });

@@ -63,7 +63,9 @@ export class ReportHandler {
       labels: report.labels,
       status: 'Starting',
       health: 'Healthy',
-      pid: report.pid,
+      // The pid the manager spawned, never the report's: it is what the manager later signals (as
+      // root), and a report is only as trustworthy as the engine's user, who can read its secret.
+      pid: launched.pid,
       startedAt: report.startedAt,
       lastHeartbeatAt: null,
       running: 0,
@@ -94,7 +96,8 @@ export class ReportHandler {
     switch (event) {
       case 'register': {
         const report = parseManagerReport('register', body);
-        registry.update(record.id, { ...seen, url: report.url, pid: report.pid, labels: report.labels });
+        // The pid stays the one the manager launched (see above).
+        registry.update(record.id, { ...seen, url: report.url, labels: report.labels });
         return;
       }
       case 'status': {
