@@ -15,7 +15,7 @@ const readyFile = join(dir, 'ready.json');
 const ec = spawn(
   process.execPath,
   [
-    join(root, 'packages/server/bin/engineconn.js'),
+    join(root, 'packages/server/bin/engineconn.cjs'),
     'start',
     '--engine',
     'shell',

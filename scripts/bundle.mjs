@@ -2,7 +2,7 @@
 // with core, the client, the built-in engines and their pure-JS dependencies (fastify, pino, zod,
 // ws, commander, @duckdb/node-api, …) into one CommonJS script, packages/server/dist/bundle/
 // engineconn.cjs. Loading ~450 separate modules (resolving, reading and compiling each) was most of
-// an EngineConn's time to ready. bin/engineconn.js runs the script through vm.Script with a V8 code
+// an EngineConn's time to ready. bin/engineconn.cjs runs the script through vm.Script with a V8 code
 // cache, which Node 20 offers for scripts but not for ES modules; that is why the bundle is CommonJS
 // and one file. The bin uses it only while it is newer than everything listed in manifest.json (the
 // bundled packages' compiles and the install), so a `tsc -b` alone never runs stale code.

@@ -35,7 +35,7 @@ console.error('engineconn: starting the EngineConn…');
 const args = process.argv.slice(2);
 const child = spawn(
   process.execPath,
-  [join(root, 'packages/server/bin/engineconn.js'), 'start', ...(args.length > 0 ? args : ['--engine', 'duckdb'])],
+  [join(root, 'packages/server/bin/engineconn.cjs'), 'start', ...(args.length > 0 ? args : ['--engine', 'duckdb'])],
   { cwd: root, stdio: 'inherit' },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

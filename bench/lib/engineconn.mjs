@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { AUTH, BENCH_TOKEN } from './client.mjs';
 import { peakRssBytes } from './proc.mjs';
 
-export const BIN = fileURLToPath(new URL('../../packages/server/bin/engineconn.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../packages/server/bin/engineconn.cjs', import.meta.url));
 /** `--engine` for the in-process test engine (tasks such as `sleep MS`, `log N`, `rows N`). */
 export const TEST_ENGINE = fileURLToPath(new URL('../../packages/testkit/dist/test-engine.js', import.meta.url));
 
@@ -49,7 +49,7 @@ function awaitReadyFile(dir, file, child, timeoutMs) {
  * Starts an EngineConn with `args` after the usual `--port 0 --ready-file … --data-dir …`. `readyMs`
  * is from spawn() to the ready file being readable: what a supervisor waiting on it sees.
  */
-export async function startEngineConn(args, { timeoutMs = 30_000, nodeArgs = [] } = {}) {
+export async function startEngineConn(args, { timeoutMs = 30_000, nodeArgs = [], bin = BIN } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'ec-bench-'));
   const readyFile = join(dir, 'ready.json');
   const started = performance.now();
@@ -57,7 +57,7 @@ export async function startEngineConn(args, { timeoutMs = 30_000, nodeArgs = [] 
     process.execPath,
     [
       ...nodeArgs,
-      BIN,
+      bin,
       'start',
       '--port',
       '0',

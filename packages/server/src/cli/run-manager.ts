@@ -43,7 +43,7 @@ export interface ManagerFlags extends TlsFlags {
 }
 
 /** The `engineconn` CLI script the manager runs its engines with. */
-const BIN = fileURLToPath(new URL('../../bin/engineconn.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/engineconn.cjs', import.meta.url));
 
 function positiveDuration(value: string, flag: string): number {
   const ms = parseDuration(value, flag);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { fetchJson, readyFileOf } from '../test-support/fetch-json.js';
 import { waitFor } from '../test-support/wait-for.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/engineconn.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/engineconn.cjs', import.meta.url));
 
 /** `--engine` value for the in-process test engine of @engineconn/testkit (a module path). */
 export const TEST_ENGINE = createRequire(import.meta.url)

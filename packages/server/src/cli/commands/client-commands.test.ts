@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../testing/wait-for.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/engineconn.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/engineconn.cjs', import.meta.url));
 const TEST_ENGINE = fileURLToPath(new URL('../../../../testkit/dist/test-engine.js', import.meta.url));
 
 interface TaskRow {

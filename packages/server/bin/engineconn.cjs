@@ -1,9 +1,40 @@
 #!/usr/bin/env node
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+'use strict';
+
+// libuv sizes its thread pool once, from UV_THREADPOOL_SIZE, when something first uses it. DuckDB's
+// binding runs every statement's calls on that pool (4 threads by default), so an EngineConn running
+// more statements at once than the pool has threads starts the extra ones on the event loop (see
+// ThreadpoolGate in the DuckDB engine). The pool is sized here, before anything touches it: this
+// entry is CommonJS because Node's ESM loader reads an entry module through the pool, which starts
+// it at its default size before the module's first line runs, whereas require() reads synchronously.
+// An operator's UV_THREADPOOL_SIZE is kept.
+const POOL_FOR_OTHER_WORK = 4;
+const DEFAULT_CONCURRENCY = 8;
+const MAX_AUTO_POOL = 68;
+
+/** The `--concurrency N` (or `--conf ec.concurrency=N`) the command was given, if any. */
+function concurrencyFlag(args) {
+  let value;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--concurrency') value = args[i + 1];
+    else if (arg.startsWith('--concurrency=')) value = arg.slice('--concurrency='.length);
+    else if (arg === '--conf' && args[i + 1]?.startsWith('ec.concurrency=')) value = args[i + 1].slice(15);
+  }
+  const n = Number.parseInt(value ?? '', 10);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+if (process.env.UV_THREADPOOL_SIZE === undefined) {
+  const concurrency = concurrencyFlag(process.argv.slice(2)) ?? DEFAULT_CONCURRENCY;
+  process.env.UV_THREADPOOL_SIZE = String(Math.min(MAX_AUTO_POOL, concurrency + POOL_FOR_OTHER_WORK));
+}
+
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { Script } = require('node:vm');
 
 // `npm run build` bundles the compiled CLI into one script, dist/bundle/engineconn.cjs
 // (scripts/bundle.mjs). It runs here with a V8 code cache, so V8 neither parses nor compiles what
@@ -11,8 +42,8 @@ import { Script } from 'node:vm';
 // time of the modules the bundle is made of. The bundle runs only while it is newer than everything
 // in its manifest (the bundled packages' last compiles, the install), so code compiled by a bare
 // `tsc -b` never meets a stale bundle; otherwise, or without a bundle, the compiled modules run.
-const bundleDir = new URL('../dist/bundle/', import.meta.url);
-const bundleFile = fileURLToPath(new URL('engineconn.cjs', bundleDir));
+const bundleDir = pathToFileURL(join(__dirname, '../dist/bundle/'));
+const bundleFile = join(__dirname, '../dist/bundle/engineconn.cjs');
 
 const mtime = (url) => {
   try {
@@ -90,4 +121,4 @@ function runBundle(manifest) {
 // the compiled modules run, whose frames map to the TypeScript.
 const manifest = process.sourceMapsEnabled ? null : freshManifest();
 if (manifest) runBundle(manifest);
-else await import('../dist/cli/main.js');
+else import(pathToFileURL(join(__dirname, '../dist/cli/main.js')).href);
