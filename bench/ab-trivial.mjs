@@ -15,7 +15,11 @@ import { round } from './lib/stats.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { clients: { type: 'string', default: '32' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    clients: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+  },
 });
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
@@ -30,7 +34,12 @@ function mainThreadCpuMs(pid) {
 const variants = positionals.map((spec) => {
   const [name, rest = ''] = spec.split(/=(.*)/s);
   const [envs, bin] = rest.split('@');
-  const env = Object.fromEntries(envs.split(',').filter(Boolean).map((kv) => kv.split(/=(.*)/s)));
+  const env = Object.fromEntries(
+    envs
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split(/=(.*)/s)),
+  );
   return { name, env, bin };
 });
 
@@ -48,12 +57,14 @@ async function runOnce({ env, bin }) {
     const loop = async (ms) => {
       let tasks = 0;
       const deadline = performance.now() + ms;
-      await Promise.all(Array.from({ length: clients }, async () => {
-        while (performance.now() < deadline) {
-          await one();
-          tasks++;
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          while (performance.now() < deadline) {
+            await one();
+            tasks++;
+          }
+        }),
+      );
       return tasks;
     };
     await loop(1500);
@@ -78,10 +89,14 @@ for (let r = 0; r < Number(values.rounds); r++) {
   for (const v of variants) {
     const res = await runOnce(v);
     results[v.name].push(res);
-    console.log(`round ${r + 1} ${v.name}: ${res.perSecond} tasks/s, EC CPU/task ${res.cpuUs} µs (main thread ${res.mainUs} µs), load ${res.load}`);
+    console.log(
+      `round ${r + 1} ${v.name}: ${res.perSecond} tasks/s, EC CPU/task ${res.cpuUs} µs (main thread ${res.mainUs} µs), load ${res.load}`,
+    );
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [name, rs] of Object.entries(results)) {
-  console.log(`median ${name}: ${median(rs.map((r) => r.perSecond))} tasks/s, EC CPU/task ${median(rs.map((r) => r.cpuUs))} µs, main thread ${median(rs.map((r) => r.mainUs))} µs`);
+  console.log(
+    `median ${name}: ${median(rs.map((r) => r.perSecond))} tasks/s, EC CPU/task ${median(rs.map((r) => r.cpuUs))} µs, main thread ${median(rs.map((r) => r.mainUs))} µs`,
+  );
 }
