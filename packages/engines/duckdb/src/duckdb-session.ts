@@ -2,6 +2,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { EngineConnError, ShuttingDownError } from '@engineconn/core';
 import { duckdb } from './duckdb-api.js';
 import { type DuckDBOptions, instanceConfig } from './duckdb-options.js';
+import { StatementCache } from './statement-cache.js';
 import { ThreadpoolGate } from './threadpool-gate.js';
 import { TypeNames } from './values/type-names.js';
 import { ZoneClock } from './values/zone-clock.js';
@@ -22,6 +23,8 @@ const CONNECTION_SETUP =
 export class DuckDBSession {
   readonly options: DuckDBOptions;
   readonly gate: ThreadpoolGate;
+  /** SELECTs each connection prepared, kept for the next run of the same text. */
+  readonly statements = new StatementCache();
   readonly #instance: DuckDBInstance;
   readonly #idle: DuckDBConnection[] = [];
   readonly #leased = new Set<DuckDBConnection>();
@@ -121,6 +124,11 @@ export class DuckDBSession {
   /** After a statement that may change settings (SET, RESET, SET GLOBAL …): read every zone again. */
   forgetZones(): void {
     this.#zones = new WeakMap();
+  }
+
+  /** After a statement that may change settings: prepare every statement again (see StatementCache). */
+  forgetPrepared(): void {
+    this.statements.clear([...this.#idle, ...this.#leased]);
   }
 
   /** Gives a connection back; one that may carry state (or is not wanted) is disconnected. */

@@ -69,8 +69,12 @@ export class SqlExecutor implements CodeExecutor {
           total: statements.length,
         });
         clean &&= leavesNoState(statement.text, outcome);
-        // SET TimeZone (or SET GLOBAL, on every connection) changes how timestamps are written.
-        if (!STATELESS.has(outcome.statementType)) this.#session.forgetZones();
+        // SET TimeZone (or SET GLOBAL, on every connection) changes how timestamps are written, and
+        // settings bound into prepared statements.
+        if (!STATELESS.has(outcome.statementType)) {
+          this.#session.forgetZones();
+          this.#session.forgetPrepared();
+        }
         task.progress((index + 1) / statements.length, statementsInfo(statements.length, index + 1, 0));
       }
     } catch (err) {

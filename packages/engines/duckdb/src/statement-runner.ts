@@ -81,22 +81,30 @@ async function prepare(run: StatementRun): Promise<DuckDBPreparedStatement | nul
 /**
  * Starts the statement and resolves once its first rows can be fetched. While the threadpool gate
  * has room it streams straight away, the fastest path; past it, the statement is started pending
- * and waited on by polling, so a long query does not pin a libuv thread.
+ * and waited on by polling, so a long query does not pin a libuv thread. A SELECT this connection
+ * ran before is not prepared again (see StatementCache).
  */
 async function openResult(run: StatementRun): Promise<DuckDBResult> {
-  const prepared = await prepare(run);
-  const { gate } = run.session;
+  const { gate, statements } = run.session;
+  const generation = statements.generation;
+  const prepared = statements.take(run.connection, run.sql) ?? (await prepare(run));
+  let started = false;
   try {
+    let result: DuckDBResult;
     if (gate.tryEnter()) {
       try {
-        return await (prepared ? prepared.stream() : run.connection.stream(run.sql));
+        result = await (prepared ? prepared.stream() : run.connection.stream(run.sql));
       } finally {
         gate.leave();
       }
+    } else {
+      result = await awaitPendingResult(prepared ? prepared.startStream() : await run.connection.startStream(run.sql));
     }
-    return await awaitPendingResult(prepared ? prepared.startStream() : await run.connection.startStream(run.sql));
+    started = true;
+    return result;
   } finally {
-    prepared?.destroySync();
+    if (prepared && started) statements.give(run.connection, run.sql, prepared, generation);
+    else prepared?.destroySync();
   }
 }
 

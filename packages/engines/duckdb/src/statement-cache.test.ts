@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { duckdb } from './duckdb-api.js';
+import { openTestSession, type TestSession } from './test-support/duckdb-test-session.js';
+
+/** Counts the texts DuckDB is asked to prepare (the real call runs). */
+function countPrepares(): { texts: string[]; restore(): void } {
+  const proto = duckdb.DuckDBConnection.prototype;
+  const original = proto.prepare;
+  const texts: string[] = [];
+  proto.prepare = function (this: InstanceType<typeof duckdb.DuckDBConnection>, sql: string) {
+    texts.push(sql);
+    return original.call(this, sql);
+  };
+  return { texts, restore: () => void (proto.prepare = original) };
+}
+
+describe('duckdb sql executor: prepared statements kept per connection', () => {
+  let ec: TestSession;
+  let prepares: ReturnType<typeof countPrepares>;
+  before(async () => {
+    // One task at a time: every task runs on the one idle connection.
+    ec = await openTestSession({}, 1);
+    prepares = countPrepares();
+  });
+  after(async () => {
+    prepares.restore();
+    await ec.close();
+  });
+
+  const rows = async (sql: string) => (await ec.run(sql)).resultSets[0]?.rows;
+
+  test('a SELECT run again on the same connection is not prepared again and reads current data', async () => {
+    await ec.run('create table kept (n integer)');
+    await ec.run('insert into kept values (1)');
+    prepares.texts.length = 0;
+    assert.deepEqual(await rows('select n from kept order by n'), [[1]]);
+    await ec.run('insert into kept values (2)');
+    assert.deepEqual(await rows('select n from kept order by n'), [[1], [2]]);
+    assert.equal(prepares.texts.filter((sql) => sql === 'select n from kept order by n').length, 1);
+  });
+
+  test('a kept SELECT answers with the new columns of a table re-created since', async () => {
+    await ec.run('create table shape (a integer)');
+    await ec.run('insert into shape values (1)');
+    assert.deepEqual(await rows('select * from shape'), [[1]]);
+    await ec.run("drop table shape; create table shape (b varchar, c integer); insert into shape values ('x', 2)");
+    const task = await ec.run('select * from shape');
+    assert.deepEqual(
+      task.resultSets[0]?.columns?.map((c) => c.name),
+      ['b', 'c'],
+    );
+    assert.deepEqual(task.resultSets[0]?.rows, [['x', 2]]);
+  });
+
+  test('a failing SELECT is not kept: it fails again with the same error', async () => {
+    await assert.rejects(ec.run('select * from missing_table'), /missing_table/);
+    await assert.rejects(ec.run('select * from missing_table'), /missing_table/);
+  });
+});
+
+describe('duckdb sql executor: kept statements after a setting changed', () => {
+  test('a SELECT kept on another connection is bound again after SET GLOBAL TimeZone', async () => {
+    const ec = await openTestSession({}, 2);
+    try {
+      const sql = "select '2024-01-01 12:00:00+00'::timestamptz::varchar as shown";
+      const rows = async () => (await ec.run(sql)).resultSets[0]?.rows;
+      await ec.run("SET GLOBAL TimeZone = 'UTC'");
+      // Two tasks at once run on two connections, and both keep the statement.
+      const both = await Promise.all([ec.run(sql), ec.run(sql)]);
+      assert.deepEqual(
+        both.map((task) => task.resultSets[0]?.rows),
+        [[['2024-01-01 12:00:00+00']], [['2024-01-01 12:00:00+00']]],
+      );
+      assert.equal(ec.session.idleConnections, 2);
+      // SET leaves its own connection unusable for reuse; the other one still holds the statement.
+      await ec.run("SET GLOBAL TimeZone = 'Asia/Tokyo'");
+      assert.equal(ec.session.idleConnections, 1);
+      assert.deepEqual(await rows(), [['2024-01-01 21:00:00+09']]);
+    } finally {
+      await ec.close();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { duckdb } from './duckdb-api.js';
+
+/** Prepared queries kept per connection; past it the least recently used one is destroyed. */
+const PER_CONNECTION = 16;
+/** Longer texts are rarely repeated verbatim, and the key would cost more than the plan saves. */
+const MAX_SQL_LENGTH = 4096;
+
+/**
+ * Keeps the SELECT statements a connection prepared, so that the same text on the same connection
+ * runs without preparing it again: preparing is one of the few round trips through libuv's pool a
+ * trivial query makes (prepare, execute, fetch), and on a busy machine each costs more than the query.
+ * DuckDB rebinds a prepared statement itself when the catalog changed since it was prepared (a
+ * table dropped and re-created with other columns answers with the new ones), but not when a
+ * setting did (a TIMESTAMPTZ cast keeps the zone it was bound in): after a statement that may change
+ * settings the executor calls `clear()`, as it forgets the connections' zones.
+ *
+ * A statement is taken out while it runs and given back after, so the cache never holds one in use
+ * and `clear()` can destroy all it holds. A connection's statements go with it when it is
+ * disconnected (the connection destroys what it prepared).
+ */
+export class StatementCache {
+  #byConnection = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+  /** Bumped by clear(): a statement taken out before it is destroyed when given back. */
+  #generation = 0;
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The connection's prepared statement for `sql`, removed from the cache until given back. */
+  take(connection: DuckDBConnection, sql: string): DuckDBPreparedStatement | undefined {
+    const statements = this.#byConnection.get(connection);
+    const prepared = statements?.get(sql);
+    if (prepared) statements?.delete(sql);
+    return prepared;
+  }
+
+  /**
+   * Keeps a statement that ran without error for the next run of `sql` on its connection, if it is a
+   * SELECT prepared since the last clear(); anything else is destroyed.
+   */
+  give(connection: DuckDBConnection, sql: string, prepared: DuckDBPreparedStatement, generation: number): void {
+    if (
+      generation !== this.#generation ||
+      sql.length > MAX_SQL_LENGTH ||
+      prepared.statementType !== duckdb.StatementType.SELECT
+    ) {
+      prepared.destroySync();
+      return;
+    }
+    let statements = this.#byConnection.get(connection);
+    if (!statements) {
+      statements = new Map();
+      this.#byConnection.set(connection, statements);
+    }
+    statements.get(sql)?.destroySync();
+    statements.delete(sql);
+    statements.set(sql, prepared);
+    if (statements.size > PER_CONNECTION) {
+      const [oldest, statement] = statements.entries().next().value as [string, DuckDBPreparedStatement];
+      statements.delete(oldest);
+      statement.destroySync();
+    }
+  }
+
+  /** Forgets every kept statement (a setting may have changed how they were bound). */
+  clear(connections: Iterable<DuckDBConnection>): void {
+    this.#generation++;
+    for (const connection of connections) {
+      const statements = this.#byConnection.get(connection);
+      if (!statements) continue;
+      for (const statement of statements.values()) statement.destroySync();
+      statements.clear();
+    }
+    this.#byConnection = new WeakMap();
+  }
+}
