@@ -12,7 +12,12 @@ function countPrepares(): { texts: string[]; restore(): void } {
     texts.push(sql);
     return original.call(this, sql);
   };
-  return { texts, restore: () => void (proto.prepare = original) };
+  return {
+    texts,
+    restore() {
+      proto.prepare = original;
+    },
+  };
 }
 
 describe('duckdb sql executor: prepared statements kept per connection', () => {
