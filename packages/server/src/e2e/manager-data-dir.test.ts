@@ -13,7 +13,9 @@ function catAs(user: string, file: string): { code: number | null; stdout: strin
   return { code: run.status, stdout: run.stdout };
 }
 
-describe("the manager's data dir, seen by another OS user (end to end)", { skip: !AS_ROOT && 'not root' }, () => {
+describe("the manager against other OS users and its engines' own (end to end)", {
+  skip: !AS_ROOT && 'not root',
+}, () => {
   let harness: ManagerHarness;
   let manager: SpawnedManager;
   let alice: AskAnswer;
@@ -44,7 +46,7 @@ describe("the manager's data dir, seen by another OS user (end to end)", { skip:
     assert.notEqual(listed.status, 0, `${BOB} listed ${engines}: ${listed.stdout}`);
   });
 
-  test("a forged register cannot point the manager's kill at another process", async () => {
+  test("a forged register can neither point the manager's kill at another process nor move the engine's URL", async () => {
     const { pid, id } = alice.engine;
     // The engine's own user can read its environment (and so its report secret) from /proc.
     const environ = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
@@ -55,23 +57,32 @@ describe("the manager's data dir, seen by another OS user (end to end)", { skip:
     // A process that is not the engine, though its command line names the engine's directory.
     const decoy = spawn('sh', ['-c', 'sleep 1000', dataDir], { detached: true, stdio: 'ignore' });
     const decoyExited = new Promise((resolve) => decoy.once('exit', resolve));
+    const register = {
+      id,
+      url: alice.engine.url,
+      pid: decoy.pid,
+      engineType: 'duckdb',
+      engineVersion: '1',
+      executor: alice.engine.executor,
+      labels: alice.engine.labels,
+      user: alice.engine.user,
+      startedAt: alice.engine.startedAt,
+    };
     try {
       const forged = await fetch(`${manager.url}/api/v1/engineconns/${id}/register`, {
         method: 'POST',
         headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          id,
-          url: alice.engine.url,
-          pid: decoy.pid,
-          engineType: 'duckdb',
-          engineVersion: '1',
-          executor: alice.engine.executor,
-          labels: alice.engine.labels,
-          user: alice.engine.user,
-          startedAt: alice.engine.startedAt,
-        }),
+        body: JSON.stringify(register),
       });
       assert.equal(forged.status, 200);
+      const moved = await fetch(`${manager.url}/api/v1/engineconns/${id}/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...register, url: 'http://127.0.0.1:1' }),
+      });
+      assert.equal(moved.status, 403);
+      const asked = await manager.api<AskAnswer>('POST', '/api/v1/engines/ask', { engineType: 'duckdb' });
+      assert.equal(asked.body.engine.url, alice.engine.url, 'the ask still hands out the real URL');
       const listed = await manager.api<{ engines: { id: string; pid: number }[] }>('GET', '/api/v1/engines');
       assert.equal(listed.body.engines.find((e) => e.id === id)?.pid, pid);
       assert.equal((await manager.api('DELETE', `/api/v1/engines/${id}`)).status, 202);

@@ -96,6 +96,15 @@ export class ReportHandler {
     switch (event) {
       case 'register': {
         const report = parseManagerReport('register', body);
+        // An engine registers before it runs any task, so its first URL is its own; a later one
+        // could come from a task that read the secret, re-pointing its user's clients (and the
+        // manager's proxied jobs, with the engine's token) at a listener of its choosing.
+        if (record.url !== null && report.url !== record.url) {
+          throw new EngineConnError(
+            'EC_FORBIDDEN',
+            `Engine '${record.id}' is served at ${record.url}; a report cannot move it. Launch a new engine instead.`,
+          );
+        }
         // The pid stays the one the manager launched (see above).
         registry.update(record.id, { ...seen, url: report.url, labels: report.labels });
         return;
