@@ -24,7 +24,9 @@ function benchUser() {
 
 async function startManager(dir) {
   const readyFile = join(dir, 'ready.json');
-  await writeFile(join(dir, 'auth.json'), JSON.stringify({ tokens: [{ token: TOKEN, user: benchUser() }] }));
+  await writeFile(join(dir, 'auth.json'), JSON.stringify({ tokens: [{ token: TOKEN, user: benchUser() }] }), {
+    mode: 0o600,
+  });
   const child = spawn(
     process.execPath,
     [BIN, 'manager', 'start', '--port', '0', '--ready-file', readyFile, '--data-dir', join(dir, 'data')].concat([

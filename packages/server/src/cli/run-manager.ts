@@ -1,4 +1,4 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -77,6 +77,23 @@ async function resolveAuth(flags: ManagerFlags): Promise<{ auth: AuthConfig | nu
   return { auth: null, generated: takeOwnerToken() };
 }
 
+/**
+ * As root the engines run as their users, and so do their tasks: a credential file they could read
+ * (the auth file lists every user's token, the admin's too; the TLS key) would be theirs. The users
+ * are whoever asks, so the rule is the file's mode: root's, and no group or other bits.
+ */
+async function assertRootOnly(files: { path: string; what: string }[]): Promise<void> {
+  if (!runningAsRoot()) return;
+  for (const { path, what } of files) {
+    const info = await stat(path);
+    if (info.uid !== 0 || (info.mode & 0o077) !== 0) {
+      throw new ConfigInvalidError(
+        `${what} '${path}' is readable by others, and the engines' tasks run as other users: chown root and chmod 600 it.`,
+      );
+    }
+  }
+}
+
 interface Running {
   app: FastifyInstance;
   manager: EngineManager;
@@ -112,6 +129,10 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
     const settings = parseManagerSettings(flags, tls?.cert ?? null);
     const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
     const { auth, generated } = await resolveAuth(flags);
+    await assertRootOnly([
+      ...(flags.authFile ? [{ path: flags.authFile, what: 'The auth file' }] : []),
+      ...(tls && flags.tlsKey ? [{ path: flags.tlsKey, what: 'The TLS key' }] : []),
+    ]);
     await mkdir(join(settings.dataDir, 'engines'), { recursive: true, mode: 0o711 });
     // As root the engines run as their users, who must be able to reach their own directory below.
     if (runningAsRoot())

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { chmod, copyFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AskAnswer } from '@engineconn/core/manager';
 import { waitFor } from '../test-support/wait-for.js';
+import { runEngineConn } from './spawn-engineconn.js';
 import { AS_ROOT, BOB, isAlive, type ManagerHarness, managerHarness, type SpawnedManager } from './spawn-manager.js';
 
 /** Runs `cat FILE` as another OS user: what a local user, or any of their tasks, could read. */
@@ -92,5 +93,17 @@ describe("the manager against other OS users and its engines' own (end to end)",
       decoy.kill('SIGKILL');
       await decoyExited;
     }
+  });
+
+  test('as root, an auth file others may read fails the start with EC_CONFIG_INVALID', async () => {
+    const readable = join(harness.dir, 'readable-auth.json');
+    await copyFile(join(harness.dir, 'auth.json'), readable);
+    await chmod(readable, 0o644);
+    const run = await runEngineConn(
+      ['manager', 'start', '--port', '0', '--auth-file', readable, '--data-dir', join(harness.dir, 'other')],
+      20_000,
+    );
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /auth file .* is readable by others.*\[EC_CONFIG_INVALID\]/);
   });
 });

@@ -98,6 +98,8 @@ export async function managerHarness(): Promise<ManagerHarness> {
         { token: TOKENS.admin, user: 'ops', admin: true },
       ],
     }),
+    // Root's only: a manager running as root refuses an auth file its engines' users could read.
+    { mode: 0o600 },
   );
   const dataDir = join(dir, 'data');
   const managers: SpawnedManager[] = [];
