@@ -12,6 +12,15 @@ function printedPids(text: string): number[] {
     .map(Number);
 }
 
+/**
+ * Shell code that starts CMD in the background and prints its pid once it has left the task's
+ * session, so that the shell cannot end (or be killed) while a busy machine has not yet run it.
+ * Field 6 of /proc/PID/stat is the session id.
+ */
+function leftTheGroup(cmd: string): string {
+  return `${cmd} & pid=$!; until [ "$(cut -d' ' -f6 /proc/$pid/stat)" = "$pid" ]; do sleep 0.01; done; echo $pid`;
+}
+
 function isCancelled(pattern: RegExp) {
   return (err: unknown) => {
     assert.ok(err instanceof EngineConnError);
@@ -83,7 +92,7 @@ describe('shell engine kill', () => {
   });
 
   test('a process that left the group but holds the output is found by its cookie and stopped', async () => {
-    const { task, done } = shell.run({ code: 'setsid sleep 1000 & echo $!', killGraceMs: 300 });
+    const { task, done } = shell.run({ code: leftTheGroup('setsid sleep 1000'), killGraceMs: 300 });
     await done;
     const [stray] = printedPids(task.text(0));
     assert.ok(stray);
@@ -92,7 +101,9 @@ describe('shell engine kill', () => {
   });
 
   test('a kill also finds processes that left the group', async () => {
-    const { task, done } = shell.run({ code: 'setsid sleep 1000 >/dev/null 2>&1 < /dev/null & echo $!; sleep 1000' });
+    const { task, done } = shell.run({
+      code: `${leftTheGroup('setsid sleep 1000 >/dev/null 2>&1 < /dev/null')}; sleep 1000`,
+    });
     await waitFor(() => task.resultSets.length > 0, { what: 'the pid' });
     const [stray] = printedPids(task.text(0));
     assert.ok(stray);

@@ -2,7 +2,8 @@
 export async function waitFor<T>(
   predicate: () => T | Promise<T>,
   {
-    timeoutMs = 5000,
+    // A deadline only bites when the condition never comes; a busy machine needs a generous one.
+    timeoutMs = 30_000,
     intervalMs = 10,
     what = 'condition',
   }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},

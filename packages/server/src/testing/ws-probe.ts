@@ -50,12 +50,12 @@ export class WsProbe {
   }
 
   /** Resolves once `taskId`'s `done` event has arrived. */
-  async untilDone(taskId: string, timeoutMs = 10_000): Promise<WsMessage[]> {
+  async untilDone(taskId: string, timeoutMs = 30_000): Promise<WsMessage[]> {
     await waitFor(() => this.events(taskId).some((m) => m.event === 'done'), { timeoutMs, what: `done of ${taskId}` });
     return this.events(taskId);
   }
 
-  async nextError(count = 1, timeoutMs = 5000): Promise<WsMessage> {
+  async nextError(count = 1, timeoutMs = 30_000): Promise<WsMessage> {
     await waitFor(() => this.errors().length >= count, { timeoutMs, what: `error message #${count}` });
     return this.errors()[count - 1] as WsMessage;
   }

@@ -86,7 +86,10 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 }
 
 /** Polls a condition until it holds or the deadline passes. */
-export async function waitFor(predicate: () => boolean, { timeoutMs = 5000, what = 'condition' } = {}): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean,
+  { timeoutMs = 30_000, what = 'condition' } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

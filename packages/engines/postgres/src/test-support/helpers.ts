@@ -55,7 +55,7 @@ export async function run(executor: CodeExecutor, options: HarnessOptions): Prom
 }
 
 /** Polls until `check` returns a truthy value; fails after the deadline with the last value seen. */
-export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 30_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
