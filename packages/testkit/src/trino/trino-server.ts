@@ -9,9 +9,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../free-port.js';
 import { ensureTrinoInstall } from './trino-install.js';
 import { TRINO_VERSION, type TrinoToolchain, trinoToolchain } from './trino-toolchain.js';
 
@@ -47,19 +47,6 @@ export interface TrinoServer {
 
 /** Generous: on a loaded 2-core machine the JVM, plugin loading and the first query take long. */
 export const DEFAULT_TRINO_START_TIMEOUT_MS = 300_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {
