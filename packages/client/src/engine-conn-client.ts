@@ -80,7 +80,7 @@ export interface SubmitOptions extends CallOptions {
 const enc = encodeURIComponent;
 
 /**
- * A typed client for one EngineConn's HTTP API (DESIGN §6). Every method takes an AbortSignal; reads
+ * A typed client for one EngineConn's HTTP API (docs/api.md). Every method takes an AbortSignal; reads
  * are retried on transient transport failures with jittered backoff; failures are
  * `EngineConnClientError` carrying the server's `EC_*` code.
  */

@@ -115,7 +115,7 @@ export {
 // util
 export { type DurationOptions, formatDuration, MAX_DURATION_MS, parseDuration } from './util/duration.js';
 export { type LongTimer, MAX_TIMER_MS, setLongInterval, setLongTimeout } from './util/long-timer.js';
-// values in results (DESIGN §13)
+// values in results (docs/api.md)
 export {
   bytesCell,
   encodeRow,

@@ -1,4 +1,4 @@
-// `@engineconn/core/manager`: reporting to a manager (DESIGN §8) and the report schemas a manager
+// `@engineconn/core/manager`: reporting to a manager (docs/manager.md) and the report schemas a manager
 // validates with. A separate entry because the schemas load zod, which an EngineConn without a
 // manager has no use for at start.
 

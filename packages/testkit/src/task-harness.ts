@@ -17,7 +17,7 @@ export interface CapturedResultSet {
   mimeType?: string;
   /** The rows as a reader gets them: each stored line (`lines`) parsed. */
   rows: unknown[][];
-  /** Each row as the EngineConn stores it: the JSON text `encodeRow` writes (DESIGN §13). */
+  /** Each row as the EngineConn stores it: the JSON text `encodeRow` writes (docs/api.md). */
   lines: string[];
   chunks: (string | Uint8Array)[];
   closed: boolean;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 /**
  * The per-OS-user runtime files through which an EngineConn started without an auth file hands its
- * owner token to the CLI and SDK of the same OS user (DESIGN §12), one file per EngineConn URL, in a
+ * owner token to the CLI and SDK of the same OS user (docs/api.md), one file per EngineConn URL, in a
  * directory only that user can enter:
  * `$ENGINECONN_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR/engineconn`, else `~/.engineconn/run`.
  */

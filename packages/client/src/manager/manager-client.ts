@@ -24,7 +24,7 @@ export type JobRequest = Omit<SubmitRequest, 'lock' | 'labels'> &
 const enc = encodeURIComponent;
 
 /**
- * A typed client for an EngineConnManager (DESIGN §11): ask for an engine, list and stop engines,
+ * A typed client for an EngineConnManager (docs/manager.md): ask for an engine, list and stop engines,
  * and run jobs, which come back as the same TaskHandle a task on an EngineConn does (events, logs,
  * results, kill), all through the manager with one token.
  */

@@ -1,7 +1,7 @@
 import type { Column } from '@engineconn/core';
 import { parseType, type TypeNode } from './type-syntax.js';
 
-/** Turns one wire cell (DESIGN §13) into a typed JS value. */
+/** Turns one wire cell (docs/api.md#values-in-results) into a typed JS value. */
 export type ValueDecoder = (cell: unknown) => unknown;
 
 const BIG_INTEGERS = new Set([

@@ -38,7 +38,7 @@ export interface ProgressInfo {
   succeedTasks: number;
 }
 
-/** What a caller sends to run code (DESIGN §6 `POST /api/v1/tasks`). */
+/** What a caller sends to run code (`POST /api/v1/tasks`, docs/api.md). */
 export interface SubmitRequest {
   code: string;
   lock?: string;
@@ -53,7 +53,7 @@ export interface Caller {
   admin: boolean;
 }
 
-/** A task as the API shows it (DESIGN §6 `GET /api/v1/tasks/:id`). */
+/** A task as the API shows it (`GET /api/v1/tasks/:id`, docs/api.md). */
 export interface TaskInfo {
   id: string;
   owner: string;

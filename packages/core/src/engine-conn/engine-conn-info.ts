@@ -13,7 +13,7 @@ export interface OverloadInfo {
   systemLeftMemory: number;
 }
 
-/** `GET /api/v1/engineconn` (DESIGN §6, contract). */
+/** `GET /api/v1/engineconn` (docs/api.md#routes). */
 export interface EngineConnInfo {
   id: string;
   engineType: string;

@@ -379,7 +379,7 @@ export class EngineConnRuntime {
     }
   }
 
-  /** Derives the NodeStatus from the executor's load, the lock and health (DESIGN §3). */
+  /** Derives the NodeStatus from the executor's load, the lock and health (docs/architecture.md). */
   #refresh(): void {
     const current = this.#machine.current;
     const executor = this.#executor;

@@ -4,7 +4,7 @@ import { HEALTH_STATES } from '../status/health.js';
 import { NODE_STATUSES } from '../status/node-status.js';
 
 /*
- * The manager's wire types (DESIGN §11): one source for the manager's routes and registry and for
+ * The manager's wire types (docs/manager.md): one source for the manager's routes and registry and for
  * the clients (ManagerClient, the CLI, the console).
  */
 
@@ -31,7 +31,7 @@ export type AskRequest = z.infer<typeof AskRequestSchema>;
 /** What a client sends (`reuse` may be left out). */
 export type AskRequestInput = z.input<typeof AskRequestSchema>;
 
-/** `engine` of DESIGN §11. */
+/** The `engine` a manager's routes answer with (docs/manager.md). */
 export const EngineSchema = z.object({
   id: z.string(),
   url: z.string().nullable(),

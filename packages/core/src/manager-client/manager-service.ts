@@ -21,7 +21,7 @@ export interface AttachManagerOptions {
   /** Default: `ec.heartbeatInterval` from the runtime's options, else 30 s; 0 sends none periodically. */
   heartbeatIntervalMs?: number;
   /**
-   * Release the EngineConn once the manager has been unreachable this long (DESIGN §11). Default:
+   * Release the EngineConn once the manager has been unreachable this long (docs/manager.md). Default:
    * `ec.manager.orphanTimeout`, else 0 = never, so an EngineConn started by hand with `--manager`
    * never stops for an absent manager; a manager sets it on the EngineConns it launches.
    */

@@ -14,7 +14,7 @@ export type ResultSetSpec =
 export interface ResultSetWriter {
   readonly index: number;
   /**
-   * TABLE only: appends rows, each an array of cells that `encodeValue` writes by DESIGN §13. An
+   * TABLE only: appends rows, each an array of cells that `encodeValue` writes (docs/api.md). An
    * engine hands over its values in these shapes and gets the same encoding as every other engine:
    * - integers as `bigint` (or numbers when they are small), exact beyond 2^53 by `integerCell`;
    * - floats as numbers (`float32Cell` for 32-bit ones): NaN, ±Infinity and -0 become strings;

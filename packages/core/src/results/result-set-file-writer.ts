@@ -17,7 +17,7 @@ export interface ResultSetFileWriterInit {
 
 /**
  * Writes one result set as the engine produces it: TABLE rows as one JSON array per line (each value
- * encoded by `encodeValue`, DESIGN §13), other types as raw bytes, into its store (memory while
+ * encoded by `encodeValue`, docs/api.md), other types as raw bytes, into its store (memory while
  * small, else its file). Each write returns once
  * its bytes are stored, which is the back pressure on a fast engine; only then do `rowCount` /
  * `byteCount` move, so a reader never sees a half-written row. Writes are serialised in call order

@@ -40,7 +40,7 @@ export interface TextPage {
   next: number | null;
 }
 
-/** The default and largest TEXT / HTML page (DESIGN §6). */
+/** The default and largest TEXT / HTML page (docs/api.md#routes). */
 export const TEXT_PAGE_MAX_BYTES = 1024 * 1024;
 
 const STREAM_CHUNK_BYTES = 64 * 1024;

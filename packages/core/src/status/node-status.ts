@@ -1,6 +1,6 @@
 import { StateMachine, type TransitionTable } from './state-machine.js';
 
-/** The EngineConn's own status, as Linkis' NodeStatus (DESIGN §3, contract). */
+/** The EngineConn's own status, as Linkis' NodeStatus (docs/architecture.md). */
 export const NODE_STATUSES = [
   'Starting',
   'Unlock',

@@ -1,5 +1,5 @@
 /**
- * Scalar cells by the rules of DESIGN §13, for engines that turn their values into cells one by one:
+ * Scalar cells by the rules of docs/api.md, for engines that turn their values into cells one by one:
  * each returns what JSON carries exactly (a number, or a string where a number would lose something).
  */
 

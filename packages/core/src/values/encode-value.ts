@@ -4,7 +4,7 @@ import { JsonText, MapValue, StructValue } from './wire-values.js';
 /** Objects being encoded right now, outermost first: a value that contains itself prints `[Circular]`. */
 const active: object[] = [];
 
-/** True when `value` is a JSON scalar that `JSON.stringify` writes as DESIGN §13 wants it. */
+/** True when `value` is a JSON scalar that `JSON.stringify` writes as docs/api.md wants it. */
 function isPlainScalar(value: unknown): boolean {
   switch (typeof value) {
     case 'string':
@@ -21,7 +21,7 @@ function isPlainScalar(value: unknown): boolean {
 /** Lists nest this deep before the fast check gives up and the cells are encoded one by one. */
 const PLAIN_DEPTH = 4;
 
-/** True when JSON.stringify writes the whole array as DESIGN §13 wants: plain scalars and lists of them. */
+/** True when JSON.stringify writes the whole array as the value rules want: plain scalars and lists of them. */
 function isPlainArray(values: readonly unknown[], depth = PLAIN_DEPTH): boolean {
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
@@ -110,7 +110,7 @@ function encodeObject(obj: object): string {
 }
 
 /**
- * The JSON text of one cell by DESIGN §13: integers (bigint) exact — a number within ±(2^53 − 1),
+ * The JSON text of one cell by docs/api.md: integers (bigint) exact — a number within ±(2^53 − 1),
  * else a string of digits; floats numbers, but `NaN`, `Infinity`, `-Infinity`, `-0` strings; bytes
  * base64; a `Date` its ISO instant; arrays, Sets and typed arrays arrays; `StructValue` an object in
  * field order (or `[name, value]` pairs); `MapValue` and `Map` `[key, value]` pairs; `JsonText` as it

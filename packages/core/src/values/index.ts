@@ -1,4 +1,4 @@
-// Values in results (DESIGN §13): also the '@engineconn/core/values' entry, for a process (such as
+// Values in results (docs/api.md): also the '@engineconn/core/values' entry, for a process (such as
 // SQLite's database child) that encodes cells without loading the rest of core.
 export { bytesCell, float32Cell, floatCell, integerCell } from './cells.js';
 export { encodeRow, encodeValue } from './encode-value.js';

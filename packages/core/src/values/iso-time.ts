@@ -1,5 +1,5 @@
 /**
- * Date/time text as ISO-8601 (DESIGN §13), from the text forms SQL engines print: `T` between date
+ * Date/time text as ISO-8601 (docs/api.md), from the text forms SQL engines print: `T` between date
  * and time, an offset as `±HH:MM` (`±HH:MM:SS` for the historic offsets of local mean time, which
  * minutes alone would shift), and years as astronomical years (`1 BC` is `0000`), those before 0 or
  * past 9999 in ISO's signed six-digit expanded form (`44 BC` is `-000043`), which `Date` parses. Text of any other shape (`infinity`, intervals) is the engine's own and stays.

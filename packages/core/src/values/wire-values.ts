@@ -1,6 +1,6 @@
 /**
  * The shapes an engine hands to `ResultSetWriter.writeRows` for values plain JS cannot carry without
- * loss (DESIGN §13). A JS object reorders integer-like keys, turns a `__proto__` key into its
+ * loss (docs/api.md). A JS object reorders integer-like keys, turns a `__proto__` key into its
  * prototype and keeps one of two equal names, so STRUCT and MAP values never travel as objects:
  * they are these classes, and `encodeValue` writes their JSON text with every field in order.
  */
@@ -52,7 +52,7 @@ export class MapValue {
 /**
  * A value already encoded as JSON text by the engine (for one that writes JSON straight from its own
  * buffers); it is copied into the row as it is (line breaks between tokens become spaces), so it must
- * be valid JSON that follows DESIGN §13.
+ * be valid JSON that follows the value rules of docs/api.md.
  */
 export class JsonText {
   constructor(readonly text: string) {}

@@ -32,7 +32,7 @@ export interface DuckDBOptions {
 }
 
 /**
- * `duckdb.externalAccess` when not given (DESIGN §12): DuckDB runs in the EngineConn's own process,
+ * `duckdb.externalAccess` when not given (docs/security.md): DuckDB runs in the EngineConn's own process,
  * so a task's `COPY … TO`, `read_text()` or `ATTACH` touch files with the process's rights. That is
  * right for one user's EngineConn running as that user (their files are theirs to read); it is
  * wrong as root, or under share level `server`, where one user's SQL would act with rights that are

@@ -75,7 +75,7 @@ describe('duckdb engine plugin', () => {
   });
 });
 
-describe('duckdb.externalAccess (DESIGN §12)', () => {
+describe('duckdb.externalAccess (docs/security.md)', () => {
   const dir = tempDir('ec-duckdb-access-');
   after(() => dir.remove());
 

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { openTestSession, type TestSession } from './test-support/duckdb-test-session.js';
 
 /** The cases of issue 14: each checks the row exactly as the EngineConn stores it (its JSON text). */
-describe('duckdb values survive the trip (DESIGN §13)', () => {
+describe('duckdb values survive the trip (docs/api.md, DuckDB values)', () => {
   let ec: TestSession;
   before(async () => {
     ec = await openTestSession();

@@ -34,7 +34,7 @@ describe('postgres engine: results, statements, settings, errors', () => {
     assert.deepEqual([...postgresEngine.runTypes], ['sql', 'postgresql']);
   });
 
-  test('a SELECT becomes a typed TABLE with DESIGN §13 values', async () => {
+  test('a SELECT becomes a typed TABLE with the documented values (docs/api.md)', async () => {
     const task = await run(one.executor, {
       code: `SELECT 1::int AS i, 42::int8 AS small_big, 9007199254740993::int8 AS huge, 1.5::numeric AS n,
         1.10::numeric AS scaled, 'x'::text AS t, true AS b, 2.5::float8 AS f, 'NaN'::float8 AS nan,

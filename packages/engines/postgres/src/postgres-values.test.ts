@@ -4,7 +4,7 @@ import { type PostgresServer, startPostgres } from '@engineconn/testkit';
 import { type Opened, openSession, run } from './test-support/helpers.js';
 
 /** The PostgreSQL cases of issue 14: each checks the row exactly as the EngineConn stores it. */
-describe('postgres values survive the trip (DESIGN §13)', () => {
+describe('postgres values survive the trip (docs/api.md, PostgreSQL values)', () => {
   let server: PostgresServer;
   let ec: Opened;
 

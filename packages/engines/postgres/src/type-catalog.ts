@@ -39,7 +39,7 @@ const parseTextArray = pg.types.getTypeParser(TEXT_ARRAY_OID, 'text') as (text: 
 const key = (oid: number, typmod: number) => `${oid}:${typmod}`;
 
 /**
- * Column type names and conversion of text-format values to DESIGN §13 cells. Loaded once per
+ * Column type names and conversion of text-format values to cells (docs/api.md). Loaded once per
  * session from pg_type; a type created later (CREATE TYPE) or a modifier not seen yet
  * (`numeric(38,10)`) is looked up on first sight.
  */
@@ -95,7 +95,7 @@ export class TypeCatalog {
     return this.#types.get(column.oid)?.name ?? `oid:${column.oid}`;
   }
 
-  /** Converts one text-format value to its DESIGN §13 cell. */
+  /** Converts one text-format value to its cell (docs/api.md#values-in-results). */
   convert(oid: number, text: string | null): unknown {
     if (text === null) return null;
     switch (oid) {

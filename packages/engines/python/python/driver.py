@@ -77,7 +77,7 @@ def is_dataframe(value):
 
 
 def float_cell(value):
-    """DESIGN 13: NaN, the infinities and -0 are strings, which JSON has no number for."""
+    """NaN, the infinities and -0 are strings, which JSON has no number for."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):

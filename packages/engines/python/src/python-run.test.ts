@@ -89,7 +89,7 @@ describe('python engine: running code', () => {
     assert.ok(task.resultSets.every((r) => r.closed));
   });
 
-  test('show_table keeps NaN, the infinities, -0 and integers beyond 2^53 (DESIGN §13)', async () => {
+  test('show_table keeps NaN, the infinities, -0 and integers beyond 2^53 (docs/api.md)', async () => {
     const task = await py.run(
       'show_table([(float("nan"), float("inf"), float("-inf"), -0.0, 0.0, 2**63, -(2**53 - 1))], columns=list("abcdefg"))',
     );

@@ -11,7 +11,7 @@ function send(message: ChildMessage): void {
 }
 
 /**
- * A SQLite value as its DESIGN §13 cell, here, before the IPC channel's JSON would turn -0.0 into 0:
+ * A SQLite value as its cell (docs/api.md), here, before the IPC channel's JSON would turn -0.0 into 0:
  * INTEGER exact (a number within ±(2^53 − 1), else digits), REAL with -0 and ±Infinity as strings,
  * BLOB base64, TEXT as it is.
  */

@@ -42,7 +42,7 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
     assert.equal(ec.runtime.info().engineVersion, '476');
   });
 
-  test('values keep their exact form (DESIGN §13): big integers, decimals, floats, times, ROW, MAP', async () => {
+  test('values keep their exact form (docs/api.md): big integers, decimals, floats, times, ROW, MAP', async () => {
     const view = ec.submit(
       `SELECT 9223372036854775807 AS big, -9007199254740993 AS below, 42 AS small, cast('1.10' AS decimal(5,2)) AS dec,
         cast('12345678901234567890.123456789' AS decimal(38,9)) AS wide, nan() AS nan, infinity() AS inf, -infinity() AS ninf,

@@ -10,7 +10,7 @@ import {
 } from '@engineconn/core';
 import type { TrinoColumn, TypeSignature } from './protocol/trino-page.js';
 
-// Trino's JSON values → the cell shapes core's one value encoder writes by DESIGN §13. Trino already
+// Trino's JSON values → the cell shapes core's one value encoder writes (docs/api.md). Trino already
 // sends several types in the contract's form (decimals as strings keeping their scale, varbinary
 // as base64, JSON as its text, NaN/Infinity as strings, dates as ISO), and the page parser keeps
 // integers beyond 2^53 exact; the rest is done per type, by a converter built once per column from

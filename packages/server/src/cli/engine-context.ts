@@ -55,7 +55,7 @@ function resolveExecutor(flag: string | undefined, plugin: EnginePlugin<unknown>
  * Builds the EngineCreationContext from the CLI flags. Options merge as engine defaults < config
  * file < `--conf` < dedicated flags (`--concurrency`, `--max-free-time`, `--manager`). Labels are the
  * engine's defaults and the Linkis labels a manager routes on (userCreator, codeType), then
- * `--label`, which overrides both (DESIGN §7). engineType and executor describe this process and
+ * `--label`, which overrides both (docs/configuration.md). engineType and executor describe this process and
  * are not the caller's to set: a `--label` naming them fails the start.
  */
 export async function resolveEngineContext(

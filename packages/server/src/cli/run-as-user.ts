@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { lookupOsUser, type OsUser, runningAsRoot } from '../manager/launcher/os-users.js';
 
 /**
- * Whom the EngineConn's engine and tasks run as (DESIGN §12). Started as root with `--user U`, U's
+ * Whom the EngineConn's engine and tasks run as (docs/security.md). Started as root with `--user U`, U's
  * OS account: the whole process drops to it (see dropPrivileges) once it has read what only root
  * may read and bound its port. Not as root, `--user` only names the owner, and nothing changes.
  * Returns null when there is nothing to drop (not root, `--user root`, or root without `--user`,

@@ -69,7 +69,7 @@ export function parseManagerSettings(flags: ManagerFlags, managerCa: Buffer | nu
 }
 
 /**
- * The auth file's tokens, or (token always, DESIGN §12) the owner token of the manager's OS user,
+ * The auth file's tokens, or (token always, docs/manager.md) the owner token of the manager's OS user,
  * taken from ENGINECONN_TOKEN or generated and served to loopback callers only, as an EngineConn's.
  */
 async function resolveAuth(flags: ManagerFlags): Promise<{ auth: AuthConfig | null; generated: string | null }> {

@@ -41,7 +41,7 @@ export interface BuildAppOptions {
 }
 
 /**
- * The HTTP API of DESIGN §6 on one fastify instance: error mapping, the same-origin guard, auth,
+ * The HTTP API (docs/api.md) on one fastify instance: error mapping, the same-origin guard, auth,
  * then the routes. Every route except the probes is guarded and authenticated by root hooks, so
  * plugins passed in `plugins` are too.
  */

@@ -76,7 +76,7 @@ export function isLoopback(address: string | undefined): boolean {
 
 const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
-/** `--share-level` (DESIGN §12): who may submit to an EngineConn besides its owner and admins. */
+/** `--share-level` (docs/security.md): who may submit to an EngineConn besides its owner and admins. */
 export const SHARE_LEVELS = ['user', 'server'] as const;
 export type ShareLevel = (typeof SHARE_LEVELS)[number];
 

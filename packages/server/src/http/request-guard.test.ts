@@ -8,7 +8,7 @@ const errorOf = (res: { statusCode: number; json(): unknown }) => {
   return { status: res.statusCode, code: error.code, message: error.message };
 };
 
-describe('same origin only (DESIGN §12)', () => {
+describe('same origin only (docs/security.md)', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({
@@ -148,7 +148,7 @@ describe('same origin only (DESIGN §12)', () => {
   });
 });
 
-describe('share level (DESIGN §12)', () => {
+describe('share level (docs/security.md)', () => {
   const AUTH = parseAuthConfig({
     tokens: [
       { token: 'tok-alice', user: 'alice' },

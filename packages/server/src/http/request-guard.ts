@@ -43,7 +43,7 @@ function hostNameOf(host: string): string {
 }
 
 /**
- * Same origin only (DESIGN §12), checked before authentication on every request and WebSocket
+ * Same origin only (docs/security.md#the-rules), checked before authentication on every request and WebSocket
  * upgrade but the probes:
  * - `Host` must be an IP address, `localhost`, the bound host name (the machine's name with a
  *   wildcard bind) or a `--public-url` host. DNS rebinding needs a name the attacker controls that

@@ -5,7 +5,7 @@ import type { Caller } from '@engineconn/core';
 import { type LiveServer, startLiveServer } from '../testing/live-server.js';
 import { waitFor } from '../testing/wait-for.js';
 
-// SSE holds to the WebSocket's bound (DESIGN §6): a client that stops reading is cut off with
+// SSE holds to the WebSocket's bound (docs/api.md#task-events): a client that stops reading is cut off with
 // EC_SLOW_CONSUMER, and a resume point past the end is refused, not waited on.
 
 describe('SSE slow consumers and resume points', () => {

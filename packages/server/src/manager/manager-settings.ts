@@ -1,4 +1,4 @@
-/** What `engineconn manager start` runs with (DESIGN §11), parsed from its flags. */
+/** What `engineconn manager start` runs with (docs/manager.md#flags), parsed from its flags. */
 export interface ManagerSettings {
   /** Holds the registry (registry.sqlite) and one directory per engine (engines/). */
   dataDir: string;

@@ -27,7 +27,7 @@ const wrongSecret = (id: string) =>
   new EngineConnError('EC_UNAUTHORIZED', `The report's secret is not the one engine '${id}' was launched with.`);
 
 /**
- * The registry follows every report (DESIGN §8) of the engines the manager launched, each
+ * The registry follows every report (docs/manager.md#watch-lost) of the engines the manager launched, each
  * authenticated by the secret that engine was given at launch: nobody else can move an engine's
  * status, and a stranger's reports are refused.
  */

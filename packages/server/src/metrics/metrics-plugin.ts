@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { EngineConnMetrics, type EngineConnMetricsOptions } from './engine-conn-metrics.js';
 
 /**
- * `GET /metrics` (DESIGN §6): Prometheus text for the app's EngineConn. The route sits behind the
+ * `GET /metrics` (docs/api.md#routes): Prometheus text for the app's EngineConn. The route sits behind the
  * same auth as the API (a listed bearer token, or loopback only without an auth file): the figures
  * are aggregates, but they show load and usage, which is nobody's business off this host.
  */

@@ -217,7 +217,7 @@ export function runConformanceSuite<S>(spec: ConformanceSpec<S>): void {
       t.diagnostic(`kill took ${elapsed.toFixed(0)} ms`);
       assert.equal(info.status, 'Cancelled');
       assert.equal(info.error?.code, 'EC_TASK_CANCELLED');
-      // Cancelled means the work has stopped (DESIGN §4): no settling time is allowed here.
+      // Cancelled means the work has stopped (docs/architecture.md): no settling time is allowed here.
       assert.equal(await isWorkRunning(ec, view), false, 'the probe still sees the work running after Cancelled');
       const log = await readLog(view);
       assert.ok(!log.some((l) => l.includes(BACKSTOP_NOTE)), 'the engine confirmed the stop itself');

@@ -44,7 +44,7 @@ async function storedCell(view: TaskView, index: number): Promise<string> {
 
 /**
  * The value-fidelity case every SQL engine runs: each value of the engine's corpus goes through the
- * real EngineConnRuntime and must be stored as DESIGN §13 says (its exact JSON text), typed with the
+ * real EngineConnRuntime and must be stored as docs/api.md says (its exact JSON text), typed with the
  * engine's own full type name, exported as the same CSV and NDJSON, while the engine's own client,
  * asked in the same test, shows the value the corpus records. docs/api.md's type table for the
  * engine is checked against the corpus too.
@@ -66,7 +66,7 @@ export function runValueFidelitySuite<S>(spec: ValueFidelitySpec<S>): void {
       }
     });
 
-    test('every value is stored, typed and exported as DESIGN §13 says and as the engine shows it', async (t) => {
+    test('every value is stored, typed and exported as docs/api.md says and as the engine shows it', async (t) => {
       const natives = await spec.native(spec.cases);
       assert.equal(natives.length, spec.cases.length, 'one native answer per case');
       const ec = await openRuntime(spec, options(), t);

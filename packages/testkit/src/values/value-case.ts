@@ -19,7 +19,7 @@ export interface ValueCase {
   sql: string;
   /** A whole query of one column `v`, instead of `select <sql> as v` (a column of a setup table). */
   query?: string;
-  /** The cell's JSON text as stored and served (DESIGN §13). */
+  /** The cell's JSON text as stored and served (docs/api.md#values-in-results). */
   json: string;
   /** The engine's own client's text for the value (null for SQL NULL). */
   native: string | null;

@@ -40,7 +40,7 @@ const {
   JsonDuckDBValueConverter,
 } = duckdb;
 
-/** One cell of a vector, by the rules of DESIGN §13. */
+/** One cell of a vector, by the rules of docs/api.md#values-in-results. */
 export type CellReader = (vector: DuckDBVector, row: number) => unknown;
 
 export interface ReadContext {

@@ -1,7 +1,7 @@
 /**
  * Well-known binary (ISO, and EWKB's Z/M flags) to well-known text, written as DuckDB writes it:
  * `POINT (1 2)`, `POINT Z (1 2 3)`, `POINT EMPTY`, `MULTIPOINT (1 2, 3 4)`. DuckDB hands
- * GEOMETRY values over as WKB; DESIGN §13 wants WKT.
+ * GEOMETRY values over as WKB; results carry WKT (docs/api.md#duckdb).
  */
 
 const KINDS = [

@@ -23,7 +23,7 @@ describe('protocol pages and values', () => {
     assert.throws(() => parsePage('{"columns": [{"name": 1}]}', 'GET x'), /cannot read \(GET x\): id/);
   });
 
-  test('values map to DESIGN §13 by type signature, through core’s encoder', () => {
+  test('values map to the documented cells by type signature, through core’s encoder', () => {
     const sig = (rawType: string, args: unknown[] = []) => ({ rawType, arguments: args }) as never;
     const text = (rawType: string, args: unknown[], value: unknown) =>
       encodeValue(converterFor(sig(rawType, args))(value));

@@ -80,7 +80,7 @@ export type TrinoPage = z.infer<typeof trinoPageSchema>;
 const LONG_INTEGER = /\d{16}/;
 
 function parseNumber(text: string): unknown {
-  // Integers beyond ±(2^53−1) stay exact strings of digits (DESIGN §13); everything else is a number.
+  // Integers beyond ±(2^53−1) stay exact strings of digits (docs/api.md); everything else is a number.
   if (isSafeNumber(text) || /[.eE]/.test(text)) return Number(text);
   return text;
 }

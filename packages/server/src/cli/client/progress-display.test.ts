@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '../../testing/wait-for.js';
 import { createProgressDisplay } from './progress-display.js';

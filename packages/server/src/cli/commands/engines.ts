@@ -16,7 +16,7 @@ const COLUMNS: Column[] = [
   { name: 'last heartbeat', type: 'VARCHAR' },
 ];
 
-/** `engineconn engines [--manager M]` (DESIGN §11): the engines a manager runs for you (admins: all). */
+/** `engineconn engines [--manager M]` (docs/manager.md): the engines a manager runs for you (admins: all). */
 export function registerEnginesCommand(program: Command): void {
   program
     .command('engines')

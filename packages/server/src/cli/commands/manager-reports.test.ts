@@ -10,7 +10,7 @@ import {
 import { waitFor } from '../../test-support/wait-for.js';
 import { ManagerReceiver } from './manager-receiver.test-support.js';
 
-// End to end: a real `engineconn start` process reporting to a manager stand-in (DESIGN §8).
+// End to end: a real `engineconn start` process reporting to a manager stand-in (docs/manager.md).
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {

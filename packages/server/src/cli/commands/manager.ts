@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { collectKeyValue } from '../options.js';
 import type { ManagerFlags } from '../run-manager.js';
 
-/** `engineconn manager start` (DESIGN §11): flags here, the work in ../run-manager.ts. */
+/** `engineconn manager start` (docs/manager.md#flags): flags here, the work in ../run-manager.ts. */
 export function registerManagerCommand(program: Command): void {
   const manager = program
     .command('manager')

@@ -9,7 +9,7 @@ import { BIN, type ProcessExit, runEngineConn, TEST_ENGINE } from '../../e2e/spa
 import { waitFor } from '../../test-support/wait-for.js';
 import { ManagerReceiver } from './manager-receiver.test-support.js';
 
-// End to end: `engineconn once` as a process (DESIGN §4 once executor, §7 CLI).
+// End to end: `engineconn once` as a process (docs/usage.md#one-off-jobs).
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { collectKeyValue } from '../options.js';
 import type { StartFlags } from '../run-start.js';
 
-/** `engineconn start` (DESIGN §7): flags here, the work in ../run-start.ts. */
+/** `engineconn start` (docs/configuration.md): flags here, the work in ../run-start.ts. */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')

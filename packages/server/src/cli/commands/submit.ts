@@ -29,7 +29,7 @@ interface SubmitFlags extends ClientFlags {
   out?: string;
 }
 
-/** Exit codes of `engineconn submit` (DESIGN §7). */
+/** Exit codes of `engineconn submit` (docs/usage.md#run-code). */
 export const SUBMIT_EXIT: Record<TaskStatus, number> = {
   Succeed: 0,
   Failed: 1,

@@ -10,7 +10,7 @@ import {
 import { z } from 'zod';
 
 /*
- * The answers of the HTTP API (DESIGN §6), defined once: the OpenAPI document is generated from
+ * The answers of the HTTP API (docs/api.md), defined once: the OpenAPI document is generated from
  * them, and the tests check both that they match the core types and that real answers parse.
  */
 

@@ -23,7 +23,7 @@ function authorizationOf(request: FastifyRequest): string | undefined {
 }
 
 /**
- * `GET /api/v1/events`: task events over a WebSocket (DESIGN §6). Authenticated like every API route
+ * `GET /api/v1/events`: task events over a WebSocket (docs/api.md). Authenticated like every API route
  * (bearer header, or `?token=` for browsers) before the upgrade, so a bad token is a plain 401.
  * Message shapes: `ws-messages.ts`; flow control and resume: `EventSession`.
  */

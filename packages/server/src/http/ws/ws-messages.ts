@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /*
- * The messages of `GET /api/v1/events` (DESIGN §6). Clients send `subscribe` / `unsubscribe`; the
+ * The messages of `GET /api/v1/events` (docs/api.md). Clients send `subscribe` / `unsubscribe`; the
  * server sends `event` and `error`. Defined once here: the socket validates with them and the
  * OpenAPI document describes them.
  */

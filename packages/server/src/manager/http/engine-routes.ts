@@ -6,7 +6,7 @@ import type { EngineManager } from '../engine-manager.js';
 import { EngineParamsSchema } from '../manager-schemas.js';
 import { publicEngine } from '../registry/engine-record.js';
 
-/** Ask, list, read and stop engines (DESIGN §11). Users see their own engines; admins all. */
+/** Ask, list, read and stop engines (docs/manager.md). Users see their own engines; admins all. */
 export function registerEngineRoutes(app: FastifyInstance, manager: EngineManager): void {
   const { registry } = manager;
 

@@ -32,7 +32,7 @@ function pipe(reply: FastifyReply, response: Response): FastifyReply {
 }
 
 /**
- * The entrance's job routes (DESIGN §11): as the EngineConn's task routes, through the manager. A
+ * The entrance's job routes (docs/manager.md): as the EngineConn's task routes, through the manager. A
  * job's answer is its task's with `id` the job id, plus `engineId` and `taskId`.
  */
 export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void {

@@ -24,7 +24,7 @@ export interface ManagerAppOptions {
   /** Without an auth file: the owner token (ENGINECONN_TOKEN or generated). */
   ownerToken?: string | undefined;
   owner: string;
-  /** The bound address, `--public-url`s and `--allow-origin`s, for the same-origin checks (DESIGN §12). */
+  /** The bound address, `--public-url`s and `--allow-origin`s, for the same-origin checks (docs/security.md). */
   guard?: RequestGuardOptions;
   /** `--tls-cert` / `--tls-key`: HTTPS. */
   https?: { cert: Buffer; key: Buffer } | undefined;
@@ -32,7 +32,7 @@ export interface ManagerAppOptions {
 }
 
 /**
- * The manager's HTTP API (DESIGN §11) on fastify, with the EngineConn's own auth, error mapping and
+ * The manager's HTTP API (docs/manager.md) on fastify, with the EngineConn's own auth, error mapping and
  * probes: every route but the probes and the engines' reports (which carry their launch secret)
  * needs a listed bearer token.
  */

@@ -3,7 +3,7 @@ import { isManagerReportEvent } from '@engineconn/core/manager';
 import type { FastifyInstance } from 'fastify';
 import type { ReportHandler } from '../report-handler.js';
 
-/** `POST /api/v1/engineconns/:id/{register,status,heartbeat,release}` (DESIGN §8): the engines' reports. */
+/** `POST /api/v1/engineconns/:id/{register,status,heartbeat,release}` (docs/manager.md): the engines' reports. */
 export function registerReportRoutes(app: FastifyInstance, handler: ReportHandler): void {
   app.post<{ Params: { id: string; event: string } }>(
     '/api/v1/engineconns/:id/:event',

@@ -47,7 +47,7 @@ export function publicEngine(record: EngineRecord): Engine {
 }
 
 /**
- * Whether the engine can admit a task now (DESIGN §11): a serial engine only while Unlock; a
+ * Whether the engine can admit a task now (docs/manager.md): a serial engine only while Unlock; a
  * concurrent or async one while Unlock, or Busy only because its slots are full and its queue has
  * room (Busy below its limit means overloaded or unhealthy).
  */

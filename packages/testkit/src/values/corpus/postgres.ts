@@ -3,7 +3,7 @@ import type { ValueCase } from '../value-case.js';
 /**
  * PostgreSQL's edge values, in a session with TimeZone America/New_York (see the engine's
  * value-fidelity test); `native` is what `psql -At` prints, and the type psql's `\gdesc`.
- * PostgreSQL has no STRUCT or MAP in DESIGN §13's sense: a composite is its text, and the names
+ * PostgreSQL has no STRUCT or MAP in the sense of docs/api.md: a composite is its text, and the names
  * cases are JSON keys, which travel untouched inside the JSON text.
  */
 export const POSTGRES_CORPUS: readonly ValueCase[] = [
