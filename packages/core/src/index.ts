@@ -79,12 +79,17 @@ export {
 export { type EngineConnHandle, type EngineConnHooks, HOOK_STAGES } from './plugin/hooks.js';
 export type { ResultSetSpec, ResultSetWriter, TaskContext } from './plugin/task-context.js';
 // child processes (for engines that run them)
+export {
+  type EscalateKillOptions,
+  escalateKill,
+  type KillOutcome,
+  type KillStep,
+} from './process/escalate-kill.js';
 export { LineBuffer, MAX_LINE_CHARS } from './process/line-buffer.js';
 export {
   groupAlive,
   groupMembers,
   killGroup,
-  pollUntil,
   processesWithEnv,
   type StopOutcome,
   signalGroup,

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
+import { escalateKill } from './escalate-kill.js';
 
 /**
  * Sends `signal` to every process of the group. False when the group no longer exists; a group we may
@@ -91,20 +91,6 @@ export function processesWithEnv(name: string, value: string): number[] {
   return found;
 }
 
-/** Polls until `done()` holds; the timer stays referenced because a caller is awaiting the outcome. */
-export async function pollUntil(done: () => boolean, deadline = Number.POSITIVE_INFINITY): Promise<boolean> {
-  // Fine-grained at first, because a kill should take effect within ~100 ms; coarse later, because
-  // each check may scan /proc.
-  const started = Date.now();
-  let interval = 1;
-  while (!done()) {
-    if (Date.now() >= deadline) return false;
-    await delay(Math.min(interval, Math.max(1, deadline - Date.now())));
-    interval = Date.now() - started < 250 ? Math.min(interval * 2, 8) : 50;
-  }
-  return true;
-}
-
 export type StopOutcome = 'gone' | 'SIGTERM' | 'SIGKILL';
 
 /**
@@ -112,20 +98,31 @@ export type StopOutcome = 'gone' | 'SIGTERM' | 'SIGKILL';
  * once no live member remains, with the signal that finished it ('gone' if it was already empty).
  */
 export async function terminateGroup(pgid: number, graceMs: number): Promise<StopOutcome> {
-  if (!signalGroup(pgid, 'SIGTERM')) return 'gone';
-  if (await pollUntil(() => !groupAlive(pgid), Date.now() + graceMs)) return 'SIGTERM';
-  signalGroup(pgid, 'SIGKILL');
-  await pollUntil(() => !groupAlive(pgid));
-  return 'SIGKILL';
+  const outcome = await escalateKill({
+    steps: [
+      { name: 'SIGTERM', run: () => signalGroup(pgid, 'SIGTERM') },
+      { name: 'SIGKILL', run: () => signalGroup(pgid, 'SIGKILL') },
+    ],
+    graceMs,
+    stopped: () => !groupAlive(pgid),
+  });
+  return outcome.kind === 'stopped' ? outcome.step : 'gone';
 }
 
 /** Stops individual processes (strays outside the group) the same way: TERM, grace, KILL. */
 export async function terminatePids(pids: readonly number[], graceMs: number): Promise<void> {
   const alive = () => pids.filter(isLive);
-  for (const pid of pids) sendSignal(pid, 'SIGTERM');
-  if (await pollUntil(() => alive().length === 0, Date.now() + graceMs)) return;
-  for (const pid of alive()) sendSignal(pid, 'SIGKILL');
-  await pollUntil(() => alive().length === 0);
+  const signalAll = (signal: NodeJS.Signals) => () => {
+    for (const pid of alive()) sendSignal(pid, signal);
+  };
+  await escalateKill({
+    steps: [
+      { name: 'SIGTERM', run: signalAll('SIGTERM') },
+      { name: 'SIGKILL', run: signalAll('SIGKILL') },
+    ],
+    graceMs,
+    stopped: () => alive().length === 0,
+  });
 }
 
 function isLive(pid: number): boolean {
@@ -143,6 +140,9 @@ function sendSignal(pid: number, signal: NodeJS.Signals): void {
 
 /** SIGKILLs a whole group at once and resolves once no live member is left. */
 export async function killGroup(pgid: number): Promise<void> {
-  signalGroup(pgid, 'SIGKILL');
-  await pollUntil(() => !groupAlive(pgid));
+  await escalateKill({
+    steps: [{ name: 'SIGKILL', run: () => signalGroup(pgid, 'SIGKILL') }],
+    graceMs: 0,
+    stopped: () => !groupAlive(pgid),
+  });
 }

@@ -1,4 +1,4 @@
-import type { ResultSetWriter, TaskContext } from '@engineconn/core';
+import { escalateKill, type ResultSetWriter, type TaskContext } from '@engineconn/core';
 import type pg from 'pg';
 import { PortalQuery, type RowSink } from './portal-query.js';
 import type { PostgresSession } from './postgres-session.js';
@@ -28,7 +28,7 @@ export class TaskConnection {
   #serverBusy: () => boolean = () => false;
   #broken: Error | undefined;
   #cancelling: Promise<void> | undefined;
-  readonly #timers: NodeJS.Timeout[] = [];
+  #escalation: AbortController | undefined;
   readonly #onAbort = () => this.#kill();
   readonly #onError = (err: Error) => {
     this.#broken = err;
@@ -99,7 +99,7 @@ export class TaskConnection {
       return { tag: outcome.tag, rows };
     } finally {
       this.#serverBusy = () => false;
-      this.#clearTimers();
+      this.#endEscalation();
       await writer?.close();
     }
   }
@@ -110,45 +110,62 @@ export class TaskConnection {
       return await query;
     } finally {
       this.#serverBusy = () => false;
-      this.#clearTimers();
+      this.#endEscalation();
     }
   }
 
   #kill(): void {
     if (!this.#serverBusy()) return; // between statements or batches: the task loop stops by itself
-    const started = Date.now();
     const grace = this.#task.killGraceMs;
-    this.#task.log(`Kill: cancelling the running statement on backend ${this.#pid} (pg_cancel_backend).`);
-    this.#cancelling = this.#session.cancelBackend(this.#pid).then(
-      (sent) => {
-        if (!sent) this.#task.log(`Kill: backend ${this.#pid} was no longer running a statement.`);
-      },
-      (err: unknown) => this.#task.log(`Kill: pg_cancel_backend failed (${String(err)}); will terminate.`),
-    );
-    this.#timers.push(
-      setTimeout(() => {
-        if (!this.#serverBusy()) return;
-        this.#task.log(
-          `Kill: the statement did not stop within ${grace} ms of the cancel; terminating backend ${this.#pid}.`,
-        );
-        this.#broken ??= new Error('backend terminated by kill');
-        this.#session.terminateBackend(this.#pid).catch((err: unknown) => {
-          this.#task.log(`Kill: pg_terminate_backend failed (${String(err)}).`);
-        });
-        this.#timers.push(
-          setTimeout(() => {
-            if (!this.#serverBusy()) return;
-            this.#task.log('Kill: the server did not end the connection; closing it from this side.');
+    const pid = this.#pid;
+    const log = (line: string) => this.#task.log(line);
+    this.#session.logger.info({ taskId: this.#task.id, pid, at: Date.now() }, 'postgres kill requested');
+    const escalation = new AbortController();
+    this.#escalation = escalation;
+    void escalateKill({
+      steps: [
+        {
+          name: 'cancel',
+          run: () => {
+            log(`Kill: cancelling the running statement on backend ${pid} (pg_cancel_backend).`);
+            this.#cancelling = this.#session.cancelBackend(pid).then(
+              (sent) => {
+                if (!sent) log(`Kill: backend ${pid} was no longer running a statement.`);
+              },
+              (err: unknown) => log(`Kill: pg_cancel_backend failed (${String(err)}); will terminate.`),
+            );
+          },
+        },
+        {
+          name: 'terminate',
+          run: () => {
+            log(`Kill: the statement did not stop within ${grace} ms of the cancel; terminating backend ${pid}.`);
+            this.#broken ??= new Error('backend terminated by kill');
+            return this.#session.terminateBackend(pid);
+          },
+        },
+        {
+          name: 'close-socket',
+          run: () => {
+            log('Kill: the server did not end the connection; closing it from this side.');
             (this.#client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
-          }, grace).unref(),
-        );
-      }, grace).unref(),
-    );
-    this.#session.logger.info({ taskId: this.#task.id, pid: this.#pid, at: started }, 'postgres kill requested');
+          },
+        },
+      ],
+      graceMs: grace,
+      lastStepWaitMs: grace,
+      stopped: () => !this.#serverBusy(),
+      signal: escalation.signal,
+      onStepError: (step, err) => {
+        if (step === 'terminate') log(`Kill: pg_terminate_backend failed (${String(err)}).`);
+      },
+    });
   }
 
-  #clearTimers(): void {
-    for (const t of this.#timers.splice(0)) clearTimeout(t);
+  /** Ends a kill's escalation: the statement it was for has ended, or the task let go of the connection. */
+  #endEscalation(): void {
+    this.#escalation?.abort();
+    this.#escalation = undefined;
   }
 
   /** Marks the connection unusable (e.g. a lost connection) so release discards it. */
@@ -158,7 +175,7 @@ export class TaskConnection {
 
   async release(): Promise<void> {
     this.#task.signal.removeEventListener('abort', this.#onAbort);
-    this.#clearTimers();
+    this.#endEscalation();
     // A cancel still in flight could otherwise land on the next task's statement on this connection.
     await this.#cancelling;
     this.#client.removeListener('notice', this.#onNotice);

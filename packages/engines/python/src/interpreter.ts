@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import {
   EngineConnError,
   type EngineLogger,
+  escalateKill,
   killGroup,
   type ResultSetWriter,
   signalGroup,
@@ -188,14 +189,14 @@ export class Interpreter {
   /** Ends the session politely (EOF on the request pipe), killing it if it lingers past `graceMs`. */
   async close(graceMs: number): Promise<void> {
     if (this.#alive) {
-      this.#requests.end();
-      const timer = new AbortController();
-      const exited = await Promise.race([
-        this.settled.then(() => true),
-        delay(graceMs, false, { signal: timer.signal }).catch(() => false),
-      ]);
-      timer.abort();
-      if (!exited) await this.kill();
+      await escalateKill({
+        steps: [
+          { name: 'eof', run: () => this.#requests.end() },
+          { name: 'SIGKILL', run: () => void this.kill() },
+        ],
+        graceMs,
+        stopped: this.settled,
+      });
     }
     await this.settled;
   }

@@ -4,7 +4,9 @@ import {
   type EngineCreationContext,
   EngineError,
   type EngineLogger,
+  escalateKill,
   type Health,
+  type KillOutcome,
   type TaskContext,
 } from '@engineconn/core';
 import { describeExit, Interpreter, type RunOutcome } from './interpreter.js';
@@ -73,24 +75,28 @@ export class PythonSession {
   async #run(task: TaskContext): Promise<void> {
     const interpreter = await this.#ready();
     if (task.signal.aborted) throw new EngineConnError('EC_TASK_CANCELLED', 'The task was killed before it started.');
-    let escalated = false;
-    let timer: NodeJS.Timeout | undefined;
+    const running = interpreter.run(task);
+    let stopping: Promise<KillOutcome<'interrupt' | 'restart'>> | undefined;
+    // KeyboardInterrupt first; an interpreter that does not stop within the grace is killed (and replaced).
     const onAbort = () => {
-      interpreter.interrupt();
-      timer = setTimeout(() => {
-        escalated = true;
-        void interpreter.kill();
-      }, task.killGraceMs);
-      timer.unref();
+      stopping = escalateKill({
+        steps: [
+          { name: 'interrupt', run: () => interpreter.interrupt() },
+          { name: 'restart', run: () => void interpreter.kill() },
+        ],
+        graceMs: task.killGraceMs,
+        stopped: running,
+      });
     };
     task.signal.addEventListener('abort', onAbort, { once: true });
     let outcome: RunOutcome;
     try {
-      outcome = await interpreter.run(task);
+      outcome = await running;
     } finally {
-      clearTimeout(timer);
       task.signal.removeEventListener('abort', onAbort);
     }
+    const stop = await stopping;
+    const escalated = stop?.kind === 'stopped' && stop.step === 'restart';
     if (escalated || outcome.status === 'exited') {
       // Settle only once the old interpreter is gone and its replacement is up (or has failed), so
       // the next task never meets a dying interpreter.

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Column, EngineConnError, EngineError } from '@engineconn/core';
+import { type Column, EngineConnError, EngineError, escalateKill } from '@engineconn/core';
 import type { ChildMessage, ParentMessage } from './protocol.js';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./sqlite-child.js', import.meta.url));
@@ -111,11 +111,14 @@ export class SqliteProcess {
   /** Closes the database and waits for the process to exit; kills it if it does not within `graceMs`. */
   async close(graceMs: number): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.#send({ type: 'close' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    timer.unref();
-    await this.exited;
-    clearTimeout(timer);
+    await escalateKill({
+      steps: [
+        { name: 'close', run: () => this.#send({ type: 'close' }) },
+        { name: 'SIGKILL', run: () => this.child.kill('SIGKILL') },
+      ],
+      graceMs,
+      stopped: this.exited,
+    });
   }
 
   #send(message: ParentMessage): void {
