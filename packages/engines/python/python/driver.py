@@ -1,7 +1,10 @@
 """The EngineConn's Python driver: runs the tasks it is sent in one persistent namespace.
 
-Protocol (one JSON object per line): requests arrive on fd 3, messages leave on fd 4, so nothing
-user code prints can corrupt them. User output goes to the real fd 1 and fd 2; when a task ends the
+Protocol (one JSON object per line, schemas in src/driver-protocol.ts): requests arrive on fd 3,
+messages leave on fd 4, so nothing user code prints can corrupt them. The EngineConn names the
+protocol version it speaks in ENGINECONN_PY_PROTOCOL; the driver answers `ready` with its own, or
+`fatal` and exits when they differ. A request that does not fit the protocol is answered with
+`protocol-error` and skipped. User output goes to the real fd 1 and fd 2; when a task ends the
 driver writes a sync marker on both, so the EngineConn knows which output belongs to which task.
 SIGINT raises KeyboardInterrupt only while user code runs; the driver itself never sees it.
 """
@@ -22,6 +25,7 @@ import sys
 import traceback
 import types
 
+PROTOCOL_VERSION = 1
 REQUEST_FD = 3
 MESSAGE_FD = 4
 MARKER = os.environ.pop("ENGINECONN_PY_SYNC").encode("ascii")
@@ -341,12 +345,53 @@ def finish(task_id, outcome):
     send({"type": "done", "id": task_id, **outcome})
 
 
+class ProtocolError(Exception):
+    pass
+
+
+RUN_FIELDS = {"type": str, "id": str, "code": str}
+
+
+def parse_request(line):
+    """A `run` request, checked as the EngineConn's schema defines it; ProtocolError otherwise."""
+    try:
+        request = json.loads(line)
+    except ValueError:
+        raise ProtocolError("a request that is not JSON")
+    if not isinstance(request, dict) or not isinstance(request.get("type"), str):
+        raise ProtocolError("a request with no type")
+    if request["type"] != "run":
+        raise ProtocolError("an unknown request type %r" % request["type"][:40])
+    if set(request) != set(RUN_FIELDS) or not all(isinstance(request[k], t) for k, t in RUN_FIELDS.items()):
+        raise ProtocolError("a run request without exactly the string fields type, id and code")
+    return request
+
+
+def check_protocol():
+    """Exits, saying why, unless the EngineConn speaks this driver's protocol version."""
+    theirs = os.environ.pop("ENGINECONN_PY_PROTOCOL", None)
+    if theirs == str(PROTOCOL_VERSION):
+        return
+    send({
+        "type": "fatal",
+        "protocol": PROTOCOL_VERSION,
+        "message": "this driver speaks protocol version %d, the EngineConn %s"
+        % (PROTOCOL_VERSION, "version %s" % theirs[:20] if theirs else "no version"),
+    })
+    sys.exit(3)
+
+
 def main():
+    check_protocol()
     signal.signal(signal.SIGINT, on_sigint)
     requests = os.fdopen(REQUEST_FD, "rb")
-    send({"type": "ready", "pid": os.getpid(), "version": "%d.%d" % sys.version_info[:2]})
+    send({"type": "ready", "protocol": PROTOCOL_VERSION, "pid": os.getpid(), "version": "%d.%d" % sys.version_info[:2]})
     for line in requests:
-        request = json.loads(line)
+        try:
+            request = parse_request(line)
+        except ProtocolError as error:
+            send({"type": "protocol-error", "message": str(error)})
+            continue
         try:
             outcome = run(request)
         except KeyboardInterrupt:

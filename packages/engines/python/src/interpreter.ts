@@ -12,6 +12,13 @@ import {
   signalGroup,
   type TaskContext,
 } from '@engineconn/core';
+import {
+  type DoneMessage,
+  DRIVER_PROTOCOL_VERSION,
+  type DriverMessage,
+  encodeRequest,
+  PROTOCOL_ENV,
+} from './driver-protocol.js';
 import { readMessages } from './message-reader.js';
 import { writeResult } from './result-messages.js';
 import { SyncChannel } from './sync-channel.js';
@@ -30,7 +37,12 @@ export type RunOutcome =
   | { status: 'error'; message: string }
   | { status: 'interrupted' }
   | { status: 'write-failed'; error: unknown }
-  | { status: 'exited'; exit: ExitInfo; killed: boolean };
+  | { status: 'exited'; exit: ExitInfo; killed: boolean }
+  /** The driver sent what the protocol does not allow (or could not read a request); it was killed. */
+  | { status: 'protocol-error'; message: string };
+
+/** The driver's answer at start-up: its Python version, or why it will not serve this EngineConn. */
+type StartAnswer = { version: string } | { refused: string };
 
 export interface InterpreterOptions {
   command: string;
@@ -60,7 +72,10 @@ export class Interpreter {
   #alive = true;
   #killed = false;
   #active: ActiveRun | undefined;
-  #ready: { resolve(version: string): void; promise: Promise<string> };
+  #ready: { resolve(answer: StartAnswer): void; promise: Promise<StartAnswer> };
+  #started = false;
+  /** Why the driver was killed for breaking the protocol, once it was. */
+  #violation: string | undefined;
   readonly #requests: Writable;
   readonly #stdout: SyncChannel;
   readonly #stderr: SyncChannel;
@@ -73,8 +88,8 @@ export class Interpreter {
     requests.on('error', () => {});
     this.#stdout = new SyncChannel(out, marker, (line) => logger.info({ stream: 'stdout', pid }, line));
     this.#stderr = new SyncChannel(err, marker, (line) => logger.warn({ stream: 'stderr', pid }, line));
-    let resolveReady: (version: string) => void = () => {};
-    this.#ready = { promise: new Promise((resolve) => (resolveReady = resolve)), resolve: (v) => resolveReady(v) };
+    let resolveReady: (answer: StartAnswer) => void = () => {};
+    this.#ready = { promise: new Promise((resolve) => (resolveReady = resolve)), resolve: (a) => resolveReady(a) };
     const exited = new Promise<ExitInfo>((resolve) =>
       child.once('exit', (code, signal) => {
         this.#alive = false;
@@ -85,7 +100,10 @@ export class Interpreter {
     void readMessages(
       messages,
       (message) => this.#handle(message),
-      (line) => logger.error({ pid, line: line.slice(0, 200) }, 'the python driver sent a malformed message'),
+      (line, why) => {
+        logger.error({ pid, line: line.slice(0, 200) }, `the python driver sent ${why}`);
+        this.#violated(`it sent ${why}`);
+      },
     );
   }
 
@@ -95,7 +113,7 @@ export class Interpreter {
     const child = spawn(options.command, [DRIVER_PATH], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ENGINECONN_PY_SYNC: marker },
+      env: { ...process.env, ENGINECONN_PY_SYNC: marker, [PROTOCOL_ENV]: String(DRIVER_PROTOCOL_VERSION) },
     });
     let spawnError: Error | undefined;
     child.once('error', (err) => {
@@ -111,7 +129,7 @@ export class Interpreter {
     const interpreter = new Interpreter(child, child.pid, Buffer.from(marker), options.logger);
     const timer = new AbortController();
     const outcome = await Promise.race([
-      interpreter.#ready.promise.then((version) => ({ version })),
+      interpreter.#ready.promise,
       interpreter.settled.then((exit) => ({ exit })),
       delay(options.startupTimeoutMs, { timeout: true }, { signal: timer.signal }).catch(() => ({ timeout: true })),
     ]);
@@ -119,9 +137,11 @@ export class Interpreter {
     if ('version' in outcome) return { interpreter, version: outcome.version };
     await interpreter.kill();
     const why =
-      'exit' in outcome
-        ? `it exited (${describeExit(outcome.exit)})`
-        : `it was not ready within ${options.startupTimeoutMs} ms`;
+      'refused' in outcome
+        ? outcome.refused
+        : 'exit' in outcome
+          ? `it exited (${describeExit(outcome.exit)})`
+          : `it was not ready within ${options.startupTimeoutMs} ms`;
     const stderr = interpreter.#stderr.recentStrayLines.slice(-10).join('\n');
     throw new EngineConnError(
       'EC_ENGINE_START_FAILED',
@@ -158,7 +178,7 @@ export class Interpreter {
         },
       };
       this.#active = active;
-      this.#requests.write(`${JSON.stringify({ type: 'run', id: task.id, code: task.code })}\n`);
+      this.#requests.write(encodeRequest({ type: 'run', id: task.id, code: task.code }));
     });
     await output;
     this.#active = undefined;
@@ -222,15 +242,35 @@ export class Interpreter {
       this.#stdout.abandon();
       this.#stderr.abandon();
     }
-    this.#active?.finish({ status: 'exited', exit, killed: this.#killed });
+    this.#active?.finish(
+      this.#violation !== undefined
+        ? { status: 'protocol-error', message: this.#violation }
+        : { status: 'exited', exit, killed: this.#killed },
+    );
     return exit;
   }
 
-  async #handle(message: Record<string, unknown>): Promise<void> {
+  async #handle(message: DriverMessage): Promise<void> {
+    // After a violation nothing more is believed, not even a `done` already on its way.
+    if (this.#violation !== undefined) return;
     const active = this.#active;
     switch (message.type) {
       case 'ready':
-        this.#ready.resolve(String(message.version));
+        if (message.protocol !== DRIVER_PROTOCOL_VERSION) {
+          this.#violated(
+            `its driver speaks protocol version ${message.protocol} and this EngineConn version ` +
+              `${DRIVER_PROTOCOL_VERSION}: ${DRIVER_PATH} belongs to another version of the python engine; reinstall it`,
+          );
+          return;
+        }
+        this.#started = true;
+        this.#ready.resolve({ version: message.version });
+        return;
+      case 'fatal':
+        this.#violated(`its driver refused to start (protocol version ${message.protocol}): ${message.message}`);
+        return;
+      case 'protocol-error':
+        this.#violated(`its driver could not read a request: ${message.message}`);
         return;
       case 'started':
         if (active && message.id === active.id) {
@@ -255,6 +295,21 @@ export class Interpreter {
     }
   }
 
+  /**
+   * The driver broke the protocol: before `ready` the start fails with `why`; afterwards nothing it
+   * sends can be trusted (user code may have written to its message pipe), so it is killed, and a
+   * running task fails with `why` once the interpreter is gone.
+   */
+  #violated(why: string): void {
+    if (!this.#started) {
+      this.#ready.resolve({ refused: why });
+      return;
+    }
+    if (this.#violation !== undefined) return;
+    this.#violation = `The Python driver broke its protocol (${why})`;
+    void this.kill();
+  }
+
   async #closeTable(active: ActiveRun): Promise<void> {
     const table = active.table;
     active.table = undefined;
@@ -266,10 +321,9 @@ export class Interpreter {
   }
 }
 
-function outcomeOf(message: Record<string, unknown>): RunOutcome {
-  if (message.status === 'ok') return { status: 'ok' };
-  if (message.status === 'interrupted') return { status: 'interrupted' };
-  return { status: 'error', message: String(message.message ?? 'the code failed') };
+function outcomeOf(message: DoneMessage): RunOutcome {
+  if (message.status === 'error') return { status: 'error', message: message.message };
+  return { status: message.status };
 }
 
 export function describeExit(exit: ExitInfo): string {

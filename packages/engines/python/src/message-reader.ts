@@ -1,26 +1,21 @@
 import type { Readable } from 'node:stream';
+import { type DriverMessage, parseDriverMessage } from './driver-protocol.js';
 
 /**
- * Reads the driver's messages (one JSON object per line) and hands them to `handle` one at a time,
- * awaiting each: while a result is being written the pipe is not read, so the driver waits too.
- * A line that is not JSON is passed to `onBadLine` (it would mean a bug in the driver).
+ * Reads the driver's messages (one JSON object per line), validates each against the protocol and
+ * hands it to `handle` one at a time, awaiting each: while a result is being written the pipe is not
+ * read, so the driver waits too. A line that is not a protocol message goes to `onBadLine` with why.
  */
 export async function readMessages(
   stream: Readable,
-  handle: (message: Record<string, unknown>) => Promise<void>,
-  onBadLine: (line: string) => void,
+  handle: (message: DriverMessage) => Promise<void>,
+  onBadLine: (line: string, why: string) => void,
 ): Promise<void> {
   let parts: Buffer[] = [];
   const dispatch = async (line: string) => {
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      onBadLine(line);
-      return;
-    }
-    if (typeof message === 'object' && message !== null) await handle(message as Record<string, unknown>);
-    else onBadLine(line);
+    const parsed = parseDriverMessage(line);
+    if (parsed.ok) await handle(parsed.message);
+    else onBadLine(line, parsed.why);
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {

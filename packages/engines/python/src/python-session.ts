@@ -97,7 +97,7 @@ export class PythonSession {
     }
     const stop = await stopping;
     const escalated = stop?.kind === 'stopped' && stop.step === 'restart';
-    if (escalated || outcome.status === 'exited') {
+    if (escalated || outcome.status === 'exited' || outcome.status === 'protocol-error') {
       // Settle only once the old interpreter is gone and its replacement is up (or has failed), so
       // the next task never meets a dying interpreter.
       await interpreter.settled;
@@ -116,10 +116,12 @@ export class PythonSession {
           `The task was killed; it did not stop within ${task.killGraceMs}ms, so the interpreter was ${failure === undefined ? 'restarted' : 'killed'}.`,
         );
       }
-      const exit = outcome.status === 'exited' ? describeExit(outcome.exit) : 'unknown';
       const replaced =
         failure === undefined ? 'a new interpreter was started' : `a new one could not be started (${failure})`;
-      const message = `The Python interpreter died while running the task (${exit}); ${replaced} and the variables were lost.`;
+      const message =
+        outcome.status === 'protocol-error'
+          ? `${outcome.message}; it was killed, ${replaced} and the variables were lost.`
+          : `The Python interpreter died while running the task (${outcome.status === 'exited' ? describeExit(outcome.exit) : 'unknown'}); ${replaced} and the variables were lost.`;
       task.log(`[engineconn] ${message}`);
       throw new EngineConnError(task.signal.aborted ? 'EC_TASK_CANCELLED' : 'EC_ENGINE_CRASHED', message);
     }
