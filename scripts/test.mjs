@@ -18,6 +18,10 @@ function findTests(dir, out) {
   return out;
 }
 
+// The web consoles are bundled, not compiled by tsc: build them here too, so a run after a bare
+// `tsc -b` serves the console of the sources it tests (every served EngineConn loads it at start).
+await import('./bundle-console.mjs');
+
 const files = [];
 for (const pkg of ['packages']) findTests(join(root, pkg), files);
 const selected = files

@@ -3,10 +3,11 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
 
 /**
- * The static files are plain JavaScript, HTML and CSS that need no build: they ship in `src/` and are
- * found relative to this file, which is `dist/console/console-plugin.js` once compiled.
+ * The console's served files, found relative to this file (`dist/console/console-plugin.js` once
+ * compiled): `npm run build` bundles the TypeScript of `web/` into `static/app.js` there and copies the
+ * page and style sheet beside it (scripts/bundle-console.mjs).
  */
-export const STATIC_DIR = new URL('../../src/console/static/', import.meta.url);
+export const STATIC_DIR = new URL('static/', import.meta.url);
 
 const TYPES = {
   html: 'text/html; charset=utf-8',
@@ -35,9 +36,10 @@ function load(file: URL): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new Error(`The web console file ${fileURLToPath(file)} is missing: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new Error(
+      `The web console file ${fileURLToPath(file)} is missing (${(err as Error).message}): run \`npm run build\`, which builds the console.`,
+      { cause: err },
+    );
   }
 }
 
@@ -63,9 +65,8 @@ export function createConsolePlugin(files: readonly ConsoleFile[]): FastifyPlugi
   };
 }
 
-/** The files every console shares. */
+/** The files every console shares (their scripts bundle the code they share). */
 export const SHARED_CONSOLE_FILES: readonly ConsoleFile[] = [
-  { route: '/console/api.js', file: new URL('api.js', STATIC_DIR) },
   { route: '/console/style.css', file: new URL('style.css', STATIC_DIR) },
 ];
 

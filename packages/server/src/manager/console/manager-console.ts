@@ -1,8 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { createConsolePlugin, SHARED_CONSOLE_FILES } from '../../console/console-plugin.js';
 
-/** Found relative to this file, `dist/manager/console/manager-console.js` once compiled. */
-const STATIC_DIR = new URL('../../../src/manager/console/static/', import.meta.url);
+/**
+ * Found relative to this file, `dist/manager/console/manager-console.js` once compiled: the page, and
+ * the script `npm run build` bundles from `web/` (scripts/bundle-console.mjs).
+ */
+const STATIC_DIR = new URL('static/', import.meta.url);
 
 /**
  * The manager's web console at `/`: the caller's engines (an admin's: everyone's) and jobs, and a
