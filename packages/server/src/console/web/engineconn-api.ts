@@ -9,7 +9,7 @@ import type {
   TextResult,
 } from './shared/wire-types.js';
 
-/** The EngineConn routes the console calls (DESIGN §6), each typed with its answer. */
+/** The EngineConn routes the console calls (docs/api.md), each typed with its answer. */
 export interface EngineConnApi {
   info(): Promise<EngineConnInfo>;
   tasks(limit: number): Promise<TaskList>;

@@ -1,5 +1,5 @@
 // The EngineConn console (served at `/`): the EngineConn's status, the caller's tasks, a code box,
-// and the selected task live (logs, progress, results, kill), on the public API (DESIGN §6) and the
+// and the selected task live (logs, progress, results, kill), on the public API (docs/api.md) and the
 // WebSocket like every other client.
 
 import { createEngineConnApi } from './engineconn-api.js';

@@ -1,5 +1,5 @@
 // The EngineConnManager console (served at the manager's `/`): the caller's engines and jobs,
-// polled, and a box to run a job, on the manager's public API (DESIGN §11) with the EngineConn
+// polled, and a box to run a job, on the manager's public API (docs/manager.md) with the EngineConn
 // console's token handling and style.
 
 import { createApiClient, explain } from '../../../console/web/shared/api-client.js';

@@ -1,7 +1,7 @@
 import type { ApiClient } from '../../../console/web/shared/api-client.js';
 import type { Engine, JobList, JobRef, JobRequest, JobView } from '../../../console/web/shared/wire-types.js';
 
-/** The manager routes its console calls (DESIGN §11), each typed with its answer. */
+/** The manager routes its console calls (docs/manager.md), each typed with its answer. */
 export interface ManagerApi {
   engines(): Promise<{ engines: Engine[] }>;
   jobs(): Promise<JobList>;
