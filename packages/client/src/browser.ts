@@ -2,15 +2,8 @@
  * `@engineconn/client/browser`: the SDK's modules that a web page can bundle. Nothing reachable from
  * here imports a Node API (`browser.test.ts` walks the compiled imports to keep it so); the transport,
  * the event socket and the runtime-token files stay out because they do (node:tls, ws, node:fs).
- * The web consoles use it.
+ * The web consoles use it; the wire types a page needs come from the protocol package, as types.
  */
-export type {
-  EventErrorMessage,
-  LogPage,
-  TaskEventMessage,
-  TaskRef,
-  TypedTaskEvent,
-} from './http/api-types.js';
 export { backoffDelay, DEFAULT_RETRY, type RetryOptions } from './retry/backoff.js';
 export { decodeRows, type ValueDecoder, valueDecoder } from './values/decode-values.js';
 export { parseType, type TypeNode } from './values/type-syntax.js';

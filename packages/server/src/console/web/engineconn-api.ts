@@ -1,11 +1,12 @@
-import type { LogPage, TaskRef } from '@engineconn/client/browser';
 import type { ApiClient } from './shared/api-client.js';
 import type {
   EngineConnInfo,
+  LogPage,
   ResultSetMeta,
   RowsPage,
   SubmitRequest,
   TaskList,
+  TaskRef,
   TextResult,
 } from './shared/wire-types.js';
 

@@ -1,6 +1,6 @@
-import type { TypedTaskEvent } from '@engineconn/client/browser';
 import type { EngineConnApi } from './engineconn-api.js';
 import { byId } from './shared/dom.js';
+import type { TypedTaskEvent } from './shared/wire-types.js';
 
 type LogBatch = Extract<TypedTaskEvent, { event: 'log' }>['data'];
 

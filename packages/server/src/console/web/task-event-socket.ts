@@ -1,6 +1,5 @@
-import type { EventSocketItem } from '@engineconn/client';
-import type { TaskEventMessage } from '@engineconn/client/browser';
 import { backoffDelay, type RetryOptions } from '@engineconn/client/browser';
+import type { EventSocketItem, TaskEventMessage } from './shared/wire-types.js';
 
 /** A console never gives up on its EngineConn; full jitter, so many consoles do not return at once after an outage. */
 const RECONNECT: Required<RetryOptions> = { retries: Number.POSITIVE_INFINITY, minDelayMs: 250, maxDelayMs: 10_000 };

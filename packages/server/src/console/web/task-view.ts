@@ -1,10 +1,9 @@
-import type { TaskEventMessage } from '@engineconn/client/browser';
 import type { EngineConnApi } from './engineconn-api.js';
 import { LogView } from './log-view.js';
 import { ProgressView } from './progress-view.js';
 import { ResultsView } from './results-view.js';
 import { byId, pill } from './shared/dom.js';
-import type { ErrorBody, TaskStatus } from './shared/wire-types.js';
+import type { ErrorBody, TaskEventMessage, TaskStatus } from './shared/wire-types.js';
 import type { TaskEventSocket } from './task-event-socket.js';
 import type { TaskList } from './task-list.js';
 

@@ -3,6 +3,8 @@ import type { EngineConnClient, ManagerClient, TablePage, TextPage } from '@engi
 // The wire types the consoles read, derived from the SDK's typed calls (type-only: nothing of the
 // SDK's Node side reaches the bundle).
 
+export type { EventSocketItem, LogPage, TaskEventMessage, TaskRef, TypedTaskEvent } from '@engineconn/client';
+
 export type EngineConnInfo = Awaited<ReturnType<EngineConnClient['info']>>;
 export type TaskInfo = Awaited<ReturnType<EngineConnClient['task']>>;
 export type TaskStatus = TaskInfo['status'];
