@@ -137,6 +137,27 @@ describe('the web console in headless Chromium', { skip }, () => {
     assert.deepEqual(logs, expected);
   });
 
+  test('without a token it says how to give one; a token entered in the header is used and kept for the tab', async () => {
+    const fresh = await browser.newPage();
+    try {
+      fresh.setDefaultTimeout(15_000);
+      fresh.on('pageerror', (err) => pageErrors.push(err.message));
+      await fresh.goto(`${proxy.url}/`);
+      await fresh.locator('#banner', { hasText: 'Enter a token above' }).waitFor();
+      await fresh.fill('#token', server.token ?? '');
+      await fresh.click('#token-form button');
+      await fresh.locator('#ec-status', { hasText: /Unlock|Busy/ }).waitFor();
+      assert.equal(await fresh.isHidden('#banner'), true);
+      assert.equal(await fresh.evaluate("sessionStorage.getItem('engineconn.token')"), server.token);
+      await fresh.fill('#code', 'log 2');
+      await fresh.click('#submit-button');
+      await fresh.locator('#task-status', { hasText: 'Succeed' }).waitFor();
+      await fresh.waitForFunction(logsInclude, 'line 1');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('kill stops a running task', async () => {
     await page.fill('#code', 'log 5; sleep 60000');
     await page.click('#submit-button');

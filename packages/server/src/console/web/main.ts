@@ -6,7 +6,7 @@ import { createEngineConnApi } from './engineconn-api.js';
 import { showEngineConn } from './engineconn-panel.js';
 import { createApiClient, explain } from './shared/api-client.js';
 import { Banner, byId } from './shared/dom.js';
-import { readToken, storeToken } from './shared/token-store.js';
+import { bindTokenForm, readToken } from './shared/token-store.js';
 import type { SubmitRequest } from './shared/wire-types.js';
 import { TaskEventSocket } from './task-event-socket.js';
 import { TaskList } from './task-list.js';
@@ -56,19 +56,11 @@ async function submit(event: SubmitEvent): Promise<void> {
   }
 }
 
-function useToken(next: string): void {
+bindTokenForm(byId('token-form', HTMLFormElement), byId('token', HTMLInputElement), token, (next) => {
   token = next;
-  storeToken(token);
   socket.connect();
   void refreshInfo();
   void taskList.refresh();
-}
-
-const tokenInput = byId('token', HTMLInputElement);
-tokenInput.value = token;
-byId('token-form', HTMLFormElement).addEventListener('submit', (event) => {
-  event.preventDefault();
-  useToken(tokenInput.value.trim());
 });
 byId('submit-form', HTMLFormElement).addEventListener('submit', (event) => void submit(event));
 socket.connect();

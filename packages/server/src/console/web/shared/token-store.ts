@@ -17,7 +17,26 @@ export function readToken(): string {
 }
 
 /** Keeps the token for this tab (or forgets it, given none). */
-export function storeToken(token: string): void {
+function storeToken(token: string): void {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/**
+ * Wires the header's token form: it shows the token in use, and a token entered there is kept for
+ * this tab and handed to `use`.
+ */
+export function bindTokenForm(
+  form: HTMLFormElement,
+  input: HTMLInputElement,
+  current: string,
+  use: (token: string) => void,
+): void {
+  input.value = current;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const token = input.value.trim();
+    storeToken(token);
+    use(token);
+  });
 }

@@ -4,7 +4,7 @@
 
 import { createApiClient, explain } from '../../../console/web/shared/api-client.js';
 import { Banner, byId } from '../../../console/web/shared/dom.js';
-import { readToken, storeToken } from '../../../console/web/shared/token-store.js';
+import { bindTokenForm, readToken } from '../../../console/web/shared/token-store.js';
 import type { TaskStatus } from '../../../console/web/shared/wire-types.js';
 import { createManagerApi } from './manager-api.js';
 import { showEngines, showJobs } from './manager-tables.js';
@@ -56,12 +56,8 @@ async function submit(event: SubmitEvent): Promise<void> {
   }
 }
 
-const tokenInput = byId('token', HTMLInputElement);
-tokenInput.value = token;
-byId('token-form', HTMLFormElement).addEventListener('submit', (event) => {
-  event.preventDefault();
-  token = tokenInput.value.trim();
-  storeToken(token);
+bindTokenForm(byId('token-form', HTMLFormElement), byId('token', HTMLInputElement), token, (next) => {
+  token = next;
   void refresh();
 });
 byId('submit-form', HTMLFormElement).addEventListener('submit', (event) => void submit(event));
