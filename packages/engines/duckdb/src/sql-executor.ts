@@ -69,12 +69,15 @@ export class SqlExecutor implements CodeExecutor {
           total: statements.length,
         });
         clean &&= leavesNoState(statement.text, outcome);
-        // SET TimeZone (or SET GLOBAL, on every connection) changes how timestamps are written, and
-        // settings bound into prepared statements.
-        if (!STATELESS.has(outcome.statementType)) {
-          this.#session.forgetZones();
-          this.#session.forgetPrepared();
-        }
+        // SET TimeZone (or SET GLOBAL, on every connection) changes how timestamps are written.
+        if (!STATELESS.has(outcome.statementType)) this.#session.forgetZones();
+        // DuckDB plans a prepared statement with the tables' statistics of that moment, and a plan
+        // run after the data changed can answer wrongly (a filter the old statistics ruled out
+        // answers empty; an ORDER BY sorts on keys sized for the old values: duckdb/duckdb#23704,
+        // fixed upstream by #24696 after the pinned 1.5.6). Settings are bound in at prepare too.
+        // Anything but a SELECT may change data or settings, so every kept statement goes (also
+        // before it runs: see openResult).
+        if (outcome.statementType !== duckdb.StatementType.SELECT) this.#session.forgetPrepared();
         task.progress((index + 1) / statements.length, statementsInfo(statements.length, index + 1, 0));
       }
     } catch (err) {

@@ -35,14 +35,34 @@ describe('duckdb sql executor: prepared statements kept per connection', () => {
 
   const rows = async (sql: string) => (await ec.run(sql)).resultSets[0]?.rows;
 
-  test('a SELECT run again on the same connection is not prepared again and reads current data', async () => {
+  test('a SELECT run again on the same connection with no write in between is not prepared again', async () => {
     await ec.run('create table kept (n integer)');
     await ec.run('insert into kept values (1)');
     prepares.texts.length = 0;
-    assert.deepEqual(await rows('select n from kept order by n'), [[1]]);
-    await ec.run('insert into kept values (2)');
-    assert.deepEqual(await rows('select n from kept order by n'), [[1], [2]]);
+    for (let i = 0; i < 3; i++) assert.deepEqual(await rows('select n from kept order by n'), [[1]]);
     assert.equal(prepares.texts.filter((sql) => sql === 'select n from kept order by n').length, 1);
+  });
+
+  test('after a write a SELECT is prepared again and answers from the new data, not the old statistics', async () => {
+    // duckdb/duckdb#23704: a plan made while no row matched answers 0 after the matching row came.
+    await ec.run('create table stats (i integer)');
+    await ec.run('insert into stats select i from range(100) t(i)');
+    const count = 'select count(*) as c from stats where i = 200';
+    assert.deepEqual(await rows(count), [[0]]);
+    // An ORDER BY planned on one row of value 0 sorts later values on keys too narrow for them.
+    const sorted = 'select i from stats where i >= 99 order by i';
+    assert.deepEqual(await rows(sorted), [[99]]);
+    prepares.texts.length = 0;
+    await ec.run('insert into stats select i from range(200, 3000) t(i)');
+    assert.deepEqual(await rows(count), [[1]]);
+    const all = await rows(sorted);
+    assert.equal(all?.length, 2801);
+    assert.deepEqual(all?.slice(0, 3), [[99], [200], [201]]);
+    assert.deepEqual(all?.at(-1), [2999]);
+    assert.deepEqual(
+      prepares.texts.filter((sql) => sql === count || sql === sorted),
+      [count, sorted],
+    );
   });
 
   test('a kept SELECT answers with the new columns of a table re-created since', async () => {
@@ -82,6 +102,25 @@ describe('duckdb sql executor: kept statements after a setting changed', () => {
       await ec.run("SET GLOBAL TimeZone = 'Asia/Tokyo'");
       assert.equal(ec.session.idleConnections, 1);
       assert.deepEqual(await rows(), [['2024-01-01 21:00:00+09']]);
+    } finally {
+      await ec.close();
+    }
+  });
+
+  test('a write on one connection makes the SELECT kept on another one prepared again', async () => {
+    const ec = await openTestSession({}, 2);
+    try {
+      await ec.run('create table shared (i integer)');
+      await ec.run('insert into shared values (1)');
+      const sql = 'select count(*) as c from shared where i = 7';
+      // Two at once: both connections keep the statement.
+      await Promise.all([ec.run(sql), ec.run(sql)]);
+      await ec.run('insert into shared values (7)');
+      const both = await Promise.all([ec.run(sql), ec.run(sql)]);
+      assert.deepEqual(
+        both.map((task) => task.resultSets[0]?.rows),
+        [[[1]], [[1]]],
+      );
     } finally {
       await ec.close();
     }

@@ -12,8 +12,10 @@ const MAX_SQL_LENGTH = 4096;
  * trivial query makes (prepare, execute, fetch), and on a busy machine each costs more than the query.
  * DuckDB rebinds a prepared statement itself when the catalog changed since it was prepared (a
  * table dropped and re-created with other columns answers with the new ones), but not when a
- * setting did (a TIMESTAMPTZ cast keeps the zone it was bound in): after a statement that may change
- * settings the executor calls `clear()`, as it forgets the connections' zones.
+ * setting did (a TIMESTAMPTZ cast keeps the zone it was bound in), nor when the data did: the plan
+ * was optimised with the statistics of the tables at prepare time, and can answer wrongly once
+ * rows were written since. So the executor calls `clear()` after every statement that is not a
+ * SELECT: a kept statement only ever runs on the data it was planned against.
  *
  * A statement is taken out while it runs and given back after, so the cache never holds one in use
  * and `clear()` can destroy all it holds. A connection's statements go with it when it is

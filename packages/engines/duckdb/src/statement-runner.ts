@@ -87,7 +87,11 @@ async function prepare(run: StatementRun): Promise<DuckDBPreparedStatement | nul
 async function openResult(run: StatementRun): Promise<DuckDBResult> {
   const { gate, statements } = run.session;
   const generation = statements.generation;
-  const prepared = statements.take(run.connection, run.sql) ?? (await prepare(run));
+  const kept = statements.take(run.connection, run.sql);
+  const prepared = kept ?? (await prepare(run));
+  // A statement that may write makes every kept one stale (see StatementCache) from the moment it
+  // runs: they go now, before it starts, and again once it ended (the executor).
+  if (!kept && prepared?.statementType !== duckdb.StatementType.SELECT) run.session.forgetPrepared();
   let started = false;
   try {
     let result: DuckDBResult;
