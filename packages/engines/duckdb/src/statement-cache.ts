@@ -6,6 +6,12 @@ const PER_CONNECTION = 16;
 /** Longer texts are rarely repeated verbatim, and the key would cost more than the plan saves. */
 const MAX_SQL_LENGTH = 4096;
 
+/** A prepared SELECT and how many rows its last run returned (see `materialise` in statement-runner). */
+export interface KeptStatement {
+  readonly prepared: DuckDBPreparedStatement;
+  readonly lastRows: number;
+}
+
 /**
  * Keeps the SELECT statements a connection prepared, so that the same text on the same connection
  * runs without preparing it again: preparing is one of the few round trips through libuv's pool a
@@ -22,7 +28,7 @@ const MAX_SQL_LENGTH = 4096;
  * disconnected (the connection destroys what it prepared).
  */
 export class StatementCache {
-  #byConnection = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+  #byConnection = new WeakMap<DuckDBConnection, Map<string, KeptStatement>>();
   /** Bumped by clear(): a statement taken out before it is destroyed when given back. */
   #generation = 0;
 
@@ -31,18 +37,24 @@ export class StatementCache {
   }
 
   /** The connection's prepared statement for `sql`, removed from the cache until given back. */
-  take(connection: DuckDBConnection, sql: string): DuckDBPreparedStatement | undefined {
+  take(connection: DuckDBConnection, sql: string): KeptStatement | undefined {
     const statements = this.#byConnection.get(connection);
-    const prepared = statements?.get(sql);
-    if (prepared) statements?.delete(sql);
-    return prepared;
+    const kept = statements?.get(sql);
+    if (kept) statements?.delete(sql);
+    return kept;
   }
 
   /**
-   * Keeps a statement that ran without error for the next run of `sql` on its connection, if it is a
-   * SELECT prepared since the last clear(); anything else is destroyed.
+   * Keeps a statement that ran without error (its run returned `rows` rows) for the next run of `sql`
+   * on its connection, if it is a SELECT prepared since the last clear(); anything else is destroyed.
    */
-  give(connection: DuckDBConnection, sql: string, prepared: DuckDBPreparedStatement, generation: number): void {
+  give(
+    connection: DuckDBConnection,
+    sql: string,
+    prepared: DuckDBPreparedStatement,
+    generation: number,
+    rows: number,
+  ): void {
     if (
       generation !== this.#generation ||
       sql.length > MAX_SQL_LENGTH ||
@@ -56,13 +68,13 @@ export class StatementCache {
       statements = new Map();
       this.#byConnection.set(connection, statements);
     }
-    statements.get(sql)?.destroySync();
+    statements.get(sql)?.prepared.destroySync();
     statements.delete(sql);
-    statements.set(sql, prepared);
+    statements.set(sql, { prepared, lastRows: rows });
     if (statements.size > PER_CONNECTION) {
-      const [oldest, statement] = statements.entries().next().value as [string, DuckDBPreparedStatement];
+      const [oldest, statement] = statements.entries().next().value as [string, KeptStatement];
       statements.delete(oldest);
-      statement.destroySync();
+      statement.prepared.destroySync();
     }
   }
 
@@ -72,7 +84,7 @@ export class StatementCache {
     for (const connection of connections) {
       const statements = this.#byConnection.get(connection);
       if (!statements) continue;
-      for (const statement of statements.values()) statement.destroySync();
+      for (const statement of statements.values()) statement.prepared.destroySync();
       statements.clear();
     }
     this.#byConnection = new WeakMap();

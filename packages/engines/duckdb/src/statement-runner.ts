@@ -1,6 +1,7 @@
 import type {
   DuckDBConnection,
   DuckDBDataChunk,
+  DuckDBMaterializedResult,
   DuckDBPreparedStatement,
   DuckDBResult,
   DuckDBType,
@@ -79,21 +80,71 @@ async function prepare(run: StatementRun): Promise<DuckDBPreparedStatement | nul
 }
 
 /**
- * Starts the statement and resolves once its first rows can be fetched. While the threadpool gate
- * has room it streams straight away, the fastest path; past it, the statement is started pending
- * and waited on by polling, so a long query does not pin a libuv thread. A SELECT this connection
- * ran before is not prepared again (see StatementCache).
+ * Rows a kept SELECT's last run may have returned for the next run of it to be materialised: one
+ * DuckDB vector. A materialised run is one call through libuv's pool (`execute_prepared`, then the
+ * chunks are read synchronously) where a streamed one makes three (execute, a fetch for the rows,
+ * a fetch to learn that the stream ended), and it costs DuckDB about half the CPU for a trivial
+ * query. It also holds the whole result in DuckDB's memory, which streaming exists to avoid, so
+ * only a statement known to answer small is run that way. A write drops every kept statement, so a
+ * result can grow between two runs only by what DuckDB reads from outside (a file read again) or
+ * computes (the clock, random()); one grown past the bound is read in full this once, yielding to
+ * the event loop between chunks, and streamed after.
  */
-async function openResult(run: StatementRun): Promise<DuckDBResult> {
+export const MATERIALISE_MAX_ROWS = 2048;
+
+/** A started statement: its result, and where its chunks come from. */
+interface OpenedResult {
+  readonly result: DuckDBResult;
+  readonly nextChunk: () => Promise<DuckDBDataChunk | null>;
+  /** The statement to keep once the run succeeded (null: a text DuckDB reads as several statements). */
+  readonly prepared: DuckDBPreparedStatement | null;
+  readonly generation: number;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The chunks of a materialised result, read synchronously; past the first, a turn of the loop each. */
+function materialisedChunks(result: DuckDBMaterializedResult): () => Promise<DuckDBDataChunk | null> {
+  const count = result.chunkCount;
+  let next = 0;
+  return async () => {
+    if (next >= count) return null;
+    if (next > 0) await nextTurn();
+    return result.getChunk(next++);
+  };
+}
+
+/** Runs a kept statement materialised if it answered small last time and a pool thread is free. */
+async function tryMaterialise(run: StatementRun, lastRows: number, prepared: DuckDBPreparedStatement) {
+  if (lastRows > MATERIALISE_MAX_ROWS || !run.session.gate.tryEnter()) return null;
+  try {
+    return await prepared.run();
+  } finally {
+    run.session.gate.leave();
+  }
+}
+
+/**
+ * Starts the statement and resolves once its first rows can be read. A SELECT this connection ran
+ * before is not prepared again (see StatementCache), and runs materialised when it answered small
+ * (MATERIALISE_MAX_ROWS). Otherwise, while the threadpool gate has room it streams straight away;
+ * past it, the statement is started pending and waited on by polling, so a long query does not pin
+ * a libuv thread.
+ */
+async function openResult(run: StatementRun): Promise<OpenedResult> {
   const { gate, statements } = run.session;
   const generation = statements.generation;
   const kept = statements.take(run.connection, run.sql);
-  const prepared = kept ?? (await prepare(run));
+  const prepared = kept?.prepared ?? (await prepare(run));
   // A statement that may write makes every kept one stale (see StatementCache) from the moment it
   // runs: they go now, before it starts, and again once it ended (the executor).
   if (!kept && prepared?.statementType !== duckdb.StatementType.SELECT) run.session.forgetPrepared();
-  let started = false;
   try {
+    const materialised = kept ? await tryMaterialise(run, kept.lastRows, kept.prepared) : null;
+    if (materialised)
+      return { result: materialised, nextChunk: materialisedChunks(materialised), prepared, generation };
     let result: DuckDBResult;
     if (gate.tryEnter()) {
       try {
@@ -104,12 +155,22 @@ async function openResult(run: StatementRun): Promise<DuckDBResult> {
     } else {
       result = await awaitPendingResult(prepared ? prepared.startStream() : await run.connection.startStream(run.sql));
     }
-    started = true;
-    return result;
-  } finally {
-    if (prepared && started) statements.give(run.connection, run.sql, prepared, generation);
-    else prepared?.destroySync();
+    return { result, nextChunk: () => fetchChunk(run, result), prepared, generation };
+  } catch (err) {
+    prepared?.destroySync();
+    throw err;
   }
+}
+
+/**
+ * After the statement: a prepared one that answered with a table of `rows` is offered to the cache
+ * for the next run (it keeps SELECTs only); after a failure, or a statement of another kind, it is
+ * destroyed.
+ */
+function settle(run: StatementRun, opened: OpenedResult, rows: number | null): void {
+  if (!opened.prepared) return;
+  if (rows === null) opened.prepared.destroySync();
+  else run.session.statements.give(run.connection, run.sql, opened.prepared, opened.generation, rows);
 }
 
 async function fetchChunk(run: StatementRun, result: DuckDBResult): Promise<DuckDBDataChunk | null> {
@@ -134,7 +195,8 @@ async function readContext(run: StatementRun): Promise<ReadContext> {
 }
 
 /** Streams a query's rows chunk by chunk: one chunk converted while the previous one is written. */
-async function writeTable(run: StatementRun, result: DuckDBResult, context: ReadContext): Promise<number> {
+async function writeTable(run: StatementRun, opened: OpenedResult, context: ReadContext): Promise<number> {
+  const { result } = opened;
   const types = result.columnTypes();
   const names = run.session.typeNames;
   const columns = result.columnNames().map((name, i) => ({ name, type: names.name(types[i] as DuckDBType) }));
@@ -143,7 +205,7 @@ async function writeTable(run: StatementRun, result: DuckDBResult, context: Read
   let rows = 0;
   let writing: Promise<void> | undefined;
   for (;;) {
-    const chunk = await fetchChunk(run, result);
+    const chunk = await opened.nextChunk();
     if (!chunk || chunk.rowCount === 0) break;
     const batch = rowsOfChunk(chunk, readers);
     if (writing) await writing;
@@ -164,6 +226,29 @@ async function writeText(task: TaskContext, text: string): Promise<void> {
   const writer: ResultSetWriter = await task.createResultSet({ type: 'TEXT' });
   await writer.write(text);
   await writer.close();
+}
+
+interface Written {
+  /** What the log says the statement did. */
+  readonly summary: string;
+  /** The rows of a TABLE result set; null for a TEXT one. */
+  readonly rows: number | null;
+}
+
+/** The statement's result set: a query's TABLE, DML's `N rows affected`, anything else's `OK`. */
+async function writeResult(run: StatementRun, opened: OpenedResult, context: ReadContext): Promise<Written> {
+  const { result } = opened;
+  if (result.returnType === duckdb.ResultReturnType.QUERY_RESULT) {
+    const rows = await writeTable(run, opened, context);
+    return { summary: `${rows} row${rows === 1 ? '' : 's'}`, rows };
+  }
+  let summary = 'OK';
+  if (result.returnType === duckdb.ResultReturnType.CHANGED_ROWS) {
+    const rows = result.rowsChanged;
+    summary = `${rows} row${rows === 1 ? '' : 's'} affected`;
+  }
+  await writeText(run.task, summary);
+  return { summary, rows: null };
 }
 
 function watchProgress(run: StatementRun): () => void {
@@ -195,22 +280,19 @@ export async function runStatement(run: StatementRun): Promise<StatementOutcome>
   const stopProgress = watchProgress(run);
   try {
     const context = await readContext(run);
-    const result = await openResult(run);
-    if (run.interrupter.requested) throw cancelledError(index, total);
-    let summary: string;
-    if (result.returnType === duckdb.ResultReturnType.QUERY_RESULT) {
-      const rows = await writeTable(run, result, context);
-      summary = `${rows} row${rows === 1 ? '' : 's'}`;
-    } else if (result.returnType === duckdb.ResultReturnType.CHANGED_ROWS) {
-      const rows = result.rowsChanged;
-      summary = `${rows} row${rows === 1 ? '' : 's'} affected`;
-      await writeText(task, summary);
-    } else {
-      summary = 'OK';
-      await writeText(task, summary);
+    const opened = await openResult(run);
+    let written: Written;
+    try {
+      if (run.interrupter.requested) throw cancelledError(index, total);
+      written = await writeResult(run, opened, context);
+    } catch (err) {
+      settle(run, opened, null);
+      throw err;
     }
+    settle(run, opened, written.rows);
+    const { summary } = written;
     task.log(`${name} done in ${Math.round(performance.now() - started)} ms: ${summary}`);
-    return { statementType: result.statementType };
+    return { statementType: opened.result.statementType };
   } catch (err) {
     const ms = Math.round(performance.now() - started);
     if (run.interrupter.requested) {
