@@ -21,6 +21,7 @@ import { type FetchLike, HttpTransport } from './http/http-transport.js';
 import type { RetryOptions } from './retry/backoff.js';
 import { sseTaskEvents } from './sse/sse-task-events.js';
 import { TaskHandle } from './task/task-handle.js';
+import { readLogLines, withWholeLog } from './task/whole-log.js';
 import { EventSocket } from './ws/event-socket.js';
 import { wsTaskEvents } from './ws/ws-task-events.js';
 
@@ -183,35 +184,17 @@ export class EngineConnClient {
     id: string,
     options: CallOptions & { from?: number; follow?: boolean; transport?: EventTransport } = {},
   ): AsyncGenerator<string> {
-    let next = options.from ?? 0;
-    const read = async function* (this: EngineConnClient, until: number): AsyncGenerator<string> {
-      while (next < until) {
-        const page = await this.logs(id, {
-          from: next,
-          limit: Math.min(PAGE_SIZE, until - next),
-          signal: options.signal,
-        });
-        if (page.lines.length === 0) return;
-        next = page.from + page.lines.length;
-        yield* page.lines;
-      }
-    }.bind(this);
-    if (options.follow === false) {
-      yield* read(Number.POSITIVE_INFINITY);
-      return;
-    }
-    const events = this.events(id, { signal: options.signal, transport: options.transport });
-    for await (const event of events) {
-      if (event.event === 'log') {
-        const { from, lines } = event.data as { from: number; lines: string[] };
-        if (from > next) yield* read(from);
-        for (let i = Math.max(0, next - from); i < lines.length; i++) yield lines[i] as string;
-        next = Math.max(next, from + lines.length);
-      } else if (event.event === 'done') {
-        yield* read(Number.POSITIVE_INFINITY);
-        return;
+    const from = options.from ?? 0;
+    let next = from;
+    if (options.follow !== false) {
+      const events = this.events(id, { signal: options.signal, transport: options.transport });
+      for await (const event of withWholeLog(this, id, events, { from, signal: options.signal })) {
+        if (event.event !== 'log') continue;
+        next = event.data.from + event.data.lines.length;
+        yield* event.data.lines;
       }
     }
+    for await (const lines of readLogLines(this, id, next, Number.POSITIVE_INFINITY, options)) yield* lines;
   }
 
   async results(id: string, options: CallOptions = {}): Promise<ResultSetMeta[]> {

@@ -1,6 +1,7 @@
 import { isTerminalTaskStatus, type ResultSetMeta, type TaskInfo } from '@engineconn/core';
 import type { CallOptions, EngineConnClient, EventTransport } from '../engine-conn-client.js';
 import type { CompletedTask, InlineResult, ResultChunk, TaskRef, TypedTaskEvent } from '../http/api-types.js';
+import { withWholeLog } from './whole-log.js';
 
 /**
  * A submitted task. `events` and `logs()` stream live; `done` resolves with the final TaskInfo
@@ -38,6 +39,15 @@ export class TaskHandle {
   /** The task's events from the first one; each iteration opens its own stream. */
   get events(): AsyncIterable<TypedTaskEvent> {
     return { [Symbol.asyncIterator]: () => this.#track(this.#client.events(this.id, this.#streamOptions())) };
+  }
+
+  /**
+   * The task's events from the first one, as `events`, with every log line in its `log` events:
+   * lines the stream did not carry are read from the log (withWholeLog). What a live view of the
+   * task (status, progress and log) reads.
+   */
+  follow(): AsyncIterable<TypedTaskEvent> {
+    return withWholeLog(this.#client, this.id, this.events, this.#withSignal({}));
   }
 
   /** Resolves with the final TaskInfo once the task reached Succeed, Failed, Cancelled or Timeout. */

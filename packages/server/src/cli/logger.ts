@@ -1,11 +1,6 @@
 import { type Level, pino } from 'pino';
+import type { LogFormat, LogLevel } from './flags/log-flags.js';
 import type { LogTail } from './log-tail.js';
-
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-
-/** `--log-format`: `auto` is readable lines on a terminal and JSON otherwise. */
-export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const LEVEL_NAMES: Record<number, string> = {
   10: 'TRACE',
@@ -57,7 +52,7 @@ class PrettyStderr {
  * memory, even when stderr shows less.
  */
 export function createLogger(
-  level: string,
+  level: LogLevel,
   bindings: Record<string, string> = {},
   tail?: LogTail,
   format: LogFormat = 'json',

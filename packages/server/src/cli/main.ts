@@ -14,13 +14,16 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerSubmitCommand } from './commands/submit.js';
 import { registerTasksCommand } from './commands/tasks.js';
 import { registerUnlockCommand } from './commands/unlock.js';
+import { usageErrorOutput } from './flags/usage-error.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const program = new Command('engineconn')
   .description('EngineConn: hold a live engine session and run callers’ tasks through it')
   .version(version)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Before the commands are added: each copies it.
+  .configureOutput({ outputError: usageErrorOutput() });
 
 // One line per command; each lives in ./commands/<name>.ts and exports register<Name>Command(program).
 registerStartCommand(program);

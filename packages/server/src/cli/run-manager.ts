@@ -16,7 +16,8 @@ import type { ManagerSettings } from '../manager/manager-settings.js';
 import { EngineRegistry } from '../manager/registry/engine-registry.js';
 import { RegistryStore } from '../manager/registry/registry-store.js';
 import { defaultUser } from './engine-context.js';
-import { createLogger, LOG_LEVELS } from './logger.js';
+import type { LogLevel } from './flags/log-flags.js';
+import { createLogger } from './logger.js';
 import { parseIntegerFlag } from './options.js';
 import { publishOwnerToken, takeOwnerToken } from './owner-token.js';
 import { publicUrl } from './public-url.js';
@@ -37,7 +38,7 @@ export interface ManagerFlags extends TlsFlags {
   orphanTimeout: string;
   stopGrace: string;
   keepEngines?: boolean;
-  logLevel: string;
+  logLevel: LogLevel;
   allowOrigin?: string[];
   publicUrl?: string[];
 }
@@ -115,10 +116,6 @@ async function closeAll(parts: Partial<Running>, logger: Logger): Promise<void> 
 
 /** Runs `engineconn manager start` until a signal and returns the exit code. */
 export async function runManager(flags: ManagerFlags): Promise<number> {
-  if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
-    process.stderr.write(`engineconn: --log-level must be one of ${LOG_LEVELS.join(', ')}\n`);
-    return 1;
-  }
   const logger = createLogger(flags.logLevel, { component: 'manager' });
   const parts: Partial<Running> = {};
   let unpublish: () => void = () => {};

@@ -8,10 +8,10 @@ import { loadEngine } from '../engines/registry.js';
 import type { BuildAppOptions } from '../http/app.js';
 import { consoleUrl } from './console-url.js';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from './engine-context.js';
+import type { LogFormat, LogLevel } from './flags/log-flags.js';
 import { LogTail } from './log-tail.js';
-import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './logger.js';
+import { createLogger } from './logger.js';
 import { takeManagerSecret } from './manager-secret.js';
-import { parseIntegerFlag, parseSize } from './options.js';
 import { publishOwnerToken, takeOwnerToken } from './owner-token.js';
 import { publicUrl } from './public-url.js';
 import { openReadyFile, type ReadyFileHandle, readyFileAt } from './ready-file.js';
@@ -27,12 +27,12 @@ type MetricsOptions = NonNullable<Parameters<typeof import('../metrics/metrics-p
 export interface StartFlags extends EngineContextFlags, TlsFlags {
   engine: string;
   host: string;
-  port: string;
+  port: number;
   authFile?: string;
   readyFile?: string;
-  bodyLimit: string;
-  logLevel: string;
-  logFormat: string;
+  bodyLimit: number;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
   heartbeatInterval?: string;
   callerTimeout?: string;
   shareLevel?: string;
@@ -95,15 +95,8 @@ export async function runStart(flags: StartFlags): Promise<number> {
   let readyFile: ReadyFileHandle | null = null;
   const tail = new LogTail();
   try {
-    if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
-      throw new EngineConnError('EC_CONFIG_INVALID', `--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
-    }
-    if (!(LOG_FORMATS as readonly string[]).includes(flags.logFormat)) {
-      throw new EngineConnError('EC_CONFIG_INVALID', `--log-format must be one of ${LOG_FORMATS.join(', ')}.`);
-    }
-    logger = createLogger(flags.logLevel, { ec: id }, tail, flags.logFormat as LogFormat);
-    const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
-    const bodyLimit = parseSize(flags.bodyLimit, '--body-limit');
+    logger = createLogger(flags.logLevel, { ec: id }, tail, flags.logFormat);
+    const { port, bodyLimit } = flags;
     const plugin = await loadEngine(flags.engine);
     const authModule = await import('../http/auth.js');
     // What only root may read is read first: the process may give up root below.

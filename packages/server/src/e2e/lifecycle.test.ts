@@ -137,7 +137,13 @@ describe('engineconn start (end to end)', () => {
   test('bad flags and a malformed auth file fail with EC_CONFIG_INVALID', async () => {
     const port = await runEngineConn(['start', '--engine', TEST_ENGINE, '--port', 'seventy']);
     assert.equal(port.code, 1);
-    assert.match(port.stderr, /failed to start: --port must be a whole number/);
+    assert.match(
+      port.stderr,
+      /^engineconn: failed to start: option '--port <port>' argument 'seventy' is invalid\. It must be a whole number from 0 to 65535\. \[EC_CONFIG_INVALID\]\n/,
+    );
+    const level = await runEngineConn(['start', '--engine', TEST_ENGINE, '--log-level', 'loud']);
+    assert.equal(level.code, 1);
+    assert.match(level.stderr, /failed to start: .*'loud' is invalid\. Allowed choices are trace, debug, info/);
     const auth = await runEngineConn([
       'start',
       '--engine',

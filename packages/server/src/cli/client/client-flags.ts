@@ -125,8 +125,3 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
     else stream.once('drain', () => resolve());
   });
 }
-
-/** Writes to stdout honouring back-pressure, so `engineconn results … > file` streams in bounded memory. */
-export async function writeOut(text: string | Uint8Array): Promise<void> {
-  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
-}

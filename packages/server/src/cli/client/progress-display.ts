@@ -1,5 +1,5 @@
 import { MultiBar, Presets } from 'cli-progress';
-import { escapeControl, forTerminal } from './terminal-text.js';
+import { escapeControl, forTerminal } from '../output/terminal-text.js';
 
 /** How `submit` shows a running task on stderr. */
 export interface ProgressDisplay {

@@ -316,7 +316,10 @@ describe('engineconn client commands against a real engineconn start', () => {
     assert.match(unknown.stderr, /\[EC_TASK_NOT_FOUND\] \(list your tasks with `engineconn tasks`\)/);
     const format = await cli('results', 'x', '--format', 'xml');
     assert.equal(format.code, 1);
-    assert.match(format.stderr, /--format must be one of table, json, csv, ndjson; got 'xml'/);
+    assert.match(
+      format.stderr,
+      /option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, csv, ndjson\. \[EC_CONFIG_INVALID\]/,
+    );
   });
 
   test('shutdown makes the EngineConn exit 0', async () => {

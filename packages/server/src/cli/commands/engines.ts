@@ -1,7 +1,8 @@
 import type { Column } from '@engineconn/core';
 import type { Command } from 'commander';
-import { type ClientFlags, createManagerClient, runClientCommand, writeOut } from '../client/client-flags.js';
-import { TableWriter } from '../client/table-writer.js';
+import { type ClientFlags, createManagerClient, runClientCommand } from '../client/client-flags.js';
+import { TableWriter } from '../output/table-writer.js';
+import { writeOut } from '../output/write-out.js';
 
 const COLUMNS: Column[] = [
   { name: 'id', type: 'VARCHAR' },

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type ClientFlags, createClient, runClientCommand, withClientFlags, writeOut } from '../client/client-flags.js';
+import { type ClientFlags, createClient, runClientCommand, withClientFlags } from '../client/client-flags.js';
+import { writeOut } from '../output/write-out.js';
 
 export function registerKillCommand(program: Command): void {
   withClientFlags(program.command('kill').description('Kill a task').argument('<id>', 'the task id'))

@@ -1,6 +1,7 @@
-import { parseDuration } from '@engineconn/core';
 import type { Command } from 'commander';
-import { type ClientFlags, createClient, runClientCommand, withClientFlags, writeOut } from '../client/client-flags.js';
+import { type ClientFlags, createClient, runClientCommand, withClientFlags } from '../client/client-flags.js';
+import { durationMs } from '../flags/flag-values.js';
+import { writeOut } from '../output/write-out.js';
 
 export function registerLockCommand(program: Command): void {
   withClientFlags(
@@ -8,11 +9,14 @@ export function registerLockCommand(program: Command): void {
       .command('lock')
       .description("Take the EngineConn's lock; prints the lock to pass to `submit --lock` and `unlock`"),
   )
-    .option('--timeout <duration>', 'how long the lock lasts, e.g. 10m (default: the EngineConn ec.lock.timeout)')
-    .action((flags: ClientFlags & { timeout?: string }) =>
+    .option(
+      '--timeout <duration>',
+      'how long the lock lasts, e.g. 10m (default: the EngineConn ec.lock.timeout)',
+      durationMs,
+    )
+    .action((flags: ClientFlags & { timeout?: number }) =>
       runClientCommand(async () => {
-        const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout');
-        const grant = await (await createClient(flags)).lock(timeoutMs);
+        const grant = await (await createClient(flags)).lock(flags.timeout);
         await writeOut(`${grant.lock}\n`);
         process.stderr.write(`lock held until ${grant.expiresAt}\n`);
         if (!grant.enforced) {

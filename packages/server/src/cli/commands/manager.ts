@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { LOG_LEVELS } from '../flags/log-flags.js';
 import { collectKeyValue } from '../options.js';
 import type { ManagerFlags } from '../run-manager.js';
 
@@ -45,7 +46,7 @@ export function registerManagerCommand(program: Command): void {
     )
     .option('--stop-grace <duration>', 'how long a stopped engine may drain before it is killed', '10s')
     .option('--keep-engines', 'leave the engines running when the manager shuts down')
-    .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent', 'info')
+    .addOption(new Option('--log-level <level>', 'the log on stderr').choices(LOG_LEVELS).default('info'))
     .action(async (flags: ManagerFlags) => {
       const { runManager } = await import('../run-manager.js');
       process.exitCode = await runManager(flags);

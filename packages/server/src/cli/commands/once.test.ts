@@ -69,7 +69,7 @@ describe('engineconn once', () => {
     assert.equal(table.code, 0, table.stderr);
     assert.match(
       table.stdout,
-      /^ answer \| label\n-+\+-+\n 42 +\| a,b\n\(1 row\)\n\n n\n-+\n 0\n 1\n 2\n\(3 rows\)\n$/,
+      /^ answer \| label\n-+\+-+\n +42 \| a,b\n\(1 row\)\n\n n\n-+\n 0\n 1\n 2\n\(3 rows\)\n$/,
     );
     assert.match(table.stderr, /job \S+ Succeed/);
 
@@ -87,6 +87,12 @@ describe('engineconn once', () => {
     const csv = await once(['--engine', 'duckdb', '--code', code, '--format', 'csv']);
     assert.equal(csv.code, 0, csv.stderr);
     assert.equal(csv.stdout, 'answer,label\r\n42,"a,b"\r\n\nn\r\n0\r\n1\r\n2\r\n');
+  });
+
+  test('prints NULL and cells as submit and results do, with the same table printer', async () => {
+    const run = await once(['--engine', 'duckdb', '--code', "select null::integer as n, 'a\nb' as s"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, [' n    | s', '------+------', ' NULL | a\\nb', '(1 row)', ''].join('\n'));
   });
 
   test('--format json prints the rows as stored: a STRUCT keeps its field order, -0 and big integers', async () => {
@@ -138,6 +144,18 @@ describe('engineconn once', () => {
     const neither = await once(['--engine', 'duckdb']);
     assert.equal(neither.code, 1);
     assert.match(neither.stderr, /exactly one of --code CODE or --file FILE/);
+    const format = await once(['--engine', 'duckdb', '--code', 'select 1', '--format', 'xml']);
+    assert.equal(format.code, 1);
+    assert.match(
+      format.stderr,
+      /^engineconn: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, csv\. \[EC_CONFIG_INVALID\]\n/,
+    );
+    const timeout = await once(['--engine', 'duckdb', '--code', 'select 1', '--timeout', 'soon']);
+    assert.equal(timeout.code, 1);
+    assert.match(
+      timeout.stderr,
+      /option '--timeout <duration>' argument 'soon' is invalid\. It must be a duration like/,
+    );
     const bad = await once(['--engine', 'duckdb', '--code', 'select 1', '--conf', 'duckdb.threads=lots']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /duckdb\.threads/);

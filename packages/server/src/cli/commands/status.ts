@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type ClientFlags, createClient, runClientCommand, withClientFlags, writeOut } from '../client/client-flags.js';
+import { type ClientFlags, createClient, runClientCommand, withClientFlags } from '../client/client-flags.js';
+import { writeOut } from '../output/write-out.js';
 
 const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 

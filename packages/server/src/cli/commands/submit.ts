@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { CompletedTask, EngineConnClient, EventTransport, ManagerClient, TaskHandle } from '@engineconn/client';
+import type { EventTransport, ManagerClient, TaskHandle } from '@engineconn/client';
 import { BadRequestError, type TaskInfo, type TaskStatus } from '@engineconn/core';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   type ClientFlags,
   createClient,
@@ -9,11 +9,16 @@ import {
   describeFailure,
   runClientCommand,
   withClientFlags,
-  writeOut,
 } from '../client/client-flags.js';
 import type { ProgressDisplay } from '../client/progress-display.js';
-import { parseFormat, printResultSets } from '../client/result-printer.js';
+import { durationText } from '../flags/flag-values.js';
 import { collectKeyValue, parseProperties } from '../options.js';
+import { writeResultFiles } from '../output/result-files.js';
+import { printJsonSets, printResultSets } from '../output/result-printer.js';
+import { clientResultSource } from '../output/result-source.js';
+import { writeOut } from '../output/write-out.js';
+
+const SUBMIT_FORMATS = ['table', 'json', 'csv'] as const;
 
 interface SubmitFlags extends ClientFlags {
   manager?: string;
@@ -21,9 +26,9 @@ interface SubmitFlags extends ClientFlags {
   file?: string;
   lock?: string;
   runType?: string;
-  format: string;
+  format: (typeof SUBMIT_FORMATS)[number];
   json?: boolean;
-  transport: string;
+  transport: EventTransport;
   wait: string;
   property: string[];
   out?: string;
@@ -54,7 +59,7 @@ export function registerSubmitCommand(program: Command): void {
     .option('--file <file>', 'read the code from a file (- for stdin)')
     .option('--lock <lock>', 'the lock from `engineconn lock`, when the EngineConn is locked')
     .option('--run-type <type>', "the code language, one of the engine's run types")
-    .option('--format <format>', 'result output: table | json | csv', 'table')
+    .addOption(new Option('--format <format>', 'result output').choices(SUBMIT_FORMATS).default('table'))
     .option('--json', 'same as --format json: {"task", "resultSets"} on stdout')
     .option(
       '--property <k=v>',
@@ -63,10 +68,11 @@ export function registerSubmitCommand(program: Command): void {
       [],
     )
     .option('--out <dir>', 'write each result set to its own file in DIR (csv for tables) instead of stdout')
-    .option('--transport <transport>', 'how to follow the task: sse | ws', 'sse')
+    .addOption(new Option('--transport <transport>', 'how to follow the task').choices(['sse', 'ws']).default('sse'))
     .option(
       '--wait <duration>',
       'how long the submit request waits for the task to end before following it live (at most 60s)',
+      durationText,
       CLI_SUBMIT_WAIT,
     )
     .action((code: string | undefined, flags: SubmitFlags) => runClientCommand(() => runSubmit(code, flags)));
@@ -141,11 +147,8 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
   };
   process.on('SIGINT', onSigint);
 
-  const format = flags.json ? 'json' : parseFormat(flags.format, ['table', 'json', 'csv']);
-  if (flags.transport !== 'sse' && flags.transport !== 'ws') {
-    throw new BadRequestError(`--transport must be sse or ws; got '${flags.transport}'.`);
-  }
-  const transport: EventTransport = flags.transport;
+  const format = flags.json ? 'json' : flags.format;
+  const transport = flags.transport;
   const manager = flags.manager !== undefined || flags.engine !== undefined ? await managerOf(flags) : null;
   const code = await readCode(codeArg, flags.file);
   const properties = parseProperties(flags.property ?? []);
@@ -168,16 +171,16 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
             ...(flags.runType ? { runType: flags.runType } : {}),
             ...(hasProperties ? { properties } : {}),
           },
-          { wait: flags.wait },
+          { wait: flags.wait, transport },
         );
     const id = handle.id;
     // cli-progress is loaded only by the command that draws bars.
     const { createProgressDisplay } = await import('../client/progress-display.js');
     display = createProgressDisplay(process.stderr, id);
-    if (handle.completed) await showEnded(client, handle.completed, display);
+    if (handle.completed) await showEnded(handle, display);
     else {
       if (interrupted) kill(handle);
-      await follow(client, id, transport, display);
+      await follow(handle, display);
     }
   } finally {
     display?.stop();
@@ -185,54 +188,44 @@ async function runSubmit(codeArg: string | undefined, flags: SubmitFlags): Promi
     followed = true;
   }
 
-  const info = handle.completed ? await handle.done : await client.task(handle.id);
-  const inline = handle.completed?.results ?? [];
-  if (flags.out !== undefined) await printResultSets(client, info.id, info.resultSets, format, inline, flags.out);
+  const info = handle.completed ? await handle.done : await handle.info();
+  const source = clientResultSource(client, info.id, handle.completed?.results);
+  if (flags.out !== undefined) await writeResultFiles(source, info.resultSets, format, flags.out);
   else if (format === 'json') {
     await writeOut(`{"task":${JSON.stringify(info)},"resultSets":`);
-    await printResultSets(client, info.id, info.resultSets, 'json', inline);
+    await printJsonSets(source, info.resultSets);
     await writeOut('}\n');
-  } else await printResultSets(client, info.id, info.resultSets, format, inline);
+  } else await printResultSets(source, info.resultSets, format);
   process.stderr.write(`${summary(info)}\n`);
   return SUBMIT_EXIT[info.status];
 }
 
-/** Streams the task's status, progress and log lines until it ends. */
-async function follow(
-  client: EngineConnClient,
-  id: string,
-  transport: EventTransport,
-  display: ProgressDisplay,
-): Promise<void> {
-  let logNext = 0;
-  for await (const event of client.events(id, { transport })) {
+/** Shows the task's status, progress and log lines as they come, until it ends. */
+async function follow(handle: TaskHandle, display: ProgressDisplay): Promise<void> {
+  for await (const event of handle.follow()) {
     if (event.event === 'status') display.status(event.data.status);
     else if (event.event === 'progress') display.progress(event.data.progress);
-    else if (event.event === 'log') {
-      const { from, lines } = event.data;
-      // A gap between batches is read from the log itself, so no line is ever skipped.
-      while (logNext < from) {
-        const page = await client.logs(id, { from: logNext, limit: Math.min(1000, from - logNext) });
-        if (page.lines.length === 0) break;
-        display.log(page.lines);
-        logNext = page.from + page.lines.length;
-      }
-      display.log(lines.slice(Math.max(0, logNext - from)));
-      logNext = Math.max(logNext, from + lines.length);
-    }
+    else if (event.event === 'log') display.log(event.data.lines);
   }
 }
 
 /** Shows a task that ended within the submit's wait: its log (if any), final progress and status. */
-async function showEnded(client: EngineConnClient, task: CompletedTask, display: ProgressDisplay): Promise<void> {
-  for (let from = 0; from < task.logLines; ) {
-    const page = await client.logs(task.id, { from, limit: 1000 });
-    if (page.lines.length === 0) break;
-    display.log(page.lines);
-    from = page.next;
+async function showEnded(handle: TaskHandle, display: ProgressDisplay): Promise<void> {
+  const completed = handle.completed;
+  if (!completed) return;
+  if (completed.logLines > 0) {
+    let batch: string[] = [];
+    for await (const line of handle.logs({ follow: false })) {
+      batch.push(line);
+      if (batch.length === 1000) {
+        display.log(batch);
+        batch = [];
+      }
+    }
+    display.log(batch);
   }
-  display.progress(task.progress);
-  display.status(task.status);
+  display.progress(completed.progress);
+  display.status(completed.status);
 }
 
 function summary(info: TaskInfo): string {

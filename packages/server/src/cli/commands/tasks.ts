@@ -1,8 +1,9 @@
-import { type Column, ConfigInvalidError, TASK_STATUSES, type TaskInfo, type TaskStatus } from '@engineconn/core';
-import type { Command } from 'commander';
-import { type ClientFlags, createClient, runClientCommand, withClientFlags, writeOut } from '../client/client-flags.js';
-import { TableWriter } from '../client/table-writer.js';
-import { parseIntegerFlag } from '../options.js';
+import { type Column, TASK_STATUSES, type TaskInfo, type TaskStatus } from '@engineconn/core';
+import { type Command, Option } from 'commander';
+import { type ClientFlags, createClient, runClientCommand, withClientFlags } from '../client/client-flags.js';
+import { wholeNumber } from '../flags/flag-values.js';
+import { TableWriter } from '../output/table-writer.js';
+import { writeOut } from '../output/write-out.js';
 
 const COLUMNS: Column[] = [
   { name: 'id', type: 'VARCHAR' },
@@ -24,19 +25,16 @@ function took(startedAt: string | null, finishedAt: string | null): string {
 export function registerTasksCommand(program: Command): void {
   withClientFlags(program.command('tasks').description('List your tasks on an EngineConn, newest first'))
     .option('--json', 'print the list as a JSON array')
-    .option('--status <status>', `only tasks in this status (${TASK_STATUSES.join(', ')})`)
-    .option('--limit <n>', 'at most this many tasks (default: all)')
-    .action((flags: ClientFlags & { json?: boolean; status?: string; limit?: string }) =>
+    .addOption(new Option('--status <status>', 'only tasks in this status').choices(TASK_STATUSES))
+    .option('--limit <n>', 'at most this many tasks (default: all)', wholeNumber(1))
+    .action((flags: ClientFlags & { json?: boolean; status?: TaskStatus; limit?: number }) =>
       runClientCommand(async () => {
-        if (flags.status !== undefined && !(TASK_STATUSES as readonly string[]).includes(flags.status)) {
-          throw new ConfigInvalidError(`--status must be one of ${TASK_STATUSES.join(', ')}; got '${flags.status}'.`);
-        }
-        const max = flags.limit === undefined ? Number.POSITIVE_INFINITY : parseIntegerFlag(flags.limit, '--limit', 1);
+        const max = flags.limit ?? Number.POSITIVE_INFINITY;
         const client = await createClient(flags);
         // Read and printed a page at a time: a long list never sits whole in memory.
         const pages = async function* (): AsyncGenerator<TaskInfo[]> {
           let left = max;
-          const status = flags.status as TaskStatus | undefined;
+          const { status } = flags;
           for await (const page of client.taskPages({ limit: Math.min(100, left), ...(status ? { status } : {}) })) {
             yield page.slice(0, left);
             left -= page.length;
