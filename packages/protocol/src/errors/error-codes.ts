@@ -1,6 +1,8 @@
 /**
- * The stable error codes of the EngineConn. Callers match on `code`, never on the message, so a code
- * is never renamed or reused. `docs/errors.md` lists every code; a test keeps the two in sync.
+ * The stable error codes of the EngineConn and its manager, each with its one HTTP status: no call
+ * site chooses a status, so a code always answers the same way. Callers match on `code`, never on
+ * the message, so a code is never renamed or reused. `docs/errors.md` lists every code; a test keeps
+ * the two in sync.
  */
 export const ERROR_CODES = {
   EC_BAD_REQUEST: { status: 400, summary: 'The request is malformed or a field has the wrong type.' },
@@ -60,4 +62,34 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** The HTTP status of a code. */
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code].status;
+}
+
+/**
+ * The code for an error answer that carried none (a proxy's page, a framework's own refusal): the
+ * generic code of its status class, so a caller still matches on a code.
+ */
+export function errorCodeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 401:
+      return 'EC_UNAUTHORIZED';
+    case 403:
+      return 'EC_FORBIDDEN';
+    case 404:
+      return 'EC_NOT_FOUND';
+    case 405:
+      return 'EC_METHOD_NOT_ALLOWED';
+    case 413:
+      return 'EC_PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'EC_UNSUPPORTED_MEDIA_TYPE';
+    case 431:
+      return 'EC_HEADERS_TOO_LARGE';
+    default:
+      return status >= 400 && status < 500 ? 'EC_BAD_REQUEST' : 'EC_INTERNAL';
+  }
 }

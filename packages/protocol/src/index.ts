@@ -1,0 +1,17 @@
+// `@engineconn/protocol`: the EngineConn's wire contract (DESIGN §6, §8, §11) as zod schemas, with
+// the types derived from them, and the registries of `./constants`.
+
+export * from './constants.js';
+export {
+  type TaskEvent,
+  type TaskEventData,
+  TaskEventDataSchemas,
+  type TaskEventOf,
+  TaskEventSchema,
+} from './events/task-events.js';
+export { bodyError, describeIssues, typeError } from './http/field-errors.js';
+export * from './http/requests.js';
+export * from './http/responses.js';
+export * from './manager/manager-api.js';
+export * from './manager/report-schemas.js';
+export * from './ws/ws-messages.js';

@@ -1,0 +1,7 @@
+/** The EngineConn's health as reported to a manager (DESIGN §3, contract). */
+export const HEALTH_STATES = ['Healthy', 'WARN', 'UnHealthy'] as const;
+export type Health = (typeof HEALTH_STATES)[number];
+
+export function isHealth(value: unknown): value is Health {
+  return typeof value === 'string' && (HEALTH_STATES as readonly string[]).includes(value);
+}
