@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
-import type { TaskEvent } from '@engineconn/core';
+import type { TaskEvent } from '@engineconn/protocol';
 import { EngineConnClient } from './engine-conn-client.js';
 import { EngineConnClientError } from './errors/engine-conn-client-error.js';
 import { backoffDelay, DEFAULT_RETRY } from './retry/backoff.js';

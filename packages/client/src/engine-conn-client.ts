@@ -1,23 +1,19 @@
 import type {
+  CompletedTask,
   EngineConnInfo,
   Health,
+  LockGrant,
+  LogPage,
   NodeStatus,
   ResultSetMeta,
   SubmitRequest,
+  TaskEvent,
   TaskInfo,
-  TaskStatus,
-} from '@engineconn/core';
-import type {
-  CompletedTask,
-  LockGrant,
-  LogPage,
-  ResultPage,
-  TablePage,
   TaskRef,
-  TextPage,
-  TypedTaskEvent,
-} from './http/api-types.js';
+  TaskStatus,
+} from '@engineconn/protocol';
 import { type FetchLike, HttpTransport } from './http/http-transport.js';
+import type { ResultPage, TablePage, TextPage } from './results/result-pages.js';
 import type { RetryOptions } from './retry/backoff.js';
 import { sseTaskEvents } from './sse/sse-task-events.js';
 import { TaskHandle } from './task/task-handle.js';
@@ -329,7 +325,7 @@ export class EngineConnClient {
   events(
     id: string,
     options: CallOptions & { after?: number; transport?: EventTransport | undefined } = {},
-  ): AsyncGenerator<TypedTaskEvent> {
+  ): AsyncGenerator<TaskEvent> {
     const after = options.after ?? 0;
     return (options.transport ?? this.#transport) === 'ws'
       ? wsTaskEvents(this.#http, id, after, options.signal)

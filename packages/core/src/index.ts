@@ -1,5 +1,15 @@
 // errors
 
+export type { ErrorBody } from '@engineconn/protocol';
+export {
+  EngineConnError,
+  ERROR_CODES,
+  type ErrorCode,
+  errorCodeForStatus,
+  isEngineConnError,
+  isErrorCode,
+  statusOf,
+} from '@engineconn/protocol/constants';
 // accessible
 export {
   CALLER_TIMEOUT_OPTION,
@@ -37,8 +47,6 @@ export {
   type TaskPageQuery,
 } from './engine-conn/task-pages.js';
 export type { TaskView } from './engine-conn/task-view.js';
-export { EngineConnError, type ErrorBody } from './errors/engine-conn-error.js';
-export { ERROR_CODES, type ErrorCode, isErrorCode } from './errors/error-codes.js';
 export {
   BadRequestError,
   BusyError,

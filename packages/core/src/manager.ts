@@ -1,6 +1,6 @@
-// `@engineconn/core/manager`: reporting to a manager (docs/manager.md) and the report schemas a manager
-// validates with. A separate entry because the schemas load zod, which an EngineConn without a
-// manager has no use for at start.
+// `@engineconn/core/manager`: reporting to a manager (DESIGN §8), and the manager's wire schemas
+// from @engineconn/protocol under their former names. A separate entry because the schemas load
+// zod, which an EngineConn without a manager has no use for at start.
 
 export {
   type AskAnswer,
@@ -12,9 +12,23 @@ export {
   type Engine,
   EngineSchema,
   type EngineStatus,
+  type HeartbeatReport,
+  heartbeatReportSchema,
+  isManagerReportEvent,
   type JobRef,
   JobRefSchema,
-} from './manager-client/manager-api-schemas.js';
+  MANAGER_REPORT_EVENTS,
+  MANAGER_REPORT_SCHEMAS,
+  type ManagerReportEvent,
+  type ManagerReports,
+  managerReportPath,
+  type RegisterReport,
+  type ReleaseReport,
+  registerReportSchema,
+  releaseReportSchema,
+  type StatusReport,
+  statusReportSchema,
+} from '@engineconn/protocol';
 export {
   ManagerReporter,
   type ManagerReporterOptions,
@@ -31,21 +45,5 @@ export {
   reportStartFailure,
   type StartFailureReportOptions,
 } from './manager-client/manager-service.js';
-export {
-  type HeartbeatReport,
-  heartbeatReportSchema,
-  isManagerReportEvent,
-  MANAGER_REPORT_EVENTS,
-  MANAGER_REPORT_SCHEMAS,
-  type ManagerReportEvent,
-  type ManagerReports,
-  managerReportPath,
-  parseManagerReport,
-  type RegisterReport,
-  type ReleaseReport,
-  registerReportSchema,
-  releaseReportSchema,
-  type StatusReport,
-  statusReportSchema,
-} from './manager-client/report-schemas.js';
+export { parseManagerReport } from './manager-client/parse-report.js';
 export { UsageClock, type UsageTotals } from './manager-client/usage-clock.js';

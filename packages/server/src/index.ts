@@ -11,7 +11,7 @@ export {
   parseAuthConfig,
 } from './http/auth.js';
 export type { EngineConnServerContext } from './http/context.js';
-export * from './http/schemas.js';
+export { type InputPlace, parseInput, parseWait } from './http/parse-input.js';
 export { SERVER_PLUGINS } from './http/server-plugins.js';
 export { formatSseEvent } from './http/sse.js';
 export { EngineConnMetrics, type EngineConnMetricsOptions } from './metrics/engine-conn-metrics.js';

@@ -1,4 +1,4 @@
-import { EngineConnError, type ErrorCode, isErrorCode } from '@engineconn/core';
+import { EngineConnError, type ErrorCode, errorCodeForStatus, isErrorCode } from '@engineconn/protocol/constants';
 
 /**
  * A failure seen by the client. `code` is the server's stable `EC_*` code (or `EC_UNREACHABLE` when no
@@ -36,24 +36,7 @@ export class EngineConnClientError extends EngineConnError {
         return new EngineConnClientError(code, status, typeof message === 'string' ? message : fallbackMessage);
       }
     }
-    return new EngineConnClientError(codeForStatus(status), status, fallbackMessage);
-  }
-}
-
-function codeForStatus(status: number): ErrorCode {
-  switch (status) {
-    case 400:
-      return 'EC_BAD_REQUEST';
-    case 401:
-      return 'EC_UNAUTHORIZED';
-    case 403:
-      return 'EC_FORBIDDEN';
-    case 404:
-      return 'EC_NOT_FOUND';
-    case 413:
-      return 'EC_PAYLOAD_TOO_LARGE';
-    default:
-      return 'EC_INTERNAL';
+    return new EngineConnClientError(errorCodeForStatus(status), status, fallbackMessage);
   }
 }
 

@@ -1,7 +1,5 @@
-import type { SubmitRequest } from '@engineconn/core';
-import type { AskAnswer, AskRequestInput, Engine, JobRef } from '@engineconn/core/manager';
+import type { AskAnswer, AskRequestInput, Engine, EngineList, JobRef, JobRequest, TaskRef } from '@engineconn/protocol';
 import { type CallOptions, EngineConnClient } from '../engine-conn-client.js';
-import type { TaskRef } from '../http/api-types.js';
 import { type FetchLike, HttpTransport } from '../http/http-transport.js';
 import type { RetryOptions } from '../retry/backoff.js';
 import { TaskHandle } from '../task/task-handle.js';
@@ -16,10 +14,6 @@ export interface ManagerClientOptions {
   fetch?: FetchLike | undefined;
   retry?: RetryOptions | undefined;
 }
-
-/** A job to run: the engine to ask for, and the task to submit to it. */
-export type JobRequest = Omit<SubmitRequest, 'lock' | 'labels'> &
-  Pick<AskRequestInput, 'engineType' | 'labels' | 'executor' | 'conf'>;
 
 const enc = encodeURIComponent;
 
@@ -57,7 +51,7 @@ export class ManagerClient {
   }
 
   async engines(options: CallOptions = {}): Promise<Engine[]> {
-    const answer = await this.#http.json<{ engines: Engine[] }>('GET', '/api/v1/engines', {
+    const answer = await this.#http.json<EngineList>('GET', '/api/v1/engines', {
       signal: options.signal,
       retry: true,
     });

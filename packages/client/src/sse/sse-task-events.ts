@@ -1,6 +1,6 @@
-import { isErrorCode, TASK_EVENT_NAMES, type TaskEventName } from '@engineconn/core';
+import type { TaskEvent } from '@engineconn/protocol';
+import { isErrorCode, TASK_EVENT_NAMES, type TaskEventName } from '@engineconn/protocol/constants';
 import { EngineConnClientError } from '../errors/engine-conn-client-error.js';
-import type { TypedTaskEvent } from '../http/api-types.js';
 import type { HttpTransport } from '../http/http-transport.js';
 import { backoffDelay, sleep } from '../retry/backoff.js';
 import { parseSseStream } from './sse-parser.js';
@@ -17,7 +17,7 @@ export async function* sseTaskEvents(
   path: string,
   after: number,
   signal?: AbortSignal,
-): AsyncGenerator<TypedTaskEvent> {
+): AsyncGenerator<TaskEvent> {
   let last = after;
   let attempt = 0;
   for (;;) {
@@ -35,7 +35,7 @@ export async function* sseTaskEvents(
         if (!Number.isSafeInteger(seq) || seq <= last) continue;
         last = seq;
         attempt = 0;
-        const event = { seq, event: message.event, data: JSON.parse(message.data) } as TypedTaskEvent;
+        const event = { seq, event: message.event, data: JSON.parse(message.data) } as TaskEvent;
         yield event;
         if (event.event === 'done') return;
       }

@@ -1,6 +1,7 @@
-import { isTerminalTaskStatus, type ResultSetMeta, type TaskInfo } from '@engineconn/core';
+import type { CompletedTask, InlineResult, ResultSetMeta, TaskEvent, TaskInfo, TaskRef } from '@engineconn/protocol';
+import { isTerminalTaskStatus } from '@engineconn/protocol/constants';
 import type { CallOptions, EngineConnClient, EventTransport } from '../engine-conn-client.js';
-import type { CompletedTask, InlineResult, ResultChunk, TaskRef, TypedTaskEvent } from '../http/api-types.js';
+import type { ResultChunk } from '../results/result-pages.js';
 import { withWholeLog } from './whole-log.js';
 
 /**
@@ -37,7 +38,7 @@ export class TaskHandle {
   }
 
   /** The task's events from the first one; each iteration opens its own stream. */
-  get events(): AsyncIterable<TypedTaskEvent> {
+  get events(): AsyncIterable<TaskEvent> {
     return { [Symbol.asyncIterator]: () => this.#track(this.#client.events(this.id, this.#streamOptions())) };
   }
 
@@ -46,7 +47,7 @@ export class TaskHandle {
    * lines the stream did not carry are read from the log (withWholeLog). What a live view of the
    * task (status, progress and log) reads.
    */
-  follow(): AsyncIterable<TypedTaskEvent> {
+  follow(): AsyncIterable<TaskEvent> {
     return withWholeLog(this.#client, this.id, this.events, this.#withSignal({}));
   }
 
@@ -155,7 +156,7 @@ export class TaskHandle {
     return { ...options, signal };
   }
 
-  async *#track(source: AsyncIterable<TypedTaskEvent>): AsyncGenerator<TypedTaskEvent> {
+  async *#track(source: AsyncIterable<TaskEvent>): AsyncGenerator<TaskEvent> {
     this.#active++;
     try {
       for await (const event of source) {

@@ -1,4 +1,4 @@
-import type { Column } from '@engineconn/core';
+import type { Column } from '@engineconn/protocol';
 import { parseType, type TypeNode } from './type-syntax.js';
 
 /** Turns one wire cell (docs/api.md#values-in-results) into a typed JS value. */

@@ -1,14 +1,26 @@
 import { rootCertificates } from 'node:tls';
-import { ERROR_CODES, isErrorCode, TASK_EVENT_NAMES, type TaskEventName } from '@engineconn/core';
+import type { TaskEvent, WsErrorMessage, WsEventMessage, WsServerMessage } from '@engineconn/protocol';
+import {
+  isErrorCode,
+  statusOf,
+  TASK_EVENT_NAMES,
+  type TaskEventName,
+  WS_CLOSE_CODES,
+} from '@engineconn/protocol/constants';
 import WebSocket from 'ws';
 import { EngineConnClientError } from '../errors/engine-conn-client-error.js';
-import type { EventErrorMessage, TaskEventMessage } from '../http/api-types.js';
 import type { HttpTransport } from '../http/http-transport.js';
 import { backoffDelay } from '../retry/backoff.js';
 import { AsyncQueue } from '../util/async-queue.js';
 
 /** What `EventSocket` yields: a task's event, or an error the server reported for a subscription. */
-export type EventSocketItem = ({ type: 'event' } & TaskEventMessage) | ({ type: 'error' } & EventErrorMessage);
+export type EventSocketItem = WsServerMessage;
+
+/** An event of any task, as a multiplexed WebSocket delivers it; checking `event` narrows `data`. */
+export type TaskEventMessage = TaskEvent & Pick<WsEventMessage, 'taskId'>;
+
+/** An error the WebSocket server reports; `taskId` when it concerns one subscription. */
+export type EventErrorMessage = Omit<WsErrorMessage, 'type'>;
 
 export interface EventSocketOptions {
   signal?: AbortSignal | undefined;
@@ -17,7 +29,7 @@ export interface EventSocketOptions {
 }
 
 /** The server closes a client that fell too far behind with this code; the socket reconnects and resumes. */
-export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+export const SLOW_CONSUMER_CLOSE_CODE = WS_CLOSE_CODES.slowConsumer;
 
 const isTaskEventName = (name: unknown): name is TaskEventName =>
   typeof name === 'string' && (TASK_EVENT_NAMES as readonly string[]).includes(name);
@@ -182,7 +194,7 @@ export class EventSocket implements AsyncIterable<EventSocketItem> {
       if (message.code === 'EC_SLOW_CONSUMER') return;
       const item: EventSocketItem = {
         type: 'error',
-        code: typeof message.code === 'string' ? message.code : 'EC_INTERNAL',
+        code: isErrorCode(message.code) ? message.code : 'EC_INTERNAL',
         message: typeof message.message === 'string' ? message.message : 'event socket error',
       };
       if (typeof message.taskId === 'string') {
@@ -221,6 +233,5 @@ export class EventSocket implements AsyncIterable<EventSocketItem> {
 
 /** The error a per-task reader throws for a server-reported subscription error. */
 export function subscriptionError(item: EventErrorMessage): EngineConnClientError {
-  const code = isErrorCode(item.code) ? item.code : 'EC_INTERNAL';
-  return new EngineConnClientError(code, ERROR_CODES[code].status, item.message);
+  return new EngineConnClientError(item.code, statusOf(item.code), item.message);
 }

@@ -1,4 +1,4 @@
-import type { TypedTaskEvent } from '../http/api-types.js';
+import type { TaskEvent } from '@engineconn/protocol';
 import type { HttpTransport } from '../http/http-transport.js';
 import { EventSocket, subscriptionError } from './event-socket.js';
 
@@ -11,7 +11,7 @@ export async function* wsTaskEvents(
   taskId: string,
   after: number,
   signal?: AbortSignal,
-): AsyncGenerator<TypedTaskEvent> {
+): AsyncGenerator<TaskEvent> {
   const socket = new EventSocket(http, { signal });
   socket.subscribe(taskId, after);
   try {
@@ -21,7 +21,7 @@ export async function* wsTaskEvents(
         continue;
       }
       const { taskId: _, type: __, ...event } = item;
-      yield event as TypedTaskEvent;
+      yield event as TaskEvent;
       if (event.event === 'done') return;
     }
   } finally {

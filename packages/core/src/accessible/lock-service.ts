@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EngineConnError } from '../errors/engine-conn-error.js';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import { type LongTimer, setLongTimeout } from '../util/long-timer.js';
 
 export interface HeldLock {

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { ErrorBody } from '../errors/engine-conn-error.js';
+import type { ErrorBody } from '@engineconn/protocol';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';
 import { TaskEventJournal } from '../events/task-event-journal.js';

@@ -1,4 +1,4 @@
-import { EngineConnError } from '../errors/engine-conn-error.js';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import { BadRequestError } from '../errors/errors.js';
 import type { SubmitRequest } from './task-types.js';
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ErrorBody } from '@engineconn/protocol';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import type { ExecutorManager } from '../engine-conn/executor-manager.js';
-import { EngineConnError, type ErrorBody } from '../errors/engine-conn-error.js';
 import { BadRequestError, TaskNotFoundError } from '../errors/errors.js';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import { IdleMonitor } from '../accessible/idle-monitor.js';
 import { LockService } from '../accessible/lock-service.js';
 import { OverloadMonitor } from '../accessible/overload-monitor.js';
@@ -8,7 +9,6 @@ import type { SchedulingExecutor } from '../computation/executors/scheduling-exe
 import { TaskExecutionService } from '../computation/task-execution-service.js';
 import type { Caller, SubmitRequest, TaskInfo } from '../computation/task-types.js';
 import type { EngineCreationContext } from '../context/engine-creation-context.js';
-import { EngineConnError } from '../errors/engine-conn-error.js';
 import { BusyError, ConfigInvalidError, ShuttingDownError } from '../errors/errors.js';
 import { AsyncListenerBus } from '../events/async-listener-bus.js';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';

@@ -1,4 +1,4 @@
-import { EngineConnError } from '../errors/engine-conn-error.js';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import type { EngineConnHooks } from '../plugin/hooks.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Caller } from '../computation/task-types.js';
-import { EngineConnError } from '../errors/engine-conn-error.js';
 import type { EngineConnRuntime } from './engine-conn-runtime.js';
 import { createTestRuntime, waitFor } from './fixtures/script-engine.js';
 

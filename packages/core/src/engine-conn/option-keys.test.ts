@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EngineConnError } from '../errors/engine-conn-error.js';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import { createTestRuntime } from './fixtures/script-engine.js';
 
 function failsNaming(key: string, closest: string) {

@@ -1,10 +1,9 @@
-import type { TaskInfo } from '../computation/task-types.js';
+import type { TaskInfo, TaskList } from '@engineconn/protocol';
+import { TASK_PAGE_DEFAULT, TASK_PAGE_MAX } from '@engineconn/protocol/constants';
 import { BadRequestError } from '../errors/errors.js';
 import type { TaskStatus } from '../status/task-status.js';
 
-/** The default and largest page of `GET /api/v1/tasks`. */
-export const TASK_PAGE_DEFAULT = 100;
-export const TASK_PAGE_MAX = 1000;
+export { TASK_PAGE_DEFAULT, TASK_PAGE_MAX } from '@engineconn/protocol/constants';
 
 export interface TaskPageQuery {
   /** Tasks per page, 1 to TASK_PAGE_MAX (default TASK_PAGE_DEFAULT). */
@@ -15,11 +14,8 @@ export interface TaskPageQuery {
   status?: TaskStatus;
 }
 
-export interface TaskPage {
-  tasks: TaskInfo[];
-  /** The `after` of the next page, or null when this page is the last. */
-  next: string | null;
-}
+/** A page of `GET /api/v1/tasks`. */
+export type TaskPage = TaskList;
 
 /** A light view of a task for paging: its id, status, and how to build its full info. */
 export interface PageableTask {

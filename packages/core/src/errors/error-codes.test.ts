@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ERROR_CODES } from './error-codes.js';
+import { ERROR_CODES } from '@engineconn/protocol/constants';
 
 const docs = readFileSync(new URL('../../../../docs/errors.md', import.meta.url), 'utf8');
 

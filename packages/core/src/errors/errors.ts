@@ -1,4 +1,4 @@
-import { EngineConnError } from './engine-conn-error.js';
+import { EngineConnError } from '@engineconn/protocol/constants';
 
 // One class per code a caller is likely to catch; the rest use EngineConnError with the code directly.
 

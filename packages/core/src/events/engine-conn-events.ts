@@ -1,5 +1,4 @@
-import type { ProgressInfo, ResultSetMeta } from '../computation/task-types.js';
-import type { ErrorBody } from '../errors/engine-conn-error.js';
+import type { ErrorBody, ProgressInfo, ResultSetMeta } from '@engineconn/protocol';
 import type { Health } from '../status/health.js';
 import type { NodeStatus } from '../status/node-status.js';
 import type { TaskStatus, TerminalTaskStatus } from '../status/task-status.js';
@@ -30,24 +29,5 @@ export interface EngineConnEvents {
   };
 }
 
-/** The per-task events pushed to callers over SSE and WebSocket (docs/api.md#task-events). */
-export const TASK_EVENT_NAMES = ['status', 'progress', 'log', 'resultSet', 'done'] as const;
-export type TaskEventName = (typeof TASK_EVENT_NAMES)[number];
-
-export interface TaskEventData {
-  status: { status: TaskStatus; at: string; error?: ErrorBody };
-  progress: { progress: number; progressInfo: ProgressInfo[] };
-  log: { from: number; lines: string[] };
-  resultSet: ResultSetMeta;
-  done: { status: TerminalTaskStatus; error?: ErrorBody; finishedAt: string };
-}
-
-export interface TaskEventOf<K extends TaskEventName> {
-  /** Per-task sequence number, starting at 1; `Last-Event-ID` / `after` resume after it. */
-  seq: number;
-  event: K;
-  data: TaskEventData[K];
-}
-
-/** A per-task event; checking `event` narrows `data`. */
-export type TaskEvent<K extends TaskEventName = TaskEventName> = { [E in K]: TaskEventOf<E> }[K];
+export type { TaskEvent, TaskEventData, TaskEventOf } from '@engineconn/protocol';
+export { TASK_EVENT_NAMES, type TaskEventName } from '@engineconn/protocol/constants';

@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { LogPage } from '@engineconn/protocol';
 import { BadRequestError } from '../errors/errors.js';
 import { encodeLines, readLines } from '../util/line-file.js';
 
@@ -22,12 +23,8 @@ export interface TaskLogOptions {
   onError?: (err: unknown) => void;
 }
 
-export interface TaskLogPage {
-  lines: string[];
-  from: number;
-  next: number;
-  complete: boolean;
-}
+/** A page of a task's log, as `GET /api/v1/tasks/:id/logs` answers it. */
+export type TaskLogPage = LogPage;
 
 /** Every this many lines the byte offset of a line is remembered, so deep reads seek instead of scan. */
 const INDEX_EVERY = 1024;

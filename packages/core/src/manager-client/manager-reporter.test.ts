@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { RegisterReport } from '@engineconn/protocol';
 import { ManagerReporter, type ManagerReporterOptions } from './manager-reporter.js';
 import { ReportReceiver } from './report-receiver.test-support.js';
-import type { RegisterReport } from './report-schemas.js';
 
 const ID = 'ec-test';
 const now = () => new Date().toISOString();

@@ -1,12 +1,12 @@
-import type { EngineLogger } from '../plugin/engine-plugin.js';
-import type { NodeStatus } from '../status/node-status.js';
 import {
   MANAGER_REPORT_SCHEMAS,
   type ManagerReportEvent,
   type ManagerReports,
   managerReportPath,
   type RegisterReport,
-} from './report-schemas.js';
+} from '@engineconn/protocol';
+import type { EngineLogger } from '../plugin/engine-plugin.js';
+import type { NodeStatus } from '../status/node-status.js';
 
 export interface ManagerReporterOptions {
   /** The manager's base URL, e.g. `http://manager:9000`. */

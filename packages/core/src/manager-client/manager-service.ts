@@ -1,12 +1,11 @@
+import type { ErrorBody, HeartbeatReport, RegisterReport } from '@engineconn/protocol';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import type { EngineConnRuntime } from '../engine-conn/engine-conn-runtime.js';
-import type { ErrorBody } from '../errors/engine-conn-error.js';
-import { EngineConnError } from '../errors/engine-conn-error.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import type { NodeStatus } from '../status/node-status.js';
 import { isTerminalTaskStatus } from '../status/task-status.js';
 import { setLongInterval } from '../util/long-timer.js';
 import { ManagerReporter, type ManagerReporterOptions } from './manager-reporter.js';
-import type { HeartbeatReport, RegisterReport } from './report-schemas.js';
 import { UsageClock } from './usage-clock.js';
 
 /** The part of the runtime the manager reports read; a structural type so tests can fake it. */

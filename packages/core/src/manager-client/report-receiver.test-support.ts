@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isManagerReportEvent, type ManagerReportEvent, parseManagerReport } from './report-schemas.js';
+import { isManagerReportEvent, type ManagerReportEvent } from '@engineconn/protocol';
+import { parseManagerReport } from './parse-report.js';
 
 export interface ReceivedReport {
   event: ManagerReportEvent;

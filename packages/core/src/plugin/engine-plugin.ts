@@ -1,10 +1,10 @@
+import type { ExecutorKind } from '@engineconn/protocol/constants';
 import type { EngineCreationContext } from '../context/engine-creation-context.js';
 import type { Health } from '../status/health.js';
 import type { EngineConnHooks } from './hooks.js';
 import type { TaskContext } from './task-context.js';
 
-export const EXECUTOR_KINDS = ['serial', 'concurrent', 'async', 'once'] as const;
-export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
+export { EXECUTOR_KINDS, type ExecutorKind } from '@engineconn/protocol/constants';
 
 /** A minimal structured logger (pino's call shape), so core does not depend on a logging library. */
 export interface EngineLogger {

@@ -1,5 +1,5 @@
+import { EngineConnError } from '@engineconn/protocol/constants';
 import type { ResultSetMeta } from '../computation/task-types.js';
-import { EngineConnError } from '../errors/engine-conn-error.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
 import { encodeLines, type ReadHandle } from '../util/line-file.js';
 import { encodeRow } from '../values/encode-value.js';

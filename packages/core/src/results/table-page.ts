@@ -1,5 +1,5 @@
+import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Column } from '../computation/task-types.js';
-import { EngineConnError } from '../errors/engine-conn-error.js';
 import type { ResultSetFileWriter } from './result-set-file-writer.js';
 
 const NEWLINE = 0x0a;

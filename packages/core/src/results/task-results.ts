@@ -1,8 +1,9 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { type Column, RESULT_SET_TYPES, type ResultSetMeta } from '../computation/task-types.js';
-import { EngineConnError } from '../errors/engine-conn-error.js';
+import type { RowsPage, TextResult as TextPage } from '@engineconn/protocol';
+import { EngineConnError, TEXT_PAGE_MAX_BYTES } from '@engineconn/protocol/constants';
+import { RESULT_SET_TYPES, type ResultSetMeta } from '../computation/task-types.js';
 import { BadRequestError } from '../errors/errors.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
 import { LineReader } from '../util/line-file.js';
@@ -22,26 +23,9 @@ export interface TaskResultsOptions {
   onUpdated?: (meta: ResultSetMeta) => void;
 }
 
+export type { RowsPage, TextResult as TextPage } from '@engineconn/protocol';
+export { TEXT_PAGE_MAX_BYTES } from '@engineconn/protocol/constants';
 export type { RowsJsonPage };
-
-export interface RowsPage {
-  columns: Column[];
-  rows: unknown[][];
-  offset: number;
-  /** The offset of the next page, or null when the set is complete and this page reached its end. */
-  next: number | null;
-}
-
-/** A page of a TEXT or HTML set: `offset` and `next` count UTF-8 bytes; a page never splits a character. */
-export interface TextPage {
-  text: string;
-  offset: number;
-  /** The offset of the next page, or null when the set is complete and this page reached its end. */
-  next: number | null;
-}
-
-/** The default and largest TEXT / HTML page (docs/api.md#routes). */
-export const TEXT_PAGE_MAX_BYTES = 1024 * 1024;
 
 const STREAM_CHUNK_BYTES = 64 * 1024;
 

@@ -1,10 +1,6 @@
-/** The EngineConn's health as reported to a manager (docs/manager.md#watch-lost). */
-export const HEALTH_STATES = ['Healthy', 'WARN', 'UnHealthy'] as const;
-export type Health = (typeof HEALTH_STATES)[number];
+import { HEALTH_STATES, type Health } from '@engineconn/protocol/constants';
 
-export function isHealth(value: unknown): value is Health {
-  return typeof value === 'string' && (HEALTH_STATES as readonly string[]).includes(value);
-}
+export { HEALTH_STATES, type Health, isHealth } from '@engineconn/protocol/constants';
 
 /** The worse of two health states. */
 export function worstHealth(a: Health, b: Health): Health {

@@ -1,18 +1,7 @@
+import type { NodeStatus } from '@engineconn/protocol/constants';
 import { StateMachine, type TransitionTable } from './state-machine.js';
 
-/** The EngineConn's own status, as Linkis' NodeStatus (docs/architecture.md). */
-export const NODE_STATUSES = [
-  'Starting',
-  'Unlock',
-  'Locked',
-  'Idle',
-  'Busy',
-  'Running',
-  'ShuttingDown',
-  'Failed',
-  'Success',
-] as const;
-export type NodeStatus = (typeof NODE_STATUSES)[number];
+export { isNodeStatus, NODE_STATUSES, type NodeStatus } from '@engineconn/protocol/constants';
 
 const NODE_TRANSITIONS: TransitionTable<NodeStatus> = {
   Starting: ['Unlock', 'Running', 'ShuttingDown', 'Failed'],
@@ -29,8 +18,4 @@ const NODE_TRANSITIONS: TransitionTable<NodeStatus> = {
 
 export function createNodeStatusMachine(): StateMachine<NodeStatus> {
   return new StateMachine<NodeStatus>('NodeStatus', 'Starting', NODE_TRANSITIONS);
-}
-
-export function isNodeStatus(value: unknown): value is NodeStatus {
-  return typeof value === 'string' && (NODE_STATUSES as readonly string[]).includes(value);
 }

@@ -1,11 +1,13 @@
+import type { TaskStatus } from '@engineconn/protocol/constants';
 import { StateMachine, type TransitionTable } from './state-machine.js';
 
-/** A task's status, as Linkis' ExecutionNodeStatus (docs/architecture.md). */
-export const TASK_STATUSES = ['Inited', 'Scheduled', 'Running', 'Succeed', 'Failed', 'Cancelled', 'Timeout'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-export const TERMINAL_TASK_STATUSES = ['Succeed', 'Failed', 'Cancelled', 'Timeout'] as const;
-export type TerminalTaskStatus = (typeof TERMINAL_TASK_STATUSES)[number];
+export {
+  isTerminalTaskStatus,
+  TASK_STATUSES,
+  type TaskStatus,
+  TERMINAL_TASK_STATUSES,
+  type TerminalTaskStatus,
+} from '@engineconn/protocol/constants';
 
 const TASK_TRANSITIONS: TransitionTable<TaskStatus> = {
   Inited: ['Scheduled', 'Failed', 'Cancelled'],
@@ -19,8 +21,4 @@ const TASK_TRANSITIONS: TransitionTable<TaskStatus> = {
 
 export function createTaskStatusMachine(): StateMachine<TaskStatus> {
   return new StateMachine<TaskStatus>('TaskStatus', 'Inited', TASK_TRANSITIONS);
-}
-
-export function isTerminalTaskStatus(status: TaskStatus): status is TerminalTaskStatus {
-  return (TERMINAL_TASK_STATUSES as readonly string[]).includes(status);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EngineConnError } from '../errors/engine-conn-error.js';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import { formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
 
 function failsWith(fn: () => unknown, code: string, pattern: RegExp): void {

@@ -1,7 +1,8 @@
 import { type Caller, EngineConnError, type EngineConnRuntime, type TaskView } from '@engineconn/core';
+import { TaskParamsSchema } from '@engineconn/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Authenticator, callerOf } from './auth.js';
-import { parseInput, TaskParamsSchema } from './schemas.js';
+import { parseInput } from './parse-input.js';
 
 /**
  * What every route module, including the ones other packages plug in (WebSocket, console, metrics),

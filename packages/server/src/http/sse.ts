@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { BadRequestError, type TaskEvent } from '@engineconn/core';
+import { EventsQuerySchema, LastEventIdSchema } from '@engineconn/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { EventsQuerySchema, LastEventIdSchema, parseInput } from './schemas.js';
+import { parseInput } from './parse-input.js';
 import { SLOW_CONSUMER_LIMITS, type SlowConsumerLimits, slowConsumerMessage } from './slow-consumer.js';
 
 export interface SseOptions {

@@ -1,6 +1,7 @@
-import { ERROR_CODES, type ErrorCode } from '@engineconn/core';
-import { z } from 'zod';
+import * as R from '@engineconn/protocol';
 import {
+  ERROR_CODES,
+  type ErrorCode,
   EventsQuerySchema,
   HealthRequestSchema,
   LockParamsSchema,
@@ -12,9 +13,11 @@ import {
   SubmitRequestSchema,
   TaskParamsSchema,
   TasksQuerySchema,
-} from '../schemas.js';
-import { WsClientMessageSchema, WsErrorMessageSchema, WsEventMessageSchema } from '../ws/ws-messages.js';
-import * as R from './response-schemas.js';
+  WsClientMessageSchema,
+  WsErrorMessageSchema,
+  WsEventMessageSchema,
+} from '@engineconn/protocol';
+import { z } from 'zod';
 
 type JsonObject = Record<string, unknown>;
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { EngineConnInfo, ResultSetMeta, TaskEventData, TaskInfo } from '@engineconn/core';
+import * as R from '@engineconn/protocol';
 import type { z } from 'zod';
 import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
 import { waitFor } from '../../testing/wait-for.js';
 import { eventsWsPlugin } from '../ws/events-ws.js';
 import { openApiPlugin } from './openapi-plugin.js';
-import * as R from './response-schemas.js';
 
 // The answer schemas and the core types must describe the same shapes: this fails to compile if not.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

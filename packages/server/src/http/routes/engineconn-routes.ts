@@ -1,5 +1,6 @@
+import { HealthRequestSchema } from '@engineconn/protocol';
 import type { FastifyInstance } from 'fastify';
-import { HealthRequestSchema, parseInput } from '../schemas.js';
+import { parseInput } from '../parse-input.js';
 
 /** The EC itself: info, shutdown and the manager's health override. */
 export function registerEngineConnRoutes(app: FastifyInstance): void {

@@ -1,5 +1,6 @@
+import { LockParamsSchema, LockRequestSchema } from '@engineconn/protocol';
 import type { FastifyInstance } from 'fastify';
-import { LockParamsSchema, LockRequestSchema, parseInput } from '../schemas.js';
+import { parseInput } from '../parse-input.js';
 
 /** The serial executor's lock (other executors grant it with `enforced: false` and ignore it). */
 export function registerLockRoutes(app: FastifyInstance): void {

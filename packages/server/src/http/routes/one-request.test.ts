@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CallerWatchdog, type TaskInfo } from '@engineconn/core';
+import { OneRequestTaskSchema } from '@engineconn/protocol';
 import { startTestServer, type TestServer } from '../../test-support/in-process.js';
 import { waitFor } from '../../test-support/wait-for.js';
-import { OneRequestTaskSchema } from '../openapi/response-schemas.js';
 import { INLINE_BYTES, INLINE_ROWS } from './one-request.js';
 
 type InlineResult = {

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { BadRequestError, EngineConnError } from '@engineconn/core';
+import { MAX_PAGE_LIMIT, ResultPageQuerySchema, ResultParamsSchema } from '@engineconn/protocol';
 import type { FastifyInstance } from 'fastify';
-import { MAX_PAGE_LIMIT, parseInput, ResultPageQuerySchema, ResultParamsSchema } from '../schemas.js';
+import { parseInput } from '../parse-input.js';
 
 const STREAM_TYPES = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' } as const;
 const RAW_TYPES = { TEXT: 'text/plain; charset=utf-8', HTML: 'text/html; charset=utf-8' } as const;

@@ -1,13 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import {
   LogsQuerySchema,
-  parseInput,
-  parseWait,
   SubmitQuerySchema,
   SubmitRequestSchema,
   TaskParamsSchema,
   TasksQuerySchema,
-} from '../schemas.js';
+} from '@engineconn/protocol';
+import type { FastifyInstance } from 'fastify';
+import { parseInput, parseWait } from '../parse-input.js';
 import { awaitEnd, oneRequestAnswer } from './one-request.js';
 
 /** Submit (optionally waiting for the end: one-request tasks), list, inspect and kill tasks, and read their logs. */

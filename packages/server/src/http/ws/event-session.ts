@@ -6,10 +6,10 @@ import {
   type TaskEvent,
   type TaskView,
 } from '@engineconn/core';
+import { describeMessageError, WS_CLOSE_CODES, WsClientMessageSchema } from '@engineconn/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { type SlowConsumerLimits, slowConsumerMessage } from '../slow-consumer.js';
-import { describeMessageError, WS_CLOSE_CODES, WsClientMessageSchema } from './ws-messages.js';
 
 export interface EventSessionLimits extends SlowConsumerLimits {
   /** Subscriptions one socket may hold at once. */

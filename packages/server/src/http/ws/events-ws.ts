@@ -25,7 +25,7 @@ function authorizationOf(request: FastifyRequest): string | undefined {
 /**
  * `GET /api/v1/events`: task events over a WebSocket (docs/api.md). Authenticated like every API route
  * (bearer header, or `?token=` for browsers) before the upgrade, so a bad token is a plain 401.
- * Message shapes: `ws-messages.ts`; flow control and resume: `EventSession`.
+ * Message shapes: @engineconn/protocol's `ws-messages.ts`; flow control and resume: `EventSession`.
  */
 /** Live counters of one plugin instance (for metrics and tests). */
 export interface EventsWsStats {

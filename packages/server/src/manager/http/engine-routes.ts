@@ -1,9 +1,8 @@
-import { AskRequestSchema } from '@engineconn/core/manager';
+import { AskRequestSchema, EngineParamsSchema } from '@engineconn/protocol';
 import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../../http/auth.js';
-import { parseInput } from '../../http/schemas.js';
+import { parseInput } from '../../http/parse-input.js';
 import type { EngineManager } from '../engine-manager.js';
-import { EngineParamsSchema } from '../manager-schemas.js';
 import { publicEngine } from '../registry/engine-record.js';
 
 /** Ask, list, read and stop engines (docs/manager.md). Users see their own engines; admins all. */

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { JobRequestSchema, ResultParamsSchema, TaskParamsSchema } from '@engineconn/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../../http/auth.js';
-import { parseInput, ResultParamsSchema, TaskParamsSchema } from '../../http/schemas.js';
+import { parseInput } from '../../http/parse-input.js';
 import { engineFetch, engineJson } from '../jobs/engine-fetch.js';
 import type { JobService } from '../jobs/job-service.js';
-import { JobRequestSchema } from '../manager-schemas.js';
 import type { JobRecord } from '../registry/job-record.js';
 
 /** Headers of an engine's answer a caller needs (content type, download name, the sandbox for HTML/PICTURE). */
