@@ -1,4 +1,4 @@
-// `@engineconn/core/manager`: reporting to a manager (DESIGN §8), and the manager's wire schemas
+// `@engineconn/core/manager`: reporting to a manager (docs/manager.md), and the manager's wire schemas
 // from @engineconn/protocol under their former names. A separate entry because the schemas load
 // zod, which an EngineConn without a manager has no use for at start.
 

@@ -1,4 +1,4 @@
-// `@engineconn/protocol`: the EngineConn's wire contract (DESIGN §6, §8, §11) as zod schemas, with
+// `@engineconn/protocol`: the EngineConn's wire contract (docs/api.md, docs/manager.md) as zod schemas, with
 // the types derived from them, and the registries of `./constants`.
 
 export * from './constants.js';

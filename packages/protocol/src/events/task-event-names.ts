@@ -1,3 +1,3 @@
-/** The per-task events pushed to callers over SSE and WebSocket (DESIGN §6, contract). */
+/** The per-task events pushed to callers over SSE and WebSocket (docs/api.md#task-events). */
 export const TASK_EVENT_NAMES = ['status', 'progress', 'log', 'resultSet', 'done'] as const;
 export type TaskEventName = (typeof TASK_EVENT_NAMES)[number];

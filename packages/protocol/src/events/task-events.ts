@@ -9,7 +9,7 @@ import {
 import { TERMINAL_TASK_STATUSES } from '../status/task-status.js';
 import type { TaskEventName } from './task-event-names.js';
 
-/** The `data` of each task event, on SSE and on the WebSocket alike (DESIGN §6). */
+/** The `data` of each task event, on SSE and on the WebSocket alike (docs/api.md#task-events). */
 export const TaskEventDataSchemas = {
   status: z.object({ status: TaskStatusSchema, at: IsoTimeSchema, error: ErrorBodySchema.optional() }),
   progress: z.object({ progress: z.number(), progressInfo: z.array(ProgressInfoSchema) }),

@@ -11,7 +11,7 @@ export const TEXT_PAGE_MAX_BYTES = 1024 * 1024;
 /** The longest `?wait=` of a one-request task: longer holds belong on the event stream. */
 export const MAX_SUBMIT_WAIT_MS = 60_000;
 
-/** The kinds of result set (DESIGN §13). */
+/** The kinds of result set (docs/api.md#values-in-results). */
 export const RESULT_SET_TYPES = ['TABLE', 'TEXT', 'HTML', 'PICTURE'] as const;
 export type ResultSetType = (typeof RESULT_SET_TYPES)[number];
 

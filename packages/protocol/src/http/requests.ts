@@ -12,7 +12,7 @@ import {
 } from './limits.js';
 
 /*
- * Every request body, query and path parameter of the EngineConn's HTTP API (DESIGN §6): the
+ * Every request body, query and path parameter of the EngineConn's HTTP API (docs/api.md#routes): the
  * routes validate with these and the OpenAPI document is generated from them.
  *
  * Unknown top-level body fields are rejected (400 EC_BAD_REQUEST naming them): a misspelt `lock` or
@@ -48,7 +48,7 @@ export const SubmitRequestSchema = z
     { error: bodyError },
   )
   .describe('POST /api/v1/tasks');
-/** What a caller sends to run code (DESIGN §6 `POST /api/v1/tasks`). */
+/** What a caller sends to run code (`POST /api/v1/tasks`, docs/api.md). */
 export type SubmitRequest = z.infer<typeof SubmitRequestSchema>;
 
 export const SubmitQuerySchema = z.object({

@@ -7,7 +7,7 @@ import { TASK_STATUSES } from '../status/task-status.js';
 import { RESULT_SET_TYPES } from './limits.js';
 
 /*
- * The answers of the EngineConn's HTTP API (DESIGN §6), defined once: core, the server and the
+ * The answers of the EngineConn's HTTP API (docs/api.md#routes), defined once: core, the server and the
  * client take their types from them, the OpenAPI document is generated from them, and the tests
  * check that real answers parse.
  */

@@ -6,7 +6,7 @@ import { LAUNCHABLE_EXECUTOR_KINDS } from '../status/executor-kind.js';
 import { ENGINE_STATUSES } from '../status/node-status.js';
 
 /*
- * The manager's HTTP API (DESIGN §11): one source for the manager's routes and registry and for
+ * The manager's HTTP API (docs/manager.md): one source for the manager's routes and registry and for
  * the clients (ManagerClient, the CLI, the console).
  */
 
@@ -30,7 +30,7 @@ export type AskRequest = z.infer<typeof AskRequestSchema>;
 /** What a client sends (`reuse` may be left out). */
 export type AskRequestInput = z.input<typeof AskRequestSchema>;
 
-/** `engine` of DESIGN §11. */
+/** The `engine` a manager's routes answer with (docs/manager.md). */
 export const EngineSchema = z.object({
   id: z.string(),
   url: z.string().nullable(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorBodySchema, ExecutorKindSchema, HealthSchema, NodeStatusSchema } from '../http/responses.js';
 
-// The reports an EngineConn POSTs to `${manager}/api/v1/engineconns/${id}/${event}` (DESIGN §8). The
+// The reports an EngineConn POSTs to `${manager}/api/v1/engineconns/${id}/${event}` (docs/manager.md). The
 // EngineConn validates each one before sending and a manager validates it on receipt, with these same
 // schemas, so the two ends cannot drift apart. Times are ISO-8601 strings; durations are milliseconds.
 

@@ -1,4 +1,4 @@
-/** How an EngineConn runs its tasks (DESIGN §4): one at a time, several at once, or one job for its life. */
+/** How an EngineConn runs its tasks (docs/architecture.md): one at a time, several at once, or one job for its life. */
 export const EXECUTOR_KINDS = ['serial', 'concurrent', 'async', 'once'] as const;
 export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
 

@@ -1,4 +1,4 @@
-/** The EngineConn's health as reported to a manager (DESIGN §3, contract). */
+/** The EngineConn's health as reported to a manager (docs/manager.md#watch-lost). */
 export const HEALTH_STATES = ['Healthy', 'WARN', 'UnHealthy'] as const;
 export type Health = (typeof HEALTH_STATES)[number];
 

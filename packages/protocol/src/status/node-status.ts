@@ -1,4 +1,4 @@
-/** The EngineConn's own status, as Linkis' NodeStatus (DESIGN §3, contract). */
+/** The EngineConn's own status, as Linkis' NodeStatus (docs/architecture.md). */
 export const NODE_STATUSES = [
   'Starting',
   'Unlock',

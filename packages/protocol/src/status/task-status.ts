@@ -1,4 +1,4 @@
-/** A task's status, as Linkis' ExecutionNodeStatus (DESIGN §3, contract). */
+/** A task's status, as Linkis' ExecutionNodeStatus (docs/architecture.md). */
 export const TASK_STATUSES = ['Inited', 'Scheduled', 'Running', 'Succeed', 'Failed', 'Cancelled', 'Timeout'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 

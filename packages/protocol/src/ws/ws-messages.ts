@@ -4,7 +4,7 @@ import { describeIssues, typeError } from '../http/field-errors.js';
 import { ErrorCodeSchema } from '../http/responses.js';
 
 /*
- * The messages of `GET /api/v1/events` (DESIGN §6). Clients send `subscribe` / `unsubscribe`; the
+ * The messages of `GET /api/v1/events` (docs/api.md#websocket-get-apiv1events). Clients send `subscribe` / `unsubscribe`; the
  * server sends `event` and `error`. The socket validates with these, the client types its messages
  * with them and the OpenAPI document describes them.
  */
