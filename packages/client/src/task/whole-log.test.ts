@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { TaskEvent } from '@engineconn/core';
+import type { TaskEvent } from '@engineconn/protocol';
 import { EngineConnClient } from '../engine-conn-client.js';
 
 // The wire is stood in by a plain HTTP server answering as an EngineConn does: a stream that

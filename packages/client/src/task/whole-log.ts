@@ -1,5 +1,5 @@
+import type { TaskEvent } from '@engineconn/protocol';
 import type { CallOptions, EngineConnClient } from '../engine-conn-client.js';
-import type { TypedTaskEvent } from '../http/api-types.js';
 
 const PAGE_SIZE = 1000;
 
@@ -33,9 +33,9 @@ export async function* readLogLines(
 export async function* withWholeLog(
   client: EngineConnClient,
   id: string,
-  events: AsyncIterable<TypedTaskEvent>,
+  events: AsyncIterable<TaskEvent>,
   options: CallOptions & { from?: number } = {},
-): AsyncGenerator<TypedTaskEvent> {
+): AsyncGenerator<TaskEvent> {
   let next = options.from ?? 0;
   for await (const event of events) {
     if (event.event !== 'log') {
