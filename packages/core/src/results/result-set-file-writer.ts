@@ -1,9 +1,9 @@
 import { EngineConnError } from '@engineconn/protocol/constants';
 import type { ResultSetMeta } from '../computation/task-types.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
-import { encodeLines, type ReadHandle } from '../util/line-file.js';
-import { encodeRow } from '../values/encode-value.js';
+import type { ReadHandle } from '../util/line-file.js';
 import type { ResultStore } from './result-store.js';
+import { encodeRowLines } from './row-lines.js';
 
 /** Every this many rows the byte offset of a row is remembered, so a deep page is a seek. */
 export const ROW_INDEX_EVERY = 1000;
@@ -134,18 +134,15 @@ export class ResultSetFileWriter implements ResultSetWriter {
     const refused = this.#refuse('TABLE', 'writeRows');
     if (refused) return refused;
     if (rows.length === 0) return this.#tail;
-    const lines: string[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const values = rows[i];
-      if (!Array.isArray(values)) {
+      if (!Array.isArray(rows[i])) {
         return this.#reject(
           `Row ${this.#queuedRows + i} of result set ${this.index} is not an array of column values.`,
         );
       }
-      lines[i] = encodeRow(values);
     }
     // Rows are serialised now, so the engine may reuse its arrays as soon as this returns.
-    const { buf, offsets } = encodeLines(lines, this.#queuedRows, ROW_INDEX_EVERY);
+    const { buf, offsets } = encodeRowLines(rows, this.#queuedRows, ROW_INDEX_EVERY);
     for (const offset of offsets) this.#rowOffsets.push(this.#queuedBytes + offset);
     this.#queuedRows += rows.length;
     this.#queuedBytes += buf.length;

@@ -139,13 +139,18 @@ export function encodeValue(value: unknown): string {
   return value === null ? 'null' : encodeObject(value as object);
 }
 
+/** True when `encodeRow(row)` is `JSON.stringify(row)`: its cells are plain scalars and lists of them. */
+export function isPlainRow(row: readonly unknown[]): boolean {
+  return isPlainArray(row);
+}
+
 /**
  * One stored TABLE row: the JSON array of its cells, each by `encodeValue`. A row of plain strings,
  * booleans, nulls, finite numbers other than -0 and lists of them goes through `JSON.stringify` at
  * once (the common case, and the fast one).
  */
 export function encodeRow(row: readonly unknown[]): string {
-  if (isPlainArray(row)) return JSON.stringify(row);
+  if (isPlainRow(row)) return JSON.stringify(row);
   let out = '[';
   for (let i = 0; i < row.length; i++) out += (i > 0 ? ',' : '') + encodeValue(row[i]);
   return `${out}]`;
