@@ -2,8 +2,8 @@
 // A throwaway single-node Trino for people and outside checks (the tests use the same code):
 //   node packages/testkit/bin/trino.mjs start --ready-file F [--dir DIR] [--timeout 300s] [--foreground]
 //     fetches Trino once (Maven), starts it on a free loopback port and writes {"url","pid","dir"} to F
-//     only once `SELECT 1` succeeds; then returns (the server keeps running), or with --foreground
-//     stays until SIGINT/SIGTERM and stops the server.
+//     only once `SELECT 1` and a tpch query succeed; then returns (the server keeps running), or
+//     with --foreground stays until SIGINT/SIGTERM and stops the server.
 //   node packages/testkit/bin/trino.mjs stop --dir DIR
 // Exits non-zero with the reason when Java 24+ or Maven is missing or the server does not come up.
 import { renameSync, writeFileSync } from 'node:fs';

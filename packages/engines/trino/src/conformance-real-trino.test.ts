@@ -5,8 +5,7 @@
 import { test } from 'node:test';
 import { acquireTestTrino, runConformanceSuite } from '@engineconn/testkit';
 import { coordinatorQueries, marker } from './test-support/real-trino.js';
-import { trinoEngine } from './trino-engine.js';
-import type { TrinoSession } from './trino-session.js';
+import { trinoConformanceSpec } from './test-support/trino-conformance.js';
 
 const trino = await acquireTestTrino();
 
@@ -16,51 +15,28 @@ if (trino.skip !== undefined) {
   const url = trino.url;
   // The memory catalog outlives one run's tables: a table of this run's own.
   const table = `memory.default.conformance_${marker('t')}`;
-  runConformanceSuite<TrinoSession>({
-    plugin: trinoEngine,
-    after: () => trino.release(),
-    options: { 'trino.server': url },
-    results: {
-      code: [
-        `CREATE TABLE ${table} (n integer, label varchar)`,
-        `INSERT INTO ${table} VALUES (2, 'b'), (1, 'a'), (3, NULL)`,
-        `SELECT n, label FROM ${table} ORDER BY n`,
-        `DROP TABLE ${table}`,
-      ].join(';\n'),
-      expect: [
-        { type: 'TEXT', text: 'CREATE TABLE' },
-        { type: 'TEXT', text: 'INSERT: 3 rows' },
-        {
-          type: 'TABLE',
-          columns: [
-            { name: 'n', type: 'integer' },
-            { name: 'label', type: 'varchar' },
-          ],
-          rows: [
-            [1, 'a'],
-            [2, 'b'],
-            [3, null],
-          ],
+  runConformanceSuite(
+    trinoConformanceSpec(
+      { name: table, drop: true },
+      {
+        after: () => trino.release(),
+        options: { 'trino.server': url },
+        fail: { code: 'SELECT 1;\nSELEC 2', message: /mismatched input 'SELEC'.*statement 2 of 2, line 2, column 1/ },
+        long: {
+          code: (m) => `SELECT count(*) FROM tpch.sf1000.lineitem WHERE comment <> 'long_${m}'`,
+          isWorkRunning: async (_session, _task, { marker: m }) =>
+            (await coordinatorQueries(url, `long_${m}`)).some((q) => q.state === 'RUNNING' || q.state === 'QUEUED'),
+          // A loaded machine: planning and the first splits of a Trino query can take seconds.
+          startWithinMs: 60_000,
         },
-        { type: 'TEXT', text: 'DROP TABLE' },
-      ],
-    },
-    logs: { code: 'SELECT 1; SELECT 2', lines: [/^\[1\/2\] SELECT 1$/, /^\[2\/2\] SELECT 2$/] },
-    multi: { code: 'SELECT 1; SELECT 2; SELECT 3', statements: 3 },
-    fail: { code: 'SELECT 1;\nSELEC 2', message: /mismatched input 'SELEC'.*statement 2 of 2, line 2, column 1/ },
-    long: {
-      code: (m) => `SELECT count(*) FROM tpch.sf1000.lineitem WHERE comment <> 'long_${m}'`,
-      isWorkRunning: async (_session, _task, { marker: m }) =>
-        (await coordinatorQueries(url, `long_${m}`)).some((q) => q.state === 'RUNNING' || q.state === 'QUEUED'),
-      // A loaded machine: planning and the first splits of a Trino query can take seconds.
-      startWithinMs: 60_000,
-    },
-    concurrent: { code: (m) => `SELECT '${m}' AS marker, count(*) FROM tpch.tiny.orders` },
-    testTimeoutMs: 180_000,
-    // Nothing of the long query is left on the coordinator: it ended cancelled by our DELETE.
-    isReleased: async (_session, { marker: m }) => {
-      const queries = await coordinatorQueries(url, `long_${m}`);
-      return queries.length > 0 && queries.every((q) => q.state === 'FAILED' && q.errorCode === 'USER_CANCELED');
-    },
-  });
+        concurrent: { code: (m) => `SELECT '${m}' AS marker, count(*) FROM tpch.tiny.orders` },
+        testTimeoutMs: 180_000,
+        // Nothing of the long query is left on the coordinator: it ended cancelled by our DELETE.
+        isReleased: async (_session, { marker: m }) => {
+          const queries = await coordinatorQueries(url, `long_${m}`);
+          return queries.length > 0 && queries.every((q) => q.state === 'FAILED' && q.errorCode === 'USER_CANCELED');
+        },
+      },
+    ),
+  );
 }

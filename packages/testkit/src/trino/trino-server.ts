@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { escalateKill } from '@engineconn/core';
 import { freePort } from '../free-port.js';
 import { ensureTrinoInstall } from './trino-install.js';
 import { TRINO_VERSION, type TrinoToolchain, trinoToolchain } from './trino-toolchain.js';
@@ -21,7 +22,7 @@ export interface StartTrinoOptions {
   installDir?: string;
   /** Where the server's etc/, data and log go; default: a new temp dir. Removed by stop(). */
   dir?: string;
-  /** How long fetching (first run), start-up and the first `SELECT 1` may take together. */
+  /** How long fetching (first run), start-up and the readiness queries may take together. */
   timeoutMs?: number;
   /** Maximum heap (default 2G). */
   heap?: string;
@@ -35,7 +36,7 @@ export interface StartTrinoOptions {
 }
 
 export interface TrinoServer {
-  /** `http://127.0.0.1:PORT`, answering `SELECT 1`. */
+  /** `http://127.0.0.1:PORT`, answering `SELECT 1` and tpch queries. */
   readonly url: string;
   readonly pid: number;
   /** The run directory: etc/, data/, server.log, pid. */
@@ -133,11 +134,21 @@ function jvmArgs(dir: string, installDir: string): string[] {
   ];
 }
 
-/** One `SELECT 1` through the client protocol; true once the server can schedule a query. */
-async function selectOne(url: string, signal: AbortSignal): Promise<boolean> {
+/**
+ * What must answer before the server counts as up, in order. `SELECT 1` needs a schedulable node;
+ * right after it answers, a first query on a connector can still fail ("nodes is empty": the
+ * catalog's nodes are not known yet), and every test queries tpch.
+ */
+const READINESS_PROBES = [
+  { sql: 'SELECT 1', row: [1] },
+  { sql: 'SELECT count(*) FROM tpch.tiny.nation', row: [25] },
+] as const;
+
+/** One query through the client protocol; true once it answered exactly the one row expected. */
+async function answers(url: string, sql: string, row: readonly unknown[], signal: AbortSignal): Promise<boolean> {
   const headers = { 'X-Trino-User': 'testkit' };
   let page = (await (
-    await fetch(`${url}/v1/statement`, { method: 'POST', headers, body: 'SELECT 1', signal })
+    await fetch(`${url}/v1/statement`, { method: 'POST', headers, body: sql, signal })
   ).json()) as { nextUri?: string; data?: unknown[][]; error?: unknown };
   let rows: unknown[][] = [];
   for (;;) {
@@ -146,7 +157,7 @@ async function selectOne(url: string, signal: AbortSignal): Promise<boolean> {
     if (!page.nextUri) break;
     page = (await (await fetch(page.nextUri, { headers, signal })).json()) as typeof page;
   }
-  return rows.length === 1 && rows[0]?.[0] === 1;
+  return JSON.stringify(rows) === JSON.stringify([row]);
 }
 
 function logTail(dir: string): string {
@@ -161,21 +172,31 @@ function logTail(dir: string): string {
 export async function stopTrino(dir: string, graceMs = 15_000): Promise<void> {
   const pidFile = join(dir, 'pid');
   const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : Number.NaN;
-  if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-    // The waits below are bounded and are what `trino.mjs stop` runs for: not unref()ed.
-    process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + graceMs;
-    while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-    while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (Number.isInteger(pid) && pid > 0) {
+    const signal = (name: NodeJS.Signals) => () => {
+      try {
+        process.kill(pid, name);
+      } catch {
+        return false;
+      }
+    };
+    await escalateKill({
+      steps: [
+        { name: 'SIGTERM', run: signal('SIGTERM') },
+        { name: 'SIGKILL', run: signal('SIGKILL') },
+      ],
+      graceMs,
+      stopped: () => !alive(pid),
+    });
   }
   rmSync(dir, { recursive: true, force: true });
 }
 
 /**
  * Starts a throwaway single-node Trino (coordinator and worker in one JVM) with the tpch, memory
- * and blackhole catalogs on a free loopback port, and resolves once `SELECT 1` answers — "SERVER
- * STARTED" alone is not enough, queries fail with "No nodes available" for a while after it.
+ * and blackhole catalogs on a free loopback port, and resolves once `SELECT 1` and then a tpch query
+ * answer — "SERVER STARTED" alone is not enough, queries fail with "No nodes available" for a while
+ * after it, and a connector's first query with "nodes is empty" for a moment after that.
  */
 export async function startTrino(opts: StartTrinoOptions = {}): Promise<TrinoServer> {
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TRINO_START_TIMEOUT_MS);
@@ -221,15 +242,17 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TrinoSer
 
   try {
     opts.log?.(`Starting Trino ${TRINO_VERSION} on ${url} (Java ${toolchain.javaVersion}; log in ${dir}/server.log)`);
-    for (;;) {
-      if (exited) throw new Error(`${exited}:\n${logTail(dir)}`);
-      if (Date.now() > deadline) {
-        throw new Error(`Trino did not answer SELECT 1 on ${url} in time:\n${logTail(dir)}`);
+    for (const probe of READINESS_PROBES) {
+      for (;;) {
+        if (exited) throw new Error(`${exited}:\n${logTail(dir)}`);
+        if (Date.now() > deadline) {
+          throw new Error(`Trino did not answer ${probe.sql} on ${url} in time:\n${logTail(dir)}`);
+        }
+        const attempt = AbortSignal.timeout(10_000);
+        if (await answers(url, probe.sql, probe.row, attempt).catch(() => false)) break;
+        // Not unref()ed: while waiting, this timer is what keeps a detached start alive.
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      const attempt = AbortSignal.timeout(10_000);
-      if (await selectOne(url, attempt).catch(() => false)) break;
-      // Not unref()ed: while waiting, this timer is what keeps a detached start alive.
-      await new Promise((resolve) => setTimeout(resolve, 500));
     }
     return { url, pid, dir, version: TRINO_VERSION, stop };
   } catch (err) {
