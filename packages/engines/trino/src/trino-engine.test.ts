@@ -239,6 +239,25 @@ describe('trino engine (against a fake coordinator)', () => {
     assert.deepEqual(task.resultSets[0]?.rows, [[42]]);
   });
 
+  test('a 429 with Retry-After is retried, and no sooner than the server asked', async () => {
+    const sql = 'SELECT 43';
+    fake.script(sql, {
+      columns: [{ name: '_col0', type: 'integer' }],
+      rows: [[43]],
+      unavailable: 1,
+      unavailableStatus: 429,
+      retryAfter: '1',
+    });
+    const task = await run(executor, sql);
+    assert.deepEqual(task.resultSets[0]?.rows, [[43]]);
+    const query = fake.queries.find((q) => q.sql === sql)!;
+    const [refused, retried] = fake.requests.filter(
+      (r) => r.method === 'GET' && r.url.endsWith(`${query.id}/${query.slug}/1`),
+    );
+    assert.ok(refused && retried, 'the first page was asked for twice');
+    assert.ok(retried.at - refused.at >= 1000, `retried ${retried.at - refused.at} ms after the 429 said 1 s`);
+  });
+
   test('a dropped connection while following pages is retried: the same page again, no row lost', async () => {
     const sql = 'SELECT dropped';
     fake.script(sql, { columns: [{ name: 'x', type: 'integer' }], rows: [[1], [2], [3]], pageSize: 1, dropAtPage: 2 });

@@ -43,8 +43,9 @@ export const trinoEngine = defineEngine<TrinoSession>({
   createExecutor(session) {
     return new TrinoExecutor(session);
   },
-  async closeSession() {
-    // Nothing is held between tasks: each task's client session ends with its last page.
+  async closeSession(session) {
+    // Each task's client session ends with its last page; only the idle connections are left.
+    await session.close();
   },
   async checkHealth(session) {
     return session.health();

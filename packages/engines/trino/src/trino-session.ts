@@ -115,6 +115,11 @@ export class TrinoSession {
     return new TrinoSession(settings, version, env.logger, timeoutMs, retryForMs);
   }
 
+  /** Closes the connections to the coordinator (the runtime closes a session once its tasks ended). */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
   /**
    * The coordinator as the EngineConn's health: UnHealthy when it cannot be reached (refused, no
    * route, no such host) or says it is starting; WARN when it is only slow to answer — with

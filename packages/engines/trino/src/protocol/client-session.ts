@@ -1,3 +1,4 @@
+import type { HeaderReader } from './trino-http.js';
 /**
  * The client side of a Trino session. Trino keeps no connection: the client sends its catalog,
  * schema, session properties, prepared statements and transaction with every request, and the
@@ -29,8 +30,8 @@ function splitPair(entry: string): [string, string] | undefined {
   return [entry.slice(0, at).trim(), entry.slice(at + 1).trim()];
 }
 
-/** Header values can be repeated or comma-joined (fetch joins repeats with ", "). */
-function entries(headers: Headers, name: string): string[] {
+/** Header values can be repeated or comma-joined (repeats read as one value joined by ", "). */
+function entries(headers: HeaderReader, name: string): string[] {
   const value = headers.get(name);
   if (value === null) return [];
   return value
@@ -93,7 +94,7 @@ export class ClientSession {
   }
 
   /** Applies the coordinator's X-Trino-Set-*, -Clear-*, -Added-Prepare… answers of one response. */
-  apply(headers: Headers): void {
+  apply(headers: HeaderReader): void {
     const catalog = headers.get('x-trino-set-catalog');
     if (catalog !== null) this.catalog = catalog;
     const schema = headers.get('x-trino-set-schema');

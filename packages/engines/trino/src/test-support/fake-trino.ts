@@ -43,6 +43,10 @@ export interface Scenario {
   setHeaders?: Record<string, string>;
   /** The first N GETs of this query answer 503 (the protocol says: retry). */
   unavailable?: number;
+  /** The status of those answers instead of 503 (429: a gateway's "too many requests"). */
+  unavailableStatus?: number;
+  /** A Retry-After header on those answers, e.g. '1' (seconds). */
+  retryAfter?: string;
   /** How long each page takes while the query runs, like Trino's long poll (default 0; 20 when hanging). */
   pageDelayMs?: number;
   /** Answers GET page N with this raw body (HTTP 200) instead of the scripted page. */
@@ -52,6 +56,8 @@ export interface Scenario {
 }
 
 export interface RecordedRequest {
+  /** performance.now() when the request had arrived whole. */
+  at: number;
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
@@ -127,7 +133,7 @@ export class FakeTrino {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const url = req.url ?? '/';
-    this.requests.push({ method: req.method ?? 'GET', url, headers: req.headers, body });
+    this.requests.push({ at: performance.now(), method: req.method ?? 'GET', url, headers: req.headers, body });
 
     if (req.method === 'GET' && url === '/v1/info') {
       if (this.stallInfo) return;
@@ -236,7 +242,8 @@ export class FakeTrino {
     }
     if (query.unavailableLeft > 0) {
       query.unavailableLeft--;
-      send(res, 503, 'Service Unavailable');
+      const retryAfter: Record<string, string> = s.retryAfter ? { 'Retry-After': s.retryAfter } : {};
+      send(res, s.unavailableStatus ?? 503, 'Service Unavailable', retryAfter);
       return;
     }
     const answer = this.#answer(query, token);
