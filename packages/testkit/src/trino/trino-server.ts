@@ -147,9 +147,11 @@ const READINESS_PROBES = [
 /** One query through the client protocol; true once it answered exactly the one row expected. */
 async function answers(url: string, sql: string, row: readonly unknown[], signal: AbortSignal): Promise<boolean> {
   const headers = { 'X-Trino-User': 'testkit' };
-  let page = (await (
-    await fetch(`${url}/v1/statement`, { method: 'POST', headers, body: sql, signal })
-  ).json()) as { nextUri?: string; data?: unknown[][]; error?: unknown };
+  let page = (await (await fetch(`${url}/v1/statement`, { method: 'POST', headers, body: sql, signal })).json()) as {
+    nextUri?: string;
+    data?: unknown[][];
+    error?: unknown;
+  };
   let rows: unknown[][] = [];
   for (;;) {
     if (page.error) return false;
