@@ -1,17 +1,12 @@
 import { rootCertificates } from 'node:tls';
-import type { TaskEvent, WsErrorMessage, WsEventMessage, WsServerMessage } from '@engineconn/protocol';
-import {
-  isErrorCode,
-  statusOf,
-  TASK_EVENT_NAMES,
-  type TaskEventName,
-  WS_CLOSE_CODES,
-} from '@engineconn/protocol/constants';
+import type { TaskEvent, WsClientMessage, WsErrorMessage, WsEventMessage, WsServerMessage } from '@engineconn/protocol';
+import { statusOf, WS_CLOSE_CODES } from '@engineconn/protocol/constants';
 import WebSocket from 'ws';
 import { EngineConnClientError } from '../errors/engine-conn-client-error.js';
 import type { HttpTransport } from '../http/http-transport.js';
 import { backoffDelay } from '../retry/backoff.js';
 import { AsyncQueue } from '../util/async-queue.js';
+import { EventSubscriptions } from './event-subscriptions.js';
 
 /** What `EventSocket` yields: a task's event, or an error the server reported for a subscription. */
 export type EventSocketItem = WsServerMessage;
@@ -31,22 +26,17 @@ export interface EventSocketOptions {
 /** The server closes a client that fell too far behind with this code; the socket reconnects and resumes. */
 export const SLOW_CONSUMER_CLOSE_CODE = WS_CLOSE_CODES.slowConsumer;
 
-const isTaskEventName = (name: unknown): name is TaskEventName =>
-  typeof name === 'string' && (TASK_EVENT_NAMES as readonly string[]).includes(name);
-
 /**
  * One multiplexed WebSocket on `GET /api/v1/events`. It remembers every subscription and the last
- * sequence number seen per task; after a drop (network, server restart of the socket, or a
- * slow-consumer cut-off) it reconnects with jittered backoff and resubscribes each unfinished task
- * `after` its last sequence, so the reader sees every event once, in order per task.
+ * sequence number seen per task (`EventSubscriptions`); after a drop (network, server restart of the
+ * socket, or a slow-consumer cut-off) it reconnects with jittered backoff and resubscribes each
+ * unfinished task `after` its last sequence, so the reader sees every event once, in order per task.
  */
 export class EventSocket implements AsyncIterable<EventSocketItem> {
   readonly #http: HttpTransport;
   readonly #signal: AbortSignal | undefined;
   readonly #queue: AsyncQueue<EventSocketItem>;
-  /** taskId → last sequence seen; `done` once its `done` event arrived. */
-  readonly #tasks = new Map<string, { last: number; done: boolean }>();
-  #all = false;
+  readonly #subscriptions = new EventSubscriptions();
   #ws: WebSocket | null = null;
   #attempt = 0;
   #closed = false;
@@ -77,15 +67,11 @@ export class EventSocket implements AsyncIterable<EventSocketItem> {
 
   /** Follows one task from `after` (0 = from the start), or with `'*'` all your unfinished and future tasks. */
   subscribe(taskId: string, after = 0): void {
-    if (taskId === '*') this.#all = true;
-    else this.#tasks.set(taskId, { last: after, done: false });
-    this.#send({ type: 'subscribe', taskId, ...(taskId === '*' || after === 0 ? {} : { after }) });
+    this.#send(this.#subscriptions.subscribe(taskId, after));
   }
 
   unsubscribe(taskId: string): void {
-    if (taskId === '*') this.#all = false;
-    else this.#tasks.delete(taskId);
-    this.#send({ type: 'unsubscribe', taskId });
+    this.#send(this.#subscriptions.unsubscribe(taskId));
   }
 
   /** Closes the socket for good; the iterator ends. Idempotent. */
@@ -113,7 +99,7 @@ export class EventSocket implements AsyncIterable<EventSocketItem> {
     return url.toString();
   }
 
-  #send(message: object): void {
+  #send(message: WsClientMessage): void {
     if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(message));
   }
 
@@ -127,10 +113,7 @@ export class EventSocket implements AsyncIterable<EventSocketItem> {
     let answered = false;
 
     ws.on('open', () => {
-      for (const [taskId, state] of this.#tasks) {
-        if (!state.done) ws.send(JSON.stringify({ type: 'subscribe', taskId, after: state.last }));
-      }
-      if (this.#all) ws.send(JSON.stringify({ type: 'subscribe', taskId: '*' }));
+      for (const message of this.#subscriptions.resume()) ws.send(JSON.stringify(message));
     });
     ws.on('message', (raw) => this.#onMessage(raw.toString()));
     ws.on('unexpected-response', (_request, response) => {
@@ -168,50 +151,17 @@ export class EventSocket implements AsyncIterable<EventSocketItem> {
   }
 
   #onMessage(text: string): void {
-    let message: Record<string, unknown>;
-    try {
-      message = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    if (message.type === 'event') {
-      const { taskId, seq, event, data } = message;
-      if (typeof taskId !== 'string' || typeof seq !== 'number' || !isTaskEventName(event)) return;
-      const state = this.#tasks.get(taskId) ?? { last: 0, done: false };
-      if (!this.#tasks.has(taskId)) {
-        if (!this.#all) return;
-        this.#tasks.set(taskId, state);
-      }
-      if (seq <= state.last) return;
-      state.last = seq;
-      if (event === 'done') state.done = true;
-      this.#attempt = 0;
-      this.#queue.push({ type: 'event', taskId, seq, event, data } as EventSocketItem);
-      return;
-    }
-    if (message.type === 'error') {
-      // A slow-consumer cut-off is followed by a close; the reconnect resumes, so the reader need not know.
-      if (message.code === 'EC_SLOW_CONSUMER') return;
-      const item: EventSocketItem = {
-        type: 'error',
-        code: isErrorCode(message.code) ? message.code : 'EC_INTERNAL',
-        message: typeof message.message === 'string' ? message.message : 'event socket error',
-      };
-      if (typeof message.taskId === 'string') {
-        item.taskId = message.taskId;
-        // The server dropped that subscription: do not renew it on reconnect.
-        this.#tasks.delete(message.taskId);
-      }
-      this.#queue.push(item);
-    }
+    const item = this.#subscriptions.accept(text);
+    if (item === null) return;
+    if (item.type === 'event') this.#attempt = 0;
+    this.#queue.push(item);
   }
 
   #onClose(ws: WebSocket, failure: EngineConnClientError): void {
     if (this.#ws !== ws) return;
     this.#ws = null;
     if (this.#closed) return;
-    const unfinished = this.#all || [...this.#tasks.values()].some((state) => !state.done);
-    if (!unfinished) {
+    if (!this.#subscriptions.unfinished) {
       this.close();
       return;
     }
