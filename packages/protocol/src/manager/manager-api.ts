@@ -99,3 +99,4 @@ export const JobSummarySchema = z.object({
 export type JobSummary = z.infer<typeof JobSummarySchema>;
 
 export const JobListSchema = z.object({ jobs: z.array(JobSummarySchema).describe('Newest first.') });
+export type JobList = z.infer<typeof JobListSchema>;

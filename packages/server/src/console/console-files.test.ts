@@ -43,6 +43,8 @@ for (const [name, plugin, script] of CONSOLES) {
         assert.equal(bundle.headers['content-type'], 'text/javascript; charset=utf-8');
         assert.doesNotMatch(bundle.body, /^\s*(?:import|export)\b/m, 'a self-contained bundle');
         assert.doesNotMatch(bundle.body, /\bnode:|\brequire\(/, 'nothing of Node');
+        // The wire types come from the protocol package as types: its zod schemas stay on the server.
+        assert.doesNotMatch(bundle.body, /node_modules\/zod\//, 'no zod');
       } finally {
         await app.close();
       }

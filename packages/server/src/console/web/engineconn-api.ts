@@ -1,14 +1,14 @@
-import type { ApiClient } from './shared/api-client.js';
 import type {
   EngineConnInfo,
   LogPage,
-  ResultSetMeta,
+  ResultSetList,
   RowsPage,
   SubmitRequest,
   TaskList,
   TaskRef,
   TextResult,
-} from './shared/wire-types.js';
+} from '@engineconn/protocol';
+import type { ApiClient } from './shared/api-client.js';
 
 /** The EngineConn routes the console calls (docs/api.md), each typed with its answer. */
 export interface EngineConnApi {
@@ -17,7 +17,7 @@ export interface EngineConnApi {
   submit(request: SubmitRequest): Promise<TaskRef>;
   kill(taskId: string): Promise<TaskRef>;
   logs(taskId: string, from: number, limit: number): Promise<LogPage>;
-  results(taskId: string): Promise<{ resultSets: ResultSetMeta[] }>;
+  results(taskId: string): Promise<ResultSetList>;
   rows(taskId: string, index: number, offset: number, limit: number): Promise<RowsPage>;
   /** The first page of a TEXT or HTML set (at most 1 MiB): a huge text is never loaded whole. */
   text(taskId: string, index: number): Promise<TextResult>;

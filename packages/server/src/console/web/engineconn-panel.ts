@@ -1,5 +1,5 @@
+import type { EngineConnInfo } from '@engineconn/protocol';
 import { byId, pill } from './shared/dom.js';
-import type { EngineConnInfo } from './shared/wire-types.js';
 
 const bytes = (n: number) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : `${(n / (1 << 20)).toFixed(0)} MiB`);
 

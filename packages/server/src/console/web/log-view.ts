@@ -1,8 +1,6 @@
+import type { TaskEventData } from '@engineconn/protocol';
 import type { EngineConnApi } from './engineconn-api.js';
 import { byId } from './shared/dom.js';
-import type { TypedTaskEvent } from './shared/wire-types.js';
-
-type LogBatch = Extract<TypedTaskEvent, { event: 'log' }>['data'];
 
 /** Keeps the page responsive on huge logs: the oldest batches leave the view (the API keeps them all). */
 const MAX_LOG_LINES = 20_000;
@@ -29,7 +27,7 @@ export class LogView {
     this.#count.textContent = '';
   }
 
-  async onLog(taskId: string, { from, lines }: LogBatch): Promise<void> {
+  async onLog(taskId: string, { from, lines }: TaskEventData['log']): Promise<void> {
     if (from > this.#lines) {
       // A gap between batches (e.g. a capped journal): read the missing lines from the logs endpoint.
       const page = await this.#api.logs(taskId, this.#lines, from - this.#lines);

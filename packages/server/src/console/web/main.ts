@@ -2,12 +2,12 @@
 // and the selected task live (logs, progress, results, kill), on the public API (docs/api.md) and the
 // WebSocket like every other client.
 
+import type { SubmitRequest } from '@engineconn/protocol';
 import { createEngineConnApi } from './engineconn-api.js';
 import { showEngineConn } from './engineconn-panel.js';
 import { createApiClient, explain } from './shared/api-client.js';
 import { Banner, byId } from './shared/dom.js';
 import { bindTokenForm, readToken } from './shared/token-store.js';
-import type { SubmitRequest } from './shared/wire-types.js';
 import { TaskEventSocket } from './task-event-socket.js';
 import { TaskList } from './task-list.js';
 import { TaskView } from './task-view.js';

@@ -1,5 +1,5 @@
 import { parseType, valueDecoder } from '@engineconn/client/browser';
-import type { Column } from './shared/wire-types.js';
+import type { Column } from '@engineconn/protocol';
 
 /** The SDK keeps these exact, as strings (see `valueDecoder`), so they are known by their type's name. */
 const EXACT_NUMERIC = new Set(['decimal', 'numeric']);

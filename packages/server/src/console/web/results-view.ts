@@ -1,7 +1,7 @@
+import type { ResultSetMeta } from '@engineconn/protocol';
 import type { EngineConnApi } from './engineconn-api.js';
 import { renderTable } from './results-table.js';
 import { byId } from './shared/dom.js';
-import type { ResultSetMeta } from './shared/wire-types.js';
 
 const PAGE_SIZE = 50;
 

@@ -1,30 +1,32 @@
-import { backoffDelay, type RetryOptions } from '@engineconn/client/browser';
-import type { EventSocketItem, TaskEventMessage } from './shared/wire-types.js';
+import { backoffDelay, EventSubscriptions, type RetryOptions } from '@engineconn/client/browser';
+import type { ErrorCode, WsClientMessage, WsEventMessage } from '@engineconn/protocol';
 
 /** A console never gives up on its EngineConn; full jitter, so many consoles do not return at once after an outage. */
 const RECONNECT: Required<RetryOptions> = { retries: Number.POSITIVE_INFINITY, minDelayMs: 250, maxDelayMs: 10_000 };
 
 export interface TaskEventSocketHandlers {
   /** An event of the followed task, each once and in order, also across reconnects. */
-  onEvent(event: TaskEventMessage): void;
+  onEvent(event: WsEventMessage): void;
   /** An error the server reported (a slow-consumer cut-off is not one: the reconnect resumes). */
-  onError(code: string, message: string): void;
+  onError(code: ErrorCode, message: string): void;
   /** The socket opened, or closed and will reconnect. */
   onConnection(open: boolean): void;
 }
 
 /**
- * The console's WebSocket on `GET /api/v1/events`, following one task at a time (the browser's own
- * WebSocket: the SDK's EventSocket runs on `ws` and node:tls). After a drop it reconnects with
- * backoff and resubscribes after the last sequence number it saw, so nothing is shown twice or lost.
+ * The console's WebSocket on `GET /api/v1/events`, following one task at a time. The SDK's
+ * EventSocket runs on `ws` and node:tls, so the connection is the browser's own WebSocket; what to
+ * resubscribe after a drop and which events to show is the SDK's `EventSubscriptions`, so after a
+ * reconnect (with backoff) the task resumes after the last event seen, nothing shown twice or lost.
  */
 export class TaskEventSocket {
   readonly #token: () => string;
   readonly #handlers: TaskEventSocketHandlers;
+  readonly #subscriptions = new EventSubscriptions();
+  #followed: string | null = null;
   #ws: WebSocket | null = null;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #followed: { taskId: string; last: number; done: boolean } | null = null;
 
   constructor(token: () => string, handlers: TaskEventSocketHandlers) {
     this.#token = token;
@@ -49,8 +51,7 @@ export class TaskEventSocket {
     this.#ws = ws;
     ws.onopen = () => {
       this.#attempt = 0;
-      const followed = this.#followed;
-      if (followed && !followed.done) this.#send({ type: 'subscribe', taskId: followed.taskId, after: followed.last });
+      for (const message of this.#subscriptions.resume()) this.#send(message);
       this.#handlers.onConnection(true);
     };
     ws.onmessage = (message: MessageEvent<string>) => this.#onMessage(message.data);
@@ -63,33 +64,20 @@ export class TaskEventSocket {
 
   /** Follows this task's events from its first, instead of the task followed so far. */
   follow(taskId: string): void {
-    if (this.#followed && this.#followed.taskId !== taskId) {
-      this.#send({ type: 'unsubscribe', taskId: this.#followed.taskId });
+    if (this.#followed !== null && this.#followed !== taskId) {
+      this.#send(this.#subscriptions.unsubscribe(this.#followed));
     }
-    this.#followed = { taskId, last: 0, done: false };
-    this.#send({ type: 'subscribe', taskId });
+    this.#followed = taskId;
+    this.#send(this.#subscriptions.subscribe(taskId));
   }
 
-  #send(message: { type: 'subscribe' | 'unsubscribe'; taskId: string; after?: number }): void {
+  #send(message: WsClientMessage): void {
     if (this.open) this.#ws?.send(JSON.stringify(message));
   }
 
   #onMessage(text: string): void {
-    let item: EventSocketItem;
-    try {
-      item = JSON.parse(text) as EventSocketItem;
-    } catch {
-      return;
-    }
-    if (item.type === 'error') {
-      if (item.code !== 'EC_SLOW_CONSUMER') this.#handlers.onError(item.code, item.message);
-      return;
-    }
-    const followed = this.#followed;
-    if (item.type !== 'event' || item.taskId !== followed?.taskId || item.seq <= followed.last) return;
-    followed.last = item.seq;
-    if (item.event === 'done') followed.done = true;
-    const { type: _, ...event } = item;
-    this.#handlers.onEvent(event);
+    const item = this.#subscriptions.accept(text);
+    if (item?.type === 'event') this.#handlers.onEvent(item);
+    else if (item?.type === 'error') this.#handlers.onError(item.code, item.message);
   }
 }

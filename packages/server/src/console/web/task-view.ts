@@ -1,9 +1,9 @@
+import type { ErrorBody, TaskStatus, WsEventMessage } from '@engineconn/protocol';
 import type { EngineConnApi } from './engineconn-api.js';
 import { LogView } from './log-view.js';
 import { ProgressView } from './progress-view.js';
 import { ResultsView } from './results-view.js';
 import { byId, pill } from './shared/dom.js';
-import type { ErrorBody, TaskEventMessage, TaskStatus } from './shared/wire-types.js';
 import type { TaskEventSocket } from './task-event-socket.js';
 import type { TaskList } from './task-list.js';
 
@@ -63,7 +63,7 @@ export class TaskView {
   }
 
   /** An event of the followed task, from the socket. */
-  onEvent(event: TaskEventMessage): void {
+  onEvent(event: WsEventMessage): void {
     this.#events = this.#events.then(() => this.#handle(event)).catch(this.#onError);
   }
 
@@ -73,7 +73,7 @@ export class TaskView {
     else this.#live.textContent = 'reconnecting…';
   }
 
-  async #handle(event: TaskEventMessage): Promise<void> {
+  async #handle(event: WsEventMessage): Promise<void> {
     if (event.taskId !== this.#selected) return;
     switch (event.event) {
       case 'status':

@@ -1,13 +1,14 @@
-import type { ErrorResponse } from './wire-types.js';
+import type { ErrorCode, ErrorResponse } from '@engineconn/protocol';
+import { errorCodeForStatus, isErrorCode } from '@engineconn/protocol/constants';
 
 // Calls to the public API with the bearer token and the contract's error body, for both consoles.
 
 /** A non-2xx answer: its HTTP status and the contract's stable EC_* code and message. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: ErrorCode, message: string) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -23,16 +24,16 @@ export interface ApiClient {
 }
 
 async function errorOf(response: Response, method: string, path: string): Promise<ApiError> {
-  let error: ErrorResponse['error'] | undefined;
+  let error: Partial<ErrorResponse['error']> | undefined;
   try {
     error = ((await response.json()) as Partial<ErrorResponse>).error;
   } catch {
-    // Not the contract's JSON error body: keep the generic message.
+    // Not the contract's JSON error body (a proxy's page): the code of its status, as the SDK does.
   }
   return new ApiError(
     response.status,
-    error?.code ?? 'EC_INTERNAL',
-    error?.message ?? `${method} ${path} answered ${response.status}`,
+    isErrorCode(error?.code) ? error.code : errorCodeForStatus(response.status),
+    typeof error?.message === 'string' ? error.message : `${method} ${path} answered ${response.status}`,
   );
 }
 

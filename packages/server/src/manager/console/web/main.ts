@@ -2,17 +2,16 @@
 // polled, and a box to run a job, on the manager's public API (docs/manager.md) with the EngineConn
 // console's token handling and style.
 
+import { isTerminalTaskStatus } from '@engineconn/protocol/constants';
 import { createApiClient, explain } from '../../../console/web/shared/api-client.js';
 import { Banner, byId } from '../../../console/web/shared/dom.js';
 import { bindTokenForm, readToken } from '../../../console/web/shared/token-store.js';
-import type { TaskStatus } from '../../../console/web/shared/wire-types.js';
 import { createManagerApi } from './manager-api.js';
 import { showEngines, showJobs } from './manager-tables.js';
 
 const POLL_MS = 2000;
 /** How often the outcome line re-reads a submitted job until it ends. */
 const JOB_POLL_MS = 250;
-const TERMINAL: ReadonlySet<TaskStatus> = new Set(['Succeed', 'Failed', 'Cancelled', 'Timeout']);
 
 let token = readToken();
 const banner = new Banner(byId('banner', HTMLElement));
@@ -42,7 +41,7 @@ async function submit(event: SubmitEvent): Promise<void> {
     outcome.textContent = `Job ${job.id} on ${job.engineId}: ${job.status}`;
     await refresh();
     let info = await api.job(job.id);
-    while (!TERMINAL.has(info.status)) {
+    while (!isTerminalTaskStatus(info.status)) {
       await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
       info = await api.job(job.id);
     }

@@ -1,9 +1,9 @@
+import type { EngineList, JobList, JobRef, JobRequest, JobView } from '@engineconn/protocol';
 import type { ApiClient } from '../../../console/web/shared/api-client.js';
-import type { Engine, JobList, JobRef, JobRequest, JobView } from '../../../console/web/shared/wire-types.js';
 
 /** The manager routes its console calls (docs/manager.md), each typed with its answer. */
 export interface ManagerApi {
-  engines(): Promise<{ engines: Engine[] }>;
+  engines(): Promise<EngineList>;
   jobs(): Promise<JobList>;
   submit(request: JobRequest): Promise<JobRef>;
   job(id: string): Promise<JobView>;

@@ -1,5 +1,5 @@
+import type { Engine, JobSummary } from '@engineconn/protocol';
 import { byId, clockTime, statusPill, tableRow } from '../../../console/web/shared/dom.js';
-import type { Engine, JobList } from '../../../console/web/shared/wire-types.js';
 
 function tbody(tableId: string): HTMLTableSectionElement {
   const body = byId(tableId, HTMLTableElement).tBodies[0];
@@ -27,7 +27,7 @@ export function showEngines(engines: readonly Engine[]): void {
 }
 
 /** The caller's jobs, newest first; a job still running has no status in the list yet. */
-export function showJobs(jobs: JobList['jobs']): void {
+export function showJobs(jobs: readonly JobSummary[]): void {
   tbody('job-table').replaceChildren(
     ...jobs.map((j) => tableRow([j.id, j.engineId, statusPill(j.status ?? 'Running'), clockTime(j.createdAt)])),
   );
