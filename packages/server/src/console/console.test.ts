@@ -100,6 +100,9 @@ describe('the web console in headless Chromium', { skip }, () => {
     await page.click('#next-page');
     await page.locator('#page-info', { hasText: 'rows 51–100 of 120' }).waitFor();
     assert.equal(await text(page, '#result-view tbody tr:first-child td:first-child'), '50');
+    // The INTEGER column is a number column, right-aligned; the VARCHAR one is not.
+    assert.equal(await page.getAttribute('#result-view tbody tr:first-child td:nth-child(1)', 'class'), 'num');
+    assert.equal(await page.getAttribute('#result-view tbody tr:first-child td:nth-child(2)', 'class'), null);
     await page.click('#next-page');
     await page.locator('#page-info', { hasText: 'rows 101–120 of 120' }).waitFor();
     assert.equal(await page.locator('#result-view tbody tr').count(), 20);
