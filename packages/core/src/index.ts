@@ -21,9 +21,15 @@ export {
 export { IdleMonitor } from './accessible/idle-monitor.js';
 export { type HeldLock, LockService } from './accessible/lock-service.js';
 export { OverloadMonitor, type OverloadThresholds } from './accessible/overload-monitor.js';
-export { type AbortReason, EngineConnTask } from './computation/engine-conn-task.js';
+export { EngineConnTask } from './computation/engine-conn-task.js';
 // computation
 export { checkRequestLimits, REQUEST_LIMITS } from './computation/request-limits.js';
+export {
+  TaskAbortError,
+  type TaskAbortKind,
+  type TaskAbortReason,
+  taskAbortReasonOf,
+} from './computation/task-abort.js';
 export {
   type Caller,
   type Column,
@@ -37,8 +43,12 @@ export {
 // plugin and context
 export { EngineCreationContext, type EngineCreationContextInit } from './context/engine-creation-context.js';
 export type { EngineConnInfo, OverloadInfo, RuntimeExit } from './engine-conn/engine-conn-info.js';
-export { EngineConnRuntime, type RuntimeOptions } from './engine-conn/engine-conn-runtime.js';
+export { EngineConnRuntime } from './engine-conn/engine-conn-runtime.js';
+export { type LifecyclePolicy, lifecyclePolicyFor, SERVICE_POLICY } from './engine-conn/lifecycle-policy.js';
+export type { LockGrant } from './engine-conn/runtime-locks.js';
+export type { CreateRuntimeOptions, RuntimeOptions } from './engine-conn/runtime-options.js';
 export { RUNTIME_OPTION_KEYS, type RuntimeSettings, readRuntimeSettings } from './engine-conn/runtime-settings.js';
+export { startingInfo } from './engine-conn/starting-info.js';
 export {
   pageOfTasks,
   TASK_PAGE_DEFAULT,
@@ -113,6 +123,7 @@ export {
   TEXT_PAGE_MAX_BYTES,
   type TextPage,
 } from './results/task-results.js';
+export { deriveNodeStatus, type NodeStatusInputs, SERVING_STATUSES } from './status/derive-node-status.js';
 // status
 export { HEALTH_STATES, type Health, isHealth, worstHealth } from './status/health.js';
 export { createNodeStatusMachine, isNodeStatus, NODE_STATUSES, type NodeStatus } from './status/node-status.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
+import type { TaskAbortReason } from '../computation/task-abort.js';
 import { EngineCreationContext } from '../context/engine-creation-context.js';
 import { TaskEventJournal } from '../events/task-event-journal.js';
 import type { ExecutorKind } from '../plugin/engine-plugin.js';
@@ -10,6 +11,7 @@ interface FakeTask {
   id: string;
   terminal: boolean;
   controller: AbortController;
+  readonly signal: AbortSignal;
   journal: { followers: number };
   lastTouchedAt: number;
   lines: string[];
@@ -18,10 +20,12 @@ interface FakeTask {
 
 function fakeTask(id: string, lastTouchedAt: number, followers = 0): FakeTask {
   const lines: string[] = [];
+  const controller = new AbortController();
   return {
     id,
     terminal: false,
-    controller: new AbortController(),
+    controller,
+    signal: controller.signal,
     journal: { followers },
     lastTouchedAt,
     lines,
@@ -42,8 +46,8 @@ function fakeRuntime(tasks: FakeTask[], executor: ExecutorKind = 'concurrent', o
       dataDir: '/tmp/unused',
     }),
     allTasks: () => tasks as unknown as EngineConnTask[],
-    killTask: (task: EngineConnTask, reason: string) => {
-      assert.equal(reason, 'caller');
+    killTask: (task: EngineConnTask, reason: TaskAbortReason) => {
+      assert.deepEqual(reason, { kind: 'caller' });
       killed.push(task.id);
       (task as unknown as FakeTask).controller.abort();
     },

@@ -68,7 +68,7 @@ export class CallerWatchdog {
   check(now = Date.now()): number {
     let count = 0;
     for (const task of this.#runtime.allTasks()) {
-      if (task.terminal || task.controller.signal.aborted) continue;
+      if (task.terminal || task.signal.aborted) continue;
       // Every SSE / WebSocket stream follows the task's journal, so open streams count there.
       if (task.journal.followers > 0) {
         this.#lastFollowed.set(task, now);
@@ -78,7 +78,7 @@ export class CallerWatchdog {
       if (now - lastSeen < this.#timeoutMs) continue;
       task.log.append(`[engineconn] killed: no caller followed this task for ${this.#label}`);
       this.#logger?.warn({ taskId: task.id, timeout: this.#label }, 'killing a task no caller follows');
-      this.#runtime.killTask(task, 'caller');
+      this.#runtime.killTask(task, { kind: 'caller' });
       count++;
     }
     this.killed += count;

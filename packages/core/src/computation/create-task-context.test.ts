@@ -37,8 +37,7 @@ describe('TaskContext.workDir', () => {
   });
 
   test('a task that writes no log, no result and never reads it leaves no directory behind', async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     const { id } = runtime.submit({ code: 'sleep 1' }, alice);
     const view = runtime.getTask(id, alice);
     await waitFor(() => view.journal.done, 5000, 'the task to finish');

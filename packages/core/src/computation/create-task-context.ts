@@ -10,7 +10,7 @@ export function createTaskContext(task: EngineConnTask, user: string, killGraceM
     user,
     properties: task.properties,
     labels: task.labels,
-    signal: task.controller.signal,
+    signal: task.signal,
     killGraceMs,
     get workDir() {
       return task.workDir();

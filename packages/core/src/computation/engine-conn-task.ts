@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { ErrorBody } from '@engineconn/protocol';
+import type { EngineConnError } from '@engineconn/protocol/constants';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';
 import { TaskEventJournal } from '../events/task-event-journal.js';
@@ -11,9 +12,8 @@ import {
   type TaskStatus,
   type TerminalTaskStatus,
 } from '../status/task-status.js';
+import { TaskAbortError, type TaskAbortReason } from './task-abort.js';
 import type { ProgressInfo, TaskInfo } from './task-types.js';
-
-export type AbortReason = 'kill' | 'timeout' | 'shutdown' | 'caller';
 
 export interface EngineConnTaskInit {
   id: string;
@@ -36,6 +36,8 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
  * One task (Linkis' EngineConnTask): its request, status machine, log, result sets and event journal,
  * and the one AbortController whose signal goes to the engine. Every change is published twice: on
  * the EngineConn's bus (metrics, manager, WebSocket fan-out) and in the task's journal (replay).
+ * Its state is read-only from outside: the status moves only through the guarded `transition()`,
+ * the signal only through `abort()`.
  */
 export class EngineConnTask {
   readonly id: string;
@@ -51,16 +53,15 @@ export class EngineConnTask {
   readonly log: TaskLog;
   readonly results: TaskResults;
   readonly journal: TaskEventJournal;
-  readonly controller = new AbortController();
-  startedAt: number | undefined;
-  finishedAt: number | undefined;
-  error: ErrorBody | undefined;
-  abortReason: AbortReason | null = null;
-  progress = 0;
-  progressInfo: ProgressInfo[] = [];
-  statements = { total: 0, current: 0 };
-  /** Last time a caller asked about this task (for the caller watchdog). */
-  lastTouchedAt = Date.now();
+  readonly #controller = new AbortController();
+  #startedAt: number | undefined;
+  #finishedAt: number | undefined;
+  #failure: EngineConnError | undefined;
+  #error: ErrorBody | undefined;
+  #progress = 0;
+  #progressInfo: ProgressInfo[] = [];
+  #statements = { total: 0, current: 0 };
+  #lastTouchedAt = Date.now();
   readonly #machine = createTaskStatusMachine();
   readonly #bus: SyncListenerBus<EngineConnEvents>;
   #progressPending = false;
@@ -126,20 +127,65 @@ export class EngineConnTask {
     return this.#machine.current;
   }
 
+  /** The signal handed to the engine; its `reason` is a TaskAbortError once the task is aborted. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Why the task was aborted, or null while it was not. */
+  get abortReason(): TaskAbortReason | null {
+    const reason: unknown = this.#controller.signal.reason;
+    return reason instanceof TaskAbortError ? reason.reason : null;
+  }
+
+  get startedAt(): number | undefined {
+    return this.#startedAt;
+  }
+
+  get finishedAt(): number | undefined {
+    return this.#finishedAt;
+  }
+
+  /** The terminal error, with what the engine threw as its `cause` (kept in-process, not on the wire). */
+  get failure(): EngineConnError | undefined {
+    return this.#failure;
+  }
+
+  /** The terminal error as the API shows it. */
+  get error(): ErrorBody | undefined {
+    return this.#error;
+  }
+
+  get progress(): number {
+    return this.#progress;
+  }
+
+  /** Last time a caller asked about this task (for the caller watchdog). */
+  get lastTouchedAt(): number {
+    return this.#lastTouchedAt;
+  }
+
+  /** Marks that a caller asked about the task now. */
+  touch(): void {
+    this.#lastTouchedAt = Date.now();
+  }
+
   get terminal(): boolean {
     return isTerminalTaskStatus(this.#machine.current);
   }
 
   /** Moves the task along its lifecycle; a terminal move also ends the journal with `done`. */
-  transition(to: TaskStatus, error?: ErrorBody): void {
+  transition(to: TaskStatus, failure?: EngineConnError): void {
     const from = this.#machine.current;
     this.#machine.transition(to);
     const at = Date.now();
     if (!this.journal.done) this.log.flush();
-    if (to === 'Running') this.startedAt = at;
+    if (to === 'Running') this.#startedAt = at;
+    const error: ErrorBody | undefined = failure?.toJSON();
     if (isTerminalTaskStatus(to)) {
-      this.finishedAt = at;
-      if (error) this.error = error;
+      this.#finishedAt = at;
+      this.#failure = failure;
+      this.#error = error;
       if (to === 'Succeed') this.#setProgress(1);
       this.#flushProgress();
     }
@@ -159,10 +205,9 @@ export class EngineConnTask {
   }
 
   /** Aborts the engine's work; the first reason wins. Returns false if already aborted. */
-  abort(reason: AbortReason): boolean {
-    if (this.controller.signal.aborted) return false;
-    this.abortReason = reason;
-    this.controller.abort(new Error(`task ${reason}`));
+  abort(reason: TaskAbortReason): boolean {
+    if (this.#controller.signal.aborted) return false;
+    this.#controller.abort(new TaskAbortError(reason));
     return true;
   }
 
@@ -172,12 +217,12 @@ export class EngineConnTask {
   }
 
   setStatements(total: number): void {
-    this.statements = { total: Math.max(0, Math.floor(total)), current: this.statements.current };
+    this.#statements = { total: Math.max(0, Math.floor(total)), current: this.#statements.current };
   }
 
   statementStarted(index: number): void {
-    this.statements = { total: Math.max(this.statements.total, index + 1), current: index + 1 };
-    if (!this.#explicitProgress && this.statements.total > 0) this.#setProgress(index / this.statements.total);
+    this.#statements = { total: Math.max(this.#statements.total, index + 1), current: index + 1 };
+    if (!this.#explicitProgress && this.#statements.total > 0) this.#setProgress(index / this.#statements.total);
   }
 
   info(): TaskInfo {
@@ -186,13 +231,13 @@ export class EngineConnTask {
       owner: this.owner,
       status: this.status,
       runType: this.runType,
-      progress: this.progress,
-      progressInfo: this.progressInfo,
-      statements: { ...this.statements },
+      progress: this.#progress,
+      progressInfo: this.#progressInfo,
+      statements: { ...this.#statements },
       createdAt: new Date(this.createdAt).toISOString(),
-      startedAt: iso(this.startedAt),
-      finishedAt: iso(this.finishedAt),
-      ...(this.error ? { error: this.error } : {}),
+      startedAt: iso(this.#startedAt),
+      finishedAt: iso(this.#finishedAt),
+      ...(this.#error ? { error: this.#error } : {}),
       resultSets: this.results.list(),
       labels: this.labels,
       logLines: this.log.lineCount,
@@ -201,9 +246,9 @@ export class EngineConnTask {
 
   #setProgress(value: number, info?: ProgressInfo[]): void {
     const clamped = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
-    if (clamped === this.progress && !info) return;
-    this.progress = clamped;
-    if (info) this.progressInfo = info;
+    if (clamped === this.#progress && !info) return;
+    this.#progress = clamped;
+    if (info) this.#progressInfo = info;
     // Engines may report progress thousands of times a second; publish at most once per tick.
     if (!this.#progressPending) {
       this.#progressPending = true;
@@ -215,7 +260,7 @@ export class EngineConnTask {
     if (!this.#progressPending || this.journal.done) return;
     this.#progressPending = false;
     this.log.flush();
-    const data = { progress: this.progress, progressInfo: this.progressInfo };
+    const data = { progress: this.#progress, progressInfo: this.#progressInfo };
     this.journal.append('progress', data);
     this.#bus.emit('taskProgress', { taskId: this.id, owner: this.owner, ...data });
   }

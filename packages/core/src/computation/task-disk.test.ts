@@ -17,8 +17,7 @@ async function run(runtime: EngineConnRuntime, code: string) {
 
 describe('what a task leaves on disk', () => {
   test('a task that kept everything in memory has no directory; one that spilled has it until evicted', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.taskRetentionCount': '1' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ options: { 'ec.taskRetentionCount': '1' } });
     try {
       // 20,000 rows are more than an in-memory set holds: the set goes to its file.
       const big = await run(runtime, 'rows 20000');

@@ -12,9 +12,10 @@ import type { TerminalTaskStatus } from '../status/task-status.js';
 import { parseDuration } from '../util/duration.js';
 import { setLongTimeout } from '../util/long-timer.js';
 import { createTaskContext } from './create-task-context.js';
-import { type AbortReason, EngineConnTask } from './engine-conn-task.js';
+import { EngineConnTask } from './engine-conn-task.js';
 import type { SchedulingExecutor } from './executors/scheduling-executor.js';
 import { checkRequestLimits } from './request-limits.js';
+import { TaskAbortError, type TaskAbortReason } from './task-abort.js';
 import type { Caller, SubmitRequest } from './task-types.js';
 
 export interface TaskServiceOptions {
@@ -45,12 +46,11 @@ function taskIdBytes(): Buffer {
   return idPool.subarray(idAt - ID_BYTES, idAt);
 }
 
-const ABORT_ERRORS: Record<AbortReason, ErrorBody> = {
-  kill: { code: 'EC_TASK_CANCELLED', message: 'The task was killed.' },
-  shutdown: { code: 'EC_TASK_CANCELLED', message: 'The task was killed because the EngineConn shut down.' },
-  timeout: { code: 'EC_TASK_TIMEOUT', message: "The task ran longer than its 'timeout' property and was stopped." },
-  caller: { code: 'EC_CALLER_GONE', message: 'The task was killed because no caller followed it.' },
-};
+const SHUTDOWN: TaskAbortReason = { kind: 'shutdown' };
+
+function terminalStatusOf(reason: TaskAbortReason): TerminalTaskStatus {
+  return reason.kind === 'timeout' ? 'Timeout' : 'Cancelled';
+}
 
 /** The `timeout` property in milliseconds (0 = none), or EC_BAD_REQUEST saying what is expected. */
 function timeoutMsOf(timeout: unknown): number {
@@ -96,13 +96,17 @@ export class TaskExecutionService {
       log: this.opts.log,
       bus: this.opts.bus,
     });
+    // Registered before it is scheduled: scheduling publishes its first status change, and a
+    // listener (a WebSocket following every task) must be able to look the task up from there.
+    this.#tasks.set(id, task);
     try {
       this.opts.executor.submit(task);
     } catch (err) {
+      // Refused before any status change was published: nobody has seen the task.
+      this.#tasks.delete(id);
       void task.log.close().then(() => rm(task.dir, { recursive: true, force: true }));
       throw err;
     }
-    this.#tasks.set(id, task);
     this.opts.onActivity();
     return task;
   }
@@ -123,17 +127,23 @@ export class TaskExecutionService {
     return [...this.#tasks.values()];
   }
 
+  /** The first task still registered (the once executor's job). */
+  first(): EngineConnTask | undefined {
+    return this.#tasks.values().next().value;
+  }
+
   /** Starts the kill; a queued task is Cancelled at once, a running one once its work has stopped. */
-  kill(task: EngineConnTask, reason: AbortReason = 'kill'): void {
+  kill(task: EngineConnTask, reason: TaskAbortReason): void {
     if (task.terminal) return;
     if (this.opts.executor.dequeue(task)) {
       task.abort(reason);
-      task.log.append(`[engineconn] ${ABORT_ERRORS[reason].message}`);
-      void this.#finish(task, reason === 'timeout' ? 'Timeout' : 'Cancelled', ABORT_ERRORS[reason]);
+      const error = new TaskAbortError(reason);
+      task.log.append(`[engineconn] ${error.message}`);
+      void this.#finish(task, terminalStatusOf(reason), error);
       return;
     }
     if (!task.abort(reason)) return;
-    task.log.append(`[engineconn] stopping the task (${reason}); waiting for the engine to stop the work`);
+    task.log.append(`[engineconn] stopping the task (${reason.kind}); waiting for the engine to stop the work`);
     // Backstop for an engine that never confirms the stop: after its own escalation window, the
     // task is ended anyway so that it cannot hang the EngineConn, and the log says so.
     const backstop = setLongTimeout(
@@ -149,19 +159,17 @@ export class TaskExecutionService {
     void task.finished.then(() => backstop.clear());
   }
 
-  /** Cancels queued tasks and kills running ones; resolves once all have ended. */
-  async killAll(reason: AbortReason): Promise<void> {
+  /** At shutdown: cancels queued tasks and kills running ones; resolves once all have ended. */
+  async killAll(): Promise<void> {
     for (const task of this.opts.executor.drainQueue()) {
-      task.abort(reason);
-      await this.#finish(task, 'Cancelled', ABORT_ERRORS[reason]);
+      task.abort(SHUTDOWN);
+      await this.#finish(task, 'Cancelled', new TaskAbortError(SHUTDOWN));
     }
     const running = this.opts.executor.runningTasks();
-    for (const task of running) this.kill(task, reason);
+    for (const task of running) this.kill(task, SHUTDOWN);
     await Promise.all(running.map((t) => t.finished));
-    if (reason === 'shutdown') {
-      // The process is about to exit: a killed task's log must be on disk, not only in memory.
-      for (const task of this.#tasks.values()) if (task.abortReason === 'shutdown') await task.log.persist();
-    }
+    // The process is about to exit: a killed task's log must be on disk, not only in memory.
+    for (const task of this.#tasks.values()) if (task.abortReason?.kind === 'shutdown') await task.log.persist();
   }
 
   /** Resolves once nothing is running or queued, or after `ms`; true if everything finished. */
@@ -188,7 +196,8 @@ export class TaskExecutionService {
     task.transition('Running');
     this.opts.onActivity();
     const { timeoutMs } = task;
-    const timer = timeoutMs > 0 ? setLongTimeout(() => this.kill(task, 'timeout'), timeoutMs) : undefined;
+    const timer =
+      timeoutMs > 0 ? setLongTimeout(() => this.kill(task, { kind: 'timeout', timeoutMs }), timeoutMs) : undefined;
     let failure: unknown = null;
     try {
       const forced = new Promise<void>((resolve) => this.#forceSettle.set(task, resolve));
@@ -204,22 +213,26 @@ export class TaskExecutionService {
       this.#forceSettle.delete(task);
     }
     const reason = task.abortReason;
-    if (reason) await this.#finish(task, reason === 'timeout' ? 'Timeout' : 'Cancelled', ABORT_ERRORS[reason]);
-    else if (failure) {
-      const error = EngineConnError.from(failure, 'EC_ENGINE_ERROR').toJSON();
+    if (reason) {
+      // What the engine threw while it stopped the work says how it stopped: kept as the cause.
+      const error = new TaskAbortError(reason, failure ? { cause: failure } : undefined);
+      await this.#finish(task, terminalStatusOf(reason), error);
+    } else if (failure) {
+      const error = EngineConnError.from(failure, 'EC_ENGINE_ERROR');
       task.log.append(`[engineconn] task failed: ${error.message}`);
       await this.#finish(task, 'Failed', error);
     } else await this.#finish(task, 'Succeed');
   }
 
-  async #finish(task: EngineConnTask, status: TerminalTaskStatus, error?: ErrorBody): Promise<void> {
+  async #finish(task: EngineConnTask, status: TerminalTaskStatus, failure?: EngineConnError): Promise<void> {
     // Results and log are made complete before the terminal status is published, so a caller that
     // sees `done` can read everything the task produced.
     await task.results.closeAll({ truncated: status !== 'Succeed' }).catch((err: unknown) => {
       this.opts.logger.error({ err, taskId: task.id }, 'closing result sets failed');
     });
     await task.log.finish();
-    task.transition(status, error);
+    task.transition(status, failure);
+    const error = task.error;
     const startedAt = task.startedAt ?? task.finishedAt ?? Date.now();
     this.opts.bus.emit('executorCompleted', {
       taskId: task.id,

@@ -27,9 +27,9 @@ function rejectsWith(fn: () => unknown, code: string) {
 }
 
 describe('EngineConnRuntime', () => {
-  test('start runs the hooks in order and ends Unlock; shutdown ends Success', async () => {
+  test('create runs the hooks in order and resolves Unlock; shutdown ends Success', async () => {
     const order: string[] = [];
-    const runtime = createTestRuntime({
+    const runtime = await createTestRuntime({
       hooks: [
         {
           beforeCreateEngineConn: () => void order.push('beforeCreateEngineConn'),
@@ -43,8 +43,8 @@ describe('EngineConnRuntime', () => {
         },
       ],
     });
+    assert.equal(runtime.status, 'Unlock');
     const seen = statuses(runtime);
-    await runtime.start();
     await runtime.serverStarted('http://127.0.0.1:1');
     assert.deepEqual(order, [
       'beforeCreateEngineConn',
@@ -56,33 +56,35 @@ describe('EngineConnRuntime', () => {
     const exit = await runtime.shutdown('test over');
     assert.deepEqual(exit, { status: 'Success', reason: 'test over', exitCode: 0 });
     assert.equal(order.at(-1), 'beforeShutdown:test over:false', 'shutdown hooks run while the session is open');
-    assert.deepEqual(seen, ['Unlock', 'ShuttingDown', 'Success']);
+    assert.deepEqual(seen, ['ShuttingDown', 'Success']);
   });
 
-  test('a start failure ends Failed with the cause and exit code 1', async () => {
-    const runtime = createTestRuntime({ options: { 'script.failStart': 'cannot reach the database' } });
-    await assert.rejects(runtime.start(), (err: unknown) => {
+  test('a start failure rejects create with EC_ENGINE_START_FAILED and the cause', async () => {
+    await assert.rejects(createTestRuntime({ options: { 'script.failStart': 'cannot reach the database' } }), (err) => {
       return (
-        err instanceof EngineConnError && err.code === 'EC_ENGINE_START_FAILED' && /cannot reach/.test(err.message)
+        err instanceof EngineConnError &&
+        err.code === 'EC_ENGINE_START_FAILED' &&
+        /cannot reach/.test(err.message) &&
+        err.cause instanceof Error
       );
     });
-    assert.equal(runtime.status, 'Failed');
-    const exit = await runtime.exited;
-    assert.equal(exit.exitCode, 1);
-    assert.match(exit.reason, /cannot reach the database/);
   });
 
-  test('a bad runtime option fails the start with EC_CONFIG_INVALID naming the key', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.concurrency': 'many' } });
-    await assert.rejects(runtime.start(), (err: unknown) => {
-      return err instanceof EngineConnError && err.code === 'EC_CONFIG_INVALID' && /ec\.concurrency/.test(err.message);
-    });
-    assert.equal((await runtime.exited).exitCode, 1);
+  test('a bad runtime option fails create with EC_CONFIG_INVALID naming the key, before the session opens', async () => {
+    let opened = 0;
+    await assert.rejects(
+      createTestRuntime({
+        options: { 'ec.concurrency': 'many' },
+        hooks: [{ beforeCreateEngineConn: () => void opened++ }],
+      }),
+      (err: unknown) =>
+        err instanceof EngineConnError && err.code === 'EC_CONFIG_INVALID' && /ec\.concurrency/.test(err.message),
+    );
+    assert.equal(opened, 0);
   });
 
   test('a task runs to Succeed with its result set, statements and progress', async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     const { id, status } = runtime.submit({ code: 'log hello\nrows 3' }, alice);
     assert.ok(['Scheduled', 'Running'].includes(status));
     const info = await finished(runtime, id);
@@ -103,8 +105,7 @@ describe('EngineConnRuntime', () => {
   });
 
   test('an engine error fails the task with the engine message, once', async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     const terminal: string[] = [];
     runtime.bus.on('executorCompleted', (e) => terminal.push(e.status));
     const { id } = runtime.submit({ code: 'fail syntax error at or near "selec"' }, alice);
@@ -117,8 +118,7 @@ describe('EngineConnRuntime', () => {
   });
 
   test("others' tasks are not found; admins see all", async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     const { id } = runtime.submit({ code: 'log mine' }, alice);
     rejectsWith(() => runtime.getTask(id, bob), 'EC_TASK_NOT_FOUND');
     rejectsWith(() => runtime.kill(id, bob), 'EC_TASK_NOT_FOUND');
@@ -130,8 +130,7 @@ describe('EngineConnRuntime', () => {
   });
 
   test('kill cancels a running task only once the engine has stopped the work', async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     const { id } = runtime.submit({ code: 'sleep 60000' }, alice);
     await waitFor(() => runtime.getTask(id, alice).info().status === 'Running');
     runtime.kill(id, alice);
@@ -146,8 +145,7 @@ describe('EngineConnRuntime', () => {
   });
 
   test('a result set cut off by a kill is kept but marked truncated, never passed off as whole', async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     const whole = runtime.submit({ code: 'rows 2' }, alice);
     const cut = runtime.submit({ code: 'open 3\nsleep 60000' }, alice);
     await waitFor(() => runtime.getTask(cut.id, alice).info().resultSets[0]?.rowCount === 3);
@@ -166,8 +164,7 @@ describe('EngineConnRuntime', () => {
   });
 
   test('an engine that ignores the kill is ended by the backstop, and the log says so', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.killGrace': '50ms' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ options: { 'ec.killGrace': '50ms' } });
     const { id } = runtime.submit({ code: 'hang 60000' }, alice);
     await waitFor(() => runtime.getTask(id, alice).info().status === 'Running');
     runtime.kill(id, alice);
@@ -179,8 +176,7 @@ describe('EngineConnRuntime', () => {
   });
 
   test("the 'timeout' property ends a task Timeout", async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     const { id } = runtime.submit({ code: 'sleep 60000', properties: { timeout: '100ms' } }, alice);
     const info = await finished(runtime, id);
     assert.equal(info.status, 'Timeout');
@@ -192,8 +188,7 @@ describe('EngineConnRuntime', () => {
 
 describe('serial executor', () => {
   test('Busy while a task runs; a second task is refused with EC_BUSY', async () => {
-    const runtime = createTestRuntime({ executor: 'serial' });
-    await runtime.start();
+    const runtime = await createTestRuntime({ executor: 'serial' });
     const seen = statuses(runtime);
     const { id } = runtime.submit({ code: 'sleep 200' }, alice);
     assert.equal(runtime.status, 'Busy');
@@ -205,8 +200,7 @@ describe('serial executor', () => {
   });
 
   test('a held lock admits only its own tasks, and Idle follows the lock', async () => {
-    const runtime = createTestRuntime({ executor: 'serial' });
-    await runtime.start();
+    const runtime = await createTestRuntime({ executor: 'serial' });
     const { lock } = runtime.lock(alice, 60_000);
     assert.equal(runtime.status, 'Idle');
     rejectsWith(() => runtime.lock(bob), 'EC_BUSY');
@@ -224,8 +218,7 @@ describe('serial executor', () => {
   });
 
   test('an expired lock returns the EngineConn to Unlock', async () => {
-    const runtime = createTestRuntime({ executor: 'serial' });
-    await runtime.start();
+    const runtime = await createTestRuntime({ executor: 'serial' });
     runtime.lock(alice, 50);
     assert.equal(runtime.status, 'Idle');
     await waitFor(() => runtime.status === 'Unlock', 2000, 'lock expiry');
@@ -236,8 +229,7 @@ describe('serial executor', () => {
 
 describe('concurrent executor', () => {
   test('runs up to the limit, queues up to queueLimit, refuses past that, Busy at the limit', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.concurrency': '2', 'ec.queueLimit': '1' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ options: { 'ec.concurrency': '2', 'ec.queueLimit': '1' } });
     const seen = statuses(runtime);
     const a = runtime.submit({ code: 'sleep 60000' }, alice);
     assert.equal(runtime.status, 'Unlock');
@@ -258,8 +250,7 @@ describe('concurrent executor', () => {
   });
 
   test('queued tasks start in order as slots free', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.concurrency': '1' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ options: { 'ec.concurrency': '1' } });
     const ids = [1, 2, 3].map((n) => runtime.submit({ code: `log ${n}` }, alice).id);
     const order: string[] = [];
     runtime.bus.on('taskStatusChanged', (e) => e.to === 'Running' && order.push(e.taskId));
@@ -271,8 +262,7 @@ describe('concurrent executor', () => {
 
 describe('idle release and shutdown', () => {
   test('idle release never fires while a task runs, and fires after', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.maxFreeTime': '100ms' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ options: { 'ec.maxFreeTime': '100ms' } });
     const { id } = runtime.submit({ code: 'sleep 400' }, alice);
     const exit = await runtime.exited;
     const info = runtime.getTask(id, alice).info();
@@ -283,8 +273,7 @@ describe('idle release and shutdown', () => {
   });
 
   test('shutdown refuses new work, drains within the grace period, then kills', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.shutdownGrace': '100ms' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ options: { 'ec.shutdownGrace': '100ms' } });
     const quick = runtime.submit({ code: 'sleep 20' }, alice);
     const slow = runtime.submit({ code: 'sleep 60000' }, alice);
     const stopping = runtime.shutdown('test');
@@ -296,8 +285,7 @@ describe('idle release and shutdown', () => {
   });
 
   test('UnHealthy refuses new tasks and releases once nothing runs', async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     const health: string[] = [];
     runtime.bus.on('healthChanged', (e) => health.push(e.to));
     const { id } = runtime.submit({ code: 'sleep 100' }, alice);
@@ -311,20 +299,20 @@ describe('idle release and shutdown', () => {
 });
 
 describe('once executor', () => {
-  test('Starting → Running → Busy → Success, exit 0', async () => {
-    const runtime = createTestRuntime({ executor: 'once' });
+  test('created Running → Busy → Success, exit 0', async () => {
+    const runtime = await createTestRuntime({ executor: 'once' });
+    assert.equal(runtime.status, 'Running');
+    assert.equal(runtime.policy.name, 'once');
     const seen = statuses(runtime);
-    await runtime.start();
     runtime.submit({ code: 'rows 2' }, alice);
     rejectsWith(() => runtime.submit({ code: 'log again' }, alice), 'EC_BUSY');
     const exit = await runtime.exited;
-    assert.deepEqual(seen, ['Running', 'Busy', 'Success']);
+    assert.deepEqual(seen, ['Busy', 'Success']);
     assert.equal(exit.exitCode, 0);
   });
 
   test('a failed job ends Failed, exit 1', async () => {
-    const runtime = createTestRuntime({ executor: 'once' });
-    await runtime.start();
+    const runtime = await createTestRuntime({ executor: 'once' });
     runtime.submit({ code: 'fail boom' }, alice);
     const exit = await runtime.exited;
     assert.equal(runtime.status, 'Failed');

@@ -1,104 +1,124 @@
-import { mkdir } from 'node:fs/promises';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import { IdleMonitor } from '../accessible/idle-monitor.js';
 import { LockService } from '../accessible/lock-service.js';
 import { OverloadMonitor } from '../accessible/overload-monitor.js';
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
-import { createExecutor } from '../computation/executors/create-executor.js';
 import type { SchedulingExecutor } from '../computation/executors/scheduling-executor.js';
-import { TaskExecutionService } from '../computation/task-execution-service.js';
+import type { TaskAbortReason } from '../computation/task-abort.js';
+import type { TaskExecutionService } from '../computation/task-execution-service.js';
 import type { Caller, SubmitRequest, TaskInfo } from '../computation/task-types.js';
 import type { EngineCreationContext } from '../context/engine-creation-context.js';
-import { BusyError, ConfigInvalidError, ShuttingDownError } from '../errors/errors.js';
+import { ShuttingDownError } from '../errors/errors.js';
 import { AsyncListenerBus } from '../events/async-listener-bus.js';
-import type { EngineConnEvents } from '../events/engine-conn-events.js';
+import { type EngineConnEvents, forwardToAsyncBus } from '../events/engine-conn-events.js';
 import { SyncListenerBus } from '../events/listener-bus.js';
 import type { EngineLogger, EnginePlugin } from '../plugin/engine-plugin.js';
-import type { EngineConnHandle, EngineConnHooks } from '../plugin/hooks.js';
+import type { EngineConnHandle } from '../plugin/hooks.js';
+import { deriveNodeStatus, SERVING_STATUSES } from '../status/derive-node-status.js';
 import type { Health } from '../status/health.js';
 import { createNodeStatusMachine, type NodeStatus } from '../status/node-status.js';
-import { parseDuration } from '../util/duration.js';
 import type { EngineConnInfo, RuntimeExit } from './engine-conn-info.js';
-import { ExecutorManager } from './executor-manager.js';
+import type { ExecutorManager } from './executor-manager.js';
 import { HealthTracker } from './health-tracker.js';
 import { HookRunner } from './hook-runner.js';
-import { checkOptionKeys } from './option-keys.js';
-import { type RuntimeSettings, readRuntimeSettings } from './runtime-settings.js';
+import { type LifecyclePolicy, lifecyclePolicyFor } from './lifecycle-policy.js';
+import { openSession, throwIfAbandoned, validateStart } from './open-session.js';
+import { type LockGrant, RuntimeLocks } from './runtime-locks.js';
+import { type CreateRuntimeOptions, type OpenedParts, type RuntimeOptions, silentLogger } from './runtime-options.js';
+import type { RuntimeSettings } from './runtime-settings.js';
+import { createTaskMachinery } from './task-machinery.js';
 import { pageOfTasks, type TaskPage, type TaskPageQuery } from './task-pages.js';
 import { createTaskView, type TaskView } from './task-view.js';
-
-export interface RuntimeOptions {
-  plugin: EnginePlugin<unknown>;
-  context: EngineCreationContext;
-  logger?: EngineLogger;
-  /** Extra hooks (server-level), run after the plugin's own. */
-  hooks?: EngineConnHooks[];
-}
-
-const silentLogger: EngineLogger = { debug() {}, info() {}, warn() {}, error() {} };
-const ACTIVE: readonly NodeStatus[] = ['Unlock', 'Locked', 'Idle', 'Busy', 'Running'];
 
 /**
  * One EngineConn: the engine session, the scheduling executor and task service, the lock, the
  * status machine and the monitors that drive it (overload, idle release), from start-up to exit.
  * The HTTP server, the CLI, once jobs and manager reports all work through this surface.
+ *
+ * It exists only whole: `EngineConnRuntime.create` validates the options and opens the session
+ * first, so every part is there from the first call on, and a failed start leaves nothing open.
  */
 export class EngineConnRuntime {
   readonly id: string;
   readonly context: EngineCreationContext;
   readonly plugin: EnginePlugin<unknown>;
+  /** The runtime's options, read and checked before the session opened. */
+  readonly settings: RuntimeSettings;
+  /** Serve until shut down, or run one job (once executor): chosen by the executor at creation. */
+  readonly policy: LifecyclePolicy;
   readonly bus: SyncListenerBus<EngineConnEvents>;
   readonly asyncBus: AsyncListenerBus<EngineConnEvents>;
-  #settings: RuntimeSettings | null = null;
   readonly exited: Promise<RuntimeExit>;
   readonly #logger: EngineLogger;
   readonly #hooks: HookRunner;
   readonly #health: HealthTracker;
   readonly #machine = createNodeStatusMachine();
-  // Created by start(), once the options are known to be valid.
-  #locks: LockService | null = null;
-  #overload: OverloadMonitor | null = null;
-  #idle: IdleMonitor | null = null;
-  #executor: SchedulingExecutor | null = null;
-  #tasks: TaskExecutionService | null = null;
-  #executors: ExecutorManager | null = null;
-  #session: unknown;
-  #sessionOpen = false;
+  readonly #locks: LockService;
+  readonly #lockApi: RuntimeLocks;
+  readonly #overload: OverloadMonitor;
+  readonly #idle: IdleMonitor;
+  readonly #executor: SchedulingExecutor;
+  readonly #tasks: TaskExecutionService;
+  readonly #executors: ExecutorManager;
+  readonly #session: unknown;
+  #sessionOpen = true;
   #url: string | undefined;
   #lastActivityAt = Date.now();
   #startedAt = Date.now();
   #stopping: Promise<RuntimeExit> | null = null;
   #resolveExit!: (exit: RuntimeExit) => void;
 
-  constructor(opts: RuntimeOptions) {
+  /**
+   * Validates the options, opens the engine's session (abandoned when `signal` aborts or
+   * `ec.startTimeout` passes) and runs the start-up hooks; resolves with a serving EngineConn
+   * (`Unlock`, or `Running` for once). On any failure it closes what it opened and rejects with
+   * an EngineConnError (EC_CONFIG_INVALID, EC_ENGINE_START_FAILED, ...).
+   */
+  static async create(opts: RuntimeOptions, { signal }: CreateRuntimeOptions = {}): Promise<EngineConnRuntime> {
+    const { plugin, context: ctx } = opts;
+    const logger = opts.logger ?? silentLogger;
+    const hooks = new HookRunner([...(plugin.hooks ? [plugin.hooks] : []), ...(opts.hooks ?? [])], logger);
+    let session: { value: unknown } | null = null;
+    let runtime: EngineConnRuntime | null = null;
+    try {
+      const settings = validateStart(plugin, ctx);
+      session = { value: await openSession({ plugin, context: ctx, settings, hooks, logger, signal }) };
+      const handle: EngineConnHandle = { id: ctx.id, engineType: plugin.name, session: session.value };
+      await hooks.run('beforeExecutionExecute', (h) => h.beforeExecutionExecute?.(ctx, handle));
+      runtime = new EngineConnRuntime(opts, { logger, hooks, settings, session: session.value });
+      await hooks.run('afterExecutionExecute', (h) => h.afterExecutionExecute?.(ctx, handle));
+      throwIfAbandoned(signal);
+      runtime.#serve();
+      return runtime;
+    } catch (err) {
+      const error = EngineConnError.from(err, 'EC_ENGINE_START_FAILED');
+      logger.error({ err }, 'EngineConn failed to start');
+      if (runtime) {
+        await runtime.#closeSession();
+        runtime.#end('Failed', `start-up failed: ${error.message}`, 1);
+      } else if (session) {
+        await plugin
+          .closeSession(session.value)
+          .catch((e: unknown) => logger.error({ err: e }, 'closing the engine session failed'));
+      }
+      throw error;
+    }
+  }
+
+  private constructor(opts: RuntimeOptions, parts: OpenedParts) {
     this.plugin = opts.plugin;
     this.context = opts.context;
     this.id = opts.context.id;
-    this.#logger = opts.logger ?? silentLogger;
-    this.#hooks = new HookRunner(
-      [...(opts.plugin.hooks ? [opts.plugin.hooks] : []), ...(opts.hooks ?? [])],
-      this.#logger,
-    );
+    this.settings = parts.settings;
+    this.policy = lifecyclePolicyFor(opts.context.executor);
+    this.#logger = parts.logger;
+    this.#hooks = parts.hooks;
+    this.#session = parts.session;
     const onListenerError = (event: string, err: unknown) =>
       this.#logger.error({ err, event }, 'event listener failed');
     this.bus = new SyncListenerBus<EngineConnEvents>(onListenerError);
     this.asyncBus = new AsyncListenerBus<EngineConnEvents>(10_000, onListenerError);
-    this.#health = new HealthTracker(
-      () => this.#overload?.overloaded ?? false,
-      (from, to, reason) => this.bus.emit('healthChanged', { from, to, at: Date.now(), reason }),
-    );
-    // Everything published on the sync bus is also offered to async listeners, off the hot path.
-    for (const event of [
-      'nodeStatusChanged',
-      'healthChanged',
-      'taskStatusChanged',
-      'taskProgress',
-      'taskLog',
-      'taskResultSet',
-      'executorCompleted',
-    ] as const) {
-      this.bus.on(event, (payload) => this.asyncBus.emit(event, payload as never));
-    }
+    forwardToAsyncBus(this.bus, this.asyncBus);
     this.exited = new Promise<RuntimeExit>((resolve) => {
       this.#resolveExit = resolve;
     });
@@ -106,12 +126,44 @@ export class EngineConnRuntime {
       this.#logger.info({ from, to, reason }, 'EngineConn status changed');
       this.bus.emit('nodeStatusChanged', { from, to, at: Date.now(), ...(reason ? { reason } : {}) });
     });
-  }
-
-  /** The runtime's options; available once start() has read them. */
-  get settings(): RuntimeSettings {
-    if (!this.#settings) throw new BusyError('The EngineConn is still starting; retry in a moment.');
-    return this.#settings;
+    const settings = parts.settings;
+    this.#locks = new LockService(settings.lockTimeoutMs, () => {
+      this.#touch();
+      this.#refresh();
+    });
+    this.#overload = new OverloadMonitor(settings.overload, () => {
+      this.#refresh();
+      this.#health.recheck('overload');
+    });
+    this.#health = new HealthTracker(
+      () => this.#overload.overloaded,
+      (from, to, reason) => this.bus.emit('healthChanged', { from, to, at: Date.now(), reason }),
+    );
+    this.#idle = new IdleMonitor(
+      settings.maxFreeTimeMs,
+      () => this.#nothingToDo(),
+      () => void this.shutdown('idle release: nothing ran for the configured max free time'),
+    );
+    this.#lockApi = new RuntimeLocks(this.#locks, {
+      executor: this.context.executor,
+      owner: this.context.user,
+      settings,
+      running: () => this.#executor.running,
+    });
+    const machinery = createTaskMachinery({
+      plugin: this.plugin,
+      context: this.context,
+      session: this.#session,
+      settings,
+      locks: this.#locks,
+      bus: this.bus,
+      logger: this.#logger,
+      onLoadChanged: () => this.#refresh(),
+      onActivity: () => this.#onTaskActivity(),
+    });
+    this.#executors = machinery.executors;
+    this.#executor = machinery.executor;
+    this.#tasks = machinery.tasks;
   }
 
   get status(): NodeStatus {
@@ -126,72 +178,20 @@ export class EngineConnRuntime {
     return this.#session;
   }
 
-  async start(): Promise<void> {
-    const ctx = this.context;
-    try {
-      if (!this.plugin.executors.includes(ctx.executor)) {
-        throw new ConfigInvalidError(
-          `The ${this.plugin.name} engine cannot run under the ${ctx.executor} executor; use one of: ${this.plugin.executors.join(', ')}.`,
-        );
-      }
-      checkOptionKeys(ctx, this.plugin);
-      const settings = readRuntimeSettings(ctx, this.plugin);
-      this.#settings = settings;
-      this.#locks = new LockService(settings.lockTimeoutMs, () => {
-        this.#touch();
-        this.#refresh();
-      });
-      this.#overload = new OverloadMonitor(settings.overload, () => {
-        this.#refresh();
-        this.#health.recheck('overload');
-      });
-      this.#idle = new IdleMonitor(
-        settings.maxFreeTimeMs,
-        () => this.#nothingToDo(),
-        () => void this.shutdown('idle release: nothing ran for the configured max free time'),
+  /** The last step of `create`: the monitors start and the EngineConn takes its serving status. */
+  #serve(): void {
+    this.#startedAt = Date.now();
+    this.#overload.start();
+    const check = this.plugin.checkHealth;
+    if (check) {
+      this.#health.watchEngine(
+        () => check.call(this.plugin, this.#session),
+        this.settings.overload.sampleIntervalMs,
+        this.#logger,
       );
-      await mkdir(ctx.dataDir, { recursive: true });
-      await this.#hooks.run('beforeCreateEngineConn', (h) => h.beforeCreateEngineConn?.(ctx));
-      this.#session = await this.plugin.createSession(ctx, {
-        concurrency: this.settings.concurrency,
-        logger: this.#logger,
-        signal: AbortSignal.timeout(this.settings.startTimeoutMs),
-      });
-      this.#sessionOpen = true;
-      await this.#hooks.run('beforeExecutionExecute', (h) => h.beforeExecutionExecute?.(ctx, this.#handle()));
-      this.#executors = new ExecutorManager(this.plugin, this.#session, ctx);
-      this.#executor = createExecutor(ctx.executor, settings, this.#locks, () => this.#refresh());
-      this.#tasks = new TaskExecutionService({
-        executor: this.#executor,
-        executors: this.#executors,
-        bus: this.bus,
-        logger: this.#logger,
-        dataDir: ctx.dataDir,
-        killGraceMs: this.settings.killGraceMs,
-        log: this.settings.log,
-        retention: this.settings.retention,
-        onActivity: () => this.#onTaskActivity(),
-      });
-      await this.#hooks.run('afterExecutionExecute', (h) => h.afterExecutionExecute?.(ctx, this.#handle()));
-      this.#startedAt = Date.now();
-      this.#overload.start();
-      const check = this.plugin.checkHealth;
-      if (check) {
-        this.#health.watchEngine(
-          () => check.call(this.plugin, this.#session),
-          settings.overload.sampleIntervalMs,
-          this.#logger,
-        );
-      }
-      this.#machine.transition(ctx.executor === 'once' ? 'Running' : 'Unlock', 'started');
-      this.#idle.touch();
-    } catch (err) {
-      const error = EngineConnError.from(err, 'EC_ENGINE_START_FAILED');
-      this.#logger.error({ err }, 'EngineConn failed to start');
-      await this.#closeSession();
-      this.#end('Failed', `start-up failed: ${error.message}`, 1);
-      throw error;
     }
+    this.#machine.transition(this.policy.servingStatus, 'started');
+    this.#idle.touch();
   }
 
   async serverStarted(url: string): Promise<void> {
@@ -213,8 +213,7 @@ export class EngineConnRuntime {
 
   info(): EngineConnInfo {
     const executor = this.#executor;
-    const held = this.#locks?.held;
-    const settings = this.#settings;
+    const held = this.#locks.held;
     return {
       id: this.id,
       engineType: this.plugin.name,
@@ -225,11 +224,11 @@ export class EngineConnRuntime {
       owner: this.context.user,
       labels: { ...this.context.labels },
       concurrency: {
-        limit: settings?.concurrency ?? 0,
-        running: executor?.running ?? 0,
-        queued: executor?.queued ?? 0,
+        limit: this.settings.concurrency,
+        running: executor.running,
+        queued: executor.queued,
       },
-      overload: this.#overload?.info() ?? OverloadMonitor.idleInfo(),
+      overload: this.#overload.info(),
       startedAt: new Date(this.#startedAt).toISOString(),
       lastActivityAt: new Date(this.#lastActivityAt).toISOString(),
       pid: process.pid,
@@ -239,84 +238,62 @@ export class EngineConnRuntime {
   }
 
   submit(request: SubmitRequest, caller: Caller): TaskInfo {
-    if (this.#stopping || !ACTIVE.includes(this.status)) throw notServing(this.status);
+    if (this.#stopping || !SERVING_STATUSES.includes(this.status)) throw new ShuttingDownError();
     if (this.health === 'UnHealthy') {
       throw new EngineConnError(
         'EC_UNHEALTHY',
         'This EngineConn is marked UnHealthy and takes no new tasks; use another one.',
       );
     }
-    return this.#service().submit(request, caller).info();
+    return this.#tasks.submit(request, caller).info();
   }
 
   getTask(id: string, caller: Caller): TaskView {
-    return createTaskView(this.#service().get(id, caller), () => this.#touch());
+    return createTaskView(this.#tasks.get(id, caller), () => this.#touch());
   }
 
   listTasks(caller: Caller): TaskInfo[] {
-    return this.#tasks ? this.#tasks.list(caller).map((t) => t.info()) : [];
+    return this.#tasks.list(caller).map((t) => t.info());
   }
 
   /** A page of the caller's tasks, newest first (`GET /api/v1/tasks?limit&after&status`). */
   pageTasks(caller: Caller, query: TaskPageQuery = {}): TaskPage {
-    return pageOfTasks(this.#tasks?.list(caller) ?? [], query);
+    return pageOfTasks(this.#tasks.list(caller), query);
   }
 
   kill(id: string, caller: Caller): TaskInfo {
-    const task = this.#service().get(id, caller);
-    this.#service().kill(task, 'kill');
+    const task = this.#tasks.get(id, caller);
+    this.#tasks.kill(task, { kind: 'kill', by: caller.user });
     return task.info();
   }
 
-  /** For the caller watchdog and once jobs: kill with a reason other than a caller's request. */
-  killTask(task: EngineConnTask, reason: 'timeout' | 'caller' | 'kill'): void {
-    this.#service().kill(task, reason);
+  /** For in-process services (the caller watchdog): kill with a reason other than a caller's request. */
+  killTask(task: EngineConnTask, reason: TaskAbortReason): void {
+    this.#tasks.kill(task, reason);
   }
 
   /** Every task, for in-process services (watchdog, metrics); not for callers. */
   allTasks(): EngineConnTask[] {
-    return this.#tasks?.all() ?? [];
+    return this.#tasks.all();
   }
 
   /**
    * Takes the EngineConn's lock for `timeoutMs` (at most `ec.lockMaxTimeout`). Only the serial
    * executor enforces it (`enforced: false` elsewhere: the lock is granted and tasks ignore it).
    */
-  lock(caller: Caller, timeoutMs?: number): { lock: string; expiresAt: string; enforced: boolean } {
+  lock(caller: Caller, timeoutMs?: number): LockGrant {
     if (this.#stopping) throw new ShuttingDownError();
-    if (timeoutMs !== undefined) {
-      parseDuration(timeoutMs, 'timeoutMs', {
-        max: this.settings.lockMaxTimeoutMs,
-        maxName: 'ec.lockMaxTimeout',
-        request: true,
-      });
-    }
-    if (this.context.executor === 'serial' && (this.#executor?.running ?? 0) > 0) {
-      throw new BusyError('A task is running; the lock can be taken when the EngineConn is free.');
-    }
-    const held = this.#lockService().tryLock(caller.user, timeoutMs ?? this.settings.lockTimeoutMs);
-    if (!held)
-      throw new BusyError('Another caller holds this EngineConn’s lock; retry after it is released or expires.');
-    return {
-      lock: held.lock,
-      expiresAt: new Date(held.expiresAt).toISOString(),
-      enforced: this.context.executor === 'serial',
-    };
+    return this.#lockApi.lock(caller, timeoutMs);
   }
 
   /** Releases `lock`; EC_LOCK_NOT_FOUND if it is not the lock held now. */
   unlock(lock: string): void {
-    this.#lockService().unlock(lock);
+    this.#lockApi.unlock(lock);
   }
 
   /** Breaks whatever lock is held, for the EngineConn's owner or an admin; EC_LOCK_NOT_FOUND if none. */
   breakLock(caller: Caller): void {
-    if (!caller.admin && caller.user !== this.context.user) {
-      throw new EngineConnError('EC_FORBIDDEN', "Only the EngineConn's owner or an admin may break its lock.");
-    }
-    const held = this.#lockService().held;
-    if (!held) throw new EngineConnError('EC_LOCK_NOT_FOUND', 'No lock is held on this EngineConn.');
-    this.#lockService().unlock(held.lock);
+    this.#lockApi.breakLock(caller);
   }
 
   setHealth(health: Health, reason?: string): void {
@@ -333,31 +310,29 @@ export class EngineConnRuntime {
 
   async #stop(reason: string): Promise<RuntimeExit> {
     if (this.#machine.isTerminal()) return this.exited;
-    this.#idle?.close();
+    this.#idle.close();
     if (this.#machine.canTransition('ShuttingDown')) this.#machine.transition('ShuttingDown', reason);
     const tasks = this.#tasks;
-    if (tasks) {
-      const drained = await tasks.drain(this.settings.shutdownGraceMs);
-      if (!drained) {
-        this.#logger.warn(
-          { graceMs: this.settings.shutdownGraceMs },
-          'tasks still running after the grace period; killing them',
-        );
-      }
-      await tasks.killAll('shutdown');
+    const drained = await tasks.drain(this.settings.shutdownGraceMs);
+    if (!drained) {
+      this.#logger.warn(
+        { graceMs: this.settings.shutdownGraceMs },
+        'tasks still running after the grace period; killing them',
+      );
     }
+    await tasks.killAll();
     await this.#runShutdownHooks(reason);
     await this.#closeSession();
-    const onceFailed = this.context.executor === 'once' && tasks?.all().some((t) => t.status !== 'Succeed');
-    this.#end(onceFailed ? 'Failed' : 'Success', reason, onceFailed ? 1 : 0);
+    const status = this.policy.shutdownStatus(tasks.all());
+    this.#end(status, reason, status === 'Success' ? 0 : 1);
     return this.exited;
   }
 
   #end(status: 'Success' | 'Failed', reason: string, exitCode: number): void {
     this.#health.close();
-    this.#overload?.close();
-    this.#idle?.close();
-    this.#locks?.close();
+    this.#overload.close();
+    this.#idle.close();
+    this.#locks.close();
     if (this.#machine.canTransition(status)) this.#machine.transition(status, reason);
     else if (!this.#machine.isTerminal()) {
       this.#machine.transition('ShuttingDown', reason);
@@ -371,35 +346,39 @@ export class EngineConnRuntime {
     if (!this.#sessionOpen) return;
     this.#sessionOpen = false;
     try {
-      await this.#executors?.closeAll();
+      await this.#executors.closeAll();
       await this.plugin.closeSession(this.#session);
-      await this.#tasks?.close();
+      await this.#tasks.close();
     } catch (err) {
       this.#logger.error({ err }, 'closing the engine session failed');
     }
   }
 
-  /** Derives the NodeStatus from the executor's load, the lock and health (docs/architecture.md). */
+  /** Moves the NodeStatus to what the executor's load, the lock and health call for (docs/architecture.md). */
   #refresh(): void {
     const current = this.#machine.current;
-    const executor = this.#executor;
-    if (!executor || !ACTIVE.includes(current) || this.#stopping) return;
-    let target: NodeStatus;
-    if (this.context.executor === 'once') target = executor.running > 0 ? 'Busy' : current;
-    else if (this.context.executor === 'serial')
-      target = executor.running > 0 ? 'Busy' : this.#locks?.held ? 'Idle' : 'Unlock';
-    else target = executor.full || this.#overload?.overloaded || this.health === 'UnHealthy' ? 'Busy' : 'Unlock';
+    const target = deriveNodeStatus({
+      executor: this.context.executor,
+      current,
+      stopping: this.#stopping !== null,
+      running: this.#executor.running,
+      full: this.#executor.full,
+      lockHeld: this.#locks.held !== null,
+      overloaded: this.#overload.overloaded,
+      unhealthy: this.health === 'UnHealthy',
+    });
     if (target !== current) this.#machine.transition(target);
     this.#releaseIfUnhealthy();
   }
 
   #onTaskActivity(): void {
     this.#touch();
-    const job = this.context.executor === 'once' ? this.#tasks?.all()[0] : undefined;
-    if (job?.terminal) void this.#finishOnce(job);
+    const job = this.policy.endedJob(this.#tasks.first());
+    if (job) void this.#finishWithJob(job);
   }
 
-  async #finishOnce(job: EngineConnTask): Promise<void> {
+  /** Under the once policy: the EngineConn ends when its job has, with the job's outcome. */
+  async #finishWithJob(job: EngineConnTask): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = (async () => {
       await job.finished;
@@ -418,23 +397,12 @@ export class EngineConnRuntime {
   }
 
   #nothingToDo(): boolean {
-    const executor = this.#executor;
-    return !executor || (executor.running === 0 && executor.queued === 0);
+    return this.#executor.running === 0 && this.#executor.queued === 0;
   }
 
   #touch(): void {
     this.#lastActivityAt = Date.now();
-    this.#idle?.touch();
-  }
-
-  #lockService(): LockService {
-    if (!this.#locks) throw new BusyError('The EngineConn is still starting; retry in a moment.');
-    return this.#locks;
-  }
-
-  #service(): TaskExecutionService {
-    if (!this.#tasks) throw new BusyError('The EngineConn is still starting; retry in a moment.');
-    return this.#tasks;
+    this.#idle.touch();
   }
 
   #handle(): EngineConnHandle {
@@ -445,11 +413,4 @@ export class EngineConnRuntime {
     if (!this.#sessionOpen) return;
     await this.#hooks.runLogged('beforeShutdown', (h) => h.beforeShutdown?.(this.context, this.#handle(), reason));
   }
-}
-
-/** Submitting while not serving: shutting down (503) or still starting (409). */
-function notServing(status: NodeStatus): EngineConnError {
-  return status === 'Starting'
-    ? new BusyError('The EngineConn is still starting; retry in a moment.')
-    : new ShuttingDownError();
 }

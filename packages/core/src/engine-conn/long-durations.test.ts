@@ -19,16 +19,14 @@ async function run(runtime: EngineConnRuntime, code: string, properties?: Record
 
 describe('durations longer than one Node timer', () => {
   test("a 30-day 'timeout' property lets a task run to its end", async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     const info = await run(runtime, 'sleep 30', { timeout: '30d' });
     assert.equal(info.status, 'Succeed');
     await runtime.shutdown();
   });
 
   test('a task past the documented maximum is refused with EC_BAD_REQUEST naming it', async () => {
-    const runtime = createTestRuntime();
-    await runtime.start();
+    const runtime = await createTestRuntime();
     assert.throws(
       () => runtime.submit({ code: 'log x', properties: { timeout: '400d' } }, alice),
       (err: unknown) =>
@@ -38,8 +36,7 @@ describe('durations longer than one Node timer', () => {
   });
 
   test('ec.taskRetention=30d keeps finished tasks', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.taskRetention': '30d' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ options: { 'ec.taskRetention': '30d' } });
     const first = await run(runtime, 'log kept');
     await run(runtime, 'sleep 30');
     assert.equal(runtime.getTask(first.id, alice).info().status, 'Succeed');
@@ -47,8 +44,7 @@ describe('durations longer than one Node timer', () => {
   });
 
   test('ec.maxFreeTime=30d does not release the EngineConn at start', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.maxFreeTime': '30d' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ options: { 'ec.maxFreeTime': '30d' } });
     await run(runtime, 'sleep 30');
     await run(runtime, 'sleep 30');
     assert.equal(runtime.status, 'Unlock');
@@ -56,8 +52,7 @@ describe('durations longer than one Node timer', () => {
   });
 
   test('a serial lock of 30 days allowed by ec.lockMaxTimeout is still held', async () => {
-    const runtime = createTestRuntime({ executor: 'serial', options: { 'ec.lockMaxTimeout': '60d' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ executor: 'serial', options: { 'ec.lockMaxTimeout': '60d' } });
     const { lock } = runtime.lock(alice, 30 * 86_400_000);
     const { id } = runtime.submit({ code: 'sleep 30', lock }, alice);
     await waitFor(() => runtime.getTask(id, alice).journal.done, 5000, 'the locked task');
@@ -66,9 +61,8 @@ describe('durations longer than one Node timer', () => {
   });
 
   test('an option past the maximum fails the start with EC_CONFIG_INVALID', async () => {
-    const runtime = createTestRuntime({ options: { 'ec.taskRetention': '1000d' } });
     await assert.rejects(
-      runtime.start(),
+      createTestRuntime({ options: { 'ec.taskRetention': '1000d' } }),
       (err: unknown) =>
         err instanceof EngineConnError && err.code === 'EC_CONFIG_INVALID' && /ec\.taskRetention/.test(err.message),
     );

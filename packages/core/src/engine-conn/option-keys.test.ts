@@ -14,22 +14,21 @@ function failsNaming(key: string, closest: string) {
 describe('option keys', () => {
   test('an unknown ec.* key fails the start naming it and the closest known key', async () => {
     await assert.rejects(
-      createTestRuntime({ options: { 'ec.queuelimit': '5' } }).start(),
+      createTestRuntime({ options: { 'ec.queuelimit': '5' } }),
       failsNaming('ec.queuelimit', 'ec.queueLimit'),
     );
     await assert.rejects(
-      createTestRuntime({ options: { 'ec.lock.timeot': '1m' } }).start(),
+      createTestRuntime({ options: { 'ec.lock.timeot': '1m' } }),
       failsNaming('ec.lock.timeot', 'ec.lock.timeout'),
     );
   });
 
   test("an unknown key of the engine's namespace fails; other namespaces pass", async () => {
     await assert.rejects(
-      createTestRuntime({ options: { 'script.failstart': 'x' } }).start(),
+      createTestRuntime({ options: { 'script.failstart': 'x' } }),
       failsNaming('script.failstart', 'script.failStart'),
     );
-    const runtime = createTestRuntime({ options: { 'ec.queueLimit': '5', 'other.anything': '1' } });
-    await runtime.start();
+    const runtime = await createTestRuntime({ options: { 'ec.queueLimit': '5', 'other.anything': '1' } });
     await runtime.shutdown();
   });
 });

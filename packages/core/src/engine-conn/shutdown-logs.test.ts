@@ -8,8 +8,7 @@ import { createTestRuntime, waitFor } from './fixtures/script-engine.js';
 const alice: Caller = { user: 'alice', admin: false };
 
 test('the logs of tasks killed by a shutdown are on disk in the data directory', async () => {
-  const runtime = createTestRuntime({ options: { 'ec.shutdownGrace': '0' } });
-  await runtime.start();
+  const runtime = await createTestRuntime({ options: { 'ec.shutdownGrace': '0' } });
   const running = runtime.submit({ code: 'log started\nsleep 60000' }, alice);
   const task = runtime.allTasks().find((t) => t.id === running.id);
   await waitFor(() => task?.status === 'Running' && task.log.lineCount > 0, 5000, 'the task to log');

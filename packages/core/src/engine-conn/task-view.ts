@@ -19,7 +19,7 @@ export interface TaskView {
 }
 
 export function createTaskView(task: EngineConnTask, onTouch: () => void): TaskView {
-  task.lastTouchedAt = Date.now();
+  task.touch();
   return {
     id: task.id,
     owner: task.owner,
@@ -29,7 +29,7 @@ export function createTaskView(task: EngineConnTask, onTouch: () => void): TaskV
     journal: task.journal,
     finished: task.finished,
     touch: () => {
-      task.lastTouchedAt = Date.now();
+      task.touch();
       onTouch();
     },
   };

@@ -2,6 +2,8 @@ import type { ErrorBody, ProgressInfo, ResultSetMeta } from '@engineconn/protoco
 import type { Health } from '../status/health.js';
 import type { NodeStatus } from '../status/node-status.js';
 import type { TaskStatus, TerminalTaskStatus } from '../status/task-status.js';
+import type { AsyncListenerBus } from './async-listener-bus.js';
+import type { SyncListenerBus } from './listener-bus.js';
 
 /** The events of one EngineConn, for both the sync and the async listener bus. */
 export interface EngineConnEvents {
@@ -31,3 +33,21 @@ export interface EngineConnEvents {
 
 export type { TaskEvent, TaskEventData, TaskEventOf } from '@engineconn/protocol';
 export { TASK_EVENT_NAMES, type TaskEventName } from '@engineconn/protocol/constants';
+
+const FORWARDED = [
+  'nodeStatusChanged',
+  'healthChanged',
+  'taskStatusChanged',
+  'taskProgress',
+  'taskLog',
+  'taskResultSet',
+  'executorCompleted',
+] as const satisfies readonly (keyof EngineConnEvents)[];
+
+/** Offers everything published on the sync bus to async listeners too, off the hot path. */
+export function forwardToAsyncBus(
+  bus: SyncListenerBus<EngineConnEvents>,
+  asyncBus: AsyncListenerBus<EngineConnEvents>,
+): void {
+  for (const event of FORWARDED) bus.on(event, (payload) => asyncBus.emit(event, payload as never));
+}

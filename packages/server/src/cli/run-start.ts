@@ -1,12 +1,20 @@
 import { rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { CALLER_TIMEOUT_OPTION, CallerWatchdog, EngineConnError, EngineConnRuntime } from '@engineconn/core';
+import {
+  CALLER_TIMEOUT_OPTION,
+  CallerWatchdog,
+  EngineConnError,
+  type EngineConnInfo,
+  EngineConnRuntime,
+  type EngineCreationContext,
+  startingInfo,
+} from '@engineconn/core';
 import type { ManagerConnection } from '@engineconn/core/manager';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadEngine } from '../engines/registry.js';
 import type { BuildAppOptions } from '../http/app.js';
 import { consoleUrl } from './console-url.js';
+import { type EarlyListener, listenEarly } from './early-listener.js';
 import { type EngineContextFlags, newEngineConnId, resolveEngineContext } from './engine-context.js';
 import type { LogFormat, LogLevel } from './flags/log-flags.js';
 import { LogTail } from './log-tail.js';
@@ -42,16 +50,26 @@ export interface StartFlags extends EngineContextFlags, TlsFlags {
 
 /**
  * The HTTP side (fastify, zod, routes, plugins) is imported here rather than at the top, so it
- * loads and builds while the engine's session starts (an interpreter or database process booting,
- * a database opening) instead of before it.
+ * loads while the engine's session starts (an interpreter or database process booting, a database
+ * opening) instead of before it.
  */
-async function buildServer(opts: Omit<BuildAppOptions, 'plugins'>, metrics: MetricsOptions): Promise<FastifyInstance> {
-  const [{ buildApp }, { SERVER_PLUGINS }, { createMetricsPlugin }] = await Promise.all([
+function loadServerModules() {
+  return Promise.all([
     import('../http/app.js'),
     import('../http/server-plugins.js'),
     import('../metrics/metrics-plugin.js'),
   ]);
-  return buildApp({ ...opts, plugins: [...SERVER_PLUGINS, createMetricsPlugin(metrics)] });
+}
+
+async function buildServer(
+  modules: ReturnType<typeof loadServerModules>,
+  opts: Omit<BuildAppOptions, 'plugins'>,
+  metrics: MetricsOptions,
+): Promise<FastifyInstance> {
+  const [{ buildApp }, { SERVER_PLUGINS }, { createMetricsPlugin }] = await modules;
+  const app = await buildApp({ ...opts, plugins: [...SERVER_PLUGINS, createMetricsPlugin(metrics)] });
+  await app.ready();
+  return app;
 }
 
 async function closeServer(app: FastifyInstance): Promise<void> {
@@ -83,7 +101,9 @@ export async function runStart(flags: StartFlags): Promise<number> {
   const managerSecret = takeManagerSecret();
   let logger: Logger;
   let runtime: EngineConnRuntime | null = null;
-  let runtimeStarted = false;
+  // Until the runtime exists, what the manager hears of an EngineConn that failed to start.
+  let starting: { id: string; context: EngineCreationContext; info(): EngineConnInfo } | null = null;
+  let early: EarlyListener | null = null;
   let app: FastifyInstance | null = null;
   let dataDirDefaulted = false;
   let signals: ReturnType<typeof installSignalHandlers> | null = null;
@@ -123,16 +143,32 @@ export async function runStart(flags: StartFlags): Promise<number> {
     dataDirDefaulted = resolved.dataDirDefaulted;
     await prepareDataDir(resolved.context.dataDir, runAs, dataDirDefaulted);
     if (flags.readyFile) readyFile = runAs ? await openReadyFile(flags.readyFile) : readyFileAt(flags.readyFile);
-    const ec = new EngineConnRuntime({ plugin, context: resolved.context, logger });
-    runtime = ec;
-    signals = installSignalHandlers(runtime, logger);
-    const managerUrl = runtime.context.optionalString('ec.manager.url');
+    const context = resolved.context;
+    starting = { id, context, info: () => startingInfo(plugin, context) };
+    signals = installSignalHandlers(logger);
+    const managerUrl = context.optionalString('ec.manager.url');
     if (managerUrl) managerModule = import('@engineconn/core/manager');
-
-    const listen = (server: FastifyInstance) => server.listen({ host: flags.host, port });
+    const serverModules = loadServerModules();
+    // Awaited after the session has started; a failure to load must not go unhandled meanwhile.
+    serverModules.catch(() => {});
     // Running as another user, the port is bound (it may be a privileged one) and the process gives
     // up root before the engine's session starts, so everything the engine does is the user's.
-    const served = buildServer(
+    early = await listenEarly(flags.host, port);
+    if (runAs) {
+      dropPrivileges(runAs);
+      assertUnreadable(
+        [
+          ...(flags.authFile ? [{ path: flags.authFile, what: 'The auth file' }] : []),
+          ...(tls ? [{ path: tls.keyPath, what: 'The TLS key' }] : []),
+        ],
+        runAs.name,
+      );
+      logger.info({ user: runAs.name, uid: runAs.uid }, 'running as the EngineConn user');
+    }
+    runtime = await EngineConnRuntime.create({ plugin, context, logger }, { signal: signals.signal });
+    signals.attach(runtime);
+    app = await buildServer(
+      serverModules,
       {
         runtime,
         auth,
@@ -144,36 +180,9 @@ export async function runStart(flags: StartFlags): Promise<number> {
         logger,
       },
       { managerStats: () => manager?.reporter.stats },
-    ).then(async (server) => {
-      app = server;
-      if (runAs) {
-        await listen(server);
-        dropPrivileges(runAs);
-        assertUnreadable(
-          [
-            ...(flags.authFile ? [{ path: flags.authFile, what: 'The auth file' }] : []),
-            ...(tls ? [{ path: tls.keyPath, what: 'The TLS key' }] : []),
-          ],
-          runAs.name,
-        );
-        logger.info({ user: runAs.name, uid: runAs.uid }, 'running as the EngineConn user');
-      }
-      return server;
-    });
-    const session = runAs ? served.then(() => ec.start()) : ec.start();
-    // Both settle before either failure is thrown, so the catch below cleans up what the other made.
-    const [started, built] = await Promise.allSettled([session, served]);
-    if (built.status === 'fulfilled') app = built.value;
-    if (started.status === 'rejected') {
-      // A failed bind or drop means the session never started: only the server's failure is news.
-      if (built.status === 'rejected') throw built.reason;
-      throw started.reason;
-    }
-    runtimeStarted = true;
-    if (built.status === 'rejected') throw built.reason;
-    app = built.value;
-    if (!runAs) await listen(app);
-    const url = publicUrl(flags.host, app.server.address() as AddressInfo, tls ? 'https' : 'http');
+    );
+    early.handOver(app.server);
+    const url = publicUrl(flags.host, early.address, tls ? 'https' : 'http');
     await runtime.serverStarted(url);
     // Before the URL is handed out, so the manager hears of the EngineConn before any task runs.
     if (managerUrl && managerModule) {
@@ -200,17 +209,16 @@ export async function runStart(flags: StartFlags): Promise<number> {
         `Try: npx engineconn submit${urlFlag}${tokenFlag} "${plugin.example ?? 'select 42 as answer'}"\n`,
     );
   } catch (err) {
-    const previous = runtime?.status === 'Failed' ? 'Starting' : runtime?.status;
-    if (runtime && runtimeStarted) {
-      await runtime.serverFailed(err instanceof Error ? err : new Error(String(err)));
-    }
+    const previous = runtime?.status ?? 'Starting';
+    if (runtime) await runtime.serverFailed(err instanceof Error ? err : new Error(String(err)));
     watchdog?.close();
     // A manager waiting for this EngineConn must learn that, and why, it did not start.
-    const managerUrl = runtime?.context.optionalString('ec.manager.url');
+    const failed = runtime ?? starting;
+    const managerUrl = starting?.context.optionalString('ec.manager.url');
     if (manager) await manager.close();
-    else if (runtime && managerUrl) {
+    else if (failed && managerUrl) {
       const { reportStartFailure } = await (managerModule ?? import('@engineconn/core/manager'));
-      await reportStartFailure(runtime, err, {
+      await reportStartFailure(failed, err, {
         url: managerUrl,
         previous,
         logTail: tail.lines(),
@@ -218,6 +226,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
       });
     }
     if (app) await closeServer(app).catch(() => {});
+    early?.close();
     unpublish();
     await readyFile?.remove().catch(() => {});
     if (signals?.received) {

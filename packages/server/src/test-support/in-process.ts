@@ -56,8 +56,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     options: { 'ec.killGrace': '200ms', 'ec.shutdownGrace': '1s', ...opts.options },
     dataDir,
   });
-  const runtime = new EngineConnRuntime({ plugin, context });
-  await runtime.start();
+  const runtime = await EngineConnRuntime.create({ plugin, context });
   const app = await buildApp({
     runtime,
     auth: opts.auth ?? null,

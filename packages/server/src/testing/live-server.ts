@@ -50,8 +50,7 @@ export async function startLiveServer(opts: LiveServerOptions = {}): Promise<Liv
     },
     dataDir,
   });
-  const runtime = new EngineConnRuntime({ plugin: plugin as unknown as EnginePlugin<unknown>, context });
-  await runtime.start();
+  const runtime = await EngineConnRuntime.create({ plugin: plugin as unknown as EnginePlugin<unknown>, context });
   const app = await buildApp({
     runtime,
     auth: opts.auth ?? null,

@@ -56,12 +56,17 @@ export async function openRuntime<S>(
     options: { ...spec.plugin.defaultOptions, ...SUITE_OPTIONS, ...options },
     dataDir,
   });
-  const runtime = new EngineConnRuntime({ plugin: spec.plugin as EnginePlugin<unknown>, context });
+  const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
+  const runtime = await EngineConnRuntime.create({ plugin: spec.plugin as EnginePlugin<unknown>, context }).catch(
+    async (err: unknown) => {
+      await removeDataDir();
+      throw err;
+    },
+  );
   t.after(async () => {
     await runtime.shutdown('conformance test over');
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir();
   });
-  await runtime.start();
   const runType = spec.runType ?? spec.plugin.runTypes[0];
   return {
     runtime,

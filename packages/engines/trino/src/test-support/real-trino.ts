@@ -93,8 +93,7 @@ export async function openTrinoEc(url: string, options: Record<string, string> =
     },
     dataDir,
   });
-  const runtime = new EngineConnRuntime({ plugin: trinoEngine as EnginePlugin<unknown>, context });
-  await runtime.start();
+  const runtime = await EngineConnRuntime.create({ plugin: trinoEngine as EnginePlugin<unknown>, context });
   return {
     runtime,
     submit: (code, properties) =>

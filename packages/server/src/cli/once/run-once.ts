@@ -1,6 +1,12 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { type Caller, EngineConnError, EngineConnRuntime, type TaskInfo, type TaskView } from '@engineconn/core';
+import {
+  type Caller,
+  EngineConnError,
+  EngineConnRuntime,
+  startingInfo,
+  type TaskInfo,
+  type TaskView,
+} from '@engineconn/core';
 import type { ManagerConnection } from '@engineconn/core/manager';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -40,11 +46,14 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
   let runtime: EngineConnRuntime | null = null;
   let job: TaskInfo | null = null;
   let caller: Caller | null = null;
+  // A signal while the EngineConn starts abandons the start-up; once it runs, it kills the job.
+  const startup = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) process.exit(EXIT_SIGNALLED);
     signalled = signal;
     process.stderr.write(`engineconn: ${signal}: stopping the job (send it again to exit now)\n`);
-    if (runtime && job && caller) runtime.kill(job.id, caller);
+    if (!runtime) startup.abort(new Error(`signal ${signal} received`));
+    else if (job && caller) runtime.kill(job.id, caller);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -72,29 +81,39 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     const resolved = await resolveEngineContext(plugin, { ...flags, conf, executor: 'once' }, { id, allowOnce: true });
     dataDirDefaulted = resolved.dataDirDefaulted;
     await runAsUser.prepareDataDir(resolved.context.dataDir, runAs, dataDirDefaulted);
-    const ec = new EngineConnRuntime({ plugin, context: resolved.context, logger });
-    runtime = ec;
-    caller = { user: ec.context.user, admin: false };
+    const context = resolved.context;
+    caller = { user: context.user, admin: false };
     // --manager maps onto this option, so a config file or --conf can set it too.
-    const managerUrl = ec.context.optionalString('ec.manager.url');
+    const managerUrl = context.optionalString('ec.manager.url');
     // The manager client (and zod, for its report schemas) loads only with a manager, while the engine starts.
     const managerModule = managerUrl ? import('@engineconn/core/manager') : null;
 
+    let ec: EngineConnRuntime;
     try {
       // The port is bound and the TLS key read before the process gives up root (see run-as-user.ts).
-      const served = port === null ? null : await serve(ec, flags, port, logger);
-      app = served?.app ?? null;
+      const bound = port === null ? null : await bindServer(flags, port, logger);
       if (runAs) {
         runAsUser.dropPrivileges(runAs);
         if (flags.tlsKey) runAsUser.assertUnreadable([{ path: flags.tlsKey, what: 'The TLS key' }], runAs.name);
       }
-      await ec.start();
-      if (served) unpublish = await served.announce();
+      try {
+        ec = await EngineConnRuntime.create({ plugin, context, logger }, { signal: startup.signal });
+      } catch (err) {
+        bound?.early.close();
+        throw err;
+      }
+      runtime = ec;
+      if (bound) {
+        const served = await serve(ec, bound, logger);
+        app = served.app;
+        unpublish = await served.announce();
+      }
     } catch (err) {
-      const previous = ec.status === 'Failed' ? 'Starting' : ec.status;
-      if (ec.status !== 'Failed') await ec.serverFailed(err instanceof Error ? err : new Error(String(err)));
+      const previous = runtime?.status ?? 'Starting';
+      if (runtime) await runtime.serverFailed(err instanceof Error ? err : new Error(String(err)));
       if (managerUrl && managerModule) {
-        await (await managerModule).reportStartFailure(ec, err, { url: managerUrl, previous, logger });
+        const failed = runtime ?? { id, info: () => startingInfo(plugin, context) };
+        await (await managerModule).reportStartFailure(failed, err, { url: managerUrl, previous, logger });
       }
       throw err;
     }
@@ -155,6 +174,14 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
   }
 }
 
+/** Reads the TLS files and binds the port, before the process gives up root and the session starts. */
+async function bindServer(flags: OnceFlags, port: number, logger: Logger) {
+  const [tlsFiles, { listenEarly }] = await Promise.all([import('../tls-files.js'), import('../early-listener.js')]);
+  const tls = await tlsFiles.readTlsFiles(flags);
+  tlsFiles.checkPlainHttpBind(flags.host, tls, flags, logger);
+  return { flags, tls, early: await listenEarly(flags.host, port) };
+}
+
 /**
  * Serves the EngineConn's HTTP API while the job runs (bound before the session starts, announced after), so a manager or a person can watch its
  * status, progress, log and results. It is the full app: the once executor itself refuses any
@@ -163,21 +190,17 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
  */
 async function serve(
   runtime: EngineConnRuntime,
-  flags: OnceFlags,
-  port: number,
+  bound: Awaited<ReturnType<typeof bindServer>>,
   logger: Logger,
 ): Promise<{ app: FastifyInstance; announce: () => Promise<() => void> }> {
-  const [{ buildApp }, { SERVER_PLUGINS }, { publishOwnerToken, takeOwnerToken }, { consoleUrl }, tlsFiles] =
-    await Promise.all([
-      import('../../http/app.js'),
-      import('../../http/server-plugins.js'),
-      import('../owner-token.js'),
-      import('../console-url.js'),
-      import('../tls-files.js'),
-    ]);
+  const [{ buildApp }, { SERVER_PLUGINS }, { publishOwnerToken, takeOwnerToken }, { consoleUrl }] = await Promise.all([
+    import('../../http/app.js'),
+    import('../../http/server-plugins.js'),
+    import('../owner-token.js'),
+    import('../console-url.js'),
+  ]);
+  const { flags, tls, early } = bound;
   const { host } = flags;
-  const tls = await tlsFiles.readTlsFiles(flags);
-  tlsFiles.checkPlainHttpBind(host, tls, flags, logger);
   const ownerToken = takeOwnerToken();
   const app = await buildApp({
     runtime,
@@ -187,10 +210,19 @@ async function serve(
     https: tls ?? undefined,
     logger,
     plugins: [...SERVER_PLUGINS],
+  }).catch((err: unknown) => {
+    early.close();
+    throw err;
   });
-  await app.listen({ host, port });
-  const { port: bound } = app.server.address() as AddressInfo;
-  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  try {
+    await app.ready();
+  } catch (err) {
+    early.close();
+    await app.close();
+    throw err;
+  }
+  early.handOver(app.server);
+  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${early.address.port}`;
   // Once the session has started: the URL is handed out, and the token left for the user it runs as.
   const announce = async () => {
     await runtime.serverStarted(url);

@@ -132,12 +132,10 @@ export class EventSession {
       this.#wildcardOff = this.runtime.bus.on('taskStatusChanged', (change) => {
         if (change.from !== 'Inited') return;
         if (!this.caller.admin && change.owner !== this.caller.user) return;
-        // The task service emits this before it registers the task: look it up once submit returned.
-        queueMicrotask(() => {
-          if (this.#wildcardOff && !this.#subs.has(change.taskId) && !this.#excluded.has(change.taskId)) {
-            this.#subscribe(change.taskId, 0, true);
-          }
-        });
+        // The task service registers a task before its first status change, so it is found here.
+        if (!this.#subs.has(change.taskId) && !this.#excluded.has(change.taskId)) {
+          this.#subscribe(change.taskId, 0, true);
+        }
       });
     }
     for (const task of this.runtime.listTasks(this.caller)) {

@@ -1,0 +1,33 @@
+import type { EngineConnTask } from '../computation/engine-conn-task.js';
+import { ONCE_POLICY } from '../once/once-policy.js';
+import type { ExecutorKind } from '../plugin/engine-plugin.js';
+
+/**
+ * What differs between an EngineConn that serves callers until it is stopped and one started for a
+ * single job (Linkis' once executor): chosen once, when the runtime is created, so the runtime
+ * itself has no executor-specific branches for its lifecycle.
+ */
+export interface LifecyclePolicy {
+  readonly name: 'service' | 'once';
+  /** The NodeStatus the EngineConn takes when it starts serving. */
+  readonly servingStatus: 'Unlock' | 'Running';
+  /**
+   * Asked on every task start and end with the EngineConn's first task: the job whose end ends the
+   * EngineConn, once that job has ended; undefined while it serves on.
+   */
+  endedJob(first: EngineConnTask | undefined): EngineConnTask | undefined;
+  /** How a shutdown ends the EngineConn, given every task it ran. */
+  shutdownStatus(tasks: readonly EngineConnTask[]): 'Success' | 'Failed';
+}
+
+/** Serves any number of tasks until shut down; a shutdown is a success whatever the tasks did. */
+export const SERVICE_POLICY: LifecyclePolicy = {
+  name: 'service',
+  servingStatus: 'Unlock',
+  endedJob: () => undefined,
+  shutdownStatus: () => 'Success',
+};
+
+export function lifecyclePolicyFor(executor: ExecutorKind): LifecyclePolicy {
+  return executor === 'once' ? ONCE_POLICY : SERVICE_POLICY;
+}
