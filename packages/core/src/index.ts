@@ -44,7 +44,12 @@ export {
 export { EngineCreationContext, type EngineCreationContextInit } from './context/engine-creation-context.js';
 export type { EngineConnInfo, OverloadInfo, RuntimeExit } from './engine-conn/engine-conn-info.js';
 export { EngineConnRuntime } from './engine-conn/engine-conn-runtime.js';
-export { type LifecyclePolicy, lifecyclePolicyFor, SERVICE_POLICY } from './engine-conn/lifecycle-policy.js';
+export {
+  type LifecyclePolicy,
+  lifecyclePolicyFor,
+  ONCE_POLICY,
+  SERVICE_POLICY,
+} from './engine-conn/lifecycle-policy.js';
 export type { LockGrant } from './engine-conn/runtime-locks.js';
 export type { CreateRuntimeOptions, RuntimeOptions } from './engine-conn/runtime-options.js';
 export { RUNTIME_OPTION_KEYS, type RuntimeSettings, readRuntimeSettings } from './engine-conn/runtime-settings.js';

@@ -1,10 +1,15 @@
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
-import type { EngineConnRuntime } from '../engine-conn/engine-conn-runtime.js';
+import type { TaskAbortReason } from '../computation/task-abort.js';
+import type { EngineCreationContext } from '../context/engine-creation-context.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import { formatDuration } from '../util/duration.js';
 
 /** The runtime surface the watchdog needs; structural so tests can drive it with a fake. */
-export type WatchedRuntime = Pick<EngineConnRuntime, 'allTasks' | 'killTask' | 'context'>;
+export interface WatchedRuntime {
+  readonly context: EngineCreationContext;
+  allTasks(): EngineConnTask[];
+  killTask(task: EngineConnTask, reason: TaskAbortReason): void;
+}
 
 export interface CallerWatchdogOptions {
   timeoutMs: number;

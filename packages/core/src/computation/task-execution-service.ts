@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ErrorBody } from '@engineconn/protocol';
 import { EngineConnError } from '@engineconn/protocol/constants';
-import type { ExecutorManager } from '../engine-conn/executor-manager.js';
 import { BadRequestError, TaskNotFoundError } from '../errors/errors.js';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';
@@ -13,6 +11,7 @@ import { parseDuration } from '../util/duration.js';
 import { setLongTimeout } from '../util/long-timer.js';
 import { createTaskContext } from './create-task-context.js';
 import { EngineConnTask } from './engine-conn-task.js';
+import type { ExecutorManager } from './executor-manager.js';
 import type { SchedulingExecutor } from './executors/scheduling-executor.js';
 import { checkRequestLimits } from './request-limits.js';
 import { TaskAbortError, type TaskAbortReason } from './task-abort.js';

@@ -3,6 +3,7 @@ import { IdleMonitor } from '../accessible/idle-monitor.js';
 import { LockService } from '../accessible/lock-service.js';
 import { OverloadMonitor } from '../accessible/overload-monitor.js';
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
+import type { ExecutorManager } from '../computation/executor-manager.js';
 import type { SchedulingExecutor } from '../computation/executors/scheduling-executor.js';
 import type { TaskAbortReason } from '../computation/task-abort.js';
 import type { TaskExecutionService } from '../computation/task-execution-service.js';
@@ -18,7 +19,6 @@ import { deriveNodeStatus, SERVING_STATUSES } from '../status/derive-node-status
 import type { Health } from '../status/health.js';
 import { createNodeStatusMachine, type NodeStatus } from '../status/node-status.js';
 import type { EngineConnInfo, RuntimeExit } from './engine-conn-info.js';
-import type { ExecutorManager } from './executor-manager.js';
 import { HealthTracker } from './health-tracker.js';
 import { HookRunner } from './hook-runner.js';
 import { type LifecyclePolicy, lifecyclePolicyFor } from './lifecycle-policy.js';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
-import { ONCE_POLICY } from '../once/once-policy.js';
-import { lifecyclePolicyFor, SERVICE_POLICY } from './lifecycle-policy.js';
+import { lifecyclePolicyFor, ONCE_POLICY, SERVICE_POLICY } from './lifecycle-policy.js';
 
 const task = (status: string, terminal: boolean) => ({ status, terminal }) as unknown as EngineConnTask;
 

@@ -1,5 +1,4 @@
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
-import { ONCE_POLICY } from '../once/once-policy.js';
 import type { ExecutorKind } from '../plugin/engine-plugin.js';
 
 /**
@@ -26,6 +25,17 @@ export const SERVICE_POLICY: LifecyclePolicy = {
   servingStatus: 'Unlock',
   endedJob: () => undefined,
   shutdownStatus: () => 'Success',
+};
+
+/**
+ * Linkis' once EngineConn: it serves in `Running` until its one job is submitted, ends as soon as
+ * that job ends, with the job's outcome, and a shutdown before the job succeeded is a failure.
+ */
+export const ONCE_POLICY: LifecyclePolicy = {
+  name: 'once',
+  servingStatus: 'Running',
+  endedJob: (job) => (job?.terminal ? job : undefined),
+  shutdownStatus: (tasks) => (tasks.some((t) => t.status !== 'Succeed') ? 'Failed' : 'Success'),
 };
 
 export function lifecyclePolicyFor(executor: ExecutorKind): LifecyclePolicy {

@@ -1,4 +1,5 @@
 import type { LockService } from '../accessible/lock-service.js';
+import { ExecutorManager } from '../computation/executor-manager.js';
 import { createExecutor } from '../computation/executors/create-executor.js';
 import type { SchedulingExecutor } from '../computation/executors/scheduling-executor.js';
 import { TaskExecutionService } from '../computation/task-execution-service.js';
@@ -6,7 +7,6 @@ import type { EngineCreationContext } from '../context/engine-creation-context.j
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';
 import type { EngineLogger, EnginePlugin } from '../plugin/engine-plugin.js';
-import { ExecutorManager } from './executor-manager.js';
 import type { RuntimeSettings } from './runtime-settings.js';
 
 /** How tasks run on an open session: code executors per run type, the scheduler, the task service. */
