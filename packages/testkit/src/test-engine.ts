@@ -1,6 +1,13 @@
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { defineEngine, EngineError, type EnginePlugin, type ExecutorKind, type TaskContext } from '@engineconn/core';
+import {
+  defineEngine,
+  EngineError,
+  type EnginePlugin,
+  type ExecutorKind,
+  type SessionEnv,
+  type TaskContext,
+} from '@engineconn/core';
 
 /** A 1×1 transparent PNG, for PICTURE result sets. */
 export const TEST_PNG = Buffer.from(
@@ -14,6 +21,21 @@ export interface TestEngineOptions {
   defaultConcurrency?: number;
   /** Makes createSession fail with this message, to test start-up failures (or `--conf test.failSession=MSG`). */
   failSession?: string;
+}
+
+/** Holds createSession until start-up is abandoned (`--conf test.holdSession=1`), to test that abort. */
+async function holdSession(env: SessionEnv): Promise<never> {
+  env.logger.info({}, 'test session held until start-up is abandoned');
+  // Holds the process open as a real engine's connection attempt does.
+  const connecting = setInterval(() => {}, 1000);
+  try {
+    if (!env.signal.aborted) await once(env.signal, 'abort');
+  } finally {
+    clearInterval(connecting);
+  }
+  const reason = env.signal.reason instanceof Error ? env.signal.reason.message : String(env.signal.reason);
+  env.logger.info({ reason }, 'test session saw start-up abandoned');
+  throw new EngineError(`start-up abandoned: ${reason}`);
 }
 
 /**
@@ -153,10 +175,11 @@ export function createTestEngine(options: TestEngineOptions = {}): EnginePlugin<
     runTypes: ['test', 'sql'],
     defaultConcurrency: options.defaultConcurrency ?? 4,
     defaultLabels: { engine: 'test' },
-    optionKeys: ['test.failSession'],
-    async createSession(ctx) {
+    optionKeys: ['test.failSession', 'test.holdSession'],
+    async createSession(ctx, env) {
       const fail = options.failSession ?? ctx.optionalString('test.failSession');
       if (fail) throw new EngineError(fail);
+      if (ctx.has('test.holdSession')) await holdSession(env);
       return { closed: false };
     },
     createExecutor() {
