@@ -2,15 +2,19 @@ import type {
   CompletedTask,
   EngineConnInfo,
   Health,
+  HealthAnswer,
   LockGrant,
   LogPage,
-  NodeStatus,
+  ResultSetList,
   ResultSetMeta,
+  RowsPage,
   SubmitRequest,
   TaskEvent,
   TaskInfo,
+  TaskList,
   TaskRef,
   TaskStatus,
+  TextResult,
 } from '@engineconn/protocol';
 import { type FetchLike, HttpTransport } from './http/http-transport.js';
 import type { ResultPage, TablePage, TextPage } from './results/result-pages.js';
@@ -130,9 +134,7 @@ export class EngineConnClient {
   }
 
   /** One page of your tasks, newest first; pass the answer's `next` as `after` for the next page. */
-  taskPage(
-    options: CallOptions & { limit?: number; after?: string; status?: TaskStatus } = {},
-  ): Promise<{ tasks: TaskInfo[]; next: string | null }> {
+  taskPage(options: CallOptions & { limit?: number; after?: string; status?: TaskStatus } = {}): Promise<TaskList> {
     const query: Record<string, string | number> = {};
     if (options.limit !== undefined) query.limit = options.limit;
     if (options.after !== undefined) query.after = options.after;
@@ -194,7 +196,7 @@ export class EngineConnClient {
   }
 
   async results(id: string, options: CallOptions = {}): Promise<ResultSetMeta[]> {
-    const answer = await this.#http.json<{ resultSets: ResultSetMeta[] }>('GET', `${this.#tasks}/${enc(id)}/results`, {
+    const answer = await this.#http.json<ResultSetList>('GET', `${this.#tasks}/${enc(id)}/results`, {
       signal: options.signal,
       retry: true,
     });
@@ -219,13 +221,9 @@ export class EngineConnClient {
     if (!type.startsWith('application/json')) {
       return { kind: 'binary', mimeType: type, bytes: new Uint8Array(await response.arrayBuffer()) };
     }
-    const body = (await response.json()) as Record<string, unknown>;
-    if (typeof body.text === 'string') {
-      const offset = typeof body.offset === 'number' ? body.offset : 0;
-      return { kind: 'text', text: body.text, offset, next: typeof body.next === 'number' ? body.next : null };
-    }
-    const page = body as unknown as Omit<TablePage, 'kind'>;
-    return { kind: 'table', columns: page.columns, rows: page.rows, offset: page.offset, next: page.next ?? null };
+    const body = (await response.json()) as RowsPage | TextResult;
+    if ('text' in body) return { kind: 'text', text: body.text, offset: body.offset, next: body.next ?? null };
+    return { kind: 'table', columns: body.columns, rows: body.rows, offset: body.offset, next: body.next ?? null };
   }
 
   /** Every page of a TABLE result set from row `offset` (default 0), `pageSize` rows at a time. */
@@ -313,10 +311,7 @@ export class EngineConnClient {
     await this.#http.json('POST', '/api/v1/engineconn/shutdown', { signal: options.signal });
   }
 
-  setHealth(
-    health: Health,
-    options: CallOptions & { reason?: string } = {},
-  ): Promise<{ health: Health; status: NodeStatus }> {
+  setHealth(health: Health, options: CallOptions & { reason?: string } = {}): Promise<HealthAnswer> {
     const body = options.reason === undefined ? { health } : { health, reason: options.reason };
     return this.#http.json('POST', '/api/v1/engineconn/health', { body, signal: options.signal, retry: true });
   }

@@ -1,6 +1,6 @@
 // errors
 
-export type { ErrorBody } from '@engineconn/protocol';
+export type { ErrorBody, LockGrant } from '@engineconn/protocol';
 export {
   EngineConnError,
   ERROR_CODES,
@@ -50,7 +50,6 @@ export {
   ONCE_POLICY,
   SERVICE_POLICY,
 } from './engine-conn/lifecycle-policy.js';
-export type { LockGrant } from './engine-conn/runtime-locks.js';
 export type { CreateRuntimeOptions, RuntimeOptions } from './engine-conn/runtime-options.js';
 export { RUNTIME_OPTION_KEYS, type RuntimeSettings, readRuntimeSettings } from './engine-conn/runtime-settings.js';
 export { startingInfo } from './engine-conn/starting-info.js';

@@ -1,3 +1,4 @@
+import type { LockGrant } from '@engineconn/protocol';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import { IdleMonitor } from '../accessible/idle-monitor.js';
 import { LockService } from '../accessible/lock-service.js';
@@ -23,7 +24,7 @@ import { HealthTracker } from './health-tracker.js';
 import { HookRunner } from './hook-runner.js';
 import { type LifecyclePolicy, lifecyclePolicyFor } from './lifecycle-policy.js';
 import { openSession, throwIfAbandoned, validateStart } from './open-session.js';
-import { type LockGrant, RuntimeLocks } from './runtime-locks.js';
+import { RuntimeLocks } from './runtime-locks.js';
 import { type CreateRuntimeOptions, type OpenedParts, type RuntimeOptions, silentLogger } from './runtime-options.js';
 import type { RuntimeSettings } from './runtime-settings.js';
 import { createTaskMachinery } from './task-machinery.js';

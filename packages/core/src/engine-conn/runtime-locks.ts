@@ -1,3 +1,4 @@
+import type { LockGrant } from '@engineconn/protocol';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import type { LockService } from '../accessible/lock-service.js';
 import type { Caller } from '../computation/task-types.js';
@@ -5,12 +6,6 @@ import { BusyError } from '../errors/errors.js';
 import type { ExecutorKind } from '../plugin/engine-plugin.js';
 import { parseDuration } from '../util/duration.js';
 import type { RuntimeSettings } from './runtime-settings.js';
-
-export interface LockGrant {
-  lock: string;
-  expiresAt: string;
-  enforced: boolean;
-}
 
 /**
  * The lock API (docs/api.md) over the lock service: who may take, release or break the lock, and

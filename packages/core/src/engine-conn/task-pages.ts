@@ -1,18 +1,12 @@
-import type { TaskInfo, TaskList } from '@engineconn/protocol';
+import type { TaskInfo, TaskList, TasksQuery } from '@engineconn/protocol';
 import { TASK_PAGE_DEFAULT, TASK_PAGE_MAX } from '@engineconn/protocol/constants';
 import { BadRequestError } from '../errors/errors.js';
 import type { TaskStatus } from '../status/task-status.js';
 
 export { TASK_PAGE_DEFAULT, TASK_PAGE_MAX } from '@engineconn/protocol/constants';
 
-export interface TaskPageQuery {
-  /** Tasks per page, 1 to TASK_PAGE_MAX (default TASK_PAGE_DEFAULT). */
-  limit?: number;
-  /** The id of the last task of the previous page: this page starts after it. */
-  after?: string;
-  /** Only tasks in this status. */
-  status?: TaskStatus;
-}
+/** `GET /api/v1/tasks`' query: `limit` (1 to TASK_PAGE_MAX, default TASK_PAGE_DEFAULT), `after`, `status`. */
+export type TaskPageQuery = Partial<TasksQuery>;
 
 /** A page of `GET /api/v1/tasks`. */
 export type TaskPage = TaskList;
