@@ -27,6 +27,10 @@ export const ERROR_CODES = {
   EC_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body is not sent as application/json.' },
   EC_LOCK_INVALID: { status: 423, summary: 'The lock is unknown, expired or held by someone else.' },
   EC_HEADERS_TOO_LARGE: { status: 431, summary: 'The request headers are larger than the server accepts.' },
+  EC_URI_TOO_LONG: {
+    status: 414,
+    summary: 'The request path, or one of its parameters, is longer than the server accepts.',
+  },
   EC_LOCK_NOT_FOUND: { status: 404, summary: 'No such lock is held (it expired, was released, or never existed).' },
   EC_SHUTTING_DOWN: { status: 503, summary: 'The EngineConn is shutting down and accepts no new work.' },
   EC_UNHEALTHY: { status: 503, summary: 'The EngineConn is marked UnHealthy and accepts no new tasks.' },
@@ -85,6 +89,8 @@ export function errorCodeForStatus(status: number): ErrorCode {
       return 'EC_METHOD_NOT_ALLOWED';
     case 413:
       return 'EC_PAYLOAD_TOO_LARGE';
+    case 414:
+      return 'EC_URI_TOO_LONG';
     case 415:
       return 'EC_UNSUPPORTED_MEDIA_TYPE';
     case 431:

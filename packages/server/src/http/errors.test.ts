@@ -54,14 +54,14 @@ describe('error handling and plugins', () => {
     assert.equal(open.statusCode, 200);
   });
 
-  test('a bad URL encoding (400) or an over-long id (414) is EC_BAD_REQUEST, not a crash', async () => {
-    for (const [url, status] of [
-      ['/api/v1/tasks/%E0%A4%A', 400],
-      [`/api/v1/tasks/${'x'.repeat(500)}`, 414],
+  test('a bad URL encoding is 400 EC_BAD_REQUEST and an over-long id 414 EC_URI_TOO_LONG, not a crash', async () => {
+    for (const [url, status, code] of [
+      ['/api/v1/tasks/%E0%A4%A', 400, 'EC_BAD_REQUEST'],
+      [`/api/v1/tasks/${'x'.repeat(500)}`, 414, 'EC_URI_TOO_LONG'],
     ] as const) {
       const res = await server.request({ method: 'GET', url });
       assert.equal(res.statusCode, status, url);
-      assert.equal(res.json<{ error: { code: string } }>().error.code, 'EC_BAD_REQUEST');
+      assert.equal(res.json<{ error: { code: string } }>().error.code, code);
     }
   });
 });

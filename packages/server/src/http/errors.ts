@@ -1,45 +1,43 @@
-import { EngineConnError, type ErrorCode, isErrorCode } from '@engineconn/core';
+import {
+  EngineConnError,
+  type ErrorCode,
+  errorCodeForStatus,
+  isErrorCode,
+  statusOf,
+} from '@engineconn/protocol/constants';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drainBody } from './protocol-errors.js';
 
-/** Sends the contract's error body with an explicit status (for the few routes the contract overrides). */
-export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
-  return reply.code(status).send({ error: { code, message } });
+/** Sends the contract's error body with the status the registry gives its code. */
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(statusOf(code)).send({ error: { code, message } });
 }
 
 /** Maps fastify's own request errors (body parsing, limits) to the contract's codes. */
-function fromFastifyError(err: FastifyError, bodyLimit: number): { status: number; error: EngineConnError } | null {
+function fromFastifyError(err: FastifyError, bodyLimit: number): EngineConnError | null {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return {
-        status: 413,
-        error: new EngineConnError(
-          'EC_PAYLOAD_TOO_LARGE',
-          `The request body is larger than the limit of ${bodyLimit} bytes (start the EngineConn with a larger --body-limit).`,
-        ),
-      };
+      return new EngineConnError(
+        'EC_PAYLOAD_TOO_LARGE',
+        `The request body is larger than the limit of ${bodyLimit} bytes (start the EngineConn with a larger --body-limit).`,
+      );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, error: new EngineConnError('EC_BAD_REQUEST', 'The request body is not valid JSON.') };
+      return new EngineConnError('EC_BAD_REQUEST', 'The request body is not valid JSON.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return {
-        status: 415,
-        error: new EngineConnError(
-          'EC_UNSUPPORTED_MEDIA_TYPE',
-          'Unsupported content-type: send the request body as application/json.',
-        ),
-      };
+      return new EngineConnError(
+        'EC_UNSUPPORTED_MEDIA_TYPE',
+        'Unsupported content-type: send the request body as application/json.',
+      );
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return {
-        status: 400,
-        error: new EngineConnError('EC_BAD_REQUEST', 'The request body size does not match its Content-Length.'),
-      };
+      return new EngineConnError('EC_BAD_REQUEST', 'The request body size does not match its Content-Length.');
     default:
       break;
   }
-  // Any other client error fastify raises (bad URL encoding, malformed headers) is the caller's fault.
+  // Any other client error fastify raises (bad URL encoding, malformed headers) is the caller's fault:
+  // the code of its status.
   const status = err.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, error: new EngineConnError('EC_BAD_REQUEST', err.message) };
+    return new EngineConnError(errorCodeForStatus(status), err.message);
   }
   return null;
 }
@@ -61,15 +59,13 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
       return reply.code(err.status).send({ error: err.toJSON() });
     }
     const mapped = isFastifyError(err) ? fromFastifyError(err, bodyLimit) : null;
-    if (mapped?.status === 413) {
+    if (mapped?.code === 'EC_PAYLOAD_TOO_LARGE') {
       // The client may still be sending: read the rest so it gets the 413 rather than a reset.
       if (!(await drainBody(request.raw))) reply.header('connection', 'close');
     }
-    if (mapped) return reply.code(mapped.status).send({ error: mapped.error.toJSON() });
+    if (mapped) return reply.code(mapped.status).send({ error: mapped.toJSON() });
     request.log.error({ err }, 'unexpected error while handling a request');
-    return reply.code(500).send({
-      error: { code: 'EC_INTERNAL', message: 'An unexpected error occurred; the EngineConn log has the details.' },
-    });
+    return sendError(reply, 'EC_INTERNAL', 'An unexpected error occurred; the EngineConn log has the details.');
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -78,12 +74,11 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       return sendError(
         reply.header('allow', allowed.join(', ')),
-        405,
         'EC_METHOD_NOT_ALLOWED',
         `${path} does not take ${request.method}; it takes ${allowed.join(', ')}.`,
       );
     }
-    return sendError(reply, 404, 'EC_NOT_FOUND', `No route ${request.method} ${path}.`);
+    return sendError(reply, 'EC_NOT_FOUND', `No route ${request.method} ${path}.`);
   });
 }
 
@@ -120,9 +115,10 @@ class RouteMethods {
  * over-long path parameter); passed as fastify's `frameworkErrors` option.
  */
 export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const status =
-    typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
-  void reply.code(status).send({ error: { code: 'EC_BAD_REQUEST', message: err.message } });
+  const status = err.statusCode;
+  const code =
+    typeof status === 'number' && status >= 400 && status < 500 ? errorCodeForStatus(status) : 'EC_BAD_REQUEST';
+  void sendError(reply, code, err.message);
 }
 
 function isFastifyError(err: unknown): err is FastifyError {
