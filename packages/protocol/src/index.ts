@@ -9,6 +9,7 @@ export {
   type TaskEventOf,
   TaskEventSchema,
 } from './events/task-events.js';
+export { API_COMPONENTS, named } from './http/components.js';
 export { bodyError, describeIssues, typeError } from './http/field-errors.js';
 export * from './http/requests.js';
 export * from './http/responses.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { named } from '../http/components.js';
 import {
   ErrorBodySchema,
   IsoTimeSchema,
@@ -11,17 +12,22 @@ import type { TaskEventName } from './task-event-names.js';
 
 /** The `data` of each task event, on SSE and on the WebSocket alike (docs/api.md#task-events). */
 export const TaskEventDataSchemas = {
-  status: z.object({ status: TaskStatusSchema, at: IsoTimeSchema, error: ErrorBodySchema.optional() }),
-  progress: z.object({ progress: z.number(), progressInfo: z.array(ProgressInfoSchema) }),
-  log: z
-    .object({ from: z.number().int(), lines: z.array(z.string()) })
-    .describe('A batch of consecutive lines: lines[i] is log line from + i.'),
+  status: named(
+    'StatusEventData',
+    z.object({ status: TaskStatusSchema, at: IsoTimeSchema, error: ErrorBodySchema.optional() }),
+  ),
+  progress: named('ProgressEventData', z.object({ progress: z.number(), progressInfo: z.array(ProgressInfoSchema) })),
+  log: named(
+    'LogEventData',
+    z
+      .object({ from: z.number().int(), lines: z.array(z.string()) })
+      .describe('A batch of consecutive lines: lines[i] is log line from + i.'),
+  ),
   resultSet: ResultSetMetaSchema,
-  done: z.object({
-    status: z.enum(TERMINAL_TASK_STATUSES),
-    error: ErrorBodySchema.optional(),
-    finishedAt: IsoTimeSchema,
-  }),
+  done: named(
+    'DoneEventData',
+    z.object({ status: z.enum(TERMINAL_TASK_STATUSES), error: ErrorBodySchema.optional(), finishedAt: IsoTimeSchema }),
+  ),
 } as const satisfies Record<TaskEventName, z.ZodType>;
 
 export type TaskEventData = { [K in TaskEventName]: z.infer<(typeof TaskEventDataSchemas)[K]> };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HEALTH_STATES } from '../status/health.js';
 import { TASK_STATUSES } from '../status/task-status.js';
+import { named } from './components.js';
 import { bodyError, typeError } from './field-errors.js';
 import {
   MAX_PAGE_LIMIT,
@@ -30,24 +31,27 @@ const queryInt = (min: number, max: number) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
-export const SubmitRequestSchema = z
-  .strictObject(
-    {
-      code: nonEmptyString.describe('The code to run, e.g. SQL statements separated by semicolons.'),
-      lock: nonEmptyString.optional().describe('The lock from POST /api/v1/locks, when the EC is locked.'),
-      runType: nonEmptyString.optional().describe("The code language, one of the engine's runTypes."),
-      properties: z
-        .record(z.string(), z.unknown(), { error: typeError('an object') })
-        .optional()
-        .describe("Per-task settings, e.g. 'timeout' (duration like 30s or ms)."),
-      labels: z
-        .record(z.string(), z.string({ error: 'must be a string' }), { error: typeError('an object of strings') })
-        .optional()
-        .describe('Free-form string labels kept with the task.'),
-    },
-    { error: bodyError },
-  )
-  .describe('POST /api/v1/tasks');
+export const SubmitRequestSchema = named(
+  'SubmitRequest',
+  z
+    .strictObject(
+      {
+        code: nonEmptyString.describe('The code to run, e.g. SQL statements separated by semicolons.'),
+        lock: nonEmptyString.optional().describe('The lock from POST /api/v1/locks, when the EC is locked.'),
+        runType: nonEmptyString.optional().describe("The code language, one of the engine's runTypes."),
+        properties: z
+          .record(z.string(), z.unknown(), { error: typeError('an object') })
+          .optional()
+          .describe("Per-task settings, e.g. 'timeout' (duration like 30s or ms)."),
+        labels: z
+          .record(z.string(), z.string({ error: 'must be a string' }), { error: typeError('an object of strings') })
+          .optional()
+          .describe('Free-form string labels kept with the task.'),
+      },
+      { error: bodyError },
+    )
+    .meta({ description: 'POST /api/v1/tasks', examples: [{ code: 'select 42 as answer', labels: { job: 'daily' } }] }),
+);
 /** What a caller sends to run code (`POST /api/v1/tasks`, docs/api.md). */
 export type SubmitRequest = z.infer<typeof SubmitRequestSchema>;
 
@@ -60,29 +64,35 @@ export const SubmitQuerySchema = z.object({
     ),
 });
 
-export const LockRequestSchema = z
-  .strictObject(
-    {
-      timeoutMs: z
-        .number({ error: typeError('a number of milliseconds') })
-        .int('must be a whole number of milliseconds')
-        .positive('must be positive')
-        .optional(),
-    },
-    { error: bodyError },
-  )
-  .describe('POST /api/v1/locks');
+export const LockRequestSchema = named(
+  'LockRequest',
+  z
+    .strictObject(
+      {
+        timeoutMs: z
+          .number({ error: typeError('a number of milliseconds') })
+          .int('must be a whole number of milliseconds')
+          .positive('must be positive')
+          .optional(),
+      },
+      { error: bodyError },
+    )
+    .meta({ description: 'POST /api/v1/locks', examples: [{ timeoutMs: 60_000 }] }),
+);
 export type LockRequest = z.infer<typeof LockRequestSchema>;
 
-export const HealthRequestSchema = z
-  .strictObject(
-    {
-      health: z.enum(HEALTH_STATES, { error: `must be one of ${HEALTH_STATES.join(', ')}` }),
-      reason: z.string({ error: 'must be a string' }).optional(),
-    },
-    { error: bodyError },
-  )
-  .describe('POST /api/v1/engineconn/health');
+export const HealthRequestSchema = named(
+  'HealthRequest',
+  z
+    .strictObject(
+      {
+        health: z.enum(HEALTH_STATES, { error: `must be one of ${HEALTH_STATES.join(', ')}` }),
+        reason: z.string({ error: 'must be a string' }).optional(),
+      },
+      { error: bodyError },
+    )
+    .meta({ description: 'POST /api/v1/engineconn/health', examples: [{ health: 'WARN', reason: 'disk 90% full' }] }),
+);
 export type HealthRequest = z.infer<typeof HealthRequestSchema>;
 
 export const TaskParamsSchema = z.object({ id: nonEmptyString });

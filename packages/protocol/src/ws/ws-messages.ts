@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TaskEventSchema } from '../events/task-events.js';
+import { named } from '../http/components.js';
 import { describeIssues, typeError } from '../http/field-errors.js';
 import { ErrorCodeSchema } from '../http/responses.js';
 
@@ -28,26 +29,35 @@ export const WsSubscribeSchema = z.strictObject({
 
 export const WsUnsubscribeSchema = z.strictObject({ type: z.literal('unsubscribe'), taskId });
 
-export const WsClientMessageSchema = z
-  .discriminatedUnion('type', [WsSubscribeSchema, WsUnsubscribeSchema], {
-    error: 'needs "type": "subscribe" or "unsubscribe"',
-  })
-  .describe('A message a client sends on GET /api/v1/events.');
+export const WsClientMessageSchema = named(
+  'WsClientMessage',
+  z
+    .discriminatedUnion('type', [WsSubscribeSchema, WsUnsubscribeSchema], {
+      error: 'needs "type": "subscribe" or "unsubscribe"',
+    })
+    .describe('A message a client sends on GET /api/v1/events.'),
+);
 export type WsClientMessage = z.infer<typeof WsClientMessageSchema>;
 
-export const WsEventMessageSchema = z
-  .intersection(z.object({ type: z.literal('event'), taskId: z.string() }), TaskEventSchema)
-  .describe('One task event, as the SSE event of the same name, with its task.');
+export const WsEventMessageSchema = named(
+  'WsEventMessage',
+  z
+    .intersection(z.object({ type: z.literal('event'), taskId: z.string() }), TaskEventSchema)
+    .describe('One task event, as the SSE event of the same name, with its task.'),
+);
 export type WsEventMessage = z.infer<typeof WsEventMessageSchema>;
 
-export const WsErrorMessageSchema = z
-  .object({
-    type: z.literal('error'),
-    code: ErrorCodeSchema,
-    message: z.string(),
-    taskId: z.string().optional().describe('The subscription the error concerns, when there is one.'),
-  })
-  .describe('A problem with a message or subscription; the socket stays open unless the code is EC_SLOW_CONSUMER.');
+export const WsErrorMessageSchema = named(
+  'WsErrorMessage',
+  z
+    .object({
+      type: z.literal('error'),
+      code: ErrorCodeSchema,
+      message: z.string(),
+      taskId: z.string().optional().describe('The subscription the error concerns, when there is one.'),
+    })
+    .describe('A problem with a message or subscription; the socket stays open unless the code is EC_SLOW_CONSUMER.'),
+);
 export type WsErrorMessage = z.infer<typeof WsErrorMessageSchema>;
 
 export const WsServerMessageSchema = z.union([WsEventMessageSchema, WsErrorMessageSchema]);

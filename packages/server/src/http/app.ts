@@ -5,6 +5,7 @@ import { type AuthConfig, Authenticator, generateOwnerToken, installAuth, type S
 import { createServerContext, decorateServerContext } from './context.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { installJsonBodyParser } from './json-body.js';
+import { collectApiRoutes } from './openapi/api-route.js';
 import { clientErrorHandler } from './protocol-errors.js';
 import { installRequestGuard, type RequestGuardOptions } from './request-guard.js';
 import { registerEngineConnRoutes } from './routes/engineconn-routes.js';
@@ -61,6 +62,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     schemaController: { compilersFactory: lazySchemaCompilers },
   }) as unknown as FastifyInstance;
 
+  collectApiRoutes(app);
   installErrorHandling(app, bodyLimit);
   installJsonBodyParser(app);
 

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { BadRequestError, type TaskEvent } from '@engineconn/core';
-import { EventsQuerySchema, LastEventIdSchema } from '@engineconn/protocol';
+import { EventsQuerySchema, LastEventIdSchema, TaskParamsSchema } from '@engineconn/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { defineRoute } from './openapi/api-route.js';
 import { parseInput } from './parse-input.js';
 import { SLOW_CONSUMER_LIMITS, type SlowConsumerLimits, slowConsumerMessage } from './slow-consumer.js';
 
@@ -49,6 +50,17 @@ async function drained(
   }
 }
 
+const taskEventsRoute = defineRoute({
+  tag: 'events',
+  summary: 'The task events as Server-Sent Events',
+  description:
+    'Events `status`, `progress`, `log`, `resultSet` and `done` (the data schemas are the *EventData components; resultSet data is a ResultSetMeta). Each carries its sequence number as `id:`; reconnect with the `Last-Event-ID` header (or `?after=`) to resume without gap or repeat. The stream ends after `done`; `: ping` comments keep it alive. A reader that falls too far behind gets an `error` event with EC_SLOW_CONSUMER and the stream ends; resume after the last id.',
+  params: TaskParamsSchema,
+  query: EventsQuerySchema,
+  answers: { 200: { description: 'An event stream', media: { 'text/event-stream': { schema: { type: 'string' } } } } },
+  errors: ['EC_TASK_NOT_FOUND'],
+});
+
 /**
  * `GET /api/v1/tasks/:id/events`: the task's journal as Server-Sent Events. Every event carries its
  * sequence number as `id:`, so a reconnect with `Last-Event-ID` resumes without gap or duplicate.
@@ -60,7 +72,7 @@ export function registerSseRoute(app: FastifyInstance, options: SseOptions = {})
 
   app.get(
     '/api/v1/tasks/:id/events',
-    { config: { queryToken: true }, exposeHeadRoute: false },
+    { config: { queryToken: true, api: taskEventsRoute }, exposeHeadRoute: false },
     async (request, reply) => {
       // Lookup and parsing happen before hijacking, so their errors still go out as JSON.
       const view = app.engineConn.taskOf(request);

@@ -1,19 +1,42 @@
 import { createRequire } from 'node:module';
 import type { FastifyPluginAsync } from 'fastify';
+import { defineRoute } from './api-route.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
-/** The document is built from the zod schemas at the first request: nothing before ready needs it. */
-async function buildDocument(): Promise<string> {
-  const { buildOpenApiDocument } = await import('./openapi-document.js');
-  return JSON.stringify(buildOpenApiDocument(version));
-}
+const openApiRoute = defineRoute({
+  summary: 'This document',
+  tag: 'probes',
+  answers: { 200: { description: 'OpenAPI 3.1', media: { 'application/json': { schema: { type: 'object' } } } } },
+  errors: [],
+});
 
-/** `GET /api/v1/openapi.json`: the API description, public like the probes (it holds no data). */
+/**
+ * `GET /api/v1/openapi.json`: the API description, public like the probes (it holds no data). It is
+ * built from the routes registered with `config.api` at the first request: nothing before ready
+ * needs it, and every plugin's routes are registered by then.
+ */
 export const openApiPlugin: FastifyPluginAsync = async (app) => {
   let document: Promise<string> | undefined;
-  app.get('/api/v1/openapi.json', { config: { public: true } }, async (_request, reply) => {
-    document ??= buildDocument();
+  const build = async (): Promise<string> => {
+    const { buildOpenApiDocument } = await import('./openapi-document.js');
+    return JSON.stringify(
+      buildOpenApiDocument(
+        {
+          title: 'EngineConn API',
+          version,
+          description:
+            'Run code through a live engine session and follow it in real time. Errors are `{"error": {"code": "EC_…", "message"}}` with the HTTP status of their code; each operation lists its codes in `x-error-codes`. See docs/api.md and docs/errors.md.',
+          tags: ['engineconn', 'tasks', 'events', 'results', 'locks', 'probes'],
+          securityDescription:
+            "A token from the --auth-file; without one, the EngineConn's owner token (its ready file, its OS user's runtime file, or ENGINECONN_TOKEN at start).",
+        },
+        app.apiRoutes,
+      ),
+    );
+  };
+  app.get('/api/v1/openapi.json', { config: { public: true, api: openApiRoute } }, async (_request, reply) => {
+    document ??= build();
     return reply
       .type('application/json; charset=utf-8')
       .header('cache-control', 'no-cache')

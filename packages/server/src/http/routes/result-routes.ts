@@ -1,11 +1,52 @@
 import { Readable } from 'node:stream';
 import { BadRequestError, EngineConnError } from '@engineconn/core';
-import { MAX_PAGE_LIMIT, ResultPageQuerySchema, ResultParamsSchema } from '@engineconn/protocol';
+import {
+  MAX_PAGE_LIMIT,
+  ResultPageQuerySchema,
+  ResultParamsSchema,
+  ResultSetListSchema,
+  TaskParamsSchema,
+} from '@engineconn/protocol';
 import type { FastifyInstance } from 'fastify';
+import { defineRoute, ref } from '../openapi/api-route.js';
 import { parseInput } from '../parse-input.js';
 
 const STREAM_TYPES = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' } as const;
 const RAW_TYPES = { TEXT: 'text/plain; charset=utf-8', HTML: 'text/html; charset=utf-8' } as const;
+
+const listResultsRoute = defineRoute({
+  tag: 'results',
+  summary: 'The result sets of the task',
+  params: TaskParamsSchema,
+  answers: { 200: { description: 'Result set metadata', schema: ResultSetListSchema } },
+  errors: ['EC_TASK_NOT_FOUND'],
+});
+
+const readResultRoute = defineRoute({
+  tag: 'results',
+  summary: 'A page of a TABLE set, a page of a TEXT/HTML set, or the bytes of a PICTURE',
+  description: [
+    'TABLE pages count rows; TEXT and HTML pages count UTF-8 bytes (default and at most 1 MiB) and never split a character: follow `next` until it is null.',
+    'With `format=csv` or `format=ndjson` a TABLE set is streamed whole, with `format=raw` a TEXT or HTML set (offset and limit are ignored).',
+  ].join('\n\n'),
+  params: ResultParamsSchema,
+  query: ResultPageQuerySchema,
+  answers: {
+    200: {
+      description:
+        'RowsPage (TABLE), TextResult (TEXT, HTML), the image (PICTURE), or the whole set as CSV / NDJSON / raw text',
+      media: {
+        'application/json': { schema: { oneOf: [ref('RowsPage'), ref('TextResult')] } },
+        'text/csv': { schema: { type: 'string' } },
+        'application/x-ndjson': { schema: { type: 'string' } },
+        'text/plain': { schema: { type: 'string' } },
+        'text/html': { schema: { type: 'string' } },
+        'image/*': { schema: { type: 'string', contentMediaType: 'image/*' } },
+      },
+    },
+  },
+  errors: ['EC_TASK_NOT_FOUND', 'EC_RESULT_NOT_FOUND'],
+});
 
 /**
  * Result set listing and paged / streamed reads. Nothing here holds a whole set in memory: TABLE
@@ -14,17 +55,17 @@ const RAW_TYPES = { TEXT: 'text/plain; charset=utf-8', HTML: 'text/html; charset
 export function registerResultRoutes(app: FastifyInstance): void {
   const { taskOf } = app.engineConn;
 
-  app.get('/api/v1/tasks/:id/results', async (request) => {
+  app.get('/api/v1/tasks/:id/results', { config: { api: listResultsRoute } }, async (request) => {
     const view = taskOf(request);
     return { resultSets: view.info().resultSets };
   });
 
-  app.get('/api/v1/tasks/:id/results/:index', async (request, reply) => {
+  app.get('/api/v1/tasks/:id/results/:index', { config: { api: readResultRoute } }, async (request, reply) => {
     // Task output opened directly (an SVG picture, an HTML page) must never run as this origin.
     reply.header('content-security-policy', 'sandbox');
     const view = taskOf(request);
-    const { index } = parseInput(ResultParamsSchema, request.params, 'params');
-    const { offset, limit, format } = parseInput(ResultPageQuerySchema, request.query, 'query');
+    const { index } = parseInput(readResultRoute.params, request.params, 'params');
+    const { offset, limit, format } = parseInput(readResultRoute.query, request.query, 'query');
     const meta = view.info().resultSets.find((set) => set.index === index);
     if (!meta) {
       throw new EngineConnError('EC_RESULT_NOT_FOUND', `Task '${view.id}' has no result set ${index}.`);

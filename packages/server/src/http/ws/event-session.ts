@@ -6,7 +6,13 @@ import {
   type TaskEvent,
   type TaskView,
 } from '@engineconn/core';
-import { describeMessageError, WS_CLOSE_CODES, WsClientMessageSchema } from '@engineconn/protocol';
+import {
+  describeMessageError,
+  type ErrorCode,
+  WS_CLOSE_CODES,
+  WsClientMessageSchema,
+  type WsErrorMessage,
+} from '@engineconn/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { type SlowConsumerLimits, slowConsumerMessage } from '../slow-consumer.js';
@@ -227,13 +233,11 @@ export class EventSession {
     setTimeout(() => this.socket.terminate(), this.limits.closeGraceMs).unref();
   }
 
-  #sendError(code: string, message: string, taskId?: string): void {
+  #sendError(code: ErrorCode, message: string, taskId?: string): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.socket.send(
-      JSON.stringify(
-        taskId === undefined ? { type: 'error', code, message } : { type: 'error', code, message, taskId },
-      ),
-    );
+    const error: WsErrorMessage =
+      taskId === undefined ? { type: 'error', code, message } : { type: 'error', code, message, taskId };
+    this.socket.send(JSON.stringify(error));
   }
 }
 

@@ -1,7 +1,32 @@
+import { BadRequestError } from '@engineconn/core';
+import { WS_CLOSE_CODES } from '@engineconn/protocol';
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { defineRoute, ref } from '../openapi/api-route.js';
 import { SLOW_CONSUMER_LIMITS } from '../slow-consumer.js';
 import { EventSession, type EventSessionLimits } from './event-session.js';
+
+const eventsSocketRoute = defineRoute({
+  tag: 'events',
+  summary: 'Task events over a WebSocket',
+  description: [
+    'Upgrade to a WebSocket (browsers pass the token as `?token=`). Send WsClientMessage: `{"type": "subscribe", "taskId": ID or "*", "after"?: seq}` or `{"type": "unsubscribe", "taskId"}`.',
+    'The server sends WsEventMessage `{"type": "event", "taskId", "seq", "event", "data"}` (data as on SSE) and WsErrorMessage `{"type": "error", "code", "message", "taskId"?}`.',
+    '`*` follows your unfinished tasks and every task you submit later; subscribe to a finished task by id to replay it. Resubscribing to a task restarts its stream after the given `after`.',
+    "Errors leave the socket open: a malformed message is EC_BAD_REQUEST; an unknown or foreign task EC_TASK_NOT_FOUND; an `after` beyond the task's last event EC_BAD_REQUEST (no silent wait).",
+    `A client whose send queue stays above the high-water mark too long gets EC_SLOW_CONSUMER and close code ${WS_CLOSE_CODES.slowConsumer}; it reconnects and resubscribes after the last seq it received. Messages over 64 KiB close the socket with 1009.`,
+  ].join('\n\n'),
+  answers: { 101: { description: 'Switching to the WebSocket protocol' } },
+  errors: ['EC_BAD_REQUEST', 'EC_UNAUTHORIZED', 'EC_FORBIDDEN'],
+  authenticatesItself: true,
+  extensions: {
+    'x-websocket-messages': {
+      client: ref('WsClientMessage'),
+      server: { oneOf: [ref('WsEventMessage'), ref('WsErrorMessage')] },
+      'x-message-errors': ['EC_BAD_REQUEST', 'EC_TASK_NOT_FOUND', 'EC_SLOW_CONSUMER'],
+    },
+  },
+});
 
 export interface EventsWsOptions extends Partial<EventSessionLimits> {
   /** Largest message a client may send; bigger ones close the socket with 1009. */
@@ -73,20 +98,24 @@ export function createEventsWsPlugin(options: EventsWsOptions = {}): EventsWsPlu
       for (const session of sessions) session.close();
     });
 
-    app.get(
-      '/api/v1/events',
-      {
-        websocket: true,
-        // The root auth hook reads only the header; this route authenticates itself to accept `?token=`.
-        config: { public: true },
-        onRequest: async (request) => {
-          request.caller = authenticator.authenticate(
-            { authorization: authorizationOf(request) },
-            request.socket.remoteAddress,
-          );
-        },
+    app.route({
+      method: 'GET',
+      url: '/api/v1/events',
+      // The root auth hook reads only the header; this route authenticates itself to accept `?token=`.
+      config: { public: true, api: eventsSocketRoute },
+      onRequest: async (request) => {
+        request.caller = authenticator.authenticate(
+          { authorization: authorizationOf(request) },
+          request.socket.remoteAddress,
+        );
       },
-      (socket, request) => {
+      // A plain GET gets the contract's error, not the plugin's bodiless 404.
+      handler: async () => {
+        throw new BadRequestError(
+          'GET /api/v1/events is a WebSocket: connect with a WebSocket client (an Upgrade request); for one task over plain HTTP use GET /api/v1/tasks/:id/events.',
+        );
+      },
+      wsHandler: (socket, request) => {
         const caller = app.engineConn.callerOf(request);
         const session = new EventSession(socket, caller, runtime, limits, request.log, () => {
           stats.slowConsumers++;
@@ -101,7 +130,7 @@ export function createEventsWsPlugin(options: EventsWsOptions = {}): EventsWsPlu
           if (sessions.delete(session)) stats.sockets--;
         });
       },
-    );
+    });
   };
   return Object.assign(plugin, { stats });
 }

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { type ErrorCode, isErrorCode, statusOf } from '@engineconn/protocol';
+import type { InjectOptions } from 'fastify';
+import { z } from 'zod';
+import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../test-support/in-process.js';
+import { parseAuthConfig } from '../auth.js';
+import { eventsWsPlugin } from '../ws/events-ws.js';
+import { type RegisteredRoute, routeErrors } from './api-route.js';
+import { openApiPlugin } from './openapi-plugin.js';
+
+/*
+ * Every route's declared error codes (its `config.api.errors` plus those of the hooks it passes)
+ * against what it really answers. Each route is called under every situation below (no or a bad
+ * token, a remote caller, a foreign page, a body that is not JSON or too large, each input field
+ * wrong, unknown ids, another user, a locked, busy, unhealthy or stopping EngineConn), and:
+ * - every code a route answers must be one it declares: a handler that starts throwing a new code
+ *   fails here until the route declares it (and so documents it);
+ * - every code a route declares must be answered in one of them: a stale declaration fails too.
+ */
+
+const AUTH = parseAuthConfig({
+  tokens: [
+    { token: 'tok-owner', user: 'owner' },
+    { token: 'tok-bob', user: 'bob' },
+  ],
+});
+
+interface Ids {
+  /** A finished task of the owner's with a TABLE (0) and a TEXT (1) result set. */
+  task: string;
+  /** A lock held now, when the situation holds one. */
+  lock?: string;
+}
+
+interface Probe {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  /** A JSON body (default: the example of the route's body schema). */
+  body?: unknown;
+  /** A body sent as it is. */
+  raw?: string;
+  headers?: Record<string, string>;
+  /** The bearer token (undefined: the situation's default; null: none). */
+  token?: string | null;
+  remoteAddress?: string;
+}
+
+interface Situation {
+  name: string;
+  server?: TestServerOptions;
+  /** The token requests send unless the probe names one (default: the owner token). */
+  token?: string;
+  setup?(server: TestServer, ids: Ids): Promise<void>;
+  probes(route: RegisteredRoute): Probe[];
+}
+
+const exampleOf = (schema: z.ZodType | undefined): unknown =>
+  schema ? ((z.globalRegistry.get(schema)?.examples as unknown[] | undefined)?.[0] ?? {}) : undefined;
+
+/** Each field of an input object replaced by values its schema refuses (or, for free strings, unknown ones). */
+function wrongFields(object: z.ZodObject | undefined): Record<string, string>[] {
+  if (!object) return [];
+  return Object.keys(object.shape).flatMap((name) => ['not-valid', '-1', ''].map((value) => ({ [name]: value })));
+}
+
+const SITUATIONS: Situation[] = [
+  { name: 'the owner, with valid requests', probes: () => [{}] },
+  { name: 'no token', probes: () => [{ token: null }] },
+  { name: 'an unknown token', probes: () => [{ token: 'not-a-token' }] },
+  { name: 'a remote caller without an auth file', probes: () => [{ remoteAddress: '10.1.2.3' }] },
+  { name: 'a page of another origin', probes: () => [{ headers: { origin: 'https://evil.example' } }] },
+  {
+    name: 'bodies that are not JSON objects',
+    probes: (route) => [
+      { raw: 'code=1', headers: { 'content-type': 'text/plain' } },
+      ...(route.method === 'get' ? [] : [{ raw: '{"code":', headers: { 'content-type': 'application/json' } }]),
+      ...(route.api.body ? [{ body: [] }, { body: { unknownField: 1 } }] : []),
+    ],
+  },
+  {
+    name: 'a body over the limit',
+    server: { bodyLimit: 256 },
+    probes: () => [
+      { raw: JSON.stringify({ code: 'x'.repeat(1024) }), headers: { 'content-type': 'application/json' } },
+    ],
+  },
+  {
+    name: 'each input field wrong',
+    probes: (route) => [
+      ...wrongFields(route.api.params).map((params) => ({ params })),
+      ...wrongFields(route.api.query).map((query) => ({ query })),
+    ],
+  },
+  {
+    name: 'unknown ids',
+    probes: () => [{ params: { id: 'no-such-task', lock: 'no-such-lock' } }, { params: { index: '99' } }],
+  },
+  {
+    name: 'another user, on an EngineConn shared only with its owner',
+    server: { auth: AUTH },
+    token: 'tok-bob',
+    probes: () => [{}],
+  },
+  {
+    name: 'another user, while the owner holds the lock of a shared serial EngineConn',
+    server: { auth: AUTH, shareLevel: 'server', executor: 'serial' },
+    token: 'tok-bob',
+    async setup(server, ids) {
+      const res = await server.request({ method: 'POST', url: '/api/v1/locks', payload: {}, token: 'tok-owner' });
+      ids.lock = (res.json() as { lock: string }).lock;
+    },
+    probes: () => [{}],
+  },
+  {
+    name: 'a serial EngineConn busy with a task',
+    server: { executor: 'serial' },
+    async setup(server) {
+      await server.submit('sleep 60000');
+    },
+    probes: () => [{}],
+  },
+  {
+    name: 'an UnHealthy EngineConn',
+    async setup(server) {
+      // An idle UnHealthy EngineConn releases itself at once: a running task keeps it up.
+      await server.submit('sleep 60000');
+      server.runtime.setHealth('UnHealthy', 'marked by the test');
+    },
+    probes: () => [{}],
+  },
+  {
+    name: 'an EngineConn shutting down',
+    async setup(server) {
+      await server.submit('sleep 60000');
+      void server.runtime.shutdown('the test stops it');
+    },
+    probes: () => [{}],
+  },
+];
+
+/** Routes that change the EngineConn for good go last, so the others see the situation as set up. */
+const LAST = ['post /api/v1/engineconn/shutdown', 'post /api/v1/engineconn/health'];
+const order = (route: RegisteredRoute): number => LAST.indexOf(`${route.method} ${route.url}`);
+
+function injectOptions(route: RegisteredRoute, probe: Probe, ids: Ids): InjectOptions & { token?: string | null } {
+  const defaults: Record<string, string> = { id: ids.task, index: '0', lock: ids.lock ?? 'no-lock-held' };
+  const url = route.url.replace(/:(\w+)/g, (_m, name: string) =>
+    encodeURIComponent(probe.params?.[name] ?? defaults[name] ?? 'x'),
+  );
+  const query = probe.query ? `?${new URLSearchParams(probe.query)}` : '';
+  const body = probe.raw ?? probe.body ?? exampleOf(route.api.body);
+  return {
+    method: route.method.toUpperCase() as 'GET',
+    url: url + query,
+    headers: {
+      ...(body !== undefined && probe.raw === undefined ? { 'content-type': 'application/json' } : {}),
+      ...probe.headers,
+    },
+    ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+    ...(probe.remoteAddress ? { remoteAddress: probe.remoteAddress } : {}),
+    ...(probe.token === undefined ? {} : { token: probe.token }),
+  };
+}
+
+describe('declared error codes of every route', () => {
+  const answered = new Map<string, Set<string>>();
+  const declared = new Map<string, ErrorCode[]>();
+  const servers: TestServer[] = [];
+  after(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  for (const situation of SITUATIONS) {
+    test(`every code answered to ${situation.name} is declared`, async () => {
+      const server = await startTestServer({
+        ...situation.server,
+        plugins: [eventsWsPlugin, openApiPlugin, createMetricsPlugin()],
+      });
+      servers.push(server);
+      const token = situation.token ?? (situation.server?.auth ? 'tok-owner' : undefined);
+      const rows = await server.submit('rows 2; text hello', situation.server?.auth ? 'tok-owner' : undefined);
+      const ids: Ids = { task: rows.id };
+      await server.finished(ids.task, situation.server?.auth ? 'tok-owner' : undefined);
+      await situation.setup?.(server, ids);
+      const routes = [...server.app.apiRoutes].sort((a, b) => order(a) - order(b));
+      assert.ok(routes.length >= 18, `only ${routes.length} routes are declared`);
+      for (const route of routes) {
+        const key = `${route.method.toUpperCase()} ${route.url}`;
+        declared.set(key, routeErrors(route));
+        const codes = answered.get(key) ?? new Set<string>();
+        answered.set(key, codes);
+        for (const probe of situation.probes(route)) {
+          const res = await server.request({ token, ...injectOptions(route, probe, ids) });
+          // A failure status the route declares as an answer (`/readyz`'s 503) is not an error.
+          if (res.statusCode < 400 || route.api.answers[res.statusCode]) continue;
+          const what = `${key} with ${JSON.stringify(probe)}`.slice(0, 300);
+          let code: unknown;
+          try {
+            code = (JSON.parse(res.body) as { error?: { code?: unknown } }).error?.code;
+          } catch {
+            code = undefined;
+          }
+          assert.ok(isErrorCode(code), `${what} answered ${res.statusCode} without an error code: ${res.body}`);
+          assert.equal(res.statusCode, statusOf(code), `${what}: ${code} has the status of the registry`);
+          assert.ok(
+            routeErrors(route).includes(code),
+            `${what} answered ${code}, which the route does not declare (add it to its config.api.errors)`,
+          );
+          codes.add(code);
+        }
+      }
+    });
+  }
+
+  test('every code a route declares is answered in one of the situations', () => {
+    assert.ok(declared.size >= 18);
+    for (const [key, codes] of declared) {
+      const seen = answered.get(key) ?? new Set();
+      const never = codes.filter((code) => !seen.has(code));
+      assert.deepEqual(never, [], `${key} declares ${never.join(', ')} but never answered it`);
+    }
+  });
+});
