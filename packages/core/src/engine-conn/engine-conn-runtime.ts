@@ -94,10 +94,8 @@ export class EngineConnRuntime {
     } catch (err) {
       const error = EngineConnError.from(err, 'EC_ENGINE_START_FAILED');
       logger.error({ err }, 'EngineConn failed to start');
-      if (runtime) {
-        await runtime.#closeSession();
-        runtime.#end('Failed', `start-up failed: ${error.message}`, 1);
-      } else if (session) {
+      if (runtime) await runtime.#fail(`start-up failed: ${error.message}`);
+      else if (session) {
         await plugin
           .closeSession(session.value)
           .catch((e: unknown) => logger.error({ err: e }, 'closing the engine session failed'));
@@ -208,8 +206,12 @@ export class EngineConnRuntime {
     await this.#hooks.runLogged('afterEngineServerStartFailed', (h) =>
       h.afterEngineServerStartFailed?.(this.context, error),
     );
+    await this.#fail(`server failed to start: ${error.message}`);
+  }
+
+  async #fail(reason: string): Promise<void> {
     await this.#closeSession();
-    this.#end('Failed', `server failed to start: ${error.message}`, 1);
+    this.#end('Failed', reason, 1);
   }
 
   info(): EngineConnInfo {
@@ -224,11 +226,7 @@ export class EngineConnRuntime {
       health: this.health,
       owner: this.context.user,
       labels: { ...this.context.labels },
-      concurrency: {
-        limit: this.settings.concurrency,
-        running: executor.running,
-        queued: executor.queued,
-      },
+      concurrency: { limit: this.settings.concurrency, running: executor.running, queued: executor.queued },
       overload: this.#overload.info(),
       startedAt: new Date(this.#startedAt).toISOString(),
       lastActivityAt: new Date(this.#lastActivityAt).toISOString(),

@@ -127,10 +127,9 @@ export function attachManager(runtime: ManagedRuntime, opts: AttachManagerOption
   };
 
   reporter.register();
-  // The manager has seen nothing yet: tell it where start-up landed (Unlock, or Running for once).
-  if (runtime.status !== 'Starting') {
-    reporter.status({ id: runtime.id, status: runtime.status, previous: 'Starting', at: iso(), reason: 'started' });
-  }
+  // The manager has seen nothing yet: tell it where start-up landed (a runtime exists only once
+  // started: Unlock, or Running for once).
+  reporter.status({ id: runtime.id, status: runtime.status, previous: 'Starting', at: iso(), reason: 'started' });
   // 0 turns the periodic heartbeat off; health changes and the exit still send one.
   const timer = intervalMs > 0 ? setLongInterval(sendHeartbeat, intervalMs) : undefined;
   const orphanWatch = watchForOrphaning(runtime, reporter, orphanTimeoutOf(runtime, opts), logger);
