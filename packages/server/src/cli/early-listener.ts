@@ -1,5 +1,6 @@
+import { lookup } from 'node:dns/promises';
 import type { Server as HttpServer } from 'node:http';
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * The port, bound before the EngineConn exists. Binding comes first so that a port in use fails
@@ -16,6 +17,23 @@ export interface EarlyListener {
   close(): void;
 }
 
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** `localhost` is bound on each of its addresses (127.0.0.1 and ::1), as the HTTP server would. */
+async function hostsOf(host: string): Promise<string[]> {
+  if (host !== 'localhost') return [host];
+  const found = await lookup(host, { all: true }).catch(() => []);
+  return found.length > 0 ? [...new Set(found.map((a) => a.address))] : [host];
+}
+
 export async function listenEarly(host: string, port: number): Promise<EarlyListener> {
   let waiting = new Set<Socket>();
   let target: HttpServer | null = null;
@@ -23,30 +41,52 @@ export async function listenEarly(host: string, port: number): Promise<EarlyList
     server.emit('connection', socket);
     socket.resume();
   };
-  const listener = createServer({ pauseOnConnect: true }, (socket) => {
+  const onConnection = (socket: Socket) => {
     if (target) return give(target, socket);
     waiting.add(socket);
     socket.once('close', () => waiting.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen({ host, port }, () => {
-      listener.off('error', reject);
-      resolve();
-    });
-  });
+  };
+  const listeners: Server[] = [];
+  const close = () => {
+    for (const listener of listeners) listener.close();
+    for (const socket of waiting) socket.destroy();
+    waiting = new Set();
+  };
+  try {
+    // The first address picks the port (for port 0) and must bind; the others take the same port
+    // where they can (a machine without IPv6 has no ::1), as the HTTP server's own binding does.
+    const [first, ...others] = await hostsOf(host);
+    const primary = createServer({ pauseOnConnect: true }, onConnection);
+    await listen(primary, first ?? host, port);
+    listeners.push(primary);
+    const bound = (primary.address() as AddressInfo).port;
+    for (const address of others) {
+      const listener = createServer({ pauseOnConnect: true }, onConnection);
+      if (
+        await listen(listener, address, bound).then(
+          () => true,
+          () => false,
+        )
+      )
+        listeners.push(listener);
+    }
+  } catch (err) {
+    close();
+    throw err;
+  }
   return {
-    address: listener.address() as AddressInfo,
+    address: listeners[0]?.address() as AddressInfo,
     handOver(server) {
       target = server;
+      // An HTTP server starts tracking its connections (for closeAllConnections() and its header and
+      // request timeouts) when it emits 'listening'; it never listens itself, so it is told here.
+      server.emit('listening');
       for (const socket of waiting) give(server, socket);
       waiting = new Set();
-      server.once('close', () => listener.close());
+      server.once('close', () => {
+        for (const listener of listeners) listener.close();
+      });
     },
-    close() {
-      listener.close();
-      for (const socket of waiting) socket.destroy();
-      waiting = new Set();
-    },
+    close,
   };
 }

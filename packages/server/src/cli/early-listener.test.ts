@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { lookup } from 'node:dns/promises';
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import { describe, test } from 'node:test';
+import { listenEarly } from './early-listener.js';
+
+describe('listenEarly', () => {
+  test('a request that arrives before the server exists waits, and is served once it is handed over', async () => {
+    const early = await listenEarly('127.0.0.1', 0);
+    const answer = fetch(`http://127.0.0.1:${early.address.port}/early`).then((r) => r.text());
+    // The connection is accepted and held: the request is only read once a server takes it.
+    await new Promise<void>((resolve, reject) =>
+      connect(early.address.port, '127.0.0.1').once('connect', resolve).once('error', reject).end(),
+    );
+    const server = createServer((req, res) => res.end(`served ${req.url}`));
+    early.handOver(server);
+    assert.equal(await answer, 'served /early');
+    assert.equal(await fetch(`http://127.0.0.1:${early.address.port}/later`).then((r) => r.text()), 'served /later');
+    // The server tracks the connections it was handed: closing it closes them and the port.
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await assert.rejects(fetch(`http://127.0.0.1:${early.address.port}/gone`), 'the port is released with the server');
+  });
+
+  test('localhost is bound on each of its addresses, on one port', async () => {
+    const addresses = [...new Set((await lookup('localhost', { all: true })).map((a) => a.address))];
+    const early = await listenEarly('localhost', 0);
+    const server = createServer((_req, res) => res.end('ok'));
+    early.handOver(server);
+    for (const address of addresses) {
+      const host = address.includes(':') ? `[${address}]` : address;
+      assert.equal(await fetch(`http://${host}:${early.address.port}/`).then((r) => r.text()), 'ok', address);
+    }
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('a port in use fails at once, before anything else starts', async () => {
+    const taken = await listenEarly('127.0.0.1', 0);
+    await assert.rejects(listenEarly('127.0.0.1', taken.address.port), /EADDRINUSE/);
+    taken.close();
+  });
+
+  test('close() drops connections still waiting', async () => {
+    const early = await listenEarly('127.0.0.1', 0);
+    const answer = fetch(`http://127.0.0.1:${early.address.port}/`).then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    await new Promise<void>((resolve, reject) =>
+      connect(early.address.port, '127.0.0.1').once('connect', resolve).once('error', reject).end(),
+    );
+    early.close();
+    assert.equal(await answer, 'dropped');
+  });
+});
