@@ -18,7 +18,11 @@ export interface SessionEnv {
   /** How many tasks may run at once (1 for serial); size pools to it. */
   readonly concurrency: number;
   readonly logger: EngineLogger;
-  /** Aborts if start-up is abandoned (e.g. SIGTERM while connecting). */
+  /**
+   * Aborts if start-up is abandoned (SIGTERM while connecting, a shutdown) or `ec.startTimeout`
+   * passes. Start-up then fails at once whatever the engine does, and a session it still returns
+   * is closed; an engine should stop connecting and reject.
+   */
   readonly signal: AbortSignal;
 }
 

@@ -45,6 +45,11 @@ export interface TaskContext {
   readonly user: string;
   readonly properties: Readonly<Record<string, unknown>>;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Its `reason` says why it aborted: a TaskAbortError whose `reason` is a TaskAbortReason (a kill
+   * and by whom, a timeout, a shutdown, no caller following); `taskAbortReasonOf(signal)` reads it.
+   * What the engine throws once stopped is kept as the cause of the task's terminal error.
+   */
   readonly signal: AbortSignal;
   /** After a polite cancel, how long the engine waits before escalating (TERM → KILL, restart). */
   readonly killGraceMs: number;
