@@ -1,17 +1,9 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
-import {
-  type Caller,
-  EngineConnError,
-  EngineConnRuntime,
-  startingInfo,
-  type TaskInfo,
-  type TaskView,
-} from '@engineconn/core';
-import type { ManagerConnection } from '@engineconn/core/manager';
-import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import { type Caller, EngineConnError, type EngineConnRuntime, type TaskInfo, type TaskView } from '@engineconn/core';
+import { TeardownStack } from '../boot/teardown-stack.js';
 import type { OnceFlags } from '../commands/once.js';
-import { newEngineConnId, resolveEngineContext } from '../engine-context.js';
+import { consoleUrl } from '../console-url.js';
+import { newEngineConnId } from '../engine-context.js';
 import { printJsonSets, printResultSets } from '../output/result-printer.js';
 import { writeOut } from '../output/write-out.js';
 import { viewResultSource } from './view-result-source.js';
@@ -36,92 +28,65 @@ function ignoreClosedPipe(err: NodeJS.ErrnoException): void {
 
 /**
  * Runs `engineconn once` to the end and returns the exit code: 0 when the job succeeded, 1 when it
- * failed, timed out or could not start, 130 when SIGINT or SIGTERM stopped it. A signal kills the
- * job first and waits until its work has stopped, then flushes the log, the results produced so far
- * and the manager's release; a second signal exits at once.
+ * failed, timed out or could not start, 130 when SIGINT or SIGTERM stopped it. It boots as `start`
+ * does (boot/boot-engine-conn.ts; serving the API only with `--port`), runs the one job, prints
+ * its log and results, and unwinds. A signal during start-up abandons it; once the job runs, a
+ * signal kills it and waits until its work has stopped, then flushes the log, the results
+ * produced so far and the manager's release; a second signal exits at once.
  */
 export async function runOnce(flags: OnceFlags): Promise<number> {
   const id = newEngineConnId();
   let signalled: NodeJS.Signals | null = null;
   let runtime: EngineConnRuntime | null = null;
   let job: TaskInfo | null = null;
-  let caller: Caller | null = null;
-  // A signal while the EngineConn starts abandons the start-up; once it runs, it kills the job.
   const startup = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) process.exit(EXIT_SIGNALLED);
     signalled = signal;
     process.stderr.write(`engineconn: ${signal}: stopping the job (send it again to exit now)\n`);
     if (!runtime) startup.abort(new Error(`signal ${signal} received`));
-    else if (job && caller) runtime.kill(job.id, caller);
+    else if (job) runtime.kill(job.id, { user: runtime.context.user, admin: false });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.stdout.on('error', ignoreClosedPipe);
-
-  let logger: Logger | null = null;
-  let app: FastifyInstance | null = null;
-  let unpublish = (): void => {};
-  let manager: ManagerConnection | null = null;
-  let dataDirDefaulted = false;
+  // Loaded here, not at the top, so the other commands do not pay for the server's imports.
+  const [{ createLogger }, boot] = await Promise.all([import('../logger.js'), import('../boot/boot-engine-conn.js')]);
+  const logger = createLogger(flags.logLevel, { ec: id });
+  const teardown = new TeardownStack((step, err) => logger.error({ err, step }, 'closing failed'));
+  teardown.defer('the signal handlers', () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.stdout.off('error', ignoreClosedPipe);
+  });
   try {
-    // Loaded here, not at the top, so the other commands do not pay for the server's imports.
-    const [{ createLogger }, { loadEngine }, runAsUser] = await Promise.all([
-      import('../logger.js'),
-      import('../../engines/registry.js'),
-      import('../run-as-user.js'),
-    ]);
-    const port = flags.port ?? null;
     const code = await readCode(flags);
-    logger = createLogger(flags.logLevel, { ec: id });
-    const runAs = runAsUser.resolveRunAs(flags.user, logger);
-    const plugin = await loadEngine(flags.engine);
     const conf = [...(flags.conf ?? [])];
     if (flags.heartbeatInterval !== undefined) conf.push(`ec.heartbeatInterval=${flags.heartbeatInterval}`);
-    const resolved = await resolveEngineContext(plugin, { ...flags, conf, executor: 'once' }, { id, allowOnce: true });
-    dataDirDefaulted = resolved.dataDirDefaulted;
-    await runAsUser.prepareDataDir(resolved.context.dataDir, runAs, dataDirDefaulted);
-    const context = resolved.context;
-    caller = { user: context.user, admin: false };
-    // --manager maps onto this option, so a config file or --conf can set it too.
-    const managerUrl = context.optionalString('ec.manager.url');
-    // The manager client (and zod, for its report schemas) loads only with a manager, while the engine starts.
-    const managerModule = managerUrl ? import('@engineconn/core/manager') : null;
-
-    let ec: EngineConnRuntime;
-    try {
-      // The port is bound and the TLS key read before the process gives up root (see run-as-user.ts).
-      const bound = port === null ? null : await bindServer(flags, port, logger);
-      if (runAs) {
-        runAsUser.dropPrivileges(runAs);
-        if (flags.tlsKey) runAsUser.assertUnreadable([{ path: flags.tlsKey, what: 'The TLS key' }], runAs.name);
-      }
-      try {
-        ec = await EngineConnRuntime.create({ plugin, context, logger }, { signal: startup.signal });
-      } catch (err) {
-        bound?.early.close();
-        throw err;
-      }
-      runtime = ec;
-      if (bound) {
-        const served = await serve(ec, bound, logger);
-        app = served.app;
-        unpublish = await served.announce();
-      }
-    } catch (err) {
-      const previous = runtime?.status ?? 'Starting';
-      if (runtime) await runtime.serverFailed(err instanceof Error ? err : new Error(String(err)));
-      if (managerUrl && managerModule) {
-        const failed = runtime ?? { id, info: () => startingInfo(plugin, context) };
-        await (await managerModule).reportStartFailure(failed, err, { url: managerUrl, previous, logger });
-      }
-      throw err;
+    const prepared = await boot.prepareBoot({
+      id,
+      flags: { ...flags, conf },
+      port: flags.port ?? null,
+      once: true,
+      logger,
+      teardown,
+    });
+    if (prepared.dataDirDefaulted) {
+      const dir = prepared.context.dataDir;
+      // A job that failed keeps what it wrote for a look; a directory with no file in it goes.
+      teardown.defer('the data directory', async () => {
+        if (job?.status === 'Succeed' || !(await holdsAFile(dir))) await rm(dir, { recursive: true, force: true });
+      });
     }
-    if (managerUrl && managerModule) {
-      const { attachManager } = await managerModule;
-      manager = attachManager(ec, { url: managerUrl, logger });
+    const booted = await boot.completeBoot(prepared, startup.signal);
+    const ec = booted.runtime;
+    runtime = ec;
+    if (booted.url) {
+      process.stderr.write(
+        `engineconn: EngineConn ${id} serving on ${booted.url} (console: ${consoleUrl(booted.url, booted.ownerToken)})\n`,
+      );
     }
-
+    const caller: Caller = { user: ec.context.user, admin: false };
     if (signalled) {
       await ec.shutdown(`signal ${signalled} before the job started`);
     } else {
@@ -151,88 +116,15 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     }
     const exit = await ec.exited;
     logger.info({ status: exit.status, reason: exit.reason }, 'EngineConn exiting');
+    await teardown.unwind();
     if (signalled) return EXIT_SIGNALLED;
     return job?.status === 'Succeed' ? 0 : 1;
   } catch (err) {
     const error = EngineConnError.from(err);
     process.stderr.write(`engineconn: ${error.message} [${error.code}]\n`);
+    await teardown.unwind({ failed: true, error: err });
     return signalled ? EXIT_SIGNALLED : 1;
-  } finally {
-    if (app) await app.close().catch(() => {});
-    unpublish();
-    if (manager) await manager.close();
-    if (runtime && dataDirDefaulted) {
-      // A job that failed keeps what it wrote for a look; a directory with no file in it goes.
-      const dir = runtime.context.dataDir;
-      if (job?.status === 'Succeed' || !(await holdsAFile(dir))) {
-        await rm(dir, { recursive: true, force: true }).catch(() => {});
-      }
-    }
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.stdout.off('error', ignoreClosedPipe);
   }
-}
-
-/** Reads the TLS files and binds the port, before the process gives up root and the session starts. */
-async function bindServer(flags: OnceFlags, port: number, logger: Logger) {
-  const [tlsFiles, { listenEarly }] = await Promise.all([import('../tls-files.js'), import('../early-listener.js')]);
-  const tls = await tlsFiles.readTlsFiles(flags);
-  tlsFiles.checkPlainHttpBind(flags.host, tls, flags, logger);
-  return { flags, tls, early: await listenEarly(flags.host, port) };
-}
-
-/**
- * Serves the EngineConn's HTTP API while the job runs (bound before the session starts, announced after), so a manager or a person can watch its
- * status, progress, log and results. It is the full app: the once executor itself refuses any
- * second task (EC_BUSY), and the owner may kill the job or shut the EngineConn down. Its owner
- * token (ENGINECONN_TOKEN or generated) is left in the runtime file and printed in the console URL.
- */
-async function serve(
-  runtime: EngineConnRuntime,
-  bound: Awaited<ReturnType<typeof bindServer>>,
-  logger: Logger,
-): Promise<{ app: FastifyInstance; announce: () => Promise<() => void> }> {
-  const [{ buildApp }, { SERVER_PLUGINS }, { publishOwnerToken, takeOwnerToken }, { consoleUrl }] = await Promise.all([
-    import('../../http/app.js'),
-    import('../../http/server-plugins.js'),
-    import('../owner-token.js'),
-    import('../console-url.js'),
-  ]);
-  const { flags, tls, early } = bound;
-  const { host } = flags;
-  const ownerToken = takeOwnerToken();
-  const app = await buildApp({
-    runtime,
-    auth: null,
-    ownerToken,
-    guard: { bindHost: host, publicUrls: flags.publicUrl ?? [], allowOrigins: flags.allowOrigin ?? [] },
-    https: tls ?? undefined,
-    logger,
-    plugins: [...SERVER_PLUGINS],
-  }).catch((err: unknown) => {
-    early.close();
-    throw err;
-  });
-  try {
-    await app.ready();
-  } catch (err) {
-    early.close();
-    await app.close();
-    throw err;
-  }
-  early.handOver(app.server);
-  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${early.address.port}`;
-  // Once the session has started: the URL is handed out, and the token left for the user it runs as.
-  const announce = async () => {
-    await runtime.serverStarted(url);
-    const unpublish = publishOwnerToken(url, ownerToken, logger);
-    process.stderr.write(
-      `engineconn: EngineConn ${runtime.id} serving on ${url} (console: ${consoleUrl(url, ownerToken)})\n`,
-    );
-    return unpublish;
-  };
-  return { app, announce };
 }
 
 /** Copies the job's log to stderr as it is written, until the job ends. */

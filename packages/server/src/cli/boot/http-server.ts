@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { BuildAppOptions } from '../../http/app.js';
+
+type MetricsOptions = NonNullable<Parameters<typeof import('../../metrics/metrics-plugin.js').createMetricsPlugin>[0]>;
+
+/**
+ * The HTTP side (fastify, zod, routes, plugins) is imported on its own rather than at the top of
+ * the CLI, so it loads while the engine's session opens (an interpreter or database process
+ * booting) instead of before it.
+ */
+export function loadServerModules() {
+  const modules = Promise.all([
+    import('../../http/app.js'),
+    import('../../http/server-plugins.js'),
+    import('../../metrics/metrics-plugin.js'),
+  ]);
+  // Awaited once the session has opened; a failure to load must not go unhandled meanwhile.
+  modules.catch(() => {});
+  return modules;
+}
+
+export type ServerModules = ReturnType<typeof loadServerModules>;
+
+/** The full app on a runtime: the API, its WebSocket, the console and the metrics, ready to take connections. */
+export async function buildServer(
+  modules: ServerModules,
+  opts: Omit<BuildAppOptions, 'plugins'>,
+  metrics: MetricsOptions,
+): Promise<FastifyInstance> {
+  const [{ buildApp }, { SERVER_PLUGINS }, { createMetricsPlugin }] = await modules;
+  const app = await buildApp({ ...opts, plugins: [...SERVER_PLUGINS, createMetricsPlugin(metrics)] });
+  try {
+    await app.ready();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return app;
+}
+
+/** Closes the server; connections that outlive the drain (a stalled client) must not keep the process alive. */
+export async function closeServer(app: FastifyInstance): Promise<void> {
+  const force = setTimeout(() => app.server.closeAllConnections(), 2000);
+  force.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(force);
+  }
+}
