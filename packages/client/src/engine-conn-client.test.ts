@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { TaskEvent } from '@engineconn/protocol';
+import { waitFor } from '@engineconn/testkit';
 import { EngineConnClient } from './engine-conn-client.js';
 import { EngineConnClientError } from './errors/engine-conn-client-error.js';
 import { backoffDelay, DEFAULT_RETRY } from './retry/backoff.js';
@@ -169,8 +170,6 @@ describe('EngineConnClient against a scripted HTTP server', () => {
     await assert.rejects(async () => {
       for await (const _ of client.events('t1', { signal: controller.signal })) controller.abort(new Error('stop'));
     }, /stop/);
-    const deadline = Date.now() + 5000;
-    while (!closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    assert.equal(closed, true);
+    await waitFor(() => closed, { what: 'the server to see the stream closed' });
   });
 });

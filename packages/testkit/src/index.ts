@@ -1,3 +1,10 @@
+export {
+  DEFAULT_WAIT_INTERVAL_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type WaitForOptions,
+  WaitTimeoutError,
+  waitFor,
+} from '@engineconn/core/testing';
 export type {
   ConformanceSpec,
   ExpectedResultSet,

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Caller } from '../computation/task-types.js';
-import { createTestRuntime, waitFor } from '../engine-conn/fixtures/script-engine.js';
+import { createTestRuntime } from '../engine-conn/fixtures/script-engine.js';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import { SyncListenerBus } from '../events/listener-bus.js';
+import { waitFor } from '../testing/wait-for.js';
 import { createTaskContext } from './create-task-context.js';
 import { EngineConnTask } from './engine-conn-task.js';
 
@@ -40,7 +41,7 @@ describe('TaskContext.workDir', () => {
     const runtime = await createTestRuntime();
     const { id } = runtime.submit({ code: 'sleep 1' }, alice);
     const view = runtime.getTask(id, alice);
-    await waitFor(() => view.journal.done, 5000, 'the task to finish');
+    await waitFor(() => view.journal.done, { what: 'the task to finish' });
     assert.equal(view.info().status, 'Succeed');
     assert.equal(existsSync(join(runtime.context.dataDir, 'tasks', id)), false);
     await runtime.shutdown();

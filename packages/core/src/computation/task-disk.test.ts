@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { EngineConnRuntime } from '../engine-conn/engine-conn-runtime.js';
-import { createTestRuntime, waitFor } from '../engine-conn/fixtures/script-engine.js';
+import { createTestRuntime } from '../engine-conn/fixtures/script-engine.js';
+import { waitFor } from '../testing/wait-for.js';
 import type { Caller } from './task-types.js';
 
 const alice: Caller = { user: 'alice', admin: false };
@@ -27,7 +28,7 @@ describe('what a task leaves on disk', () => {
       assert.equal(small.onDisk, false);
       assert.ok(!existsSync(small.dir), 'a task held in memory makes no directory');
       // Retaining one task at most evicted the big one: its directory goes with it.
-      await waitFor(() => !existsSync(big.dir), 5000, 'the evicted task’s directory to be removed');
+      await waitFor(() => !existsSync(big.dir), { what: 'the evicted task’s directory to be removed' });
       assert.equal(small.workDir(), small.dir);
       assert.equal(small.onDisk, true);
       assert.ok(existsSync(small.dir), 'workDir makes the directory when an engine asks for it');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/protocol/constants';
-import { createTestRuntime, waitFor } from '../engine-conn/fixtures/script-engine.js';
+import { createTestRuntime } from '../engine-conn/fixtures/script-engine.js';
+import { waitFor } from '../testing/wait-for.js';
 import { TaskAbortError } from './task-abort.js';
 import type { Caller } from './task-types.js';
 
@@ -41,7 +42,7 @@ describe('task lifecycle', () => {
     const { id } = runtime.submit({ code: 'stoppable 10000' }, alice);
     const task = runtime.allTasks().find((t) => t.id === id);
     assert.ok(task);
-    await waitFor(() => task.status === 'Running', 5000, 'the task to run');
+    await waitFor(() => task.status === 'Running', { what: 'the task to run' });
     runtime.kill(id, alice);
     assert.ok(task.signal.reason instanceof TaskAbortError);
     assert.deepEqual(task.abortReason, { kind: 'kill', by: 'alice' });
@@ -72,7 +73,7 @@ describe('task lifecycle', () => {
     const { id } = runtime.submit({ code: 'stoppable 10000' }, alice);
     const task = runtime.allTasks().find((t) => t.id === id);
     assert.ok(task);
-    await waitFor(() => task.status === 'Running', 5000, 'the task to run');
+    await waitFor(() => task.status === 'Running', { what: 'the task to run' });
     await runtime.shutdown();
     assert.deepEqual(task.abortReason, { kind: 'shutdown' });
     assert.equal(task.status, 'Cancelled');

@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import { defineEngine } from '../plugin/define-engine.js';
 import type { EnginePlugin, SessionEnv } from '../plugin/engine-plugin.js';
+import { waitFor } from '../testing/wait-for.js';
 import { EngineConnRuntime } from './engine-conn-runtime.js';
-import { testRuntimeOptions, waitFor } from './fixtures/script-engine.js';
+import { testRuntimeOptions } from './fixtures/script-engine.js';
 
 interface Session {
   closed: boolean;
@@ -67,7 +68,7 @@ describe('EngineConnRuntime.create', () => {
     const creating = EngineConnRuntime.create(optionsFor(engine.plugin, { after: () => void hooksAfterSession++ }), {
       signal: controller.signal,
     });
-    await waitFor(() => engine.seen.env !== undefined, 5000, 'createSession to be called');
+    await waitFor(() => engine.seen.env !== undefined, { what: 'createSession to be called' });
     assert.equal(engine.seen.env?.signal.aborted, false);
     controller.abort(new Error('shutdown requested during start-up'));
     await assert.rejects(creating, (err: unknown) => {
@@ -86,11 +87,11 @@ describe('EngineConnRuntime.create', () => {
     const creating = EngineConnRuntime.create(optionsFor(engine.plugin, { after: () => {} }), {
       signal: controller.signal,
     });
-    await waitFor(() => engine.seen.env !== undefined, 5000, 'createSession to be called');
+    await waitFor(() => engine.seen.env !== undefined, { what: 'createSession to be called' });
     controller.abort(new Error('signal SIGTERM received'));
     await assert.rejects(creating, /abandoned: signal SIGTERM received/);
     engine.open();
-    await waitFor(() => engine.seen.sessions[0]?.closed === true, 5000, 'the late session to be closed');
+    await waitFor(() => engine.seen.sessions[0]?.closed === true, { what: 'the late session to be closed' });
   });
 
   test('an already aborted signal fails the start before the engine is asked', async () => {
@@ -114,7 +115,7 @@ describe('EngineConnRuntime.create', () => {
       /did not open within ec\.startTimeout/,
     );
     engine.open();
-    await waitFor(() => engine.seen.sessions[0]?.closed === true, 5000, 'the late session to be closed');
+    await waitFor(() => engine.seen.sessions[0]?.closed === true, { what: 'the late session to be closed' });
   });
 
   test('a failing start-up hook after the session opened closes the session', async () => {

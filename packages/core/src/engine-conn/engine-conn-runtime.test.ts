@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Caller } from '../computation/task-types.js';
 import type { NodeStatus } from '../status/node-status.js';
+import { waitFor } from '../testing/wait-for.js';
 import type { EngineConnRuntime } from './engine-conn-runtime.js';
-import { createTestRuntime, waitFor } from './fixtures/script-engine.js';
+import { createTestRuntime } from './fixtures/script-engine.js';
 
 const alice: Caller = { user: 'alice', admin: false };
 const bob: Caller = { user: 'bob', admin: false };
@@ -18,7 +19,7 @@ function statuses(runtime: EngineConnRuntime): NodeStatus[] {
 
 async function finished(runtime: EngineConnRuntime, id: string) {
   const view = runtime.getTask(id, root);
-  await waitFor(() => view.journal.done, 5000, `task ${id} to finish`);
+  await waitFor(() => view.journal.done, { what: `task ${id} to finish` });
   return view.info();
 }
 
@@ -209,7 +210,7 @@ describe('serial executor', () => {
     const { id } = runtime.submit({ code: 'sleep 50', lock }, alice);
     assert.equal(runtime.status, 'Busy');
     await finished(runtime, id);
-    await waitFor(() => runtime.status === 'Idle', 2000, 'Idle again while the lock is held');
+    await waitFor(() => runtime.status === 'Idle', { what: 'Idle again while the lock is held' });
     runtime.unlock(lock);
     assert.equal(runtime.status, 'Unlock');
     rejectsWith(() => runtime.unlock(lock), 'EC_LOCK_NOT_FOUND');
@@ -221,7 +222,7 @@ describe('serial executor', () => {
     const runtime = await createTestRuntime({ executor: 'serial' });
     runtime.lock(alice, 50);
     assert.equal(runtime.status, 'Idle');
-    await waitFor(() => runtime.status === 'Unlock', 2000, 'lock expiry');
+    await waitFor(() => runtime.status === 'Unlock', { what: 'lock expiry' });
     runtime.submit({ code: 'log free again' }, bob);
     await runtime.shutdown();
   });

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Caller } from '../computation/task-types.js';
+import { waitFor } from '../testing/wait-for.js';
 import type { EngineConnRuntime } from './engine-conn-runtime.js';
-import { createTestRuntime, waitFor } from './fixtures/script-engine.js';
+import { createTestRuntime } from './fixtures/script-engine.js';
 
 // Node fires a timer longer than about 24.8 days after 1 ms. Each case runs a short task that ends
 // on its own well after that millisecond: a 30-day timer that overflowed has fired by then.
@@ -13,7 +14,7 @@ const alice: Caller = { user: 'alice', admin: false };
 async function run(runtime: EngineConnRuntime, code: string, properties?: Record<string, unknown>) {
   const { id } = runtime.submit({ code, ...(properties ? { properties } : {}) }, alice);
   const view = runtime.getTask(id, alice);
-  await waitFor(() => view.journal.done, 5000, `task ${id} to finish`);
+  await waitFor(() => view.journal.done, { what: `task ${id} to finish` });
   return view.info();
 }
 
@@ -55,7 +56,7 @@ describe('durations longer than one Node timer', () => {
     const runtime = await createTestRuntime({ executor: 'serial', options: { 'ec.lockMaxTimeout': '60d' } });
     const { lock } = runtime.lock(alice, 30 * 86_400_000);
     const { id } = runtime.submit({ code: 'sleep 30', lock }, alice);
-    await waitFor(() => runtime.getTask(id, alice).journal.done, 5000, 'the locked task');
+    await waitFor(() => runtime.getTask(id, alice).journal.done, { what: 'the locked task' });
     assert.equal(runtime.status, 'Idle', 'the lock is still held');
     await runtime.shutdown();
   });

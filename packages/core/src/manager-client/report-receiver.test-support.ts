@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isManagerReportEvent, type ManagerReportEvent } from '@engineconn/protocol';
+import { waitFor } from '../testing/wait-for.js';
 import { parseManagerReport } from './parse-report.js';
 
 export interface ReceivedReport {
@@ -30,7 +31,6 @@ export class ReportReceiver {
   readonly #held: (() => void)[] = [];
   readonly #hanging = new Set<ServerResponse>();
   readonly #server = createServer((req, res) => void this.#handle(req, res));
-  #waiters: (() => void)[] = [];
   url = '';
 
   async start(): Promise<this> {
@@ -49,15 +49,9 @@ export class ReportReceiver {
     for (const release of this.#held.splice(0)) release();
   }
 
-  async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out; reports so far: ${this.events().join(', ')}`);
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        setTimeout(resolve, 50).unref();
-      });
-    }
+  /** Waits until `predicate` holds; a timeout names the reports received so far. */
+  async waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void> {
+    await waitFor(() => this.events(), { until: predicate, what: 'the reports the test expects', timeoutMs });
   }
 
   async close(): Promise<void> {
@@ -93,15 +87,9 @@ export class ReportReceiver {
       } catch (err) {
         this.invalid.push(`${event}: ${(err as Error).message}`);
         res.writeHead(400).end();
-        this.#notify();
         return;
       }
     }
     res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
-    this.#notify();
-  }
-
-  #notify(): void {
-    for (const wake of this.#waiters.splice(0)) wake();
   }
 }

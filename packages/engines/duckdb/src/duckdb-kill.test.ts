@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
-import { openTestSession, type TestSession, waitFor } from './test-support/duckdb-test-session.js';
+import { waitFor } from '@engineconn/testkit';
+import { openTestSession, type TestSession } from './test-support/duckdb-test-session.js';
 
 const LONG_AGGREGATE = 'select count(*) from range(10000000000)';
 // Rows flow from the first millisecond, so the kill lands in the fetch loop, where an interrupted

@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
+import { waitFor } from '@engineconn/testkit';
 import { duckdbEngine, duckdbVersion } from './duckdb-engine.js';
 import { defaultExternalAccess } from './duckdb-options.js';
-import { creationContext, openTestSession, tempDir, waitFor } from './test-support/duckdb-test-session.js';
+import { creationContext, openTestSession, tempDir } from './test-support/duckdb-test-session.js';
 
 const env = () => ({
   concurrency: 4,

@@ -3,15 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
+import { waitFor } from '@engineconn/testkit';
 import { duckdb } from './duckdb-api.js';
 import { MATERIALISE_MAX_ROWS } from './statement-runner.js';
-import {
-  openTestSession,
-  recordBatches,
-  type TestSession,
-  tempDir,
-  waitFor,
-} from './test-support/duckdb-test-session.js';
+import { openTestSession, recordBatches, type TestSession, tempDir } from './test-support/duckdb-test-session.js';
 
 /** Counts how prepared statements are run: materialised (`run`) or streamed (`stream`). */
 function countRuns(): { materialised: number; streamed: number; reset(): void; restore(): void } {

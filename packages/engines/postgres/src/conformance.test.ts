@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { EngineConnRuntime } from '@engineconn/core';
-import { type PostgresServer, runConformanceSuite, startPostgres } from '@engineconn/testkit';
+import { type PostgresServer, runConformanceSuite, startPostgres, waitFor } from '@engineconn/testkit';
 import pg from 'pg';
 import { postgresEngine } from './postgres-engine.js';
 
@@ -77,13 +76,7 @@ runConformanceSuite({
       ).then((n) => n > 0),
   },
   concurrent: { code: (marker) => `SELECT pg_sleep(0.15); SELECT '${marker}' AS marker` },
-  isReleased: async (_session, { runtime }) => {
-    // A backend leaves pg_stat_activity when it has exited, a moment after its client hung up.
-    const deadline = Date.now() + 2000;
-    while ((await backendsOf(runtime)) > 0) {
-      if (Date.now() > deadline) return false;
-      await delay(10);
-    }
-    return true;
-  },
+  // A backend leaves pg_stat_activity when it has exited, a moment after its client hung up.
+  isReleased: async (_session, { runtime }) =>
+    (await waitFor(() => backendsOf(runtime), { until: (n) => n === 0, what: 'the session’s backends to exit' })) === 0,
 });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
-import { createHarnessTask, type PostgresServer, startPostgres } from '@engineconn/testkit';
+import { createHarnessTask, type PostgresServer, startPostgres, waitFor } from '@engineconn/testkit';
 import pg from 'pg';
 import { postgresEngine } from './postgres-engine.js';
-import { creationContext, openSession, run, sessionEnv, waitFor } from './test-support/helpers.js';
+import { creationContext, openSession, run, sessionEnv } from './test-support/helpers.js';
 
 /** Asserts that createSession fails with EC_ENGINE_START_FAILED and a message matching `pattern`. */
 async function assertStartFails(options: Record<string, string>, pattern: RegExp): Promise<string> {
@@ -60,8 +60,7 @@ describe('postgres engine: kill, start-up failures, close', () => {
       const running = executor.execute(task.context);
       const backend = await waitFor(
         async () => (await activity(appName)).find((r) => r.state === 'active' && /pg_sleep/.test(r.query)),
-        5000,
-        'pg_sleep to be active on the server',
+        { what: 'pg_sleep to be active on the server' },
       );
       assert.ok(backend);
       const killedAt = performance.now();
@@ -94,11 +93,9 @@ describe('postgres engine: kill, start-up failures, close', () => {
         END LOOP; END $$`;
       const task = createHarnessTask({ code, runType: 'sql', killGraceMs: 300 });
       const running = executor.execute(task.context);
-      const backend = await waitFor(
-        async () => (await activity(appName)).find((r) => r.state === 'active'),
-        5000,
-        'the loop to be active',
-      );
+      const backend = await waitFor(async () => (await activity(appName)).find((r) => r.state === 'active'), {
+        what: 'the loop to be active',
+      });
       assert.ok(backend);
       const killedAt = performance.now();
       task.controller.abort();
@@ -113,11 +110,9 @@ describe('postgres engine: kill, start-up failures, close', () => {
         task.logs.some((l) => /terminating backend/.test(l)),
         task.logs.join('\n'),
       );
-      await waitFor(
-        async () => !(await activity(appName)).some((r) => r.pid === backend.pid),
-        5000,
-        'the terminated backend to be gone',
-      );
+      await waitFor(async () => !(await activity(appName)).some((r) => r.pid === backend.pid), {
+        what: 'the terminated backend to be gone',
+      });
       const next = await run(executor, { code: 'SELECT pg_backend_pid()' });
       assert.notEqual(next.resultSets[0]?.rows[0]?.[0], backend.pid, 'a fresh connection replaced the terminated one');
     } finally {
@@ -131,7 +126,7 @@ describe('postgres engine: kill, start-up failures, close', () => {
     assert.equal((await activity(appName)).length, 4, 'three pooled connections and the control connection');
     await postgresEngine.closeSession(session);
     await session.close();
-    await waitFor(async () => (await activity(appName)).length === 0, 5000, 'no leftover backends');
+    await waitFor(async () => (await activity(appName)).length === 0, { what: 'no leftover backends' });
   });
 
   test('a wrong password fails start-up with EC_ENGINE_START_FAILED saying what to fix', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
-import { livePidsInGroup, openPython, waitFor } from './test-support.js';
+import { waitFor } from '@engineconn/testkit';
+import { livePidsInGroup, openPython } from './test-support.js';
 
 function hasCode(code: string, pattern?: RegExp) {
   return (err: unknown) => {

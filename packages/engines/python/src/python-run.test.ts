@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
-import { openPython, type PythonFixture, waitFor } from './test-support.js';
+import { waitFor } from '@engineconn/testkit';
+import { openPython, type PythonFixture } from './test-support.js';
 
 const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 

@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type CodeExecutor, EngineCreationContext } from '@engineconn/core';
 import { createHarnessTask, type HarnessOptions, type HarnessTask } from '@engineconn/testkit';
 import { pythonEngine } from './python-engine.js';
@@ -57,15 +56,6 @@ export async function openPython(options: Record<string, string> = {}): Promise<
     },
     close: () => pythonEngine.closeSession(session),
   };
-}
-
-/** Polls `predicate` until it holds, failing after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, { timeoutMs = 5000, what = 'condition' } = {}): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(5);
-  }
 }
 
 /** Live (non-zombie) pids whose process group is `pgid`, read from /proc. */

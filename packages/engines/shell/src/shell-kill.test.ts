@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
+import { waitFor } from '@engineconn/testkit';
 import { TASK_COOKIE_ENV } from './shell-task.js';
-import { isAlive, livePidsInGroup, openShell, type ShellFixture, waitFor } from './test-support.js';
+import { isAlive, livePidsInGroup, openShell, type ShellFixture } from './test-support.js';
 
 /** The pids a task printed on stdout, one per line. */
 function printedPids(text: string): number[] {

@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type CodeExecutor, EngineCreationContext } from '@engineconn/core';
 import { createHarnessTask, type HarnessOptions, type HarnessTask } from '@engineconn/testkit';
 import { shellEngine } from './shell-engine.js';
@@ -39,15 +38,6 @@ export async function openShell(options: Record<string, string> = {}): Promise<S
     },
     close: () => shellEngine.closeSession(session),
   };
-}
-
-/** Polls `predicate` until it holds, failing after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, { timeoutMs = 5000, what = 'condition' } = {}): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(5);
-  }
 }
 
 /** True while `pid` is a live process (a zombie awaiting its reaper does not count). */

@@ -10,7 +10,7 @@ import {
   type ResultSetSpec,
   type TaskContext,
 } from '@engineconn/core';
-import { createHarnessTask, type HarnessTask } from '@engineconn/testkit';
+import { createHarnessTask, type HarnessTask, waitFor } from '@engineconn/testkit';
 import { sqliteEngine } from './sqlite-engine.js';
 import type { SqliteSession } from './sqlite-session.js';
 
@@ -55,19 +55,11 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Kills `code` once it has run for a moment; returns how long the kill took to settle the task. */
 async function killWhileRunning(executor: CodeExecutor, code: string): Promise<{ ms: number; task: HarnessTask }> {
   const task = createHarnessTask({ code, runType: 'sql' });
   const running = executor.execute(task.context);
-  await waitFor(() => task.logs.length > 0, 2000, 'the statement to start');
+  await waitFor(() => task.logs.length > 0, { what: 'the statement to start' });
   await new Promise((resolve) => setTimeout(resolve, 100));
   const killedAt = performance.now();
   task.controller.abort();

@@ -3,7 +3,7 @@
 // 300 queries at once on one async EngineConn. Skipped, saying why, without Java 24+ or Maven.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { acquireTestTrino } from '@engineconn/testkit';
+import { acquireTestTrino, waitFor } from '@engineconn/testkit';
 import {
   coordinatorQueries,
   finished,
@@ -13,7 +13,6 @@ import {
   queryInfo,
   rowsOf,
   type TrinoEc,
-  waitUntil,
 } from './test-support/real-trino.js';
 import { TcpProxy } from './test-support/tcp-proxy.js';
 
@@ -129,11 +128,11 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
   test('kill: Cancelled only once the coordinator shows the query ended USER_CANCELED', async () => {
     const m = marker('kill');
     const view = ec.submit(longQuery(m));
-    await waitUntil(
-      async () => (await coordinatorQueries(url, m)).some((q) => q.state === 'RUNNING'),
-      120_000,
-      'the long query to run on the coordinator',
-    );
+    await waitFor(async () => (await coordinatorQueries(url, m)).some((q) => q.state === 'RUNNING'), {
+      what: 'the long query to run on the coordinator',
+      timeoutMs: 120_000,
+      intervalMs: 50,
+    });
     ec.runtime.kill(view.info().id, OWNER);
     const info = await finished(view);
     assert.equal(info.status, 'Cancelled');
@@ -165,10 +164,9 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
     const lossy = await open({ 'trino.server': proxy.url, 'trino.retryTimeout': '1s' });
     const m = marker('lost');
     const view = lossy.submit(longQuery(m));
-    await waitUntil(
+    await waitFor(
       async () => (await coordinatorQueries(url, m)).some((q) => q.state === 'RUNNING' || q.state === 'QUEUED'),
-      120_000,
-      'the query to be on the coordinator',
+      { what: 'the query to be on the coordinator', timeoutMs: 120_000, intervalMs: 50 },
     );
     await proxy.down();
     const info = await finished(view);
@@ -185,9 +183,15 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
     }
     // While the coordinator is away the EngineConn reports itself UnHealthy (its health probe reads
     // GET /v1/info) and refuses tasks; once it is back, it serves again.
-    await waitUntil(() => lossy.runtime.info().health === 'UnHealthy', 60_000, 'the EngineConn to see the loss');
+    await waitFor(() => lossy.runtime.info().health === 'UnHealthy', {
+      what: 'the EngineConn to see the loss',
+      timeoutMs: 60_000,
+    });
     await proxy.up();
-    await waitUntil(() => lossy.runtime.info().health === 'Healthy', 60_000, 'the EngineConn to see it back');
+    await waitFor(() => lossy.runtime.info().health === 'Healthy', {
+      what: 'the EngineConn to see it back',
+      timeoutMs: 60_000,
+    });
     const next = lossy.submit('SELECT 7');
     assert.equal((await finished(next)).status, 'Succeed');
     assert.deepEqual(await rowsOf(next), [[7]]);

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { type CodeExecutor, EngineConnError, EngineCreationContext } from '@engineconn/core';
-import { createHarnessTask, type HarnessTask } from '@engineconn/testkit';
+import { createHarnessTask, type HarnessTask, waitFor } from '@engineconn/testkit';
 import { FakeTrino } from './test-support/fake-trino.js';
 import { trinoEngine } from './trino-engine.js';
 
@@ -202,11 +202,7 @@ describe('trino engine (against a fake coordinator)', () => {
     fake.script(sql, { columns: [{ name: 'x', type: 'bigint' }], hang: true, totalSplits: 100 });
     const task = createHarnessTask({ code: sql, runType: 'sql', killGraceMs: 1000 });
     const running = executor.execute(task.context);
-    const deadline = Date.now() + 30_000;
-    while (!fake.queries.some((q) => q.sql === sql && q.page >= 3)) {
-      assert.ok(Date.now() < deadline, 'the query never started running');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor(() => fake.queries.some((q) => q.sql === sql && q.page >= 3), { what: 'the query to run' });
     const query = fake.queries.find((q) => q.sql === sql)!;
     const killedAt = performance.now();
     task.controller.abort();

@@ -4,10 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Caller } from '@engineconn/core';
+import { waitFor } from '@engineconn/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eventsWsPlugin } from '../http/ws/events-ws.js';
 import { type LiveServer, startLiveServer } from '../testing/live-server.js';
-import { waitFor } from '../testing/wait-for.js';
 import { consolePlugin } from './console-plugin.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { waitFor } from '@engineconn/testkit';
 import { loadEngine } from '../engines/registry.js';
-import { waitFor } from '../test-support/wait-for.js';
 import { type SpawnedEngineConn, spawnEngineConn, taskFinished } from './spawn-engineconn.js';
 
 /** Runs for minutes unless interrupted; DuckDB interrupts it within milliseconds. */

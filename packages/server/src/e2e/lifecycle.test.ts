@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@engineconn/testkit';
 import { parseSse } from '../test-support/sse-parse.js';
-import { waitFor } from '../test-support/wait-for.js';
 import {
   runEngineConn,
   type SpawnedEngineConn,

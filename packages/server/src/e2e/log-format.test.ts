@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { waitFor } from '../test-support/wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 import { BIN } from './spawn-engineconn.js';
 
 const SCRIPT = '/usr/bin/script';

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ManagerClient } from '@engineconn/client';
-import { waitFor } from '../test-support/wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 import { runEngineConn } from './spawn-engineconn.js';
 import {
   ALICE,

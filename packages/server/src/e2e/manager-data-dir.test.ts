@@ -4,7 +4,7 @@ import { chmod, copyFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AskAnswer } from '@engineconn/core/manager';
-import { waitFor } from '../test-support/wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 import { runEngineConn } from './spawn-engineconn.js';
 import { AS_ROOT, BOB, isAlive, type ManagerHarness, managerHarness, type SpawnedManager } from './spawn-manager.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../test-support/wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 import { isAlive, type ManagerHarness, managerHarness, processesUnder, TOKENS } from './spawn-manager.js';
 
 interface EngineView {

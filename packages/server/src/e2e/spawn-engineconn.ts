@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@engineconn/testkit';
 import { fetchJson, readyFileOf } from '../test-support/fetch-json.js';
-import { waitFor } from '../test-support/wait-for.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/engineconn.cjs', import.meta.url));
 

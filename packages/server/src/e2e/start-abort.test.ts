@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { waitFor } from '../test-support/wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 import { BIN, type ProcessExit, TEST_ENGINE } from './spawn-engineconn.js';
 
 // End to end: a signal while the engine's session opens abandons start-up through SessionEnv.signal.

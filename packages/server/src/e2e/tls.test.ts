@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnClient } from '@engineconn/client';
-import { waitFor } from '../test-support/wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 import { runEngineConn, type SpawnedEngineConn, spawnEngineConn, TEST_ENGINE } from './spawn-engineconn.js';
 
 describe('TLS (end to end)', () => {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@engineconn/testkit';
 import WebSocket from 'ws';
-import { waitFor } from '../test-support/wait-for.js';
 import {
   runEngineConn,
   type SpawnedEngineConn,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { acquireTestTrino } from '@engineconn/testkit';
-import { waitFor } from '../test-support/wait-for.js';
+import { acquireTestTrino, waitFor } from '@engineconn/testkit';
 import { runEngineConn, type SpawnedEngineConn, spawnEngineConn } from './spawn-engineconn.js';
 
 // End to end: `engineconn start --engine trino` as a process, against nothing and against a real

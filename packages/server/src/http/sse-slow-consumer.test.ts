@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Caller } from '@engineconn/core';
+import { waitFor } from '@engineconn/testkit';
 import { type LiveServer, startLiveServer } from '../testing/live-server.js';
-import { waitFor } from '../testing/wait-for.js';
 
 // SSE holds to the WebSocket's bound (docs/api.md#task-events): a client that stops reading is cut off with
 // EC_SLOW_CONSUMER, and a resume point past the end is refused, not waited on.

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ManagerReporterStats } from '@engineconn/core/manager';
+import { waitFor } from '@engineconn/testkit';
 import { startTestServer, type TestServer } from '../test-support/in-process.js';
-import { waitFor } from '../test-support/wait-for.js';
 import { createMetricsPlugin } from './metrics-plugin.js';
 
 /** The value of one sample, e.g. `engineconn_tasks_total{status="Succeed"}`; null when absent. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 
 /** fetch against a test server, JSON in and out, with an optional bearer token. */
 export async function fetchJson<T>(

@@ -8,12 +8,11 @@ import {
   type ExecutorKind,
   type TaskInfo,
 } from '@engineconn/core';
-import { createTestEngine } from '@engineconn/testkit';
+import { createTestEngine, waitFor } from '@engineconn/testkit';
 import type { FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../http/app.js';
 import type { AuthConfig, ShareLevel } from '../http/auth.js';
 import type { RequestGuardOptions } from '../http/request-guard.js';
-import { waitFor } from './wait-for.js';
 
 export interface TestServer {
   app: FastifyInstance;

@@ -1,5 +1,5 @@
+import { waitFor } from '@engineconn/testkit';
 import WebSocket from 'ws';
-import { waitFor } from './wait-for.js';
 
 export interface WsMessage {
   type: string;

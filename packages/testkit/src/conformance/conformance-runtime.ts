@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   type Caller,
   EngineConnRuntime,
@@ -86,15 +85,6 @@ export async function finish(view: TaskView): Promise<FinishedTask> {
   const events: TaskEvent[] = [];
   for await (const event of view.journal.follow(0)) events.push(event);
   return { info: view.info(), events };
-}
-
-/** Polls an async predicate until it holds; fails after `timeoutMs` naming `what`. */
-export async function waitUntil(predicate: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(10);
-  }
 }
 
 /** Every row of a TABLE result set, read in small pages so paging is exercised too. */

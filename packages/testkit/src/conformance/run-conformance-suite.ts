@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { type Column, EngineConnError, isTerminalTaskStatus, type TaskEvent, type TaskView } from '@engineconn/core';
+import { waitFor } from '@engineconn/core/testing';
 import {
   finish,
   newMarker,
@@ -10,7 +11,6 @@ import {
   readAllOutput,
   readLog,
   readTable,
-  waitUntil,
 } from './conformance-runtime.js';
 import type { ConformanceSpec, ExpectedResultSet } from './conformance-spec.js';
 import { liveDescendants } from './proc.js';
@@ -109,7 +109,7 @@ export function runConformanceSuite<S>(spec: ConformanceSpec<S>): void {
   /** Starts the long task and waits until the probe sees its work running. */
   async function startLong(ec: OpenRuntime<S>): Promise<TaskView> {
     const view = ec.submit(longCode(ec.probe.marker));
-    await waitUntil(
+    await waitFor(
       async () => {
         const status = view.info().status;
         if (status !== 'Running' && status !== 'Scheduled') {
@@ -117,8 +117,7 @@ export function runConformanceSuite<S>(spec: ConformanceSpec<S>): void {
         }
         return status === 'Running' && (await isWorkRunning(ec, view));
       },
-      startWithinMs,
-      'the long task’s work to run (per the probe)',
+      { what: 'the long task’s work to run (per the probe)', timeoutMs: startWithinMs },
     );
     return view;
   }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { waitFor } from '@engineconn/core/testing';
 import { DEFAULT_TRINO_START_TIMEOUT_MS, startTrino } from './trino-server.js';
 import { trinoToolchain } from './trino-toolchain.js';
 
@@ -17,24 +18,24 @@ export type TestTrino =
 
 const nothing = async () => {};
 
+/** The shared server's URL once its ready file is written; its error file's text if its start failed. */
 async function waitForReadyFile(file: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (existsSync(`${file}.error`)) {
-      throw new Error(`The shared Trino did not start: ${readFileSync(`${file}.error`, 'utf8')}`);
-    }
-    if (existsSync(file)) {
-      const text = readFileSync(file, 'utf8');
+  return waitFor(
+    () => {
+      if (existsSync(`${file}.error`)) {
+        throw new Error(`The shared Trino did not start: ${readFileSync(`${file}.error`, 'utf8')}`);
+      }
+      if (!existsSync(file)) return undefined;
       // The file is written whole by one rename, but read defensively.
       try {
-        const { url } = JSON.parse(text) as { url?: unknown };
-        if (typeof url === 'string') return url;
-      } catch {}
-    }
-    if (Date.now() > deadline) throw new Error(`No Trino came up within ${timeoutMs} ms (waiting for ${file}).`);
-    // Not unref()ed: this wait is all a test file does until the server is up.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+        const { url } = JSON.parse(readFileSync(file, 'utf8')) as { url?: unknown };
+        return typeof url === 'string' ? url : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    { what: `the shared Trino's ready file ${file}`, timeoutMs, intervalMs: 200 },
+  );
 }
 
 export async function acquireTestTrino(env: NodeJS.ProcessEnv = process.env): Promise<TestTrino> {

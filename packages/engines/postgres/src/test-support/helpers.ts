@@ -54,17 +54,6 @@ export async function run(executor: CodeExecutor, options: HarnessOptions): Prom
   return task;
 }
 
-/** Polls until `check` returns a truthy value; fails after the deadline with the last value seen. */
-export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 export interface CountingTask {
   context: TaskContext;
   controller: AbortController;

@@ -123,12 +123,3 @@ export async function rowsOf(view: TaskView, index = 0): Promise<unknown[][]> {
   }
   return rows;
 }
-
-/** Polls until `predicate` holds, or fails after `timeoutMs` naming `what`. */
-export async function waitUntil(predicate: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 import { createProgressDisplay } from './progress-display.js';
 
 /** Enough of a terminal for cli-progress: it records what is drawn. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@engineconn/testkit';
 import { spawnEngineConn, TEST_ENGINE, taskFinished } from '../../e2e/spawn-engineconn.js';
-import { waitFor } from '../../test-support/wait-for.js';
 import { ManagerReceiver } from './manager-receiver.test-support.js';
 
 // End to end: `engineconn start --caller-timeout` kills the tasks nobody follows any more.

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 
 const BIN = fileURLToPath(new URL('../../../bin/engineconn.cjs', import.meta.url));
 const TEST_ENGINE = fileURLToPath(new URL('../../../../testkit/dist/test-engine.js', import.meta.url));

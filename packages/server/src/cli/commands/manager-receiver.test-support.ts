@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isManagerReportEvent, type ManagerReportEvent, parseManagerReport } from '@engineconn/core/manager';
-import { waitFor } from '../../test-support/wait-for.js';
+import { waitFor } from '@engineconn/testkit';
 
 export interface ReceivedReport {
   event: ManagerReportEvent;
@@ -74,9 +74,10 @@ export class ManagerReceiver {
   }
 
   async waitForEvent(event: string, timeoutMs = 10_000): Promise<void> {
-    await waitFor(() => this.events().includes(event), {
+    await waitFor(() => this.events(), {
+      until: (events) => events.includes(event),
       timeoutMs,
-      what: `the manager to receive ${event} (got ${this.events().join(', ')})`,
+      what: `the manager to receive ${event}`,
     });
   }
 }

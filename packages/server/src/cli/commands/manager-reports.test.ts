@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@engineconn/testkit';
 import {
   runEngineConn,
   type SpawnedEngineConn,
@@ -7,7 +8,6 @@ import {
   TEST_ENGINE,
   taskFinished,
 } from '../../e2e/spawn-engineconn.js';
-import { waitFor } from '../../test-support/wait-for.js';
 import { ManagerReceiver } from './manager-receiver.test-support.js';
 
 // End to end: a real `engineconn start` process reporting to a manager stand-in (docs/manager.md).

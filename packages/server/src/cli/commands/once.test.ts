@@ -5,8 +5,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@engineconn/testkit';
 import { BIN, type ProcessExit, runEngineConn, TEST_ENGINE } from '../../e2e/spawn-engineconn.js';
-import { waitFor } from '../../test-support/wait-for.js';
 import { ManagerReceiver } from './manager-receiver.test-support.js';
 
 // End to end: `engineconn once` as a process (docs/usage.md#one-off-jobs).

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TaskInfo } from '@engineconn/protocol';
 import * as R from '@engineconn/protocol';
+import { waitFor } from '@engineconn/testkit';
 import type { z } from 'zod';
 import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
 import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
-import { waitFor } from '../../testing/wait-for.js';
 import { eventsWsPlugin } from '../ws/events-ws.js';
 import { openApiPlugin } from './openapi-plugin.js';
 

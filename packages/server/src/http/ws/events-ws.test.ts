@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Caller, TaskEvent } from '@engineconn/core';
+import { waitFor } from '@engineconn/testkit';
 import WebSocket from 'ws';
 import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
-import { waitFor } from '../../testing/wait-for.js';
 import { WsProbe } from '../../testing/ws-probe.js';
 import { createEventsWsPlugin, eventsWsPlugin } from './events-ws.js';
 

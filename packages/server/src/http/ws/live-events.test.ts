@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnClient, type TypedTaskEvent } from '@engineconn/client';
 import type { Caller, TaskEvent } from '@engineconn/core';
-import { openGate } from '@engineconn/testkit';
+import { openGate, waitFor } from '@engineconn/testkit';
 import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
 import { TcpProxy } from '../../testing/tcp-proxy.js';
-import { waitFor } from '../../testing/wait-for.js';
 import { WsProbe } from '../../testing/ws-probe.js';
 import { eventsWsPlugin } from './events-ws.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { waitFor } from '@engineconn/testkit';
 import WebSocket from 'ws';
 import { startLiveServer } from '../../testing/live-server.js';
-import { waitFor } from '../../testing/wait-for.js';
 import { eventsWsPlugin } from './events-ws.js';
 
 /** Opens a WebSocket to the events route and resolves with the HTTP status that refused it. */

@@ -1,0 +1,11 @@
+// `@engineconn/core/testing`: the helpers every package's tests share, kept in core (which every
+// package depends on) so that core's own tests use them too without a package cycle;
+// `@engineconn/testkit` re-exports them.
+
+export {
+  DEFAULT_WAIT_INTERVAL_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type WaitForOptions,
+  WaitTimeoutError,
+  waitFor,
+} from './wait-for.js';
