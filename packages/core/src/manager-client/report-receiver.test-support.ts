@@ -30,6 +30,8 @@ export class ReportReceiver {
   fallback: Answer = 200;
   readonly #held: (() => void)[] = [];
   readonly #hanging = new Set<ServerResponse>();
+  /** The predicates tests are waiting on, checked at every arrival (see waitFor). */
+  readonly #watches = new Set<() => void>();
   readonly #server = createServer((req, res) => void this.#handle(req, res));
   url = '';
 
@@ -50,8 +52,28 @@ export class ReportReceiver {
   }
 
   /** Waits until `predicate` holds; a timeout names the reports received so far. */
+  /**
+   * Waits until `predicate` has held: it is checked at every request's arrival and answer too, so a
+   * passing state (`attempts.length === 1` before the retry comes) is not missed between two polls.
+   * A timeout names the reports received so far.
+   */
   async waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void> {
-    await waitFor(() => this.events(), { until: predicate, what: 'the reports the test expects', timeoutMs });
+    let held = false;
+    const watch = () => {
+      held ||= predicate();
+    };
+    this.#watches.add(watch);
+    try {
+      await waitFor(
+        () => {
+          watch();
+          return this.events();
+        },
+        { until: () => held, what: 'the reports the test expects', timeoutMs },
+      );
+    } finally {
+      this.#watches.delete(watch);
+    }
   }
 
   async close(): Promise<void> {
@@ -74,6 +96,7 @@ export class ReportReceiver {
       answer,
       authorization: req.headers.authorization,
     });
+    this.#watch();
     if (answer === 'hang') {
       this.#hanging.add(res);
       return;
@@ -91,5 +114,10 @@ export class ReportReceiver {
       }
     }
     res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    this.#watch();
+  }
+
+  #watch(): void {
+    for (const watch of this.#watches) watch();
   }
 }
