@@ -7,7 +7,6 @@ import type { Caller } from '../computation/task-types.js';
 import { createTestRuntime } from '../engine-conn/fixtures/script-engine.js';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import { SyncListenerBus } from '../events/listener-bus.js';
-import { waitFor } from '../testing/wait-for.js';
 import { createTaskContext } from './create-task-context.js';
 import { EngineConnTask } from './engine-conn-task.js';
 
@@ -41,8 +40,7 @@ describe('TaskContext.workDir', () => {
     const runtime = await createTestRuntime();
     const { id } = runtime.submit({ code: 'sleep 1' }, alice);
     const view = runtime.getTask(id, alice);
-    await waitFor(() => view.journal.done, { what: 'the task to finish' });
-    assert.equal(view.info().status, 'Succeed');
+    assert.equal((await view.finished).status, 'Succeed');
     assert.equal(existsSync(join(runtime.context.dataDir, 'tasks', id)), false);
     await runtime.shutdown();
     rmSync(runtime.context.dataDir, { recursive: true, force: true });

@@ -61,8 +61,9 @@ describe('task lifecycle', () => {
     const runtime = await createTestRuntime();
     const { id } = runtime.submit({ code: 'stoppable 10000', properties: { timeout: '50ms' } }, alice);
     const view = runtime.getTask(id, alice);
-    assert.equal(await view.finished, 'Timeout');
-    assert.equal(view.info().error?.code, 'EC_TASK_TIMEOUT');
+    const info = await view.finished;
+    assert.equal(info.status, 'Timeout');
+    assert.equal(info.error?.code, 'EC_TASK_TIMEOUT');
     const { lines } = await view.readLogs(0, 100);
     assert.ok(lines.includes('abort reason: {"kind":"timeout","timeoutMs":50}'), lines.join('\n'));
     await runtime.shutdown();

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Caller } from '../computation/task-types.js';
-import { waitFor } from '../testing/wait-for.js';
 import type { EngineConnRuntime } from './engine-conn-runtime.js';
 import { createTestRuntime } from './fixtures/script-engine.js';
 
@@ -13,9 +12,7 @@ const alice: Caller = { user: 'alice', admin: false };
 
 async function run(runtime: EngineConnRuntime, code: string, properties?: Record<string, unknown>) {
   const { id } = runtime.submit({ code, ...(properties ? { properties } : {}) }, alice);
-  const view = runtime.getTask(id, alice);
-  await waitFor(() => view.journal.done, { what: `task ${id} to finish` });
-  return view.info();
+  return runtime.getTask(id, alice).finished;
 }
 
 describe('durations longer than one Node timer', () => {
@@ -56,7 +53,7 @@ describe('durations longer than one Node timer', () => {
     const runtime = await createTestRuntime({ executor: 'serial', options: { 'ec.lockMaxTimeout': '60d' } });
     const { lock } = runtime.lock(alice, 30 * 86_400_000);
     const { id } = runtime.submit({ code: 'sleep 30', lock }, alice);
-    await waitFor(() => runtime.getTask(id, alice).journal.done, { what: 'the locked task' });
+    await runtime.getTask(id, alice).finished;
     assert.equal(runtime.status, 'Idle', 'the lock is still held');
     await runtime.shutdown();
   });

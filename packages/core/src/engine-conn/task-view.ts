@@ -12,8 +12,11 @@ export interface TaskView {
   readLogs(from: number, limit: number): Promise<{ lines: string[]; from: number; next: number; complete: boolean }>;
   readonly results: TaskResults;
   readonly journal: TaskEventJournal;
-  /** Resolves with the terminal status once results and log are complete and `done` is published. */
-  readonly finished: Promise<TerminalTaskStatus>;
+  /**
+   * Resolves with the task's terminal info once results and log are complete and `done` is
+   * published: what a caller in the same process awaits instead of polling the status.
+   */
+  readonly finished: Promise<TaskInfo & { status: TerminalTaskStatus }>;
   /** Marks caller activity (for --caller-timeout and idle release). */
   touch(): void;
 }
@@ -27,7 +30,10 @@ export function createTaskView(task: EngineConnTask, onTouch: () => void): TaskV
     readLogs: (from, limit) => task.log.read(from, limit),
     results: task.results,
     journal: task.journal,
-    finished: task.finished,
+    // A getter: the promise is derived only for a caller that awaits it, not for every view made.
+    get finished() {
+      return task.finished.then((status) => ({ ...task.info(), status }));
+    },
     touch: () => {
       task.touch();
       onTouch();

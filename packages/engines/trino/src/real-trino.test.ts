@@ -6,7 +6,6 @@ import { after, describe, test } from 'node:test';
 import { acquireTestTrino, waitFor } from '@engineconn/testkit';
 import {
   coordinatorQueries,
-  finished,
   marker,
   OWNER,
   openTrinoEc,
@@ -51,7 +50,7 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
         row(1, 2) AS anon, map(array['k', '__proto__'], array[1, 2]) AS m, array[9223372036854775807] AS arr,
         json_parse('{"b":1,"a":12345678901234567890}') AS j, uuid '12151fd2-7586-11e9-8f9e-2a86e4085a59' AS u`,
     );
-    const info = await finished(view);
+    const info = await view.finished;
     assert.equal(info.status, 'Succeed', info.error?.message);
     const [row] = await rowsOf(view);
     assert.deepEqual(row, [
@@ -92,25 +91,25 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
       "USE tpch.tiny; SET SESSION query_max_run_time = '7m'; PREPARE p FROM SELECT ? + 1; " +
         "SELECT count(*) FROM nation; EXECUTE p USING 41; SHOW SESSION LIKE 'query_max_run_time'",
     );
-    const info = await finished(first);
+    const info = await first.finished;
     assert.equal(info.status, 'Succeed', info.error?.message);
     assert.deepEqual(await rowsOf(first, 3), [[25]]);
     assert.deepEqual(await rowsOf(first, 4), [[42]]);
     assert.equal((await rowsOf(first, 5))[0]?.[1], '7m');
 
-    const noCatalog = await finished(ec.submit('SELECT count(*) FROM nation'));
+    const noCatalog = await ec.submit('SELECT count(*) FROM nation').finished;
     assert.equal(noCatalog.status, 'Failed');
     assert.match(noCatalog.error?.message ?? '', /MISSING_(CATALOG|SCHEMA)_NAME/);
-    const noStatement = await finished(ec.submit('EXECUTE p USING 1'));
+    const noStatement = await ec.submit('EXECUTE p USING 1').finished;
     assert.equal(noStatement.status, 'Failed');
     assert.match(noStatement.error?.message ?? '', /Prepared statement not found: p/);
     const session = ec.submit("SHOW SESSION LIKE 'query_max_run_time'");
-    assert.equal((await finished(session)).status, 'Succeed');
+    assert.equal((await session.finished).status, 'Succeed');
     assert.notEqual((await rowsOf(session))[0]?.[1], '7m');
   });
 
   test('a SQL error fails the task with Trino’s error and its line/column in the task’s code', async () => {
-    const info = await finished(ec.submit('SELECT 1;\nSELECT 2;\n  SELECT nope FROM tpch.tiny.nation'));
+    const info = await ec.submit('SELECT 1;\nSELECT 2;\n  SELECT nope FROM tpch.tiny.nation').finished;
     assert.equal(info.status, 'Failed');
     assert.equal(info.error?.code, 'EC_ENGINE_ERROR');
     assert.match(
@@ -120,7 +119,7 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
   });
 
   test('a catalog that does not exist fails the task, naming it', async () => {
-    const info = await finished(ec.submit('SELECT * FROM nosuchcatalog.s.t'));
+    const info = await ec.submit('SELECT * FROM nosuchcatalog.s.t').finished;
     assert.equal(info.status, 'Failed');
     assert.match(info.error?.message ?? '', /Catalog 'nosuchcatalog' not found \(CATALOG_NOT_FOUND, USER_ERROR/);
   });
@@ -134,7 +133,7 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
       intervalMs: 50,
     });
     ec.runtime.kill(view.info().id, OWNER);
-    const info = await finished(view);
+    const info = await view.finished;
     assert.equal(info.status, 'Cancelled');
     const [onCoordinator] = await coordinatorQueries(url, m);
     assert.equal(onCoordinator?.state, 'FAILED');
@@ -150,7 +149,7 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
     // Before any answer can have come back: every task is running, none waits in the EngineConn.
     await new Promise((resolve) => setImmediate(resolve));
     const { running, queued } = ec.runtime.info().concurrency;
-    const infos = await Promise.all(views.map(finished));
+    const infos = await Promise.all(views.map((view) => view.finished));
     const lost = infos.filter((i) => i.status !== 'Succeed');
     assert.equal(lost.length, 0, `${lost.length} not Succeed, e.g. ${lost[0]?.status}: ${lost[0]?.error?.message}`);
     for (const [i, view] of views.entries()) assert.deepEqual(await rowsOf(view), [[i, i * i, m]], `query ${i}`);
@@ -169,7 +168,7 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
       { what: 'the query to be on the coordinator', timeoutMs: 120_000, intervalMs: 50 },
     );
     await proxy.down();
-    const info = await finished(view);
+    const info = await view.finished;
     assert.equal(info.status, 'Failed');
     assert.match(
       info.error?.message ?? '',
@@ -193,7 +192,7 @@ describe('trino engine against a real coordinator', { skip: trino.skip, timeout:
       timeoutMs: 60_000,
     });
     const next = lossy.submit('SELECT 7');
-    assert.equal((await finished(next)).status, 'Succeed');
+    assert.equal((await next.finished).status, 'Succeed');
     assert.deepEqual(await rowsOf(next), [[7]]);
     await proxy.down();
   });

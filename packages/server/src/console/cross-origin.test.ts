@@ -128,7 +128,7 @@ describe('a page of another origin in Chromium', { skip }, () => {
   test('an SVG picture opened directly runs no script (Content-Security-Policy: sandbox)', async () => {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg"><script>document.documentElement.setAttribute('data-ran','yes')</script></svg>`;
     const task = server.runtime.submit({ code: `svg ${svg}` }, owner);
-    await waitFor(() => server.runtime.getTask(task.id, owner).info().status === 'Succeed', { what: 'the svg' });
+    assert.equal((await server.runtime.getTask(task.id, owner).finished).status, 'Succeed');
     const viewer = await browser.newPage({ extraHTTPHeaders: { authorization: `Bearer ${server.token}` } });
     try {
       const response = await viewer.goto(`${server.url}/api/v1/tasks/${task.id}/results/0`);

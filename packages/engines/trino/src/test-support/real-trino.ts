@@ -7,7 +7,6 @@ import {
   EngineConnRuntime,
   EngineCreationContext,
   type EnginePlugin,
-  type TaskInfo,
   type TaskView,
 } from '@engineconn/core';
 import { ClientSession } from '../protocol/client-session.js';
@@ -103,14 +102,6 @@ export async function openTrinoEc(url: string, options: Record<string, string> =
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Waits for the task's `done` event; returns its final info. */
-export async function finished(view: TaskView): Promise<TaskInfo> {
-  for await (const _ of view.journal.follow(0)) {
-    // Draining the journal until `done`.
-  }
-  return view.info();
 }
 
 /** Every row of result set `index`. */

@@ -20,7 +20,7 @@ const root: Caller = { user: 'root', admin: true };
 
 async function journalOf(server: LiveServer, id: string): Promise<TaskEvent[]> {
   const view = server.runtime.getTask(id, root);
-  await waitFor(() => view.journal.done, { what: `task ${id} to finish` });
+  await view.finished;
   return view.journal.read(0, 100_000);
 }
 
