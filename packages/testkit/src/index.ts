@@ -1,6 +1,10 @@
 export {
   DEFAULT_WAIT_INTERVAL_MS,
   DEFAULT_WAIT_TIMEOUT_MS,
+  silentLogger,
+  type TestContextInit,
+  testCreationContext,
+  testSessionEnv,
   type WaitForOptions,
   WaitTimeoutError,
   waitFor,
@@ -12,6 +16,7 @@ export type {
 } from './conformance/conformance-spec.js';
 export * as proc from './conformance/proc.js';
 export { runConformanceSuite } from './conformance/run-conformance-suite.js';
+export { TcpProxy } from './net/tcp-proxy.js';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';
 export { type CapturedResultSet, createHarnessTask, type HarnessOptions, type HarnessTask } from './task-harness.js';
 export { createTestEngine, openGate, TEST_PNG, type TestEngineOptions, testEngine } from './test-engine.js';

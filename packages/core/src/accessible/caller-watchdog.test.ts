@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
 import type { TaskAbortReason } from '../computation/task-abort.js';
-import { EngineCreationContext } from '../context/engine-creation-context.js';
 import { TaskEventJournal } from '../events/task-event-journal.js';
 import type { ExecutorKind } from '../plugin/engine-plugin.js';
+import { testCreationContext } from '../testing/creation-context.js';
 import { CallerWatchdog, type WatchedRuntime } from './caller-watchdog.js';
 
 interface FakeTask {
@@ -36,15 +36,7 @@ function fakeTask(id: string, lastTouchedAt: number, followers = 0): FakeTask {
 function fakeRuntime(tasks: FakeTask[], executor: ExecutorKind = 'concurrent', options: Record<string, string> = {}) {
   const killed: string[] = [];
   const runtime = {
-    context: new EngineCreationContext({
-      id: 'ec-w',
-      user: 'alice',
-      engineType: 'duckdb',
-      executor,
-      labels: {},
-      options,
-      dataDir: '/tmp/unused',
-    }),
+    context: testCreationContext({ executor, options }),
     allTasks: () => tasks as unknown as EngineConnTask[],
     killTask: (task: EngineConnTask, reason: TaskAbortReason) => {
       assert.deepEqual(reason, { kind: 'caller' });

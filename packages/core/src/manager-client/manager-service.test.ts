@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EngineCreationContext } from '../context/engine-creation-context.js';
+import type { EngineCreationContext } from '../context/engine-creation-context.js';
 import type { EngineConnInfo, RuntimeExit } from '../engine-conn/engine-conn-info.js';
 import { AsyncListenerBus } from '../events/async-listener-bus.js';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
@@ -8,6 +8,7 @@ import { SyncListenerBus } from '../events/listener-bus.js';
 import type { ExecutorKind } from '../plugin/engine-plugin.js';
 import type { Health } from '../status/health.js';
 import type { NodeStatus } from '../status/node-status.js';
+import { testCreationContext } from '../testing/creation-context.js';
 import { attachManager, type ManagedRuntime, reportStartFailure } from './manager-service.js';
 import { ReportReceiver } from './report-receiver.test-support.js';
 
@@ -27,14 +28,13 @@ class FakeRuntime {
   constructor(executor: ExecutorKind, status: NodeStatus, options: Record<string, string> = {}) {
     this.id = `ec-fake-${executor}`;
     this.status = status;
-    this.context = new EngineCreationContext({
+    this.context = testCreationContext({
       id: this.id,
       user: 'alice',
       engineType: 'duckdb',
       executor,
       labels: { engineType: 'duckdb-1.5', executor },
       options,
-      dataDir: '/tmp/unused',
     });
     for (const event of ['nodeStatusChanged', 'healthChanged', 'taskStatusChanged'] as const) {
       this.bus.on(event, (payload) => this.asyncBus.emit(event, payload as never));

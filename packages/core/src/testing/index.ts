@@ -2,6 +2,7 @@
 // package depends on) so that core's own tests use them too without a package cycle;
 // `@engineconn/testkit` re-exports them.
 
+export { silentLogger, type TestContextInit, testCreationContext, testSessionEnv } from './creation-context.js';
 export {
   DEFAULT_WAIT_INTERVAL_MS,
   DEFAULT_WAIT_TIMEOUT_MS,

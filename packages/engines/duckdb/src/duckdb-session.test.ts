@@ -3,16 +3,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
-import { waitFor } from '@engineconn/testkit';
+import { testSessionEnv, waitFor } from '@engineconn/testkit';
 import { duckdbEngine, duckdbVersion } from './duckdb-engine.js';
 import { defaultExternalAccess } from './duckdb-options.js';
 import { creationContext, openTestSession, tempDir } from './test-support/duckdb-test-session.js';
 
-const env = () => ({
-  concurrency: 4,
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-  signal: new AbortController().signal,
-});
+const env = () => testSessionEnv({ concurrency: 4 });
 
 describe('duckdb engine plugin', () => {
   test('declares the contract defaults', () => {

@@ -1,6 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { type CodeExecutor, EngineCreationContext } from '@engineconn/core';
-import { createHarnessTask, type HarnessOptions, type HarnessTask } from '@engineconn/testkit';
+import type { CodeExecutor } from '@engineconn/core';
+import {
+  createHarnessTask,
+  type HarnessOptions,
+  type HarnessTask,
+  testCreationContext,
+  testSessionEnv,
+} from '@engineconn/testkit';
 import { pythonEngine } from './python-engine.js';
 import type { PythonSession } from './python-session.js';
 
@@ -26,20 +32,8 @@ const logger = {
 };
 
 export async function openPython(options: Record<string, string> = {}): Promise<PythonFixture> {
-  const ctx = new EngineCreationContext({
-    id: 'ec-test',
-    user: 'tester',
-    engineType: 'python',
-    executor: 'serial',
-    labels: {},
-    options,
-    dataDir: '/tmp',
-  });
-  const session = await pythonEngine.createSession(ctx, {
-    concurrency: 1,
-    logger,
-    signal: new AbortController().signal,
-  });
+  const ctx = testCreationContext({ engineType: 'python', executor: 'serial', options });
+  const session = await pythonEngine.createSession(ctx, testSessionEnv({ logger }));
   const executor = await pythonEngine.createExecutor(session, 'python', ctx);
   const start = (code: string, more: Omit<HarnessOptions, 'code'> = {}) => {
     const task = createHarnessTask({ runType: 'python', ...more, code });

@@ -1,6 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { type CodeExecutor, EngineCreationContext } from '@engineconn/core';
-import { createHarnessTask, type HarnessOptions, type HarnessTask } from '@engineconn/testkit';
+import type { CodeExecutor } from '@engineconn/core';
+import {
+  createHarnessTask,
+  type HarnessOptions,
+  type HarnessTask,
+  testCreationContext,
+  testSessionEnv,
+} from '@engineconn/testkit';
 import { shellEngine } from './shell-engine.js';
 import type { ShellSession } from './shell-session.js';
 
@@ -11,23 +17,9 @@ export interface ShellFixture {
   close(): Promise<void>;
 }
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
 export async function openShell(options: Record<string, string> = {}): Promise<ShellFixture> {
-  const ctx = new EngineCreationContext({
-    id: 'ec-test',
-    user: 'tester',
-    engineType: 'shell',
-    executor: 'concurrent',
-    labels: {},
-    options,
-    dataDir: '/tmp',
-  });
-  const session = await shellEngine.createSession(ctx, {
-    concurrency: 16,
-    logger: silent,
-    signal: new AbortController().signal,
-  });
+  const ctx = testCreationContext({ engineType: 'shell', options });
+  const session = await shellEngine.createSession(ctx, testSessionEnv({ concurrency: 16 }));
   const executor = await shellEngine.createExecutor(session, 'shell', ctx);
   return {
     session,

@@ -6,36 +6,23 @@ import { after, before, describe, test } from 'node:test';
 import {
   type CodeExecutor,
   EngineConnError,
-  EngineCreationContext,
+  type EngineCreationContext,
   type ResultSetSpec,
   type TaskContext,
 } from '@engineconn/core';
-import { createHarnessTask, type HarnessTask, waitFor } from '@engineconn/testkit';
+import { createHarnessTask, type HarnessTask, testCreationContext, testSessionEnv, waitFor } from '@engineconn/testkit';
 import { sqliteEngine } from './sqlite-engine.js';
 import type { SqliteSession } from './sqlite-session.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const INFINITE = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
 
 function context(options: Record<string, string>): EngineCreationContext {
-  return new EngineCreationContext({
-    id: 'ec-test',
-    user: 'tester',
-    engineType: 'sqlite',
-    executor: 'serial',
-    labels: {},
-    options,
-    dataDir: tmpdir(),
-  });
+  return testCreationContext({ engineType: 'sqlite', executor: 'serial', options });
 }
 
 async function open(options: Record<string, string> = {}): Promise<{ session: SqliteSession; executor: CodeExecutor }> {
   const ctx = context(options);
-  const session = await sqliteEngine.createSession(ctx, {
-    concurrency: 1,
-    logger: quiet,
-    signal: new AbortController().signal,
-  });
+  const session = await sqliteEngine.createSession(ctx, testSessionEnv());
   return { session, executor: await sqliteEngine.createExecutor(session, 'sql', ctx) };
 }
 

@@ -3,7 +3,7 @@
 // 300 queries at once on one async EngineConn. Skipped, saying why, without Java 24+ or Maven.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { acquireTestTrino, waitFor } from '@engineconn/testkit';
+import { acquireTestTrino, TcpProxy, waitFor } from '@engineconn/testkit';
 import {
   coordinatorQueries,
   marker,
@@ -13,7 +13,6 @@ import {
   rowsOf,
   type TrinoEc,
 } from './test-support/real-trino.js';
-import { TcpProxy } from './test-support/tcp-proxy.js';
 
 const trino = await acquireTestTrino();
 after(() => trino.release());

@@ -5,34 +5,19 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { type CodeExecutor, EngineConnError, EngineCreationContext } from '@engineconn/core';
-import { createHarnessTask, type HarnessTask, waitFor } from '@engineconn/testkit';
+import { type CodeExecutor, EngineConnError, type EngineCreationContext } from '@engineconn/core';
+import { createHarnessTask, type HarnessTask, testCreationContext, testSessionEnv, waitFor } from '@engineconn/testkit';
 import { FakeTrino } from './test-support/fake-trino.js';
 import { trinoEngine } from './trino-engine.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
 function context(options: Record<string, string>): EngineCreationContext {
-  return new EngineCreationContext({
-    id: 'ec-test',
-    user: 'owner',
-    engineType: 'trino',
-    executor: 'async',
-    labels: {},
-    options,
-    dataDir: tmpdir(),
-  });
+  return testCreationContext({ engineType: 'trino', executor: 'async', user: 'owner', options });
 }
 
 async function open(options: Record<string, string>): Promise<CodeExecutor> {
   const ctx = context(options);
-  const session = await trinoEngine.createSession(ctx, {
-    concurrency: 100,
-    logger: quiet,
-    signal: new AbortController().signal,
-  });
+  const session = await trinoEngine.createSession(ctx, testSessionEnv({ concurrency: 100 }));
   return trinoEngine.createExecutor(session, 'sql', ctx);
 }
 
@@ -326,11 +311,7 @@ describe('trino engine (against a fake coordinator)', () => {
 
   test('health: a slow coordinator is WARN (tasks still accepted), an unreachable one UnHealthy', async () => {
     const ctx = context({ 'trino.server': fake.url, 'trino.connectTimeout': '200ms' });
-    const session = await trinoEngine.createSession(ctx, {
-      concurrency: 1,
-      logger: quiet,
-      signal: new AbortController().signal,
-    });
+    const session = await trinoEngine.createSession(ctx, testSessionEnv());
     assert.equal(await trinoEngine.checkHealth?.(session), 'Healthy');
     fake.stallInfo = true;
     try {
@@ -339,11 +320,7 @@ describe('trino engine (against a fake coordinator)', () => {
       fake.stallInfo = false;
     }
     const gone = await FakeTrino.start();
-    const lost = await trinoEngine.createSession(context({ 'trino.server': gone.url }), {
-      concurrency: 1,
-      logger: quiet,
-      signal: new AbortController().signal,
-    });
+    const lost = await trinoEngine.createSession(context({ 'trino.server': gone.url }), testSessionEnv());
     await gone.close();
     assert.equal(await trinoEngine.checkHealth?.(lost), 'UnHealthy');
   });

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { TcpProxy } from '@engineconn/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eventsWsPlugin } from '../http/ws/events-ws.js';
-import { type LiveServer, startLiveServer } from '../testing/live-server.js';
-import { TcpProxy } from '../testing/tcp-proxy.js';
+import { type LiveTestServer, startLiveServer } from '../test-support/test-server.js';
 import { consolePlugin } from './console-plugin.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -36,7 +36,7 @@ function runningWith(line: string): boolean {
 }
 
 describe('the web console in headless Chromium', { skip }, () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   let proxy: TcpProxy;
   let browser: Browser;
   let page: Page;
@@ -72,14 +72,14 @@ describe('the web console in headless Chromium', { skip }, () => {
 
   test('shows the EngineConn, taking the owner token from ?token= and keeping it out of the address bar', async () => {
     // The URL `engineconn start` prints: the owner token rides in it once.
-    await page.goto(`${proxy.url}/?token=${server.token}`);
+    await page.goto(`${proxy.url}/?token=${server.ownerToken}`);
     await page.locator('#ec-status', { hasText: 'Unlock' }).waitFor();
     assert.equal(await text(page, '#ec-engine'), 'test 1.0');
     assert.equal(await text(page, '#ec-executor'), 'concurrent');
     assert.match(await text(page, '#ec-labels'), /purpose=test/);
     assert.match(await text(page, '#ec-load'), /0 running, 0 queued, limit \d+/);
     assert.equal(new URL(page.url()).search, '');
-    assert.equal(await page.evaluate("sessionStorage.getItem('engineconn.token')"), server.token);
+    assert.equal(await page.evaluate("sessionStorage.getItem('engineconn.token')"), server.ownerToken);
   });
 
   test('submit: progress and logs arrive live, then the results page through', async () => {
@@ -147,11 +147,11 @@ describe('the web console in headless Chromium', { skip }, () => {
       fresh.on('pageerror', (err) => pageErrors.push(err.message));
       await fresh.goto(`${proxy.url}/`);
       await fresh.locator('#banner', { hasText: 'Enter a token above' }).waitFor();
-      await fresh.fill('#token', server.token ?? '');
+      await fresh.fill('#token', server.ownerToken ?? '');
       await fresh.click('#token-form button');
       await fresh.locator('#ec-status', { hasText: /Unlock|Busy/ }).waitFor();
       assert.equal(await fresh.isHidden('#banner'), true);
-      assert.equal(await fresh.evaluate("sessionStorage.getItem('engineconn.token')"), server.token);
+      assert.equal(await fresh.evaluate("sessionStorage.getItem('engineconn.token')"), server.ownerToken);
       await fresh.fill('#code', 'log 2');
       await fresh.click('#submit-button');
       await fresh.locator('#task-status', { hasText: 'Succeed' }).waitFor();

@@ -7,7 +7,7 @@ import type { Caller } from '@engineconn/core';
 import { waitFor } from '@engineconn/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eventsWsPlugin } from '../http/ws/events-ws.js';
-import { type LiveServer, startLiveServer } from '../testing/live-server.js';
+import { type LiveTestServer, startLiveServer } from '../test-support/test-server.js';
 import { consolePlugin } from './console-plugin.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -69,7 +69,7 @@ function attack({ ec, token }: { ec: string; token: string }): Promise<Record<st
 }
 
 describe('a page of another origin in Chromium', { skip }, () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   let evil: Server;
   let evilUrl: string;
   let browser: Browser;
@@ -102,7 +102,7 @@ describe('a page of another origin in Chromium', { skip }, () => {
       what: 'the task to run',
     });
     await page.goto(evilUrl);
-    const result = await page.evaluate(attack, { ec: server.url, token: server.token ?? '' });
+    const result = await page.evaluate(attack, { ec: server.url, token: server.ownerToken ?? '' });
     assert.equal(result.wsOpened, undefined, 'the WebSocket upgrade was refused');
     assert.deepEqual(result.wsMessages, []);
     assert.equal(result.tokenShutdown, 'blocked', 'the CORS preflight found no welcome');
@@ -117,7 +117,7 @@ describe('a page of another origin in Chromium', { skip }, () => {
   });
 
   test("the console on the EngineConn's own origin works with the printed token URL", async () => {
-    await page.goto(`${server.url}/?token=${server.token}`);
+    await page.goto(`${server.url}/?token=${server.ownerToken}`);
     await page.locator('#ec-status', { hasText: /Unlock|Busy/ }).waitFor();
     assert.equal(new URL(page.url()).search, '');
     await page.fill('#code', 'log 2; rows 3');
@@ -129,7 +129,7 @@ describe('a page of another origin in Chromium', { skip }, () => {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg"><script>document.documentElement.setAttribute('data-ran','yes')</script></svg>`;
     const task = server.runtime.submit({ code: `svg ${svg}` }, owner);
     assert.equal((await server.runtime.getTask(task.id, owner).finished).status, 'Succeed');
-    const viewer = await browser.newPage({ extraHTTPHeaders: { authorization: `Bearer ${server.token}` } });
+    const viewer = await browser.newPage({ extraHTTPHeaders: { authorization: `Bearer ${server.ownerToken}` } });
     try {
       const response = await viewer.goto(`${server.url}/api/v1/tasks/${task.id}/results/0`);
       assert.equal(response?.headers()['content-type'], 'image/svg+xml');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { type LiveServer, startLiveServer } from '../testing/live-server.js';
+import { type LiveTestServer, startLiveServer } from '../test-support/test-server.js';
 
 // What a careless or hostile client sends, over a real socket: each answer is the contract's
 // `{"error": {code, message}}` with the code's one HTTP status, and nothing crashes or resets.
@@ -58,7 +58,7 @@ const codeOf = (body: string) => (JSON.parse(body) as { error: { code: string; m
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
 
 describe('adversarial HTTP requests', () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   let port: number;
   const json = (path: string, init: RequestInit = {}) =>
     server.fetch(path, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
@@ -110,7 +110,7 @@ describe('adversarial HTTP requests', () => {
   test('a 20 MB body gets its 413 every time, after the client sent it all', async () => {
     const size = 20 * 1024 * 1024;
     const head =
-      `POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${server.token}\r\n` +
+      `POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${server.ownerToken}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`;
     for (let i = 0; i < 3; i++) {
       const answer = await raw(port, head, size);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
-import { startTestServer, type TestServer } from '../test-support/in-process.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { Authenticator, isLoopback, loadAuthFile, parseAuthConfig } from './auth.js';
 
 const AUTH = parseAuthConfig({

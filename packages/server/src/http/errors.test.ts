@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
 import type { FastifyPluginAsync } from 'fastify';
-import { startTestServer, type TestServer } from '../test-support/in-process.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
 
 /** A route module plugged in the way the WebSocket, console and metrics modules are. */
 const faulty: FastifyPluginAsync = async (app) => {

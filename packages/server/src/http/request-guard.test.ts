@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestServer, type TestServer } from '../test-support/in-process.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { parseAuthConfig } from './auth.js';
 
 const errorOf = (res: { statusCode: number; json(): unknown }) => {

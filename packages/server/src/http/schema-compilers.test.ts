@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyPluginAsync } from 'fastify';
-import { startTestServer, type TestServer } from '../test-support/in-process.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
 
 const APP = new URL('./app.js', import.meta.url).href;
-const TEST_SERVER = new URL('../test-support/in-process.js', import.meta.url).href;
+const TEST_SERVER = new URL('../test-support/test-server.js', import.meta.url).href;
 
 /** Runs `code` (ESM) in a fresh Node process and returns its stdout. */
 function runFresh(code: string): Promise<string> {

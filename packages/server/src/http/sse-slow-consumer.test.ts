@@ -3,13 +3,13 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Caller } from '@engineconn/core';
 import { waitFor } from '@engineconn/testkit';
-import { type LiveServer, startLiveServer } from '../testing/live-server.js';
+import { type LiveTestServer, startLiveServer } from '../test-support/test-server.js';
 
 // SSE holds to the WebSocket's bound (docs/api.md#task-events): a client that stops reading is cut off with
 // EC_SLOW_CONSUMER, and a resume point past the end is refused, not waited on.
 
 describe('SSE slow consumers and resume points', () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   let cutOff = 0;
   const owner: Caller = { user: 'owner', admin: false };
   before(async () => {
@@ -36,7 +36,7 @@ describe('SSE slow consumers and resume points', () => {
     socket.on('data', (d: Buffer) => chunks.push(d));
     socket.on('error', () => {});
     socket.write(
-      `GET /api/v1/tasks/${task.id}/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${server.token}\r\n\r\n`,
+      `GET /api/v1/tasks/${task.id}/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${server.ownerToken}\r\n\r\n`,
     );
     await waitFor(() => cutOff === 1, { timeoutMs: 60_000, what: 'the server to cut the stalled stream off' });
     socket.resume();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '@engineconn/testkit';
-import { startTestServer, type TestServer } from '../test-support/in-process.js';
 import { parseSse } from '../test-support/sse-parse.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
 
 describe('SSE task events', () => {
   let server: TestServer;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ManagerReporterStats } from '@engineconn/core/manager';
 import { waitFor } from '@engineconn/testkit';
-import { startTestServer, type TestServer } from '../test-support/in-process.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { createMetricsPlugin } from './metrics-plugin.js';
 
 /** The value of one sample, e.g. `engineconn_tasks_total{status="Succeed"}`; null when absent. */

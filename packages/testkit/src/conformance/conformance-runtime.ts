@@ -6,12 +6,12 @@ import type { TestContext } from 'node:test';
 import {
   type Caller,
   EngineConnRuntime,
-  EngineCreationContext,
   type EnginePlugin,
   type TaskEvent,
   type TaskInfo,
   type TaskView,
 } from '@engineconn/core';
+import { testCreationContext } from '@engineconn/core/testing';
 import type { ConformanceSpec, ProbeContext } from './conformance-spec.js';
 
 export const OWNER: Caller = { user: 'conformance', admin: false };
@@ -46,13 +46,12 @@ export async function openRuntime<S>(
   t: TestContext,
 ): Promise<OpenRuntime<S>> {
   const dataDir = await mkdtemp(join(tmpdir(), `ec-conformance-${spec.plugin.name}-`));
-  const context = new EngineCreationContext({
+  const context = testCreationContext({
+    plugin: spec.plugin,
     id: newMarker('ec-conformance-'),
     user: OWNER.user,
-    engineType: spec.plugin.name,
-    executor: spec.executor ?? spec.plugin.defaultExecutor,
-    labels: {},
-    options: { ...spec.plugin.defaultOptions, ...SUITE_OPTIONS, ...options },
+    ...(spec.executor ? { executor: spec.executor } : {}),
+    options: { ...SUITE_OPTIONS, ...options },
     dataDir,
   });
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });

@@ -1,23 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CodeExecutor, EngineCreationContext, type EngineLogger, type ExecutorKind } from '@engineconn/core';
-import { createHarnessTask, type HarnessOptions, type HarnessTask } from '@engineconn/testkit';
+import type { CodeExecutor, ExecutorKind } from '@engineconn/core';
+import {
+  createHarnessTask,
+  type HarnessOptions,
+  type HarnessTask,
+  testCreationContext,
+  testSessionEnv,
+} from '@engineconn/testkit';
 import { duckdbEngine } from '../duckdb-engine.js';
 import type { DuckDBSession } from '../duckdb-session.js';
 
-const silentLogger: EngineLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 export function creationContext(options: Record<string, string> = {}, executor: ExecutorKind = 'concurrent') {
-  return new EngineCreationContext({
-    id: 'ec-test',
-    user: 'tester',
-    engineType: 'duckdb',
-    executor,
-    labels: {},
-    options: { ...duckdbEngine.defaultOptions, ...options },
-    dataDir: tmpdir(),
-  });
+  return testCreationContext({ plugin: duckdbEngine, executor, options });
 }
 
 export interface TestSession {
@@ -34,11 +30,7 @@ export interface TestSession {
 
 export async function openTestSession(options: Record<string, string> = {}, concurrency = 8): Promise<TestSession> {
   const ctx = creationContext(options);
-  const session = await duckdbEngine.createSession(ctx, {
-    concurrency,
-    logger: silentLogger,
-    signal: new AbortController().signal,
-  });
+  const session = await duckdbEngine.createSession(ctx, testSessionEnv({ concurrency }));
   const executor = await duckdbEngine.createExecutor(session, 'sql', ctx);
   const task = (code: string, rest: Omit<HarnessOptions, 'code'> = {}) =>
     createHarnessTask({ runType: 'sql', ...rest, code });

@@ -1,32 +1,20 @@
-import { tmpdir } from 'node:os';
+import type { CodeExecutor, EngineCreationContext, ResultSetSpec, SessionEnv, TaskContext } from '@engineconn/core';
 import {
-  type CodeExecutor,
-  EngineCreationContext,
-  type EngineLogger,
-  type ResultSetSpec,
-  type SessionEnv,
-  type TaskContext,
-} from '@engineconn/core';
-import { createHarnessTask, type HarnessOptions, type HarnessTask } from '@engineconn/testkit';
+  createHarnessTask,
+  type HarnessOptions,
+  type HarnessTask,
+  testCreationContext,
+  testSessionEnv,
+} from '@engineconn/testkit';
 import { postgresEngine } from '../postgres-engine.js';
 import type { PostgresSession } from '../postgres-session.js';
 
-export const quietLogger: EngineLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 export function creationContext(options: Record<string, string>): EngineCreationContext {
-  return new EngineCreationContext({
-    id: 'ec-test',
-    user: 'tester',
-    engineType: 'postgres',
-    executor: 'concurrent',
-    labels: {},
-    options,
-    dataDir: tmpdir(),
-  });
+  return testCreationContext({ engineType: 'postgres', options });
 }
 
 export function sessionEnv(concurrency: number): SessionEnv {
-  return { concurrency, logger: quietLogger, signal: new AbortController().signal };
+  return testSessionEnv({ concurrency });
 }
 
 export interface Opened {

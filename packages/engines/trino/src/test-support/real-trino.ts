@@ -2,13 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Caller,
-  EngineConnRuntime,
-  EngineCreationContext,
-  type EnginePlugin,
-  type TaskView,
-} from '@engineconn/core';
+import { type Caller, EngineConnRuntime, type EnginePlugin, type TaskView } from '@engineconn/core';
+import { testCreationContext } from '@engineconn/testkit';
 import { ClientSession } from '../protocol/client-session.js';
 import { TrinoClient } from '../protocol/trino-client.js';
 import { trinoEngine } from '../trino-engine.js';
@@ -77,14 +72,12 @@ export interface TrinoEc {
 /** An in-process async EngineConn on the Trino at `url`. */
 export async function openTrinoEc(url: string, options: Record<string, string> = {}): Promise<TrinoEc> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ec-trino-test-'));
-  const context = new EngineCreationContext({
+  const context = testCreationContext({
+    plugin: trinoEngine,
     id: marker('ec-trino-'),
     user: OWNER.user,
-    engineType: 'trino',
     executor: 'async',
-    labels: {},
     options: {
-      ...trinoEngine.defaultOptions,
       'trino.server': url,
       'ec.maxFreeTime': '0',
       'ec.killGrace': '10s',

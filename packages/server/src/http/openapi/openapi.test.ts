@@ -5,7 +5,7 @@ import * as R from '@engineconn/protocol';
 import { waitFor } from '@engineconn/testkit';
 import type { z } from 'zod';
 import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
-import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
+import { type LiveTestServer, startLiveServer } from '../../test-support/test-server.js';
 import { eventsWsPlugin } from '../ws/events-ws.js';
 import { openApiPlugin } from './openapi-plugin.js';
 
@@ -19,7 +19,7 @@ function conforms(schema: z.ZodType, value: unknown, what: string): void {
 }
 
 describe('GET /api/v1/openapi.json', () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   let doc: Json;
   before(async () => {
     server = await startLiveServer({ plugins: [eventsWsPlugin, openApiPlugin, createMetricsPlugin()] });

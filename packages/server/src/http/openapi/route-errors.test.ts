@@ -4,7 +4,7 @@ import { type ErrorCode, isErrorCode, statusOf } from '@engineconn/protocol';
 import type { InjectOptions } from 'fastify';
 import { z } from 'zod';
 import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
-import { startTestServer, type TestServer, type TestServerOptions } from '../../test-support/in-process.js';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../test-support/test-server.js';
 import { parseAuthConfig } from '../auth.js';
 import { eventsWsPlugin } from '../ws/events-ws.js';
 import { type RegisteredRoute, routeErrors } from './api-route.js';

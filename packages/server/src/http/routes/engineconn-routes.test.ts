@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { waitFor } from '@engineconn/testkit';
-import { startTestServer } from '../../test-support/in-process.js';
+import { startTestServer } from '../../test-support/test-server.js';
 
 const codeOf = (res: { json(): unknown }) => (res.json() as { error: { code: string } }).error.code;
 

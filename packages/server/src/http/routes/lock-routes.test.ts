@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestServer, type TestServer } from '../../test-support/in-process.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 const codeOf = (res: { json(): unknown }) => (res.json() as { error: { code: string } }).error.code;
 

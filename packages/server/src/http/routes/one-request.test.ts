@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { CallerWatchdog, type TaskInfo } from '@engineconn/core';
 import { OneRequestTaskSchema } from '@engineconn/protocol';
 import { waitFor } from '@engineconn/testkit';
-import { startTestServer, type TestServer } from '../../test-support/in-process.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { INLINE_BYTES, INLINE_ROWS } from './one-request.js';
 
 type InlineResult = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TEST_PNG } from '@engineconn/testkit';
-import { startTestServer, type TestServer } from '../../test-support/in-process.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 describe('result routes', () => {
   let server: TestServer;

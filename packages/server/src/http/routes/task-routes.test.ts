@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '@engineconn/testkit';
-import { startTestServer, type TestServer } from '../../test-support/in-process.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 function errorOf(res: { statusCode: number; json(): unknown }): { status: number; code: string; message: string } {
   const body = res.json() as { error: { code: string; message: string } };

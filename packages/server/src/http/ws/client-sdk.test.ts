@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnClient, EngineConnClientError, type TypedTaskEvent } from '@engineconn/client';
 import type { Caller } from '@engineconn/core';
-import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
+import { type LiveTestServer, startLiveServer } from '../../test-support/test-server.js';
 import { eventsWsPlugin } from './events-ws.js';
 
 const owner: Caller = { user: 'owner', admin: false };
@@ -18,11 +18,11 @@ function isClientError(code: string, status: number) {
 }
 
 describe('@engineconn/client against a live EngineConn', () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   let client: EngineConnClient;
   before(async () => {
     server = await startLiveServer({ plugins: [eventsWsPlugin] });
-    client = new EngineConnClient({ url: server.url, token: server.token });
+    client = new EngineConnClient({ url: server.url, token: server.ownerToken ?? undefined });
   });
   after(() => server.close());
 
@@ -43,7 +43,7 @@ describe('@engineconn/client against a live EngineConn', () => {
     const urls: string[] = [];
     const counting = new EngineConnClient({
       url: server.url,
-      token: server.token,
+      token: server.ownerToken ?? undefined,
       fetch: (input, init) => {
         urls.push(`${init.method} ${input.slice(server.url.length)}`);
         return fetch(input, init);
@@ -199,11 +199,11 @@ describe('@engineconn/client against a live EngineConn', () => {
 });
 
 describe('@engineconn/client with an auth file', () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   before(async () => {
     server = await startLiveServer({
       plugins: [eventsWsPlugin],
-      user: 'alice',
+      owner: 'alice',
       auth: { tokens: [{ token: 'secret', user: 'alice', admin: false }] },
     });
   });

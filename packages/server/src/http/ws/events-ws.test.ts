@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Caller, TaskEvent } from '@engineconn/core';
 import { waitFor } from '@engineconn/testkit';
 import WebSocket from 'ws';
-import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
-import { WsProbe } from '../../testing/ws-probe.js';
+import { type LiveTestServer, startLiveServer } from '../../test-support/test-server.js';
+import { WsProbe } from '../../test-support/ws-probe.js';
 import { createEventsWsPlugin, eventsWsPlugin } from './events-ws.js';
 
 const AUTH = {
@@ -18,14 +18,14 @@ const alice: Caller = { user: 'alice', admin: false };
 const bob: Caller = { user: 'bob', admin: false };
 const root: Caller = { user: 'root', admin: true };
 
-async function journalOf(server: LiveServer, id: string): Promise<TaskEvent[]> {
+async function journalOf(server: LiveTestServer, id: string): Promise<TaskEvent[]> {
   const view = server.runtime.getTask(id, root);
   await view.finished;
   return view.journal.read(0, 100_000);
 }
 
 describe('GET /api/v1/events (WebSocket)', () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   const probes: WsProbe[] = [];
   const open = async (token: string, how: 'header' | 'query' = 'header') => {
     const probe = await WsProbe.open(server.url, how === 'header' ? { token } : { queryToken: token });
@@ -181,7 +181,7 @@ describe('GET /api/v1/events (WebSocket)', () => {
 });
 
 describe('slow consumers', () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   const plugin = createEventsWsPlugin({ highWaterBytes: 64 * 1024, stallTimeoutMs: 300, closeGraceMs: 10_000 });
   before(async () => {
     server = await startLiveServer({ plugins: [plugin] });
@@ -193,8 +193,8 @@ describe('slow consumers', () => {
   test('a client that stops reading is cut off with EC_SLOW_CONSUMER and 4008, resumes without loss, and nobody else waits', async () => {
     const owner: Caller = { user: 'owner', admin: false };
     const task = server.runtime.submit({ code: 'log 400000; sleep 100; log 10' }, owner);
-    const slow = await WsProbe.open(server.url, { token: server.token });
-    const fast = await WsProbe.open(server.url, { token: server.token });
+    const slow = await WsProbe.open(server.url, { token: server.ownerToken });
+    const fast = await WsProbe.open(server.url, { token: server.ownerToken });
     // Paused before any data arrives, the client's receive buffer stays small (it grows only as it reads).
     slow.ws.pause();
     slow.send({ type: 'subscribe', taskId: task.id });
@@ -222,7 +222,7 @@ describe('slow consumers', () => {
     const received = slow.events(task.id);
     const last = received.at(-1)?.seq ?? 0;
     assert.ok(last < journal.length, 'the slow client had not received everything');
-    const resumed = await WsProbe.open(server.url, { token: server.token });
+    const resumed = await WsProbe.open(server.url, { token: server.ownerToken });
     resumed.send({ type: 'subscribe', taskId: task.id, after: last });
     const rest = await resumed.untilDone(task.id, 60_000);
     assert.deepEqual(

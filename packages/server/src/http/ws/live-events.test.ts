@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnClient, type TypedTaskEvent } from '@engineconn/client';
 import type { Caller, TaskEvent } from '@engineconn/core';
-import { openGate, waitFor } from '@engineconn/testkit';
-import { type LiveServer, startLiveServer } from '../../testing/live-server.js';
-import { TcpProxy } from '../../testing/tcp-proxy.js';
-import { WsProbe } from '../../testing/ws-probe.js';
+import { openGate, TcpProxy, waitFor } from '@engineconn/testkit';
+import { type LiveTestServer, startLiveServer } from '../../test-support/test-server.js';
+import { WsProbe } from '../../test-support/ws-probe.js';
 import { eventsWsPlugin } from './events-ws.js';
 
 const owner: Caller = { user: 'owner', admin: false };
@@ -14,7 +13,7 @@ const plain = (events: readonly { seq?: number; event?: string; data?: unknown }
   events.map(({ seq, event, data }) => ({ seq, event, data }));
 
 /** Reads an SSE stream with plain fetch, independent of the SDK. */
-async function readSse(url: string, token: string | undefined): Promise<TaskEvent[]> {
+async function readSse(url: string, token: string | null): Promise<TaskEvent[]> {
   const response = await fetch(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } });
   const text = await response.text();
   return text
@@ -27,7 +26,7 @@ async function readSse(url: string, token: string | undefined): Promise<TaskEven
 }
 
 describe('live task events', () => {
-  let server: LiveServer;
+  let server: LiveTestServer;
   let proxy: TcpProxy;
   before(async () => {
     server = await startLiveServer({
@@ -44,10 +43,10 @@ describe('live task events', () => {
 
   test('WebSocket and SSE deliver the same event sequence for a task', async () => {
     const task = server.runtime.submit({ code: 'log 1500; sleep 100; rows 20; log 3; text done; picture' }, owner);
-    const probe = await WsProbe.open(server.url, { token: server.token });
+    const probe = await WsProbe.open(server.url, { token: server.ownerToken });
     probe.send({ type: 'subscribe', taskId: task.id });
     const [sse, ws] = await Promise.all([
-      readSse(`${server.url}/api/v1/tasks/${task.id}/events`, server.token),
+      readSse(`${server.url}/api/v1/tasks/${task.id}/events`, server.ownerToken),
       probe.untilDone(task.id),
     ]);
     probe.close();
@@ -65,7 +64,7 @@ describe('live task events', () => {
       const task = server.runtime.submit({ code }, owner);
       const client = new EngineConnClient({
         url: proxy.url,
-        token: server.token,
+        token: server.ownerToken ?? undefined,
         retry: { minDelayMs: 5, maxDelayMs: 50 },
       });
       const got: TypedTaskEvent[] = [];
@@ -94,13 +93,17 @@ describe('live task events', () => {
   }
 
   test('a raw WebSocket client that reconnects and resubscribes after its last seq misses nothing', async () => {
-    const task = server.runtime.submit({ code: 'log 200; sleep 100; log 200; sleep 100; log 200' }, owner);
-    const first = await WsProbe.open(server.url, { token: server.token });
+    // The task waits at a gate until the first client is gone, so the rest is produced between the
+    // two connections however slowly the machine runs.
+    const gate = `resubscribe-${Math.random().toString(36).slice(2)}`;
+    const task = server.runtime.submit({ code: `log 200; gate ${gate}; log 200; log 200` }, owner);
+    const first = await WsProbe.open(server.url, { token: server.ownerToken });
     first.send({ type: 'subscribe', taskId: task.id });
     await waitFor(() => first.events(task.id).length >= 4, { what: 'a few events' });
     first.close();
     const seen = first.events(task.id);
-    const second = await WsProbe.open(server.url, { token: server.token });
+    openGate(gate);
+    const second = await WsProbe.open(server.url, { token: server.ownerToken });
     second.send({ type: 'subscribe', taskId: task.id, after: seen.at(-1)?.seq });
     const rest = await second.untilDone(task.id);
     second.close();
@@ -114,7 +117,7 @@ describe('live task events', () => {
     const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: clients }, async () => {
-        const probe = await WsProbe.open(server.url, { token: server.token });
+        const probe = await WsProbe.open(server.url, { token: server.ownerToken });
         const task = server.runtime.submit({ code: `log ${lines / 2}; sleep 20; log ${lines / 2}` }, owner);
         probe.send({ type: 'subscribe', taskId: task.id });
         const events = await probe.untilDone(task.id, 60_000);

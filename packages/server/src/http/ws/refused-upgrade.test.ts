@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '@engineconn/testkit';
 import WebSocket from 'ws';
-import { startLiveServer } from '../../testing/live-server.js';
+import { startLiveServer } from '../../test-support/test-server.js';
 import { eventsWsPlugin } from './events-ws.js';
 
 /** Opens a WebSocket to the events route and resolves with the HTTP status that refused it. */
@@ -23,7 +23,7 @@ test('upgrades refused by the origin guard leave no socket open, and the server 
   const before = await new Promise<number>((resolve) => server.app.server.getConnections((_e, n) => resolve(n)));
   for (let i = 0; i < 20; i++) {
     assert.equal(
-      await refusedWith(server.url, { origin: 'https://evil.example', authorization: `Bearer ${server.token}` }),
+      await refusedWith(server.url, { origin: 'https://evil.example', authorization: `Bearer ${server.ownerToken}` }),
       403,
     );
   }

@@ -23,7 +23,7 @@ export class WsProbe {
     });
   }
 
-  static async open(baseUrl: string, options: { token?: string; queryToken?: string } = {}): Promise<WsProbe> {
+  static async open(baseUrl: string, options: { token?: string | null; queryToken?: string } = {}): Promise<WsProbe> {
     const url = new URL('/api/v1/events', baseUrl);
     url.protocol = 'ws:';
     if (options.queryToken) url.searchParams.set('token', options.queryToken);
