@@ -47,10 +47,10 @@ const logEvent = (seq: number): TaskEvent => ({
 });
 
 describe('EngineConnClient without a server', () => {
-  test('a refused connection is a clear EC_UNREACHABLE error, not retried', async () => {
+  // Any retry would first wait a minute of backoff: past the test's deadline, so the test fails.
+  test('a refused connection is a clear EC_UNREACHABLE error, not retried', { timeout: 30_000 }, async () => {
     const url = await deadUrl();
     const client = new EngineConnClient({ url, retry: { retries: 5, minDelayMs: 60_000 } });
-    const started = Date.now();
     await assert.rejects(client.info(), (err: unknown) => {
       assert.ok(err instanceof EngineConnClientError);
       assert.equal(err.code, 'EC_UNREACHABLE');
@@ -58,8 +58,6 @@ describe('EngineConnClient without a server', () => {
       assert.equal(err.message, `no EngineConn at ${url}: start one with \`engineconn start\``);
       return true;
     });
-    // Any retry would first wait the minute of backoff.
-    assert.ok(Date.now() - started < 60_000, 'a refused connection must fail fast, without backoff');
   });
 
   test('the event stream of a dead URL fails the same way', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Caller } from '../computation/task-types.js';
+import { waitFor } from '../testing/wait-for.js';
 import type { EngineConnRuntime } from './engine-conn-runtime.js';
 import { createTestRuntime } from './fixtures/script-engine.js';
 
@@ -54,7 +55,9 @@ describe('durations longer than one Node timer', () => {
     const { lock } = runtime.lock(alice, 30 * 86_400_000);
     const { id } = runtime.submit({ code: 'sleep 30', lock }, alice);
     await runtime.getTask(id, alice).finished;
-    assert.equal(runtime.status, 'Idle', 'the lock is still held');
+    // The EngineConn leaves Busy once the task's end has been processed: Idle if the lock is held.
+    const status = await waitFor(() => runtime.status, { until: (s) => s !== 'Busy', what: 'the end of Busy' });
+    assert.equal(status, 'Idle', 'the lock is still held');
     await runtime.shutdown();
   });
 

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
 import { waitFor } from '@engineconn/testkit';
@@ -44,11 +47,22 @@ describe('python engine: running code', () => {
   });
 
   test('output is logged while the task runs, not at its end', async () => {
-    const { task, done } = py.start('import time\nprint("first", flush=False)\ntime.sleep(0.3)\nprint("second")');
-    await waitFor(() => task.logs.includes('first'), { timeoutMs: 250, what: 'the first line, before the task ends' });
-    assert.deepEqual(task.logs, ['first']);
-    await done;
-    assert.deepEqual(task.logs, ['first', 'second']);
+    // The code waits for a file the test writes only after it has seen the first line: that line
+    // was logged while the task ran, however slowly the machine goes.
+    const dir = mkdtempSync(join(tmpdir(), 'ec-python-live-'));
+    const go = join(dir, 'go');
+    try {
+      const { task, done } = py.start(
+        `import os, time\nprint("first", flush=False)\nwhile not os.path.exists(${JSON.stringify(go)}): time.sleep(0.01)\nprint("second")`,
+      );
+      await waitFor(() => task.logs.includes('first'), { what: 'the first line, while the task waits' });
+      assert.deepEqual(task.logs, ['first']);
+      writeFileSync(go, '');
+      await done;
+      assert.deepEqual(task.logs, ['first', 'second']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('show_table, show_html and show_image add result sets in the order called', async () => {
