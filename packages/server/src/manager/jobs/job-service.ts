@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { EngineConnClient } from '@engineconn/client';
 import { type Caller, EngineConnError, type TaskInfo, type TerminalTaskStatus } from '@engineconn/core';
-import type { JobRef } from '@engineconn/core/manager';
-import type { JobRequest } from '@engineconn/protocol';
+import type { JobRef, JobRequest, JobSummary, JobView } from '@engineconn/protocol';
 import type { Logger } from 'pino';
 import { formatSseEvent } from '../../http/sse.js';
 import type { EngineManager } from '../engine-manager.js';
 import type { EngineRecord } from '../registry/engine-record.js';
 import type { JobRecord } from '../registry/job-record.js';
 import { engineFetch, engineJson } from './engine-fetch.js';
-
-export type JobView = TaskInfo & { engineId: string; taskId: string };
 
 /**
  * The entrance (Linkis' Entrance): a job is ask + submit in one call, then read, followed and
@@ -69,7 +66,7 @@ export class JobService {
     return this.manager.registry.visibleJob(id, caller);
   }
 
-  list(caller: Caller): { id: string; engineId: string; taskId: string; createdAt: string; status: string | null }[] {
+  list(caller: Caller): JobSummary[] {
     return this.manager.registry
       .jobsFor(caller)
       .map((job) => ({
