@@ -18,6 +18,7 @@ export * as proc from './conformance/proc.js';
 export { runConformanceSuite } from './conformance/run-conformance-suite.js';
 export { TcpProxy } from './net/tcp-proxy.js';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';
+export { startTestRuntime, type TestRuntime, type TestRuntimeOptions } from './runtime/test-runtime.js';
 export { type CapturedResultSet, createHarnessTask, type HarnessOptions, type HarnessTask } from './task-harness.js';
 export { createTestEngine, openGate, TEST_PNG, type TestEngineOptions, testEngine } from './test-engine.js';
 export { acquireTestTrino, type TestTrino } from './trino/shared-trino.js';

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Caller, EngineConnRuntime, type EnginePlugin, type ExecutorKind, type TaskInfo } from '@engineconn/core';
-import { createTestEngine, testCreationContext } from '@engineconn/testkit';
+import type { Caller, EngineConnRuntime, EnginePlugin, ExecutorKind, TaskInfo } from '@engineconn/core';
+import { createTestEngine, startTestRuntime } from '@engineconn/testkit';
 import type { FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type BuildAppOptions, buildApp } from '../http/app.js';
 import type { AuthConfig, ShareLevel } from '../http/auth.js';
@@ -62,11 +59,8 @@ const TEST_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ec-server-test-'));
-  const plugin =
-    opts.plugin ?? (createTestEngine({ defaultConcurrency: opts.concurrency ?? 4 }) as EnginePlugin<unknown>);
-  const context = testCreationContext({
-    plugin,
+  const ec = await startTestRuntime({
+    plugin: opts.plugin ?? createTestEngine({ defaultConcurrency: opts.concurrency ?? 4 }),
     user: opts.owner ?? 'owner',
     executor: opts.executor ?? 'concurrent',
     labels: { purpose: 'test' },
@@ -75,9 +69,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       ...(opts.concurrency ? { 'ec.concurrency': String(opts.concurrency) } : {}),
       ...opts.options,
     },
-    dataDir,
   });
-  const runtime = await EngineConnRuntime.create({ plugin, context });
+  const { runtime } = ec;
   const app = await buildApp({
     runtime,
     auth: opts.auth ?? null,
@@ -88,6 +81,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
     ...(opts.sseHeartbeatMs ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
     ...(opts.sse ? { sse: opts.sse } : {}),
+  }).catch(async (err: unknown) => {
+    await ec.close();
+    throw err;
   });
   const { ownerToken } = app.engineConn.authenticator;
   const request: TestServer['request'] = ({ token, ...rest }) => {
@@ -119,8 +115,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         // Connections first: a listening server's app.close() waits for open streams to end.
         app.server.closeAllConnections();
         await app.close();
-        await runtime.shutdown('test over');
-        await rm(dataDir, { recursive: true, force: true });
+        await ec.close();
       })();
       return closing;
     },

@@ -1,17 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import {
-  type Caller,
-  EngineConnRuntime,
-  type EnginePlugin,
-  type TaskEvent,
-  type TaskInfo,
-  type TaskView,
-} from '@engineconn/core';
-import { testCreationContext } from '@engineconn/core/testing';
+import type { Caller, EngineConnRuntime, TaskEvent, TaskInfo, TaskView } from '@engineconn/core';
+import { startTestRuntime } from '../runtime/test-runtime.js';
 import type { ConformanceSpec, ProbeContext } from './conformance-spec.js';
 
 export const OWNER: Caller = { user: 'conformance', admin: false };
@@ -45,32 +35,20 @@ export async function openRuntime<S>(
   options: Record<string, string>,
   t: TestContext,
 ): Promise<OpenRuntime<S>> {
-  const dataDir = await mkdtemp(join(tmpdir(), `ec-conformance-${spec.plugin.name}-`));
-  const context = testCreationContext({
+  const ec = await startTestRuntime({
     plugin: spec.plugin,
     id: newMarker('ec-conformance-'),
     user: OWNER.user,
     ...(spec.executor ? { executor: spec.executor } : {}),
     options: { ...SUITE_OPTIONS, ...options },
-    dataDir,
   });
-  const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
-  const runtime = await EngineConnRuntime.create({ plugin: spec.plugin as EnginePlugin<unknown>, context }).catch(
-    async (err: unknown) => {
-      await removeDataDir();
-      throw err;
-    },
-  );
-  t.after(async () => {
-    await runtime.shutdown('conformance test over');
-    await removeDataDir();
-  });
+  t.after(() => ec.close());
   const runType = spec.runType ?? spec.plugin.runTypes[0];
   return {
-    runtime,
-    session: runtime.session as S,
-    probe: { marker: newMarker(), runtime },
-    submit: (code) => runtime.getTask(runtime.submit({ code, runType }, OWNER).id, OWNER),
+    runtime: ec.runtime,
+    session: ec.runtime.session as S,
+    probe: { marker: newMarker(), runtime: ec.runtime },
+    submit: (code) => ec.submit(code, { runType }),
   };
 }
 

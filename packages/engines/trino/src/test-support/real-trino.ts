@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Caller, EngineConnRuntime, type EnginePlugin, type TaskView } from '@engineconn/core';
-import { testCreationContext } from '@engineconn/testkit';
+import type { Caller, EngineConnRuntime, TaskView } from '@engineconn/core';
+import { startTestRuntime } from '@engineconn/testkit';
 import { ClientSession } from '../protocol/client-session.js';
 import { TrinoClient } from '../protocol/trino-client.js';
 import { trinoEngine } from '../trino-engine.js';
@@ -71,8 +68,7 @@ export interface TrinoEc {
 
 /** An in-process async EngineConn on the Trino at `url`. */
 export async function openTrinoEc(url: string, options: Record<string, string> = {}): Promise<TrinoEc> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ec-trino-test-'));
-  const context = testCreationContext({
+  const ec = await startTestRuntime({
     plugin: trinoEngine,
     id: marker('ec-trino-'),
     user: OWNER.user,
@@ -83,17 +79,11 @@ export async function openTrinoEc(url: string, options: Record<string, string> =
       'ec.killGrace': '10s',
       ...options,
     },
-    dataDir,
   });
-  const runtime = await EngineConnRuntime.create({ plugin: trinoEngine as EnginePlugin<unknown>, context });
   return {
-    runtime,
-    submit: (code, properties) =>
-      runtime.getTask(runtime.submit({ code, runType: 'sql', ...(properties ? { properties } : {}) }, OWNER).id, OWNER),
-    async close() {
-      await runtime.shutdown('test over');
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    runtime: ec.runtime,
+    submit: (code, properties) => ec.submit(code, { runType: 'sql', ...(properties ? { properties } : {}) }),
+    close: ec.close,
   };
 }
 
