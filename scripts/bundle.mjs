@@ -17,7 +17,8 @@
 //   requires of their own.
 // - fastify's schema compilers (ajv, fast-json-stringify) and light-my-request: fastify requires them
 //   only when a route declares a JSON schema or inject() is called, which `engineconn` never does.
-// - undici, which the client loads only to trust a --ca certificate.
+// - undici, which the client loads only to trust a --ca certificate, and the Trino engine (loaded
+//   only with --engine trino) sends its protocol requests with.
 import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -87,7 +88,8 @@ const result = await esbuild.build({
     '@fastify/ajv-compiler',
     '@fastify/fast-json-stringify-compiler',
     'light-my-request',
-    // Loaded only by a client given --ca (TLS to an EngineConn with its own certificate).
+    // Loaded only by a client given --ca (TLS to an EngineConn with its own certificate) and by the
+    // Trino engine.
     'undici',
   ],
   banner: { js: "var __ecBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
