@@ -16,6 +16,7 @@ export type {
 } from './conformance/conformance-spec.js';
 export * as proc from './conformance/proc.js';
 export { runConformanceSuite } from './conformance/run-conformance-suite.js';
+export { type EngineFixture, type EngineFixtureInit, openEngineFixture } from './engine-fixture.js';
 export { TcpProxy } from './net/tcp-proxy.js';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';
 export { startTestRuntime, type TestRuntime, type TestRuntimeOptions } from './runtime/test-runtime.js';

@@ -29,7 +29,7 @@ for (const slots of ['8', '0']) {
       ['a long stream of rows', LONG_STREAM],
     ] as const) {
       test(`killing ${what} rejects as cancelled and the session runs the next query`, async () => {
-        const { harness, done } = ec.start(`select 1; ${sql}; select 3`);
+        const { task: harness, done } = ec.start(`select 1; ${sql}; select 3`);
         await waitFor(() => harness.statements.started.includes(1), { what: 'statement 2 to start' });
         // Let it get going (the stream has written rows by then).
         await waitFor(() => harness.logs.length >= 3, { what: 'statement 1 done' });
@@ -71,7 +71,7 @@ for (const slots of ['8', '0']) {
     });
 
     test('a kill never leaves a short result looking complete', async () => {
-      const { harness, done } = ec.start(LONG_STREAM);
+      const { task: harness, done } = ec.start(LONG_STREAM);
       await waitFor(() => (harness.resultSets[0]?.rows.length ?? 0) > 0, { what: 'first rows' });
       harness.controller.abort();
       await assert.rejects(done, isCancelled);
@@ -81,11 +81,11 @@ for (const slots of ['8', '0']) {
     test('killing one of two concurrent tasks leaves the other to finish', async () => {
       const victim = ec.start(LONG_AGGREGATE);
       const survivor = ec.start('select sum(range) as s from range(3000000)');
-      await waitFor(() => victim.harness.statements.started.length === 1, { what: 'victim to start' });
-      victim.harness.controller.abort();
+      await waitFor(() => victim.task.statements.started.length === 1, { what: 'victim to start' });
+      victim.task.controller.abort();
       await assert.rejects(victim.done, isCancelled);
       await survivor.done;
-      assert.deepEqual(survivor.harness.resultSets[0]?.rows, [[4499998500000]]);
+      assert.deepEqual(survivor.task.resultSets[0]?.rows, [[4499998500000]]);
     });
   });
 }

@@ -186,11 +186,11 @@ describe('duckdb session', () => {
     const ec = await openTestSession();
     try {
       const long = ec.start('select count(*) from range(10000000000)');
-      await waitFor(() => long.harness.statements.started.length === 1, { what: 'the long query to start' });
+      await waitFor(() => long.task.statements.started.length === 1, { what: 'the long query to start' });
       const shorts = [1, 2, 3, 4].map((k) => ec.start(`select ${k} as k, range as r from range(20000)`));
       await Promise.all(shorts.map((s) => s.done));
       assert.equal(ec.session.leasedConnections, 1, 'the long query is still running while the short ones finished');
-      for (const [i, { harness }] of shorts.entries()) {
+      for (const [i, { task: harness }] of shorts.entries()) {
         const rows = harness.resultSets[0]!.rows;
         assert.equal(rows.length, 20000);
         assert.ok(
@@ -198,7 +198,7 @@ describe('duckdb session', () => {
           `task ${i + 1} got only its own rows, in order`,
         );
       }
-      long.harness.controller.abort();
+      long.task.controller.abort();
       await assert.rejects(long.done, /cancelled/);
     } finally {
       await ec.close();

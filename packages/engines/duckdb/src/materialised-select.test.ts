@@ -98,7 +98,7 @@ describe('duckdb sql executor: a kept SELECT that answered small runs materialis
     // The same text now counts for hours; it answered one row last time, so it runs materialised.
     writeFileSync(file, 'n\n10000000000000\n');
     runs.reset();
-    const { harness, done } = ec.start(sql);
+    const { task: harness, done } = ec.start(sql);
     await waitFor(() => runs.materialised === 1, { what: 'the materialised run to start' });
     harness.controller.abort();
     await assert.rejects(done, (err: unknown) => err instanceof EngineConnError && err.code === 'EC_TASK_CANCELLED');

@@ -39,7 +39,7 @@ describe('shell engine kill', () => {
   after(() => shell.close());
 
   test('an abort stops sleep 1000 with SIGTERM and leaves no process in the group', async (t) => {
-    const { task, done } = shell.run({ code: 'echo $$; exec sleep 1000', killGraceMs: 5000 });
+    const { task, done } = shell.start('echo $$; exec sleep 1000', { killGraceMs: 5000 });
     await waitFor(() => task.resultSets.length > 0 && task.text(0).includes('\n'), { what: 'the pid' });
     const [pgid] = printedPids(task.text(0));
     assert.ok(pgid);
@@ -53,7 +53,7 @@ describe('shell engine kill', () => {
 
   test('a script that ignores SIGTERM is killed with SIGKILL after the grace period', async () => {
     const graceMs = 300;
-    const { task, done } = shell.run({ code: "trap '' TERM; echo $$; sleep 1000; echo after", killGraceMs: graceMs });
+    const { task, done } = shell.start("trap '' TERM; echo $$; sleep 1000; echo after", { killGraceMs: graceMs });
     await waitFor(() => task.resultSets.length > 0, { what: 'the pid' });
     const [pgid] = printedPids(task.text(0));
     assert.ok(pgid);
@@ -66,7 +66,7 @@ describe('shell engine kill', () => {
   });
 
   test('a kill stops background children of the group too', async () => {
-    const { task, done } = shell.run({ code: 'echo $$; sleep 1000 & echo $!; sleep 1000 & echo $!; wait' });
+    const { task, done } = shell.start('echo $$; sleep 1000 & echo $!; sleep 1000 & echo $!; wait');
     await waitFor(() => printedPids(task.resultSets.length > 0 ? task.text(0) : '').length === 3, {
       what: 'three pids',
     });
@@ -80,9 +80,7 @@ describe('shell engine kill', () => {
   });
 
   test('a task that ends normally does not leave its background processes behind', async () => {
-    const { task, done } = shell.run({
-      code: 'echo $$; nohup sleep 1000 & echo $!; sleep 1000 >/dev/null 2>&1 & echo $!',
-    });
+    const { task, done } = shell.start('echo $$; nohup sleep 1000 & echo $!; sleep 1000 >/dev/null 2>&1 & echo $!');
     await done;
     const [pgid, ...children] = printedPids(task.text(0));
     assert.ok(pgid);
@@ -93,7 +91,7 @@ describe('shell engine kill', () => {
   });
 
   test('a process that left the group but holds the output is found by its cookie and stopped', async () => {
-    const { task, done } = shell.run({ code: leftTheGroup('setsid sleep 1000'), killGraceMs: 300 });
+    const { task, done } = shell.start(leftTheGroup('setsid sleep 1000'), { killGraceMs: 300 });
     await done;
     const [stray] = printedPids(task.text(0));
     assert.ok(stray);
@@ -102,9 +100,10 @@ describe('shell engine kill', () => {
   });
 
   test('a kill also finds processes that left the group', async () => {
-    const { task, done } = shell.run({
-      code: `${leftTheGroup('setsid sleep 1000 >/dev/null 2>&1 < /dev/null')}; sleep 1000`,
-    });
+    const { task, done } = shell.start(
+      `${leftTheGroup('setsid sleep 1000 >/dev/null 2>&1 < /dev/null')}; sleep 1000`,
+      {},
+    );
     await waitFor(() => task.resultSets.length > 0, { what: 'the pid' });
     const [stray] = printedPids(task.text(0));
     assert.ok(stray);
@@ -115,13 +114,13 @@ describe('shell engine kill', () => {
   });
 
   test('every task process carries the cookie that identifies it', async () => {
-    const { task, done } = shell.run({ code: `echo "\${${TASK_COOKIE_ENV}}"` });
+    const { task, done } = shell.start(`echo "\${${TASK_COOKIE_ENV}}"`);
     await done;
     assert.match(task.text(0), /^[0-9a-f-]{36}\n$/);
   });
 
   test('a task aborted before it starts never spawns', async () => {
-    const { task, done } = shell.run({ code: 'echo ran' });
+    const { task, done } = shell.start('echo ran');
     task.controller.abort();
     await assert.rejects(done, isCancelled(/before it started/));
     assert.equal(task.resultSets.length, 0);

@@ -14,7 +14,7 @@ describe('shell engine output', () => {
   after(() => shell.close());
 
   test('stdout becomes one TEXT result set and each line is logged', async () => {
-    const { task, done } = shell.run({ code: "echo hello; printf 'a\\nb'" });
+    const { task, done } = shell.start("echo hello; printf 'a\\nb'");
     await done;
     assert.equal(task.resultSets.length, 1);
     assert.equal(task.resultSets[0]?.type, 'TEXT');
@@ -24,15 +24,13 @@ describe('shell engine output', () => {
   });
 
   test('a task with no stdout opens no result set', async () => {
-    const { task, done } = shell.run({ code: 'true' });
+    const { task, done } = shell.start('true');
     await done;
     assert.equal(task.resultSets.length, 0);
   });
 
   test('stdout and stderr lines all reach the log, each stream in order', async () => {
-    const { task, done } = shell.run({
-      code: 'for i in $(seq 1 500); do echo out$i; echo err$i >&2; done',
-    });
+    const { task, done } = shell.start('for i in $(seq 1 500); do echo out$i; echo err$i >&2; done');
     await done;
     const out = task.logs.filter((line) => line.startsWith('out'));
     const err = task.logs.filter((line) => line.startsWith('err'));
@@ -49,7 +47,7 @@ describe('shell engine output', () => {
   });
 
   test('a non-zero exit fails with the code and the last stderr lines', async () => {
-    const { done } = shell.run({ code: 'for i in 1 2 3 4 5 6 7; do echo line$i >&2; done; exit 3' });
+    const { done } = shell.start('for i in 1 2 3 4 5 6 7; do echo line$i >&2; done; exit 3');
     await assert.rejects(done, (err: unknown) => {
       assert.ok(err instanceof EngineConnError);
       assert.equal(err.code, 'EC_ENGINE_ERROR');
@@ -61,15 +59,14 @@ describe('shell engine output', () => {
   });
 
   test('a shell killed by a signal names the signal', async () => {
-    const { done } = shell.run({ code: 'kill -SEGV $$' });
+    const { done } = shell.start('kill -SEGV $$');
     await assert.rejects(done, /killed by signal SIGSEGV/);
   });
 
   test('cwd and env come from task properties and shell.env.* options', async () => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'shell-cwd-')));
     try {
-      const { task, done } = shell.run({
-        code: 'pwd; echo "$FROM_TASK $FROM_OPTION"',
+      const { task, done } = shell.start('pwd; echo "$FROM_TASK $FROM_OPTION"', {
         properties: { cwd: dir, env: { FROM_TASK: 'task-value' } },
       });
       await done;
@@ -80,33 +77,32 @@ describe('shell engine output', () => {
   });
 
   test('without a cwd property the task runs in its own work directory', async () => {
-    const { task, done } = shell.run({ code: 'pwd' });
+    const { task, done } = shell.start('pwd');
     await done;
     assert.equal(task.text(0), `${realpathSync(task.context.workDir)}\n`);
   });
 
   test('a missing cwd or a non-string env value is a bad request', async () => {
-    await assert.rejects(shell.run({ code: 'true', properties: { cwd: '/no/such/dir' } }).done, {
+    await assert.rejects(shell.start('true', { properties: { cwd: '/no/such/dir' } }).done, {
       code: 'EC_BAD_REQUEST',
     });
-    await assert.rejects(shell.run({ code: 'true', properties: { env: { N: 1 } } }).done, {
+    await assert.rejects(shell.start('true', { properties: { env: { N: 1 } } }).done, {
       code: 'EC_BAD_REQUEST',
     });
   });
 
   test('invalid UTF-8 becomes U+FFFD and a character split across chunks survives', async () => {
-    const { task, done } = shell.run({
-      code: "printf 'ok \\xff\\xfe end\\n'; printf '\\xe2\\x82'; sleep 0.05; printf '\\xac\\n'",
-    });
+    const { task, done } = shell.start(
+      "printf 'ok \\xff\\xfe end\\n'; printf '\\xe2\\x82'; sleep 0.05; printf '\\xac\\n'",
+      {},
+    );
     await done;
     assert.equal(task.text(0), 'ok \uFFFD\uFFFD end\n\u20AC\n');
     assert.deepEqual(task.logs, ['ok \uFFFD\uFFFD end', '\u20AC']);
   });
 
   test('concurrent tasks keep their output apart', async () => {
-    const runs = Array.from({ length: 8 }, (_, n) =>
-      shell.run({ code: `for i in $(seq 1 3000); do echo t${n}-$i; done` }),
-    );
+    const runs = Array.from({ length: 8 }, (_, n) => shell.start(`for i in $(seq 1 3000); do echo t${n}-$i; done`));
     await Promise.all(runs.map((run) => run.done));
     runs.forEach(({ task }, n) => {
       const expected = Array.from({ length: 3000 }, (_, i) => `t${n}-${i + 1}`);
@@ -132,7 +128,7 @@ describe('shell engine output cap', () => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 10);
     try {
-      const { task, done } = shell.run({ code: `head -c ${total} /dev/zero | tr '\\0' a; echo done >&2` });
+      const { task, done } = shell.start(`head -c ${total} /dev/zero | tr '\\0' a; echo done >&2`);
       await done;
       assert.equal(task.text(0).length, cap);
       assert.ok(task.logs.includes('done'), 'the shell ran to its end');

@@ -1,35 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import type { CodeExecutor } from '@engineconn/core';
-import {
-  createHarnessTask,
-  type HarnessOptions,
-  type HarnessTask,
-  testCreationContext,
-  testSessionEnv,
-} from '@engineconn/testkit';
+import { type EngineFixture, openEngineFixture } from '@engineconn/testkit';
 import { shellEngine } from './shell-engine.js';
 import type { ShellSession } from './shell-session.js';
 
-export interface ShellFixture {
-  session: ShellSession;
-  executor: CodeExecutor;
-  run(options: HarnessOptions): { task: HarnessTask; done: Promise<void> };
-  close(): Promise<void>;
-}
+export type ShellFixture = EngineFixture<ShellSession>;
 
-export async function openShell(options: Record<string, string> = {}): Promise<ShellFixture> {
-  const ctx = testCreationContext({ engineType: 'shell', options });
-  const session = await shellEngine.createSession(ctx, testSessionEnv({ concurrency: 16 }));
-  const executor = await shellEngine.createExecutor(session, 'shell', ctx);
-  return {
-    session,
-    executor,
-    run(harness) {
-      const task = createHarnessTask({ runType: 'shell', ...harness });
-      return { task, done: executor.execute(task.context) };
-    },
-    close: () => shellEngine.closeSession(session),
-  };
+export function openShell(options: Record<string, string> = {}): Promise<ShellFixture> {
+  return openEngineFixture(shellEngine, { runType: 'shell', options, env: { concurrency: 16 } });
 }
 
 /** True while `pid` is a live process (a zombie awaiting its reaper does not count). */
