@@ -182,7 +182,8 @@ export class Interpreter {
     });
     await output;
     this.#active = undefined;
-    if (active?.writeFailure !== undefined && outcome.status !== 'exited') {
+    // A dead or killed driver outranks a failed write: the session must see it to replace the interpreter.
+    if (active?.writeFailure !== undefined && outcome.status !== 'exited' && outcome.status !== 'protocol-error') {
       return { status: 'write-failed', error: active.writeFailure };
     }
     return outcome;
