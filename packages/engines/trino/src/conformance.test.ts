@@ -5,7 +5,7 @@
 // query is still RUNNING and was never cancelled, which is what a coordinator would report.
 import { runConformanceSuite } from '@engineconn/testkit';
 import { FakeTrino } from './test-support/fake-trino.js';
-import { trinoConformanceSpec } from './test-support/trino-conformance.js';
+import { SAMPLE_TABLE, trinoConformanceSpec } from './test-support/trino-conformance.js';
 
 let fake: FakeTrino | undefined;
 
@@ -41,17 +41,7 @@ runConformanceSuite(
           columns: [{ name: 'rows', type: 'bigint' }],
           rows: [[3]],
         });
-        f.script('SELECT n, label FROM t ORDER BY n', {
-          columns: [
-            { name: 'n', type: 'integer' },
-            { name: 'label', type: 'varchar' },
-          ],
-          rows: [
-            [1, 'a'],
-            [2, 'b'],
-            [3, null],
-          ],
-        });
+        f.script('SELECT n, label FROM t ORDER BY n', SAMPLE_TABLE);
       },
       async after() {
         await fake?.close();

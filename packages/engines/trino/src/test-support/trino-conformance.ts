@@ -4,6 +4,19 @@ import type { TrinoSession } from '../trino-session.js';
 
 type Shared = 'plugin' | 'results' | 'logs' | 'multi';
 
+/** What the results sample reads back from its table: FakeTrino is scripted to answer with it. */
+export const SAMPLE_TABLE: { columns: { name: string; type: string }[]; rows: unknown[][] } = {
+  columns: [
+    { name: 'n', type: 'integer' },
+    { name: 'label', type: 'varchar' },
+  ],
+  rows: [
+    [1, 'a'],
+    [2, 'b'],
+    [3, null],
+  ],
+};
+
 /**
  * The conformance spec of the Trino engine, shared by the runs against a real coordinator and
  * against FakeTrino: the same samples (a table created, filled and read back, two logged
@@ -22,18 +35,7 @@ export function trinoConformanceSpec(
   const expect: ExpectedResultSet[] = [
     { type: 'TEXT', text: 'CREATE TABLE' },
     { type: 'TEXT', text: 'INSERT: 3 rows' },
-    {
-      type: 'TABLE',
-      columns: [
-        { name: 'n', type: 'integer' },
-        { name: 'label', type: 'varchar' },
-      ],
-      rows: [
-        [1, 'a'],
-        [2, 'b'],
-        [3, null],
-      ],
-    },
+    { type: 'TABLE', ...SAMPLE_TABLE },
   ];
   if (table.drop) {
     statements.push(`DROP TABLE ${table.name}`);
