@@ -8,7 +8,12 @@ export {
   errorCodeForStatus,
   isEngineConnError,
   isErrorCode,
+  isTerminalTaskStatus,
   statusOf,
+  TASK_STATUSES,
+  type TaskStatus,
+  TERMINAL_TASK_STATUSES,
+  type TerminalTaskStatus,
 } from '@engineconn/protocol/constants';
 // accessible
 export {
@@ -132,14 +137,7 @@ export { deriveNodeStatus, type NodeStatusInputs, SERVING_STATUSES } from './sta
 export { HEALTH_STATES, type Health, isHealth, worstHealth } from './status/health.js';
 export { createNodeStatusMachine, isNodeStatus, NODE_STATUSES, type NodeStatus } from './status/node-status.js';
 export { StateMachine, type TransitionListener, type TransitionTable } from './status/state-machine.js';
-export {
-  createTaskStatusMachine,
-  isTerminalTaskStatus,
-  TASK_STATUSES,
-  type TaskStatus,
-  TERMINAL_TASK_STATUSES,
-  type TerminalTaskStatus,
-} from './status/task-status.js';
+export { createTaskStatusMachine } from './status/task-status.js';
 // util
 export { type DurationOptions, formatDuration, MAX_DURATION_MS, parseDuration } from './util/duration.js';
 export { type LongTimer, MAX_TIMER_MS, setLongInterval, setLongTimeout } from './util/long-timer.js';

@@ -1,17 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import type { ErrorBody } from '@engineconn/protocol';
-import type { EngineConnError } from '@engineconn/protocol/constants';
+import {
+  type EngineConnError,
+  isTerminalTaskStatus,
+  type TaskStatus,
+  type TerminalTaskStatus,
+} from '@engineconn/protocol/constants';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';
 import { TaskEventJournal } from '../events/task-event-journal.js';
 import { TaskLog } from '../logs/task-log.js';
 import { TaskResults } from '../results/task-results.js';
-import {
-  createTaskStatusMachine,
-  isTerminalTaskStatus,
-  type TaskStatus,
-  type TerminalTaskStatus,
-} from '../status/task-status.js';
+import { createTaskStatusMachine } from '../status/task-status.js';
 import { TaskAbortError, type TaskAbortReason } from './task-abort.js';
 import type { ProgressInfo, TaskInfo } from './task-types.js';
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TerminalTaskStatus } from '@engineconn/protocol/constants';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import { BadRequestError, TaskNotFoundError } from '../errors/errors.js';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
-import type { TerminalTaskStatus } from '../status/task-status.js';
 import { parseDuration } from '../util/duration.js';
 import { setLongTimeout } from '../util/long-timer.js';
 import { createTaskContext } from './create-task-context.js';

@@ -1,7 +1,6 @@
 import type { TaskInfo, TaskList, TasksQuery } from '@engineconn/protocol';
-import { TASK_PAGE_DEFAULT, TASK_PAGE_MAX } from '@engineconn/protocol/constants';
+import { TASK_PAGE_DEFAULT, TASK_PAGE_MAX, type TaskStatus } from '@engineconn/protocol/constants';
 import { BadRequestError } from '../errors/errors.js';
-import type { TaskStatus } from '../status/task-status.js';
 
 export { TASK_PAGE_DEFAULT, TASK_PAGE_MAX } from '@engineconn/protocol/constants';
 

@@ -1,8 +1,8 @@
+import type { TerminalTaskStatus } from '@engineconn/protocol/constants';
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
 import type { TaskInfo } from '../computation/task-types.js';
 import type { TaskEventJournal } from '../events/task-event-journal.js';
 import type { TaskResults } from '../results/task-results.js';
-import type { TerminalTaskStatus } from '../status/task-status.js';
 
 /** What a caller may read of one task: its info, log, results and events. */
 export interface TaskView {

@@ -1,14 +1,6 @@
 import type { TaskStatus } from '@engineconn/protocol/constants';
 import { StateMachine, type TransitionTable } from './state-machine.js';
 
-export {
-  isTerminalTaskStatus,
-  TASK_STATUSES,
-  type TaskStatus,
-  TERMINAL_TASK_STATUSES,
-  type TerminalTaskStatus,
-} from '@engineconn/protocol/constants';
-
 const TASK_TRANSITIONS: TransitionTable<TaskStatus> = {
   Inited: ['Scheduled', 'Failed', 'Cancelled'],
   Scheduled: ['Running', 'Failed', 'Cancelled', 'Timeout'],
