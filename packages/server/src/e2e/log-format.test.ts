@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { waitFor } from '@engineconn/testkit';
-import { BIN } from './spawn-engineconn.js';
+import { readyFileOf } from '../test-support/fetch-json.js';
+import { BIN, readyFileIn, startArgs } from './spawn-engineconn.js';
 
 const SCRIPT = '/usr/bin/script';
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
@@ -17,23 +18,7 @@ const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
  */
 async function startOnTerminal(extra: string[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-tty-'));
-  const readyFile = join(dir, 'ready.json');
-  const command = [
-    process.execPath,
-    BIN,
-    'start',
-    '--engine',
-    'shell',
-    '--port',
-    '0',
-    '--ready-file',
-    readyFile,
-    '--data-dir',
-    join(dir, 'data'),
-    ...extra,
-  ]
-    .map(quote)
-    .join(' ');
+  const command = [process.execPath, BIN, ...startArgs(dir), '--engine', 'shell', ...extra].map(quote).join(' ');
   const child = spawn(SCRIPT, ['-qefc', command, '/dev/null'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '', ENGINECONN_RUNTIME_DIR: join(dir, 'run') },
@@ -42,19 +27,18 @@ async function startOnTerminal(extra: string[]): Promise<string> {
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
   });
+  let exitedEarly: { code: unknown } | null = null;
   const exited = new Promise((resolve) => child.on('close', resolve));
+  void exited.then((code) => {
+    exitedEarly = { code };
+  });
   try {
-    let pid = 0;
-    await waitFor(
-      async () => {
-        try {
-          pid = (JSON.parse(await readFile(readyFile, 'utf8')) as { pid: number }).pid;
-          return pid > 0;
-        } catch {
-          return false;
-        }
-      },
-      { what: 'the EngineConn on a terminal to be ready' },
+    // Fails at once, with what it printed, if the EngineConn exits before it is ready.
+    const { pid } = await readyFileOf<{ pid: number }>(
+      readyFileIn(dir),
+      () => exitedEarly,
+      () => output,
+      30_000,
     );
     await waitFor(() => output.includes('status changed'), { what: 'the status log line' });
     process.kill(pid, 'SIGTERM');

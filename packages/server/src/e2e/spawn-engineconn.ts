@@ -67,6 +67,13 @@ function launch(args: string[], dir: string, env: Record<string, string>) {
   return { child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
+/** `start` on any free port, with its ready file and data dir inside `dir` (see {@link readyFileIn}). */
+export function startArgs(dir: string): string[] {
+  return ['start', '--port', '0', '--ready-file', readyFileIn(dir), '--data-dir', join(dir, 'data')];
+}
+
+export const readyFileIn = (dir: string) => join(dir, 'ready.json');
+
 /** Runs `engineconn ARGS` to completion (for commands expected to fail or finish). */
 export async function runEngineConn(
   args: string[],
@@ -97,23 +104,8 @@ export async function spawnEngineConn(
   const dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
   // An EngineConn started as root with --user runs as that user, who must reach its data dir inside.
   await chmod(dir, 0o711);
-  const readyFile = join(dir, 'ready.json');
-  const run = launch(
-    [
-      'start',
-      '--port',
-      '0',
-      '--ready-file',
-      readyFile,
-      '--data-dir',
-      join(dir, 'data'),
-      '--log-level',
-      'warn',
-      ...args,
-    ],
-    dir,
-    env,
-  );
+  const readyFile = readyFileIn(dir);
+  const run = launch([...startArgs(dir), '--log-level', 'warn', ...args], dir, env);
   let exitedEarly: ProcessExit | null = null;
   void run.exited.then((exit) => {
     exitedEarly = exit;
