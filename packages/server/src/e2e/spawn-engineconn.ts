@@ -47,7 +47,8 @@ export interface SpawnedEngineConn extends ReadyFile {
   stop(): Promise<void>;
 }
 
-function launch(args: string[], dir: string, env: Record<string, string>) {
+/** Spawns `engineconn ARGS` in `dir`, with its own runtime dir there, collecting what it prints. */
+export function launch(args: string[], dir: string, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { waitFor } from '@engineconn/testkit';
-import { BIN, type ProcessExit, TEST_ENGINE } from './spawn-engineconn.js';
+import { launch as launchEngineConn, TEST_ENGINE } from './spawn-engineconn.js';
 
 // End to end: a signal while the engine's session opens abandons start-up through SessionEnv.signal.
 
@@ -16,25 +15,13 @@ after(async () => {
 
 async function launch(args: string[]) {
   const dir = await mkdtemp(join(tmpdir(), 'ec-abort-'));
-  const child = spawn(process.execPath, [BIN, ...args, '--data-dir', join(dir, 'data')], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', ENGINECONN_RUNTIME_DIR: join(dir, 'run') },
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    output += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    output += d;
-  });
-  const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const run = launchEngineConn([...args, '--data-dir', join(dir, 'data')], dir);
   cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    await run.exited;
     await rm(dir, { recursive: true, force: true });
   });
-  return { child, output: () => output, exited };
+  return { child: run.child, output: () => run.stdout() + run.stderr(), exited: run.exited };
 }
 
 const HOLD = ['--engine', TEST_ENGINE, '--conf', 'test.holdSession=1', '--log-level', 'info'];
