@@ -17,6 +17,15 @@ export const SAMPLE_TABLE: { columns: { name: string; type: string }[]; rows: un
   ],
 };
 
+/** The results sample's statements on table `name`: FakeTrino is scripted to answer each. */
+export function sampleStatements(name: string): { create: string; insert: string; select: string } {
+  return {
+    create: `CREATE TABLE ${name} (n integer, label varchar)`,
+    insert: `INSERT INTO ${name} VALUES (2, 'b'), (1, 'a'), (3, NULL)`,
+    select: `SELECT n, label FROM ${name} ORDER BY n`,
+  };
+}
+
 /**
  * The conformance spec of the Trino engine, shared by the runs against a real coordinator and
  * against FakeTrino: the same samples (a table created, filled and read back, two logged
@@ -27,11 +36,8 @@ export function trinoConformanceSpec(
   table: { name: string; drop: boolean },
   rest: Omit<ConformanceSpec<TrinoSession>, Shared>,
 ): ConformanceSpec<TrinoSession> {
-  const statements = [
-    `CREATE TABLE ${table.name} (n integer, label varchar)`,
-    `INSERT INTO ${table.name} VALUES (2, 'b'), (1, 'a'), (3, NULL)`,
-    `SELECT n, label FROM ${table.name} ORDER BY n`,
-  ];
+  const { create, insert, select } = sampleStatements(table.name);
+  const statements = [create, insert, select];
   const expect: ExpectedResultSet[] = [
     { type: 'TEXT', text: 'CREATE TABLE' },
     { type: 'TEXT', text: 'INSERT: 3 rows' },
