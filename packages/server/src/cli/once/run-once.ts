@@ -5,7 +5,7 @@ import type { OnceFlags } from '../commands/once.js';
 import { consoleUrl } from '../console-url.js';
 import { newEngineConnId } from '../engine-context.js';
 import { printJsonSets, printResultSets } from '../output/result-printer.js';
-import { writeOut } from '../output/write-out.js';
+import { writeOut, writeTo } from '../output/write-out.js';
 import { viewResultSource } from './view-result-source.js';
 
 const EXIT_SIGNALLED = 130;
@@ -132,15 +132,9 @@ async function streamLogs(view: TaskView): Promise<void> {
   for await (const event of view.journal.follow(0)) {
     if (event.event === 'log') {
       const { lines } = event.data as { lines: string[] };
-      if (lines.length > 0) await writeErr(`${lines.join('\n')}\n`);
+      if (lines.length > 0) await writeTo(process.stderr, `${lines.join('\n')}\n`);
     }
   }
-}
-
-/** Writes to stderr with back-pressure: a job logging fast waits for the terminal. */
-function writeErr(text: string): Promise<void> {
-  if (process.stderr.write(text)) return Promise.resolve();
-  return new Promise((resolve) => process.stderr.once('drain', () => resolve()));
 }
 
 /**
