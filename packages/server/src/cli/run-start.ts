@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { CALLER_TIMEOUT_OPTION, CallerWatchdog, EngineConnError } from '@engineconn/core';
 import { type BootFlags, completeBoot, prepareBoot } from './boot/boot-engine-conn.js';
 import { TeardownStack } from './boot/teardown-stack.js';
+import { DEFAULT_URL } from './client/client-flags.js';
 import { consoleUrl } from './console-url.js';
 import { newEngineConnId } from './engine-context.js';
 import type { LogFormat, LogLevel } from './flags/log-flags.js';
@@ -9,9 +10,6 @@ import { LogTail } from './log-tail.js';
 import { createLogger } from './logger.js';
 import { openReadyFile, readyFileAt } from './ready-file.js';
 import { installSignalHandlers } from './signals.js';
-
-/** The URL the client commands use when given none; the start hint leaves `--url` out for it. */
-const DEFAULT_CLIENT_URL = 'http://127.0.0.1:7070';
 
 export interface StartFlags extends BootFlags {
   port: number;
@@ -94,7 +92,8 @@ export async function runStart(flags: StartFlags): Promise<number> {
     }
     const { executor } = context;
     logger.info({ url, engine: plugin.name, executor, shareLevel: booted.shareLevel }, 'EngineConn serving');
-    const urlFlag = url === DEFAULT_CLIENT_URL ? '' : ` --url ${url}`;
+    // The client commands' default URL needs no `--url` in the hint.
+    const urlFlag = url === DEFAULT_URL ? '' : ` --url ${url}`;
     const tokenFlag = auth ? ' --token <your token>' : '';
     process.stdout.write(
       `EngineConn ${id} (${plugin.name}, ${executor}) listening on ${url}\n` +
