@@ -81,6 +81,21 @@ describe('EngineConnRuntime.create', () => {
     assert.equal(hooksAfterSession, 0, 'start-up stops where it was');
   });
 
+  test('SessionEnv.signal follows the start-up only until the session opened', async () => {
+    const engine = gatedEngine({ honoursSignal: true });
+    const controller = new AbortController();
+    const creating = EngineConnRuntime.create(optionsFor(engine.plugin, { after: () => {} }), {
+      signal: controller.signal,
+    });
+    await waitFor(() => engine.seen.env !== undefined, { what: 'createSession to be called' });
+    engine.open();
+    const runtime = await creating;
+    // A signal once serving (the CLI passes its SIGTERM signal) is a shutdown, not an abandoned start.
+    controller.abort(new Error('signal SIGTERM received'));
+    assert.equal(engine.seen.env?.signal.aborted, false);
+    await runtime.shutdown();
+  });
+
   test('an engine that ignores the signal: the start fails at once, and its late session is closed', async () => {
     const engine = gatedEngine({ honoursSignal: false });
     const controller = new AbortController();

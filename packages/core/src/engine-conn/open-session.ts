@@ -61,13 +61,17 @@ export async function openSession(opts: OpenSessionOptions): Promise<unknown> {
           `The ${plugin.name} session did not open within ec.startTimeout (${formatDuration(settings.startTimeoutMs)}); raise it or check that the engine can start.`,
         )
       : abandoned(sessionSignal);
-  const env = { concurrency: settings.concurrency, logger: opts.logger, signal: sessionSignal };
+  // The engine's own signal: it follows the start-up's only until the session has opened, so a
+  // session that keeps it does not see a later SIGTERM or the start timeout as an abort.
+  const envAbort = new AbortController();
+  const env = { concurrency: settings.concurrency, logger: opts.logger, signal: envAbort.signal };
   const creating = Promise.resolve().then(() => plugin.createSession(ctx, env));
   let onAbort = (): void => {};
   let abortError: EngineConnError | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => {
       abortError = whyAborted();
+      envAbort.abort(sessionSignal.reason);
       reject(abortError);
     };
     if (sessionSignal.aborted) onAbort();
