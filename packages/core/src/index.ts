@@ -1,4 +1,4 @@
-// errors
+// errors and statuses, as the protocol defines them
 
 export type { ErrorBody, LockGrant } from '@engineconn/protocol';
 export {
@@ -6,9 +6,15 @@ export {
   ERROR_CODES,
   type ErrorCode,
   errorCodeForStatus,
+  HEALTH_STATES,
+  type Health,
   isEngineConnError,
   isErrorCode,
+  isHealth,
+  isNodeStatus,
   isTerminalTaskStatus,
+  NODE_STATUSES,
+  type NodeStatus,
   statusOf,
   TASK_STATUSES,
   type TaskStatus,
@@ -134,8 +140,8 @@ export {
 } from './results/task-results.js';
 export { deriveNodeStatus, type NodeStatusInputs, SERVING_STATUSES } from './status/derive-node-status.js';
 // status
-export { HEALTH_STATES, type Health, isHealth, worstHealth } from './status/health.js';
-export { createNodeStatusMachine, isNodeStatus, NODE_STATUSES, type NodeStatus } from './status/node-status.js';
+export { worstHealth } from './status/health.js';
+export { createNodeStatusMachine } from './status/node-status.js';
 export { StateMachine, type TransitionListener, type TransitionTable } from './status/state-machine.js';
 export { createTaskStatusMachine } from './status/task-status.js';
 // util

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { NodeStatus } from '@engineconn/protocol/constants';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Caller } from '../computation/task-types.js';
-import type { NodeStatus } from '../status/node-status.js';
 import { waitFor } from '../testing/wait-for.js';
 import type { EngineConnRuntime } from './engine-conn-runtime.js';
 import { createTestRuntime } from './fixtures/script-engine.js';

@@ -1,4 +1,5 @@
 import type { LockGrant } from '@engineconn/protocol';
+import type { Health, NodeStatus } from '@engineconn/protocol/constants';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import { IdleMonitor } from '../accessible/idle-monitor.js';
 import { LockService } from '../accessible/lock-service.js';
@@ -17,8 +18,7 @@ import { SyncListenerBus } from '../events/listener-bus.js';
 import type { EngineLogger, EnginePlugin } from '../plugin/engine-plugin.js';
 import type { EngineConnHandle } from '../plugin/hooks.js';
 import { deriveNodeStatus, SERVING_STATUSES } from '../status/derive-node-status.js';
-import type { Health } from '../status/health.js';
-import { createNodeStatusMachine, type NodeStatus } from '../status/node-status.js';
+import { createNodeStatusMachine } from '../status/node-status.js';
 import type { EngineConnInfo, RuntimeExit } from './engine-conn-info.js';
 import { HealthTracker } from './health-tracker.js';
 import { HookRunner } from './hook-runner.js';

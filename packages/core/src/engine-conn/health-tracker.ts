@@ -1,5 +1,6 @@
+import type { Health } from '@engineconn/protocol/constants';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
-import { type Health, worstHealth } from '../status/health.js';
+import { worstHealth } from '../status/health.js';
 import { type LongTimer, setLongInterval } from '../util/long-timer.js';
 
 export type HealthChange = (from: Health, to: Health, reason: string) => void;

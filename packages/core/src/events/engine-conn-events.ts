@@ -1,7 +1,5 @@
 import type { ErrorBody, ProgressInfo, ResultSetMeta } from '@engineconn/protocol';
-import type { TaskStatus, TerminalTaskStatus } from '@engineconn/protocol/constants';
-import type { Health } from '../status/health.js';
-import type { NodeStatus } from '../status/node-status.js';
+import type { Health, NodeStatus, TaskStatus, TerminalTaskStatus } from '@engineconn/protocol/constants';
 import type { AsyncListenerBus } from './async-listener-bus.js';
 import type { SyncListenerBus } from './listener-bus.js';
 

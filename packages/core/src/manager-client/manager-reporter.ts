@@ -5,8 +5,8 @@ import {
   managerReportPath,
   type RegisterReport,
 } from '@engineconn/protocol';
+import type { NodeStatus } from '@engineconn/protocol/constants';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
-import type { NodeStatus } from '../status/node-status.js';
 
 export interface ManagerReporterOptions {
   /** The manager's base URL, e.g. `http://manager:9000`. */

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Health, NodeStatus } from '@engineconn/protocol/constants';
 import type { EngineCreationContext } from '../context/engine-creation-context.js';
 import type { EngineConnInfo, RuntimeExit } from '../engine-conn/engine-conn-info.js';
 import { AsyncListenerBus } from '../events/async-listener-bus.js';
 import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import { SyncListenerBus } from '../events/listener-bus.js';
 import type { ExecutorKind } from '../plugin/engine-plugin.js';
-import type { Health } from '../status/health.js';
-import type { NodeStatus } from '../status/node-status.js';
 import { testCreationContext } from '../testing/creation-context.js';
 import { attachManager, type ManagedRuntime, reportStartFailure } from './manager-service.js';
 import { ReportReceiver } from './report-receiver.test-support.js';

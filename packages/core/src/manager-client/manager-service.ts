@@ -1,8 +1,8 @@
 import type { ErrorBody, HeartbeatReport, RegisterReport } from '@engineconn/protocol';
+import type { NodeStatus } from '@engineconn/protocol/constants';
 import { EngineConnError, isTerminalTaskStatus } from '@engineconn/protocol/constants';
 import type { EngineConnRuntime } from '../engine-conn/engine-conn-runtime.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
-import type { NodeStatus } from '../status/node-status.js';
 import { setLongInterval } from '../util/long-timer.js';
 import { ManagerReporter, type ManagerReporterOptions } from './manager-reporter.js';
 import { UsageClock } from './usage-clock.js';

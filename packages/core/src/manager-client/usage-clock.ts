@@ -1,4 +1,4 @@
-import type { NodeStatus } from '../status/node-status.js';
+import type { NodeStatus } from '@engineconn/protocol/constants';
 
 export interface UsageTotals {
   busyMs: number;

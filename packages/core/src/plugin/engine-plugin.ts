@@ -1,6 +1,5 @@
-import type { ExecutorKind } from '@engineconn/protocol/constants';
+import type { ExecutorKind, Health } from '@engineconn/protocol/constants';
 import type { EngineCreationContext } from '../context/engine-creation-context.js';
-import type { Health } from '../status/health.js';
 import type { EngineConnHooks } from './hooks.js';
 import type { TaskContext } from './task-context.js';
 

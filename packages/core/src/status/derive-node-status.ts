@@ -1,5 +1,5 @@
+import type { NodeStatus } from '@engineconn/protocol/constants';
 import type { ExecutorKind } from '../plugin/engine-plugin.js';
-import type { NodeStatus } from './node-status.js';
 
 /** The statuses a serving EngineConn moves between as its load, lock and health change. */
 export const SERVING_STATUSES: readonly NodeStatus[] = ['Unlock', 'Locked', 'Idle', 'Busy', 'Running'];

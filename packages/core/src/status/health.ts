@@ -1,7 +1,5 @@
 import { HEALTH_STATES, type Health } from '@engineconn/protocol/constants';
 
-export { HEALTH_STATES, type Health, isHealth } from '@engineconn/protocol/constants';
-
 /** The worse of two health states. */
 export function worstHealth(a: Health, b: Health): Health {
   return HEALTH_STATES.indexOf(a) >= HEALTH_STATES.indexOf(b) ? a : b;

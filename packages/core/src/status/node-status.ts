@@ -1,8 +1,6 @@
 import type { NodeStatus } from '@engineconn/protocol/constants';
 import { StateMachine, type TransitionTable } from './state-machine.js';
 
-export { isNodeStatus, NODE_STATUSES, type NodeStatus } from '@engineconn/protocol/constants';
-
 const NODE_TRANSITIONS: TransitionTable<NodeStatus> = {
   Starting: ['Unlock', 'Running', 'ShuttingDown', 'Failed'],
   Unlock: ['Idle', 'Locked', 'Busy', 'ShuttingDown', 'Failed'],
