@@ -23,6 +23,33 @@ describe('listenEarly', () => {
     await assert.rejects(fetch(`http://127.0.0.1:${early.address.port}/gone`), 'the port is released with the server');
   });
 
+  test('drained waits for a request in flight when the server closes, then for nothing more', async () => {
+    const early = await listenEarly('127.0.0.1', 0);
+    const order: string[] = [];
+    let release = () => {};
+    let arrive = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      arrive = resolve;
+    });
+    const server = createServer((_req, res) => {
+      res.once('finish', () => order.push('answered'));
+      release = () => res.end('done');
+      arrive();
+    });
+    early.handOver(server);
+    const answer = fetch(`http://127.0.0.1:${early.address.port}/slow`).then((r) => r.text());
+    await arrived;
+    // The server never accepted the connection itself, so its close() does not wait for it.
+    const closed = new Promise((resolve) => server.close(resolve)).then(() => order.push('closed'));
+    const drained = early.drained().then(() => order.push('drained'));
+    await closed;
+    release();
+    assert.equal(await answer, 'done', 'the request in flight is answered, not cut off');
+    await drained;
+    assert.deepEqual(order, ['closed', 'answered', 'drained']);
+    await early.drained();
+  });
+
   test('localhost is bound on each of its addresses, on one port', async () => {
     const addresses = [...new Set((await lookup('localhost', { all: true })).map((a) => a.address))];
     const early = await listenEarly('localhost', 0);

@@ -13,9 +13,17 @@ export interface EarlyListener {
   readonly address: AddressInfo;
   /** Hands every connection, waiting or future, to `server`; stops listening when `server` closes. */
   handOver(server: HttpServer): void;
+  /**
+   * Resolves once every connection handed to the server has closed, closing each as it turns idle.
+   * The server never accepted them itself, so its own close() does not wait for them.
+   */
+  drained(): Promise<void>;
   /** Stops listening and drops waiting connections (start-up failed before a server took them). */
   close(): void;
 }
+
+/** How often a draining server's connections are checked for having turned idle. */
+const DRAIN_CHECK_MS = 50;
 
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -37,7 +45,10 @@ async function hostsOf(host: string): Promise<string[]> {
 export async function listenEarly(host: string, port: number): Promise<EarlyListener> {
   let waiting = new Set<Socket>();
   let target: HttpServer | null = null;
+  const served = new Set<Socket>();
   const give = (server: HttpServer, socket: Socket) => {
+    served.add(socket);
+    socket.once('close', () => served.delete(socket));
     server.emit('connection', socket);
     socket.resume();
   };
@@ -85,6 +96,21 @@ export async function listenEarly(host: string, port: number): Promise<EarlyList
       waiting = new Set();
       server.once('close', () => {
         for (const listener of listeners) listener.close();
+      });
+    },
+    drained() {
+      const server = target;
+      if (!server) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          server.closeIdleConnections();
+          if (served.size > 0) return;
+          clearInterval(timer);
+          resolve();
+        };
+        // Not unref()ed: the shutdown awaits it, and the caller's force-close bounds it.
+        const timer = setInterval(check, DRAIN_CHECK_MS);
+        check();
       });
     },
     close,

@@ -218,7 +218,7 @@ export async function completeBoot<P extends Port>(
       },
       { managerStats: () => state.manager?.reporter.stats },
     );
-    teardown.defer('the HTTP server', () => closeServer(app));
+    teardown.defer('the HTTP server', () => closeServer(app, () => listener.drained()));
     listener.handOver(app.server);
     url = publicUrl(flags.host, listener.address, tls ? 'https' : 'http');
     await runtime.serverStarted(url);

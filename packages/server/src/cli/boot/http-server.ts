@@ -38,12 +38,17 @@ export async function buildServer(
   return app;
 }
 
-/** Closes the server; connections that outlive the drain (a stalled client) must not keep the process alive. */
-export async function closeServer(app: FastifyInstance): Promise<void> {
+/**
+ * Closes the server once the requests in flight are answered (`drained`: the early listener's, which
+ * handed the server its connections); connections that outlive the drain (a stalled client) must not
+ * keep the process alive.
+ */
+export async function closeServer(app: FastifyInstance, drained: () => Promise<void>): Promise<void> {
   const force = setTimeout(() => app.server.closeAllConnections(), 2000);
   force.unref();
   try {
     await app.close();
+    await drained();
   } finally {
     clearTimeout(force);
   }
