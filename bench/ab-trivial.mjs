@@ -1,17 +1,17 @@
 // A/B of the trivial-task path: `select 1` DuckDB tasks in one request from N keep-alive clients,
 // on EngineConns started alternately with different environments (and optionally different bins)
 // in the same minutes. Prints, per variant and round, tasks/s and the EngineConn's CPU per task:
-// the whole process (DuckDB's threads included) and its main thread alone (the event loop).
+// the whole process and per thread group (main thread, V8's platform threads, libuv's pool, DuckDB's
+// workers: bench/lib/threads.mjs).
 //
 //   node bench/ab-trivial.mjs [--clients 32] [--seconds 5] [--rounds 3] NAME=ENV[,ENV…][@BIN] …
 //   e.g. node bench/ab-trivial.mjs pool4=UV_THREADPOOL_SIZE=4 auto=
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { submitAndWait } from './lib/client.mjs';
 import { startEngineConn } from './lib/engineconn.mjs';
-import { cpuMs } from './lib/proc.mjs';
 import { round } from './lib/stats.mjs';
+import { threadCpu } from './lib/threads.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -23,13 +23,6 @@ const { values, positionals } = parseArgs({
 });
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
-
-/** CPU time of the process's main thread (its event loop), milliseconds. */
-function mainThreadCpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 const variants = positionals.map((spec) => {
   const [name, rest = ''] = spec.split(/=(.*)/s);
@@ -68,15 +61,19 @@ async function runOnce({ env, bin }) {
       return tasks;
     };
     await loop(1500);
-    const cpu0 = cpuMs(ec.pid);
-    const main0 = mainThreadCpuMs(ec.pid);
+    const threads0 = threadCpu(ec.pid);
     const t0 = performance.now();
     const tasks = await loop(seconds * 1000);
     const elapsed = performance.now() - t0;
+    const used = threadCpu(ec.pid).since(threads0);
+    const perTask = (ms) => round((ms * 1000) / tasks, 0);
     return {
       perSecond: round((tasks / elapsed) * 1000, 0),
-      cpuUs: round(((cpuMs(ec.pid) - cpu0) * 1000) / tasks, 0),
-      mainUs: round(((mainThreadCpuMs(ec.pid) - main0) * 1000) / tasks, 0),
+      cpuUs: perTask(used.total),
+      mainUs: perTask(used.main),
+      nodeUs: perTask(used.node),
+      libuvUs: perTask(used.libuv),
+      laterUs: perTask(used.later),
       load: round(loadavg()[0], 1),
     };
   } finally {
@@ -90,13 +87,13 @@ for (let r = 0; r < Number(values.rounds); r++) {
     const res = await runOnce(v);
     results[v.name].push(res);
     console.log(
-      `round ${r + 1} ${v.name}: ${res.perSecond} tasks/s, EC CPU/task ${res.cpuUs} µs (main thread ${res.mainUs} µs), load ${res.load}`,
+      `round ${r + 1} ${v.name}: ${res.perSecond} tasks/s, EC CPU/task ${res.cpuUs} µs (main ${res.mainUs}, V8 platform ${res.nodeUs}, libuv ${res.libuvUs}, DuckDB ${res.laterUs}), load ${res.load}`,
     );
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [name, rs] of Object.entries(results)) {
   console.log(
-    `median ${name}: ${median(rs.map((r) => r.perSecond))} tasks/s, EC CPU/task ${median(rs.map((r) => r.cpuUs))} µs, main thread ${median(rs.map((r) => r.mainUs))} µs`,
+    `median ${name}: ${median(rs.map((r) => r.perSecond))} tasks/s, EC CPU/task ${median(rs.map((r) => r.cpuUs))} µs, main ${median(rs.map((r) => r.mainUs))}, V8 platform ${median(rs.map((r) => r.nodeUs))}, libuv ${median(rs.map((r) => r.libuvUs))}, DuckDB ${median(rs.map((r) => r.laterUs))} µs`,
   );
 }

@@ -6,8 +6,27 @@ import { loadavg } from 'node:os';
 import { api, followEvents, scrape, submit, submitAndWait } from '../lib/client.mjs';
 import { openDirectDuckDB } from '../lib/duckdb-direct.mjs';
 import { startEngineConn } from '../lib/engineconn.mjs';
-import { cpuMs } from '../lib/proc.mjs';
 import { mib, percentile, round } from '../lib/stats.mjs';
+import { threadCpu } from '../lib/threads.mjs';
+
+/** The thread groups of threads.mjs, as the rows name them. */
+const THREAD_GROUPS = [
+  ['main', 'main thread (event loop)'],
+  ['node', 'V8 platform threads (GC, compiler)'],
+  ['libuv', "libuv's pool (DuckDB calls)"],
+  ['later', "DuckDB's workers"],
+];
+
+/** CPU per task, µs, of each thread group (and `total`) of `pid` while `run` ran `tasks()` tasks. */
+async function cpuPerTask(pid, run) {
+  const before = threadCpu(pid);
+  const result = await run();
+  const used = threadCpu(pid).since(before);
+  const perTask = Object.fromEntries(
+    Object.entries(used).map(([group, ms]) => [group, round((ms * 1000) / Math.max(1, result.tasks), 0)]),
+  );
+  return { ...result, cpuPerTaskUs: perTask };
+}
 
 /** Runs `one()` from `clients` loops for `ms`; returns tasks/s and latency percentiles. */
 async function closedLoop(clients, ms, one) {
@@ -58,11 +77,13 @@ async function oneRequest(base) {
 /** Measures one flow from `clients` loops: rate, latency and the EngineConn's CPU per task. */
 async function measure(ec, clients, seconds, one) {
   await scrape(ec.url); // resets the event-loop delay histogram: the next scrape covers this run only
-  const cpu0 = cpuMs(ec.pid);
-  const run = await closedLoop(clients, seconds * 1000, () => one(ec.url));
-  const ecCpuPerTaskUs = round(((cpuMs(ec.pid) - cpu0) * 1000) / Math.max(1, run.tasks), 0);
+  const run = await cpuPerTask(ec.pid, () => closedLoop(clients, seconds * 1000, () => one(ec.url)));
   const metrics = await scrape(ec.url);
-  return { ...run, ecCpuPerTaskUs, eventLoopP99Ms: round((metrics('nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000) };
+  return {
+    ...run,
+    ecCpuPerTaskUs: run.cpuPerTaskUs.total,
+    eventLoopP99Ms: round((metrics('nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000),
+  };
 }
 
 export default {
@@ -80,13 +101,17 @@ export default {
     const pool = [];
     for (let i = 0; i < Math.max(...clientCounts); i++) pool.push(await instance.connect());
     const ec = await startEngineConn(['--engine', 'duckdb', '--concurrency', String(Math.max(...clientCounts))]);
+    // The direct side's CPU is this process's while it runs only the direct loop: its DuckDB calls,
+    // their libuv round trips and DuckDB's workers, measured per thread group as the EngineConn is.
     const direct = async (clients) => {
       let next = 0;
-      return closedLoop(clients, seconds * 1000, async () => {
-        const connection = pool[next++ % clients];
-        const reader = await connection.runAndReadAll('select 1 as one');
-        if (reader.getRows()[0][0] !== 1) throw new Error('direct select 1 answered wrong');
-      });
+      return cpuPerTask(process.pid, () =>
+        closedLoop(clients, seconds * 1000, async () => {
+          const connection = pool[next++ % clients];
+          const reader = await connection.runAndReadAll('select 1 as one');
+          if (reader.getRows()[0][0] !== 1) throw new Error('direct select 1 answered wrong');
+        }),
+      );
     };
     // The engine's own calls for a repeated small SELECT, without the EngineConn around them: each
     // connection's statement prepared once and run materialised (see the DuckDB engine's
@@ -117,6 +142,12 @@ export default {
           perSecond: round((before.perSecond + after.perSecond) / 2, 0),
           p50Ms: round((before.p50Ms + after.p50Ms) / 2),
           p99Ms: round((before.p99Ms + after.p99Ms) / 2),
+          cpuPerTaskUs: Object.fromEntries(
+            Object.keys(before.cpuPerTaskUs).map((group) => [
+              group,
+              round((before.cpuPerTaskUs[group] + after.cpuPerTaskUs[group]) / 2, 0),
+            ]),
+          ),
         };
         details.runs.push({
           clients,
@@ -149,11 +180,18 @@ export default {
             unit: 'ms',
           },
           {
-            metric: `${clients} client(s), one request: EC CPU per task`,
+            metric: `${clients} client(s), one request: EC CPU per task (baseline: direct, same threads)`,
             ec: viaEc.ecCpuPerTaskUs,
+            baseline: base.cpuPerTaskUs.total,
             unit: 'µs',
             ...(clients === 32 ? { target: '<= 300', ok: viaEc.ecCpuPerTaskUs <= 300 } : {}),
           },
+          ...THREAD_GROUPS.map(([group, name]) => ({
+            metric: `${clients} client(s), one request: CPU per task, ${name}`,
+            ec: viaEc.cpuPerTaskUs[group],
+            baseline: base.cpuPerTaskUs[group],
+            unit: 'µs',
+          })),
           {
             metric: `${clients} client(s), one request vs direct prepared + materialised: tasks/s`,
             ec: viaEc.perSecond,
