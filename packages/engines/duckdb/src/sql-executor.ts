@@ -1,5 +1,5 @@
 import type { StatementType } from '@duckdb/node-api';
-import { type CodeExecutor, EngineConnError, prepareStatements, type TaskContext } from '@engineconn/core';
+import { EngineConnError, type SqlStatement, StatementExecutor, type TaskContext } from '@engineconn/core';
 import { duckdb } from './duckdb-api.js';
 import type { DuckDBSession } from './duckdb-session.js';
 import { Interrupter } from './interrupter.js';
@@ -42,18 +42,12 @@ function leavesNoState(sql: string, outcome: StatementOutcome): boolean {
  * connection of the task's own. The first failing statement fails the task; a kill interrupts the
  * running statement and the task fails with EC_TASK_CANCELLED, never as a short result.
  */
-export class SqlExecutor implements CodeExecutor {
-  readonly #session: DuckDBSession;
+export class SqlExecutor extends StatementExecutor<DuckDBSession> {
+  protected override readProperties(): void {}
 
-  constructor(session: DuckDBSession) {
-    this.#session = session;
-  }
-
-  async execute(task: TaskContext): Promise<void> {
-    const statements = prepareStatements(task);
-    if (statements.length === 0) return;
+  protected override async runStatements(task: TaskContext, statements: SqlStatement[]): Promise<void> {
     if (task.signal.aborted) throw cancelledBefore(0, statements.length);
-    const connection = await this.#session.acquire();
+    const connection = await this.session.acquire();
     const interrupter = new Interrupter(task.signal, connection);
     let clean = true;
     try {
@@ -61,7 +55,7 @@ export class SqlExecutor implements CodeExecutor {
         if (interrupter.requested) throw cancelledBefore(index, statements.length);
         const outcome = await runStatement({
           task,
-          session: this.#session,
+          session: this.session,
           connection,
           interrupter,
           sql: statement.text,
@@ -70,14 +64,14 @@ export class SqlExecutor implements CodeExecutor {
         });
         clean &&= leavesNoState(statement.text, outcome);
         // SET TimeZone (or SET GLOBAL, on every connection) changes how timestamps are written.
-        if (!STATELESS.has(outcome.statementType)) this.#session.forgetZones();
+        if (!STATELESS.has(outcome.statementType)) this.session.forgetZones();
         // DuckDB plans a prepared statement with the tables' statistics of that moment, and a plan
         // run after the data changed can answer wrongly (a filter the old statistics ruled out
         // answers empty; an ORDER BY sorts on keys sized for the old values: duckdb/duckdb#23704,
         // fixed upstream by #24696 after the pinned 1.5.6). Settings are bound in at prepare too.
         // Anything but a SELECT may change data or settings, so every kept statement goes (also
         // before it runs: see openResult).
-        if (outcome.statementType !== duckdb.StatementType.SELECT) this.#session.forgetPrepared();
+        if (outcome.statementType !== duckdb.StatementType.SELECT) this.session.forgetPrepared();
         task.progress((index + 1) / statements.length, statementsInfo(statements.length, index + 1, 0));
       }
     } catch (err) {
@@ -86,7 +80,7 @@ export class SqlExecutor implements CodeExecutor {
       throw err;
     } finally {
       interrupter.dispose();
-      this.#session.release(connection, clean && !interrupter.requested);
+      this.session.release(connection, clean && !interrupter.requested);
     }
   }
 }

@@ -1,10 +1,10 @@
 import {
   BadRequestError,
-  type CodeExecutor,
   EngineConnError,
   EngineError,
-  prepareStatements,
-  previewSql,
+  type SqlStatement,
+  StatementExecutor,
+  startStatement,
   TaskCancelledError,
   type TaskContext,
 } from '@engineconn/core';
@@ -57,19 +57,18 @@ function lineAndColumn(code: string, offset: number): string {
  * Runs a task's statements one after another on one pooled connection (so SET, temp tables and
  * transactions hold for the whole task), streaming each result and stopping at the first error.
  */
-export class PostgresExecutor implements CodeExecutor {
-  readonly #session: PostgresSession;
-
-  constructor(session: PostgresSession) {
-    this.#session = session;
+export class PostgresExecutor extends StatementExecutor<PostgresSession, Record<string, string>> {
+  protected override readProperties(task: TaskContext): Record<string, string> {
+    return parseSettings(task.properties.settings);
   }
 
-  async execute(task: TaskContext): Promise<void> {
-    const statements = prepareStatements(task);
-    const settings = parseSettings(task.properties.settings);
-    if (statements.length === 0) return;
+  protected override async runStatements(
+    task: TaskContext,
+    statements: SqlStatement[],
+    settings: Record<string, string>,
+  ): Promise<void> {
     if (task.signal.aborted) throw new TaskCancelledError('before it started.');
-    const conn = new TaskConnection(this.#session, await this.#checkout(), task);
+    const conn = new TaskConnection(this.session, await this.#checkout(), task);
     let current = -1;
     try {
       try {
@@ -86,11 +85,8 @@ export class PostgresExecutor implements CodeExecutor {
         throw err;
       }
       for (const [index, statement] of statements.entries()) {
-        if (task.signal.aborted)
-          throw new TaskCancelledError(`stopped before statement ${index + 1} of ${statements.length}.`);
+        startStatement(task, statement, index, statements.length);
         current = index;
-        task.statementStarted(index);
-        task.log(`[${index + 1}/${statements.length}] ${previewSql(statement.text)}`);
         const started = performance.now();
         const outcome = await conn.statement(statement.text);
         const ms = Math.round(performance.now() - started);
@@ -107,7 +103,7 @@ export class PostgresExecutor implements CodeExecutor {
 
   async #checkout(): Promise<pg.PoolClient> {
     try {
-      return await this.#session.pool.connect();
+      return await this.session.pool.connect();
     } catch (err) {
       throw new EngineError(`Could not open a PostgreSQL connection for this task: ${errMessage(err)}`, {
         cause: err,

@@ -1,9 +1,9 @@
 import {
-  type CodeExecutor,
   EngineConnError,
-  prepareStatements,
-  previewSql,
   type ResultSetWriter,
+  type SqlStatement,
+  StatementExecutor,
+  startStatement,
   TaskCancelledError,
   type TaskContext,
 } from '@engineconn/core';
@@ -14,43 +14,34 @@ import type { SqliteSession } from './sqlite-session.js';
  * Runs a task's statements in order against the session's database: readers stream into TABLE result
  * sets, other statements report their change count as TEXT. A kill stops the owning process.
  */
-export class SqliteExecutor implements CodeExecutor {
-  readonly #session: SqliteSession;
+export class SqliteExecutor extends StatementExecutor<SqliteSession> {
+  protected override readProperties(): void {}
 
-  constructor(session: SqliteSession) {
-    this.#session = session;
-  }
-
-  async execute(task: TaskContext): Promise<void> {
-    const statements = prepareStatements(task);
-    if (statements.length === 0) return;
+  protected override async runStatements(task: TaskContext, statements: SqlStatement[]): Promise<void> {
     let running = false;
     let killing: Promise<void> | undefined;
     const onAbort = () => {
       if (!running) return;
-      task.log(`Kill: stopping the SQLite process (pid ${this.#session.pid}).`);
-      killing = this.#session.kill().then(({ stoppedMs }) => {
+      task.log(`Kill: stopping the SQLite process (pid ${this.session.pid}).`);
+      killing = this.session.kill().then(({ stoppedMs }) => {
         task.log(`Kill: the SQLite process stopped after ${stoppedMs.toFixed(1)} ms.`);
-        if (this.#session.inMemory) {
+        if (this.session.inMemory) {
           task.log('Kill: the database was in memory; its data is lost and a new empty database is open.');
         } else {
-          task.log(`Kill: the database file ${this.#session.path} is reopened; uncommitted changes are rolled back.`);
+          task.log(`Kill: the database file ${this.session.path} is reopened; uncommitted changes are rolled back.`);
         }
       });
     };
     task.signal.addEventListener('abort', onAbort, { once: true });
     try {
       for (const [index, statement] of statements.entries()) {
-        if (task.signal.aborted)
-          throw new TaskCancelledError(`stopped before statement ${index + 1} of ${statements.length}.`);
-        task.statementStarted(index);
-        task.log(`[${index + 1}/${statements.length}] ${previewSql(statement.text)}`);
+        startStatement(task, statement, index, statements.length);
         const started = performance.now();
         let writer: ResultSetWriter | undefined;
         let rows = 0;
         running = true;
         try {
-          const result = await this.#session.run(statement.text, {
+          const result = await this.session.run(statement.text, {
             async onColumns(columns) {
               writer = await task.createResultSet({ type: 'TABLE', columns });
             },

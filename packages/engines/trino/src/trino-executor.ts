@@ -1,11 +1,11 @@
 import {
   BadRequestError,
-  type CodeExecutor,
   EngineError,
   type ProgressInfo,
-  prepareStatements,
-  previewSql,
   type ResultSetWriter,
+  type SqlStatement,
+  StatementExecutor,
+  startStatement,
   TaskCancelledError,
   type TaskContext,
 } from '@engineconn/core';
@@ -45,10 +45,8 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value;
 }
 
-interface Statement {
-  text: string;
-  start: number;
-}
+/** What a task may set of its client session: `catalog`, `schema` and `session` properties. */
+type SessionOverrides = Parameters<TrinoSession['clientSession']>[0];
 
 /**
  * Runs a task's statements one after another on the coordinator, following each query's pages: rows
@@ -57,29 +55,26 @@ interface Statement {
  * follow thousands of queries. A kill DELETEs the query and waits until the coordinator reports it
  * ended with USER_CANCELED.
  */
-export class TrinoExecutor implements CodeExecutor {
-  readonly #session: TrinoSession;
-
-  constructor(session: TrinoSession) {
-    this.#session = session;
-  }
-
-  async execute(task: TaskContext): Promise<void> {
-    const statements = prepareStatements(task);
-    if (statements.length === 0) return;
+export class TrinoExecutor extends StatementExecutor<TrinoSession, SessionOverrides> {
+  protected override readProperties(task: TaskContext): SessionOverrides {
     const catalog = optionalString(task.properties.catalog, 'catalog');
     const schema = optionalString(task.properties.schema, 'schema');
-    // One client session per task: the Set-Catalog/Set-Session/Added-Prepare answers stay in this task.
-    const session = this.#session.clientSession({
+    return {
       ...(catalog ? { catalog } : {}),
       ...(schema ? { schema } : {}),
       properties: stringMap(task.properties.session, 'session'),
-    });
+    };
+  }
+
+  protected override async runStatements(
+    task: TaskContext,
+    statements: SqlStatement[],
+    overrides: SessionOverrides,
+  ): Promise<void> {
+    // One client session per task: the Set-Catalog/Set-Session/Added-Prepare answers stay in this task.
+    const session = this.session.clientSession(overrides);
     for (const [index, statement] of statements.entries()) {
-      if (task.signal.aborted)
-        throw new TaskCancelledError(`stopped before statement ${index + 1} of ${statements.length}.`);
-      task.statementStarted(index);
-      task.log(`[${index + 1}/${statements.length}] ${previewSql(statement.text)}`);
+      startStatement(task, statement, index, statements.length);
       const which = `statement ${index + 1} of ${statements.length}`;
       await this.#runStatement(session, statement, task, which, (fraction, info) =>
         task.progress((index + fraction) / statements.length, info),
@@ -90,13 +85,13 @@ export class TrinoExecutor implements CodeExecutor {
 
   async #runStatement(
     session: ClientSession,
-    statement: Statement,
+    statement: SqlStatement,
     task: TaskContext,
     which: string,
     progress: (fraction: number, info: ProgressInfo[]) => void,
   ): Promise<void> {
     const started = performance.now();
-    const { client } = this.#session;
+    const { client } = this.session;
     // Not given the task's signal: a POST cut short could leave a query running whose id we never
     // learnt. The answer comes at once (the query is only queued by then), and carries the id.
     const query = await client.submit(statement.text, session).catch((err: unknown) => {
@@ -157,7 +152,7 @@ export class TrinoExecutor implements CodeExecutor {
 
   /** A lost or misbehaving coordinator, said in words that point at it. */
   #transportError(err: unknown, where: string): unknown {
-    const server = this.#session.settings.server;
+    const server = this.session.settings.server;
     if (err instanceof TrinoHttpError) {
       return new EngineError(`Trino coordinator ${server} failed during ${where}: ${err.message}.`, { cause: err });
     }
