@@ -110,7 +110,7 @@ export {
   type SessionEnv,
 } from './plugin/engine-plugin.js';
 export { type EngineConnHandle, type EngineConnHooks, HOOK_STAGES } from './plugin/hooks.js';
-export { StatementExecutor, startStatement } from './plugin/statement-executor.js';
+export { StatementExecutor } from './plugin/statement-executor.js';
 export type { ResultSetSpec, ResultSetWriter, TaskContext } from './plugin/task-context.js';
 // child processes (for engines that run them)
 export {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BadRequestError } from '../errors/errors.js';
 import type { SqlStatement } from '../parsers/sql-parser.js';
-import { StatementExecutor, startStatement } from './statement-executor.js';
+import { StatementExecutor } from './statement-executor.js';
 import type { TaskContext } from './task-context.js';
 
 function fakeTask(code: string, properties: Record<string, unknown> = {}, signal = new AbortController().signal) {
@@ -28,7 +28,7 @@ class Recorder extends StatementExecutor<string[], number> {
 
   protected override async runStatements(task: TaskContext, statements: SqlStatement[], limit: number) {
     for (const [index, statement] of statements.entries()) {
-      startStatement(task, statement, index, statements.length);
+      this.startStatement(task, statement, index, statements.length);
       this.session.push(`${limit}:${statement.text}`);
     }
   }
@@ -50,13 +50,19 @@ test('StatementExecutor checks the properties of an empty script too, and runs n
   await assert.rejects(new Recorder(ran).execute(fakeTask('', { limit: 'x' }).task), { code: 'EC_BAD_REQUEST' });
 });
 
-test('startStatement stops a killed task before the statement starts', () => {
+test('a task killed between statements stops before the next one starts', async () => {
+  const ran: string[] = [];
   const controller = new AbortController();
-  controller.abort();
-  const { task, seen } = fakeTask('select 1', {}, controller.signal);
-  assert.throws(() => startStatement(task, { text: 'select 1', start: 0, end: 8 }, 1, 3), {
+  const { task, seen } = fakeTask('select 1; select 2; select 3', {}, controller.signal);
+  const log = task.log;
+  task.log = (line) => {
+    log(line);
+    if (line.startsWith('[1/3]')) controller.abort();
+  };
+  await assert.rejects(new Recorder(ran).execute(task), {
     code: 'EC_TASK_CANCELLED',
     message: /before statement 2 of 3/,
   });
-  assert.deepEqual(seen.started, []);
+  assert.deepEqual(seen.started, [0]);
+  assert.deepEqual(ran, ['0:select 1']);
 });

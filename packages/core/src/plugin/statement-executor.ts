@@ -29,14 +29,14 @@ export abstract class StatementExecutor<S, P = void> implements CodeExecutor {
 
   /** Runs the (non-empty) statements in order; the first failing one fails the task. */
   protected abstract runStatements(task: TaskContext, statements: SqlStatement[], properties: P): Promise<void>;
-}
 
-/**
- * The start of statement `index` of `total`: stops with EC_TASK_CANCELLED when the task was killed
- * between statements, else marks the statement started and logs it as `[2/3] select …`.
- */
-export function startStatement(task: TaskContext, statement: SqlStatement, index: number, total: number): void {
-  if (task.signal.aborted) throw new TaskCancelledError(`stopped before statement ${index + 1} of ${total}.`);
-  task.statementStarted(index);
-  task.log(`[${index + 1}/${total}] ${previewSql(statement.text)}`);
+  /**
+   * The start of statement `index` of `total`: stops with EC_TASK_CANCELLED when the task was killed
+   * between statements, else marks the statement started and logs it as `[2/3] select …`.
+   */
+  protected startStatement(task: TaskContext, statement: SqlStatement, index: number, total: number): void {
+    if (task.signal.aborted) throw new TaskCancelledError(`stopped before statement ${index + 1} of ${total}.`);
+    task.statementStarted(index);
+    task.log(`[${index + 1}/${total}] ${previewSql(statement.text)}`);
+  }
 }

@@ -4,7 +4,6 @@ import {
   EngineError,
   type SqlStatement,
   StatementExecutor,
-  startStatement,
   TaskCancelledError,
   type TaskContext,
 } from '@engineconn/core';
@@ -85,7 +84,7 @@ export class PostgresExecutor extends StatementExecutor<PostgresSession, Record<
         throw err;
       }
       for (const [index, statement] of statements.entries()) {
-        startStatement(task, statement, index, statements.length);
+        this.startStatement(task, statement, index, statements.length);
         current = index;
         const started = performance.now();
         const outcome = await conn.statement(statement.text);

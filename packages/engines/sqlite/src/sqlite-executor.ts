@@ -3,7 +3,6 @@ import {
   type ResultSetWriter,
   type SqlStatement,
   StatementExecutor,
-  startStatement,
   TaskCancelledError,
   type TaskContext,
 } from '@engineconn/core';
@@ -35,7 +34,7 @@ export class SqliteExecutor extends StatementExecutor<SqliteSession> {
     task.signal.addEventListener('abort', onAbort, { once: true });
     try {
       for (const [index, statement] of statements.entries()) {
-        startStatement(task, statement, index, statements.length);
+        this.startStatement(task, statement, index, statements.length);
         const started = performance.now();
         let writer: ResultSetWriter | undefined;
         let rows = 0;

@@ -5,7 +5,6 @@ import {
   type ResultSetWriter,
   type SqlStatement,
   StatementExecutor,
-  startStatement,
   TaskCancelledError,
   type TaskContext,
 } from '@engineconn/core';
@@ -74,7 +73,7 @@ export class TrinoExecutor extends StatementExecutor<TrinoSession, SessionOverri
     // One client session per task: the Set-Catalog/Set-Session/Added-Prepare answers stay in this task.
     const session = this.session.clientSession(overrides);
     for (const [index, statement] of statements.entries()) {
-      startStatement(task, statement, index, statements.length);
+      this.startStatement(task, statement, index, statements.length);
       const which = `statement ${index + 1} of ${statements.length}`;
       await this.#runStatement(session, statement, task, which, (fraction, info) =>
         task.progress((index + fraction) / statements.length, info),
