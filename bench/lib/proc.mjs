@@ -15,46 +15,39 @@ function statusField(pid, field) {
 export const peakRssBytes = (pid) => statusField(pid, 'VmHWM');
 export const rssBytes = (pid) => statusField(pid, 'VmRSS');
 
-/** CPU time (user + system) the process has used, milliseconds. */
-export function cpuMs(pid) {
+/**
+ * The fields of `/proc/<path>/stat` after the command name (which may hold spaces and parentheses):
+ * `fields[0]` is stat's field 3, the state. Null when the process ended before it was read.
+ */
+export function statFields(path) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat; fields[0] here is field 3.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    const stat = readFileSync(`/proc/${path}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
 }
 
-/** Pids of live processes in process group `pgid` (zombies excluded). */
-export function processesInGroup(pgid) {
+/** CPU time (user + system) the process has used, milliseconds. */
+export function cpuMs(pid) {
+  const fields = statFields(pid);
+  // utime and stime are fields 14 and 15 of stat, in ticks of 1/100 s.
+  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 : null;
+}
+
+/** Pids of the live processes whose stat fields `keep` accepts. */
+function processesWhere(keep) {
   const found = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') found.push(Number(name));
-    } catch {
-      // gone while reading
-    }
+    const fields = statFields(name);
+    if (fields && keep(fields)) found.push(Number(name));
   }
   return found;
 }
 
-/** Children of `pid` (direct), by scanning /proc. */
-export function childrenOf(pid) {
-  const found = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid) found.push(Number(name));
-    } catch {
-      // gone while reading
-    }
-  }
-  return found;
-}
+/** Pids of live processes in process group `pgid` (zombies excluded); pgrp is stat's field 5. */
+export const processesInGroup = (pgid) => processesWhere((fields) => Number(fields[2]) === pgid && fields[0] !== 'Z');
+
+/** Children of `pid` (direct); ppid is stat's field 4. */
+export const childrenOf = (pid) => processesWhere((fields) => Number(fields[1]) === pid);
