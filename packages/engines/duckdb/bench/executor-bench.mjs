@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { EngineCreationContext, TaskResults } from '@engineconn/core';
+import { TaskResults } from '@engineconn/core';
 import { cellReader, duckdbEngine, rowsOfChunk, ZoneClock } from '../dist/index.js';
+import { bareTask, openExecutor } from './bench-engine.mjs';
 
 const SELECT1_RUNS = Number(process.env.SELECT1_RUNS ?? 3000);
 const ROWS = 1_000_000;
@@ -28,34 +29,12 @@ async function timeEach(runs, fn) {
   return stats(samples);
 }
 
-/** A bare TaskContext whose result sets only count rows: the executor's own cost, nothing else's. */
+/** A task whose result sets only count rows. */
 function nullWriterTask(code) {
   let rows = 0;
-  const context = {
-    id: 'bench',
-    code,
-    runType: 'sql',
-    user: 'bench',
-    properties: {},
-    labels: {},
-    signal: new AbortController().signal,
-    killGraceMs: 1000,
-    workDir: scratch,
-    log() {},
-    progress() {},
-    statements() {},
-    statementStarted() {},
-    async createResultSet() {
-      return {
-        index: 0,
-        async writeRows(batch) {
-          rows += batch.length;
-        },
-        async write() {},
-        async close() {},
-      };
-    },
-  };
+  const context = bareTask(code, scratch, (batch) => {
+    rows += batch.length;
+  });
   return { context, rows: () => rows };
 }
 
@@ -69,22 +48,7 @@ function diskTask(code) {
 
 const direct = await DuckDBInstance.create(':memory:');
 const connection = await direct.connect();
-const ctx = new EngineCreationContext({
-  id: 'bench',
-  user: 'bench',
-  engineType: 'duckdb',
-  executor: 'concurrent',
-  labels: {},
-  options: { ...duckdbEngine.defaultOptions },
-  dataDir: scratch,
-});
-const env = {
-  concurrency: 8,
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-  signal: new AbortController().signal,
-};
-const session = await duckdbEngine.createSession(ctx, env);
-const executor = await duckdbEngine.createExecutor(session, 'sql', ctx);
+const { session, executor } = await openExecutor({ dataDir: scratch, concurrency: 8 });
 
 const report = {};
 report['select 1: direct connection.run'] = await timeEach(SELECT1_RUNS, () => connection.run('select 1'));

@@ -5,55 +5,21 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineCreationContext } from '@engineconn/core';
 import { duckdbEngine } from '../dist/index.js';
+import { bareTask, openExecutor } from './bench-engine.mjs';
 
 const TASKS = 8;
 const SQL = 'select count(*) from range(100000000) t(x) where x % 7 = 1';
 const probeFile = join(tmpdir(), `ec-duckdb-probe-${process.pid}`);
 
-function context(code) {
-  return {
-    id: 'bench',
-    code,
-    runType: 'sql',
-    user: 'bench',
-    properties: {},
-    labels: {},
-    signal: new AbortController().signal,
-    killGraceMs: 1000,
-    workDir: tmpdir(),
-    log() {},
-    progress() {},
-    statements() {},
-    statementStarted() {},
-    async createResultSet() {
-      return { index: 0, async writeRows() {}, async write() {}, async close() {} };
-    },
-  };
-}
-
 async function run(slots) {
-  const options = { ...duckdbEngine.defaultOptions };
-  if (slots !== undefined) options['duckdb.threadpoolSlots'] = String(slots);
-  const ctx = new EngineCreationContext({
-    id: 'bench',
-    user: 'bench',
-    engineType: 'duckdb',
-    executor: 'concurrent',
-    labels: {},
-    options,
+  const { session, executor } = await openExecutor({
     dataDir: tmpdir(),
-  });
-  const env = {
     concurrency: TASKS,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    signal: new AbortController().signal,
-  };
-  const session = await duckdbEngine.createSession(ctx, env);
-  const executor = await duckdbEngine.createExecutor(session, 'sql', ctx);
+    overrides: slots === undefined ? {} : { 'duckdb.threadpoolSlots': String(slots) },
+  });
   const started = performance.now();
-  const tasks = Array.from({ length: TASKS }, () => executor.execute(context(SQL)));
+  const tasks = Array.from({ length: TASKS }, () => executor.execute(bareTask(SQL, tmpdir())));
   await new Promise((resolve) => setTimeout(resolve, 200));
   const t0 = performance.now();
   await writeFile(probeFile, 'probe');
