@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { TcpProxy } from '@engineconn/testkit';
+import { openGate, TcpProxy } from '@engineconn/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eventsWsPlugin } from '../http/ws/events-ws.js';
 import { type LiveTestServer, startLiveServer } from '../test-support/test-server.js';
@@ -83,11 +83,14 @@ describe('the web console in headless Chromium', { skip }, () => {
   });
 
   test('submit: progress and logs arrive live, then the results page through', async () => {
-    await page.fill('#code', 'log 40; sleep 400; log 40; sleep 400; rows 120');
+    // The task waits at a gate after its first 40 lines, so "mid-task" lasts as long as the page needs.
+    const midway = 'console-live-midway';
+    await page.fill('#code', `log 40; gate ${midway}; log 40; rows 120`);
     await page.click('#submit-button');
     await page.locator('#task-status', { hasText: 'Running' }).waitFor();
     // Mid-task: some of the log and part of the progress are shown while it still runs.
     await page.waitForFunction(runningWith, 'line 39');
+    openGate(midway);
     await page.locator('#task-status', { hasText: 'Succeed' }).waitFor();
     assert.equal(await text(page, '#task-progress-text'), '100%');
     const logs = (await text(page, '#logs')).trim().split('\n');
