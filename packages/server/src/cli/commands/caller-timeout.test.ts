@@ -25,15 +25,14 @@ describe('engineconn start --caller-timeout', () => {
     cleanups.push(() => ec.stop());
     await manager.waitForEvent('status:Unlock');
 
-    const started = Date.now();
     const orphan = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 30000' });
     assert.equal(orphan.status, 202);
     await manager.waitForEvent('status:Busy');
     const unlocks = () => manager.events().filter((e) => e === 'status:Unlock').length;
     await waitFor(() => unlocks() >= 2, { timeoutMs: 30_000, what: 'the EngineConn to be free again' });
-    const took = Date.now() - started;
-    // Not before the caller timeout; that it was a kill, not the 30 s sleep ending, is the status.
-    assert.ok(took >= 3000, `killed after ${took} ms`);
+    // That it was a kill, not the 30 s sleep ending, is the status. That it waited out the timeout is
+    // shown below by the tasks that are followed and outlive it, and, for the exact rule on an injected
+    // clock, by caller-watchdog.test.ts.
     const info = await ec.api<{ status: string; error: { code: string } }>('GET', `/api/v1/tasks/${orphan.body.id}`);
     assert.equal(info.body.status, 'Cancelled');
     assert.equal(info.body.error.code, 'EC_CALLER_GONE');
