@@ -220,7 +220,7 @@ describe('trino engine (against a fake coordinator)', () => {
     assert.deepEqual(task.resultSets[0]?.rows, [[42]]);
   });
 
-  test('a 429 with Retry-After is retried, and no sooner than the server asked', async () => {
+  test('a 429 with Retry-After is retried', async () => {
     const sql = 'SELECT 43';
     fake.script(sql, {
       columns: [{ name: '_col0', type: 'integer' }],
@@ -235,8 +235,8 @@ describe('trino engine (against a fake coordinator)', () => {
     const [refused, retried] = fake.requests.filter(
       (r) => r.method === 'GET' && r.url.endsWith(`${query.id}/${query.slug}/1`),
     );
+    // How long it waited is checked without a clock in trino-http.test.ts, which records the wait.
     assert.ok(refused && retried, 'the first page was asked for twice');
-    assert.ok(retried.at - refused.at >= 1000, `retried ${retried.at - refused.at} ms after the 429 said 1 s`);
   });
 
   test('a dropped connection while following pages is retried: the same page again, no row lost', async () => {

@@ -39,6 +39,15 @@ function headerReader(headers: Record<string, string | string[] | undefined>): H
 export interface RetryPolicy {
   /** How long a request keeps being retried (502/503/504, and lost connections where safe). */
   retryForMs: number;
+  /**
+   * Waits between attempts, rejecting when `signal` fires. Default: a timer. Tests pass one that
+   * records how long it was asked to wait, to check the Retry-After was honoured without a clock.
+   */
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+}
+
+function timerSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return sleep(ms, undefined, signal ? { signal } : {});
 }
 
 /**
@@ -137,10 +146,6 @@ export async function trinoRequest(
     const backoff = Math.min(1000, 50 * 2 ** Math.min(attempt, 5));
     const wait = serverWaitMs ?? backoff / 2 + Math.random() * (backoff / 2);
     // Not unref()ed: a request being retried is live work that must keep the process up.
-    await sleep(
-      Math.min(wait, Math.max(0, giveUpAt - performance.now())),
-      undefined,
-      init.signal ? { signal: init.signal } : {},
-    );
+    await (policy.sleep ?? timerSleep)(Math.min(wait, Math.max(0, giveUpAt - performance.now())), init.signal);
   }
 }

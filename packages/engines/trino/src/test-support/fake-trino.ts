@@ -56,8 +56,6 @@ export interface Scenario {
 }
 
 export interface RecordedRequest {
-  /** performance.now() when the request had arrived whole. */
-  at: number;
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
@@ -133,7 +131,7 @@ export class FakeTrino {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const url = req.url ?? '/';
-    this.requests.push({ at: performance.now(), method: req.method ?? 'GET', url, headers: req.headers, body });
+    this.requests.push({ method: req.method ?? 'GET', url, headers: req.headers, body });
 
     if (req.method === 'GET' && url === '/v1/info') {
       if (this.stallInfo) return;
