@@ -16,6 +16,13 @@ export type {
 } from './conformance/conformance-spec.js';
 export * as proc from './conformance/proc.js';
 export { runConformanceSuite } from './conformance/run-conformance-suite.js';
+export {
+  SQL_SAMPLE_ROWS,
+  type SqlSample,
+  type SqlSampleStep,
+  sqlResultsSample,
+  sqlSampleStatements,
+} from './conformance/sql-sample.js';
 export { type EngineFixture, type EngineFixtureInit, openEngineFixture } from './engine-fixture.js';
 export { TcpProxy } from './net/tcp-proxy.js';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';

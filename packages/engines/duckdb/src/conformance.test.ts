@@ -1,4 +1,4 @@
-import { proc, runConformanceSuite } from '@engineconn/testkit';
+import { proc, runConformanceSuite, sqlResultsSample } from '@engineconn/testkit';
 import { duckdbEngine } from './duckdb-engine.js';
 
 /**
@@ -13,29 +13,15 @@ const queryBurnsCpu = () => proc.burnsCpu(() => proc.threadCpuTicks(), { minTick
 
 runConformanceSuite({
   plugin: duckdbEngine,
-  results: {
-    code: [
-      'create or replace table t(n integer, label varchar)',
-      "insert into t values (2, 'b'), (1, 'a'), (3, null)",
-      'select n, label from t order by n',
-    ].join(';\n'),
-    expect: [
-      { type: 'TEXT', text: 'OK' },
-      { type: 'TEXT', text: '3 rows affected' },
-      {
-        type: 'TABLE',
-        columns: [
-          { name: 'n', type: 'INTEGER' },
-          { name: 'label', type: 'VARCHAR' },
-        ],
-        rows: [
-          [1, 'a'],
-          [2, 'b'],
-          [3, null],
-        ],
-      },
+  results: sqlResultsSample({
+    table: 't',
+    prepare: [['create or replace table t(n integer, label varchar)', 'OK']],
+    inserted: '3 rows affected',
+    columns: [
+      { name: 'n', type: 'INTEGER' },
+      { name: 'label', type: 'VARCHAR' },
     ],
-  },
+  }),
   logs: {
     code: 'select 1; select 2',
     lines: [/^statement 1\/2: select 1/, /^statement 1\/2 done/, /^statement 2\/2: select 2/, /^statement 2\/2 done/],

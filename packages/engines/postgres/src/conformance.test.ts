@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { EngineConnRuntime } from '@engineconn/core';
-import { type PostgresServer, runConformanceSuite, startPostgres, waitFor } from '@engineconn/testkit';
+import {
+  type PostgresServer,
+  runConformanceSuite,
+  sqlResultsSample,
+  startPostgres,
+  waitFor,
+} from '@engineconn/testkit';
 import pg from 'pg';
 import { postgresEngine } from './postgres-engine.js';
 
@@ -39,28 +45,15 @@ runConformanceSuite({
     const appName = `ec-conformance-${randomBytes(4).toString('hex')}`;
     return { 'postgres.url': `${server.url}?application_name=${appName}` };
   },
-  results: {
-    code: [
-      'DROP TABLE IF EXISTS conformance_t',
-      'CREATE TABLE conformance_t (n integer, label text)',
-      "INSERT INTO conformance_t VALUES (2, 'b'), (1, 'a'), (3, NULL)",
-      'SELECT n, label FROM conformance_t ORDER BY n',
-    ].join(';\n'),
-    expect: [
-      { type: 'TEXT', text: 'DROP TABLE' },
-      { type: 'TEXT', text: 'CREATE TABLE' },
-      { type: 'TEXT', text: 'INSERT 0 3' },
-      {
-        type: 'TABLE',
-        columns: ['n', 'label'],
-        rows: [
-          [1, 'a'],
-          [2, 'b'],
-          [3, null],
-        ],
-      },
+  results: sqlResultsSample({
+    table: 'conformance_t',
+    prepare: [
+      ['DROP TABLE IF EXISTS conformance_t', 'DROP TABLE'],
+      ['CREATE TABLE conformance_t (n integer, label text)', 'CREATE TABLE'],
     ],
-  },
+    inserted: 'INSERT 0 3',
+    columns: ['n', 'label'],
+  }),
   logs: {
     code: "DO $$ BEGIN RAISE NOTICE 'line 1'; RAISE NOTICE 'line 2'; RAISE NOTICE 'line 3'; END $$",
     lines: [/NOTICE: line 1$/, /NOTICE: line 2$/, /NOTICE: line 3$/],

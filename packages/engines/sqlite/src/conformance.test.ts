@@ -1,4 +1,4 @@
-import { proc, runConformanceSuite } from '@engineconn/testkit';
+import { proc, runConformanceSuite, sqlResultsSample } from '@engineconn/testkit';
 import { sqliteEngine } from './sqlite-engine.js';
 import type { SqliteSession } from './sqlite-session.js';
 
@@ -22,28 +22,15 @@ async function burnsCpu(pid: number | undefined): Promise<boolean> {
 
 runConformanceSuite({
   plugin: sqliteEngine,
-  results: {
-    code: [
-      'DROP TABLE IF EXISTS t',
-      'CREATE TABLE t (n INTEGER, label TEXT)',
-      "INSERT INTO t VALUES (2, 'b'), (1, 'a'), (3, NULL)",
-      'SELECT n, label FROM t ORDER BY n',
-    ].join(';\n'),
-    expect: [
-      { type: 'TEXT', text: 'changes: 0' },
-      { type: 'TEXT', text: 'changes: 0' },
-      { type: 'TEXT', text: 'changes: 3' },
-      {
-        type: 'TABLE',
-        columns: ['n', 'label'],
-        rows: [
-          [1, 'a'],
-          [2, 'b'],
-          [3, null],
-        ],
-      },
+  results: sqlResultsSample({
+    table: 't',
+    prepare: [
+      ['DROP TABLE IF EXISTS t', 'changes: 0'],
+      ['CREATE TABLE t (n INTEGER, label TEXT)', 'changes: 0'],
     ],
-  },
+    inserted: 'changes: 3',
+    columns: ['n', 'label'],
+  }),
   logs: {
     code: 'SELECT 1; SELECT 2',
     lines: [/^\[1\/2\] SELECT 1$/, /^1 rows in \d+ ms$/, /^\[2\/2\] SELECT 2$/, /^1 rows in \d+ ms$/],

@@ -3,9 +3,9 @@
 // against a real coordinator in conformance-real-trino.test.ts. The fake speaks the client REST
 // protocol but runs no SQL, so every statement the suite sends is scripted here; the kill probe asks the fake whether the
 // query is still RUNNING and was never cancelled, which is what a coordinator would report.
-import { runConformanceSuite } from '@engineconn/testkit';
+import { runConformanceSuite, SQL_SAMPLE_ROWS } from '@engineconn/testkit';
 import { FakeTrino } from './test-support/fake-trino.js';
-import { SAMPLE_TABLE, sampleStatements, trinoConformanceSpec } from './test-support/trino-conformance.js';
+import { SAMPLE_COLUMNS, sampleStatements, trinoConformanceSpec } from './test-support/trino-conformance.js';
 
 let fake: FakeTrino | undefined;
 // The fake's memory catalog ends with it, so the table is not dropped.
@@ -42,7 +42,7 @@ runConformanceSuite(
         columns: [{ name: 'rows', type: 'bigint' }],
         rows: [[3]],
       });
-      f.script(sample.select, SAMPLE_TABLE);
+      f.script(sample.select, { columns: SAMPLE_COLUMNS, rows: SQL_SAMPLE_ROWS.map((row) => [...row]) });
     },
     async after() {
       await fake?.close();
