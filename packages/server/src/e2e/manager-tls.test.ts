@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnClientError, ManagerClient } from '@engineconn/client';
+import { selfSignedCert } from '../test-support/self-signed-cert.js';
 import { runEngineConn } from './spawn-engineconn.js';
 import { type ManagerHarness, managerHarness, type SpawnedManager, spawnManager, TOKENS } from './spawn-manager.js';
 
@@ -27,18 +27,10 @@ describe('engineconn manager over TLS (end to end)', () => {
   let ca: Buffer;
   before(async () => {
     harness = await managerHarness();
-    cert = join(harness.dir, 'cert.pem');
-    const key = join(harness.dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'],
-        ...['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert],
-      ],
-      { stdio: 'ignore' },
-    );
+    const pair = selfSignedCert(harness.dir);
+    cert = pair.cert;
     ca = await readFile(cert);
-    manager = await harness.start(['--tls-cert', cert, '--tls-key', key]);
+    manager = await harness.start(['--tls-cert', cert, '--tls-key', pair.key]);
   });
   after(async () => {
     await harness?.close();

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnClient } from '@engineconn/client';
 import { waitFor } from '@engineconn/testkit';
+import { selfSignedCert } from '../test-support/self-signed-cert.js';
 import { runEngineConn, type SpawnedEngineConn, spawnEngineConn, TEST_ENGINE } from './spawn-engineconn.js';
 
 describe('TLS (end to end)', () => {
@@ -15,16 +15,7 @@ describe('TLS (end to end)', () => {
   let ec: SpawnedEngineConn;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ec-tls-'));
-    cert = join(dir, 'cert.pem');
-    key = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'],
-        ...['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert],
-      ],
-      { stdio: 'ignore' },
-    );
+    ({ cert, key } = selfSignedCert(dir));
     ec = await spawnEngineConn(['--engine', TEST_ENGINE, '--tls-cert', cert, '--tls-key', key]);
   });
   after(async () => {
