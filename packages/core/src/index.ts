@@ -120,6 +120,7 @@ export {
   type KillStep,
 } from './process/escalate-kill.js';
 export { LineBuffer, MAX_LINE_CHARS } from './process/line-buffer.js';
+export { probeVersion } from './process/probe-version.js';
 export {
   groupAlive,
   groupMembers,
