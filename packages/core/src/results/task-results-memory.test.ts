@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { readText } from '../testing/read-text.js';
 import { ResultMemory } from './result-memory.js';
 import { TaskResults } from './task-results.js';
 
@@ -12,12 +13,6 @@ let dirNo = 0;
 
 function newResults(memory: ResultMemory): TaskResults {
   return new TaskResults({ dir: join(root, `task-${dirNo++}`), memory });
-}
-
-async function text(stream: AsyncIterable<string>): Promise<string> {
-  let out = '';
-  for await (const chunk of stream) out += chunk;
-  return out;
 }
 
 const columns = [
@@ -46,8 +41,8 @@ describe('TaskResults in memory', () => {
       next: null,
     });
     assert.deepEqual((await results.readRows(0, 1, 10)).rows, [[2, 'b,c']]);
-    assert.equal(await text(results.stream(0, 'csv')), 'id,name\r\n1,a\r\n2,"b,c"\r\n');
-    assert.equal(await text(results.stream(0, 'ndjson')), '{"id":1,"name":"a"}\n{"id":2,"name":"b,c"}\n');
+    assert.equal(await readText(results.stream(0, 'csv')), 'id,name\r\n1,a\r\n2,"b,c"\r\n');
+    assert.equal(await readText(results.stream(0, 'ndjson')), '{"id":1,"name":"a"}\n{"id":2,"name":"b,c"}\n');
     assert.ok(memory.used > 0);
     results.release();
     assert.equal(memory.used, 0, 'release gives the memory back');
@@ -64,7 +59,7 @@ describe('TaskResults in memory', () => {
     bytes.fill(0);
     await results.closeAll();
     assert.equal((await results.readContent(0)).toString('utf8'), 'héllo wörld');
-    assert.equal(await text(results.stream(0, 'csv')), 'héllo wörld');
+    assert.equal(await readText(results.stream(0, 'csv')), 'héllo wörld');
     assert.deepEqual([...(await results.readContent(1))], [0x89, 0x50, 0, 255]);
     assert.equal(existsSync(results.dir), false);
   });

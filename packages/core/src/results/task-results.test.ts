@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { ResultSetMeta } from '../computation/task-types.js';
+import { readText } from '../testing/read-text.js';
 import { MapValue, StructShape, StructValue, structOf } from '../values/wire-values.js';
 import { NO_RESULT_MEMORY } from './result-memory.js';
 import { TaskResults } from './task-results.js';
@@ -26,12 +27,6 @@ function newResults(events?: { created: ResultSetMeta[]; updated: ResultSetMeta[
   });
   all.push(results);
   return results;
-}
-
-async function text(stream: AsyncIterable<string>): Promise<string> {
-  let out = '';
-  for await (const chunk of stream) out += chunk;
-  return out;
 }
 
 const columns = [
@@ -98,8 +93,8 @@ describe('TaskResults', () => {
     assert.deepEqual([...(await results.readContent(2))], [0x89, 0x50, 0x4e, 0x47, 0, 255]);
     assert.equal(results.get(2)?.mimeType, 'image/svg+xml');
     assert.ok(existsSync(join(results.dir, 'result-2.bin')));
-    assert.equal(await text(results.stream(0, 'csv')), 'héllo wörld\n');
-    assert.equal(await text(results.stream(1, 'ndjson')), '<b>x</b>');
+    assert.equal(await readText(results.stream(0, 'csv')), 'héllo wörld\n');
+    assert.equal(await readText(results.stream(1, 'ndjson')), '<b>x</b>');
     assert.throws(() => results.stream(2, 'csv'), { code: 'EC_BAD_REQUEST' });
     assert.deepEqual(
       results.list().map((m) => [m.index, m.type, m.complete]),
@@ -117,7 +112,7 @@ describe('TaskResults', () => {
     const content = 'ü😀'.repeat(200_000);
     await writer.write(content);
     await writer.close();
-    assert.equal(await text(results.stream(0, 'csv')), content);
+    assert.equal(await readText(results.stream(0, 'csv')), content);
   });
 
   test('the wrong write method, and writes after close, reject with EC_INTERNAL', async () => {
@@ -249,7 +244,7 @@ describe('TaskResults', () => {
     ]);
     await writer.close();
     assert.equal(
-      await text(results.stream(0, 'csv')),
+      await readText(results.stream(0, 'csv')),
       'plain,"with,comma","q""uote"\r\n' +
         'a,"b,c","say ""hi"""\r\n' +
         '"line\nbreak","cr\rhere","crlf\r\nend"\r\n' +
@@ -273,7 +268,7 @@ describe('TaskResults', () => {
       [null, 'x', { y: 1 }],
     ]);
     await writer.close();
-    const lines = (await text(results.stream(0, 'ndjson'))).split('\n');
+    const lines = (await readText(results.stream(0, 'ndjson'))).split('\n');
     assert.equal(lines.pop(), '');
     assert.deepEqual(lines, ['{"a":1,"a_2":2,"__proto__":3}', '{"a":null,"a_2":"x","__proto__":{"y":1}}']);
   });
@@ -302,13 +297,13 @@ describe('TaskResults', () => {
     ]);
     await writer.close();
     assert.equal(
-      await text(results.stream(0, 'csv')),
+      await readText(results.stream(0, 'csv')),
       's,m,f\r\n' +
         '"{""2"":1,""1"":2,""__proto__"":""a,b""}","[[""b"",1],[""2"",2]]",-0\r\n' +
         '"[["""",1],["""",2]]",,1152921504606846976\r\n',
     );
     assert.equal(
-      await text(results.stream(0, 'ndjson')),
+      await readText(results.stream(0, 'ndjson')),
       '{"s":{"2":1,"1":2,"__proto__":"a,b"},"m":[["b",1],["2",2]],"f":"-0"}\n' +
         '{"s":[["",1],["",2]],"m":null,"f":"1152921504606846976"}\n',
     );

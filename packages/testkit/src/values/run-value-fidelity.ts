@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type EnginePlugin, type ExecutorKind, rowCells, type TaskView } from '@engineconn/core';
+import { readText } from '@engineconn/core/testing';
 import { finish, openRuntime } from '../conformance/conformance-runtime.js';
 import { csvOfJson, documentedTable, typeTable } from './type-table.js';
 import { caseQuery, type NativeValue, VALUE_TAGS, type ValueCase, type ValueTag } from './value-case.js';
@@ -24,12 +25,6 @@ export interface ValueFidelitySpec<S = unknown> {
   timeoutMs?: number;
   /** The engine's own client or CLI on each case's expression (after `setup`), in order. */
   native(cases: readonly ValueCase[]): Promise<NativeValue[]>;
-}
-
-async function text(stream: AsyncIterable<string>): Promise<string> {
-  let out = '';
-  for await (const chunk of stream) out += chunk;
-  return out;
 }
 
 /** The one cell of a one-row, one-column result set, as its stored JSON text. */
@@ -83,8 +78,12 @@ export function runValueFidelitySuite<S>(spec: ValueFidelitySpec<S>): void {
         assert.equal(await storedCell(view, index), c.json, `${what}: stored JSON`);
         assert.equal(native.text, c.native, `${what}: the engine's own client shows`);
         assert.equal(metas[index]?.columns?.[0]?.type, native.type, `${what}: column type`);
-        assert.equal(await text(view.results.stream(index, 'csv')), `v\r\n${csvOfJson(c.json)}\r\n`, `${what}: CSV`);
-        assert.equal(await text(view.results.stream(index, 'ndjson')), `{"v":${c.json}}\n`, `${what}: NDJSON`);
+        assert.equal(
+          await readText(view.results.stream(index, 'csv')),
+          `v\r\n${csvOfJson(c.json)}\r\n`,
+          `${what}: CSV`,
+        );
+        assert.equal(await readText(view.results.stream(index, 'ndjson')), `{"v":${c.json}}\n`, `${what}: NDJSON`);
       }
       const expected = typeTable(spec.plugin.name, spec.cases, natives);
       const documented = await documentedTable(spec.plugin.name, expected);
