@@ -33,6 +33,7 @@ export {
   ManagerReporter,
   type ManagerReporterOptions,
   type ManagerReporterStats,
+  zeroReporterStats,
 } from './manager-client/manager-reporter.js';
 export {
   type AttachManagerOptions,

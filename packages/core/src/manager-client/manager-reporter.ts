@@ -45,6 +45,11 @@ export interface ManagerReporterStats {
   abandoned: number;
 }
 
+/** Every counter of a reporter that has sent nothing yet. */
+export function zeroReporterStats(): ManagerReporterStats {
+  return { sent: 0, failures: 0, registrations: 0, superseded: 0, rejected: 0, invalid: 0, abandoned: 0 };
+}
+
 type Entry = { [K in Exclude<ManagerReportEvent, 'register'>]: { event: K; body: ManagerReports[K] } }[Exclude<
   ManagerReportEvent,
   'register'
@@ -78,15 +83,7 @@ const PERMANENT_EXCEPTIONS = new Set([404, 408, 410, 425, 429]);
  * thing sent once it answers again is a fresh registration, before anything else.
  */
 export class ManagerReporter {
-  readonly stats: ManagerReporterStats = {
-    sent: 0,
-    failures: 0,
-    registrations: 0,
-    superseded: 0,
-    rejected: 0,
-    invalid: 0,
-    abandoned: 0,
-  };
+  readonly stats: ManagerReporterStats = zeroReporterStats();
   readonly #opts: Required<Omit<ManagerReporterOptions, 'logger' | 'secret'>> & {
     logger?: EngineLogger;
     secret?: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { ManagerReporterStats } from '@engineconn/core/manager';
+import { zeroReporterStats } from '@engineconn/core/manager';
 import { waitFor } from '@engineconn/testkit';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { createMetricsPlugin } from './metrics-plugin.js';
@@ -13,15 +13,7 @@ function sample(text: string, name: string, labels = ''): number | null {
   return line === undefined ? null : Number(line.slice(key.length));
 }
 
-const managerStats: ManagerReporterStats = {
-  sent: 0,
-  failures: 0,
-  registrations: 0,
-  superseded: 0,
-  rejected: 0,
-  invalid: 0,
-  abandoned: 0,
-};
+const managerStats = zeroReporterStats();
 
 describe('GET /metrics', () => {
   let server: TestServer;
