@@ -30,7 +30,7 @@ export const AskRequestSchema = named(
         .describe("The engine's --conf options; engines are reused only with the same conf."),
       reuse: z.boolean().default(true).describe('false always launches a fresh engine.'),
     })
-    .describe('POST /api/v1/engines/ask'),
+    .meta({ description: 'POST /api/v1/engines/ask', examples: [{ engineType: 'duckdb' }] }),
 );
 export type AskRequest = z.infer<typeof AskRequestSchema>;
 /** What a client sends (`reuse` may be left out). */
@@ -86,7 +86,7 @@ export const JobRequestSchema = named(
       runType: SubmitRequestSchema.shape.runType,
       properties: SubmitRequestSchema.shape.properties,
     })
-    .describe('POST /api/v1/jobs'),
+    .meta({ description: 'POST /api/v1/jobs', examples: [{ engineType: 'duckdb', code: 'select 42 as answer' }] }),
 );
 /** A job to run: the engine to ask for, and the task to submit to it. */
 export type JobRequest = z.infer<typeof JobRequestSchema>;
@@ -121,3 +121,9 @@ export type JobSummary = z.infer<typeof JobSummarySchema>;
 
 export const JobListSchema = named('JobList', z.object({ jobs: z.array(JobSummarySchema).describe('Newest first.') }));
 export type JobList = z.infer<typeof JobListSchema>;
+
+/** The answer to an engine's report (docs/manager.md). */
+export const ReportAcceptedSchema = named('ReportAccepted', z.object({ ok: z.literal(true) }));
+
+/** The manager's `GET /readyz`: it serves once it answers at all. */
+export const ManagerReadinessSchema = named('ManagerReadiness', z.object({ ready: z.literal(true) }));

@@ -50,7 +50,7 @@ async function drained(
   }
 }
 
-const taskEventsRoute = defineRoute({
+export const taskEventsRoute = defineRoute({
   tag: 'events',
   summary: 'The task events as Server-Sent Events',
   description:

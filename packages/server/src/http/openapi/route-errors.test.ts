@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { type ErrorCode, isErrorCode, statusOf } from '@engineconn/protocol';
-import type { InjectOptions } from 'fastify';
-import { z } from 'zod';
 import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
+import { injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../test-support/test-server.js';
 import { parseAuthConfig } from '../auth.js';
 import { eventsWsPlugin } from '../ws/events-ws.js';
@@ -34,19 +33,6 @@ interface Ids {
   lock?: string;
 }
 
-interface Probe {
-  params?: Record<string, string>;
-  query?: Record<string, string>;
-  /** A JSON body (default: the example of the route's body schema). */
-  body?: unknown;
-  /** A body sent as it is. */
-  raw?: string;
-  headers?: Record<string, string>;
-  /** The bearer token (undefined: the situation's default; null: none). */
-  token?: string | null;
-  remoteAddress?: string;
-}
-
 interface Situation {
   name: string;
   server?: TestServerOptions;
@@ -54,15 +40,6 @@ interface Situation {
   token?: string;
   setup?(server: TestServer, ids: Ids): Promise<void>;
   probes(route: RegisteredRoute): Probe[];
-}
-
-const exampleOf = (schema: z.ZodType | undefined): unknown =>
-  schema ? ((z.globalRegistry.get(schema)?.examples as unknown[] | undefined)?.[0] ?? {}) : undefined;
-
-/** Each field of an input object replaced by values its schema refuses (or, for free strings, unknown ones). */
-function wrongFields(object: z.ZodObject | undefined): Record<string, string>[] {
-  if (!object) return [];
-  return Object.keys(object.shape).flatMap((name) => ['not-valid', '-1', ''].map((value) => ({ [name]: value })));
 }
 
 const SITUATIONS: Situation[] = [
@@ -144,26 +121,6 @@ const SITUATIONS: Situation[] = [
 const LAST = ['post /api/v1/engineconn/shutdown', 'post /api/v1/engineconn/health'];
 const order = (route: RegisteredRoute): number => LAST.indexOf(`${route.method} ${route.url}`);
 
-function injectOptions(route: RegisteredRoute, probe: Probe, ids: Ids): InjectOptions & { token?: string | null } {
-  const defaults: Record<string, string> = { id: ids.task, index: '0', lock: ids.lock ?? 'no-lock-held' };
-  const url = route.url.replace(/:(\w+)/g, (_m, name: string) =>
-    encodeURIComponent(probe.params?.[name] ?? defaults[name] ?? 'x'),
-  );
-  const query = probe.query ? `?${new URLSearchParams(probe.query)}` : '';
-  const body = probe.raw ?? probe.body ?? exampleOf(route.api.body);
-  return {
-    method: route.method.toUpperCase() as 'GET',
-    url: url + query,
-    headers: {
-      ...(body !== undefined && probe.raw === undefined ? { 'content-type': 'application/json' } : {}),
-      ...probe.headers,
-    },
-    ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-    ...(probe.remoteAddress ? { remoteAddress: probe.remoteAddress } : {}),
-    ...(probe.token === undefined ? {} : { token: probe.token }),
-  };
-}
-
 describe('declared error codes of every route', () => {
   const answered = new Map<string, Set<string>>();
   const declared = new Map<string, ErrorCode[]>();
@@ -192,7 +149,10 @@ describe('declared error codes of every route', () => {
         const codes = answered.get(key) ?? new Set<string>();
         answered.set(key, codes);
         for (const probe of situation.probes(route)) {
-          const res = await server.request({ token, ...injectOptions(route, probe, ids) });
+          const res = await server.request({
+            token,
+            ...injectOptions(route, probe, { id: ids.task, index: '0', lock: ids.lock ?? 'no-lock-held' }),
+          });
           // A failure status the route declares as an answer (`/readyz`'s 503) is not an error.
           if (res.statusCode < 400 || route.api.answers[res.statusCode]) continue;
           const what = `${key} with ${JSON.stringify(probe)}`.slice(0, 300);

@@ -22,7 +22,7 @@ const listResultsRoute = defineRoute({
   errors: ['EC_TASK_NOT_FOUND'],
 });
 
-const readResultRoute = defineRoute({
+export const readResultRoute = defineRoute({
   tag: 'results',
   summary: 'A page of a TABLE set, a page of a TEXT/HTML set, or the bytes of a PICTURE',
   description: [

@@ -1,12 +1,97 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { JobRequestSchema, ResultParamsSchema, TaskParamsSchema } from '@engineconn/protocol';
+import {
+  JobListSchema,
+  JobRefSchema,
+  JobRequestSchema,
+  JobViewSchema,
+  LogPageSchema,
+  LogsQuerySchema,
+  ResultSetListSchema,
+  TaskParamsSchema,
+  TaskRefSchema,
+} from '@engineconn/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../../http/auth.js';
+import { defineRoute } from '../../http/openapi/api-route.js';
 import { parseInput } from '../../http/parse-input.js';
+import { readResultRoute } from '../../http/routes/result-routes.js';
+import { taskEventsRoute } from '../../http/sse.js';
 import { engineFetch, engineJson } from '../jobs/engine-fetch.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { JobRecord } from '../registry/job-record.js';
+import { ASK_ERRORS } from './engine-routes.js';
+
+/**
+ * What every route of a job can answer besides its own: no such job (or another user's, or one whose
+ * engine was released), and an engine that does not answer (a 503 clients retry: the watcher is
+ * about to call it Lost, and the retry finds the job's final answer).
+ */
+const JOB_ERRORS = ['EC_JOB_NOT_FOUND', 'EC_UNREACHABLE'] as const;
+/** A route that reads from the engine and has no final answer of its own to give once it is Lost. */
+const LIVE_JOB_ERRORS = [...JOB_ERRORS, 'EC_ENGINE_LOST'] as const;
+
+const submitJobRoute = defineRoute({
+  tag: 'jobs',
+  summary: 'Ask for an engine and submit the code to it, in one call',
+  body: JobRequestSchema,
+  answers: { 202: { description: 'Submitted; follow it with the events stream', schema: JobRefSchema } },
+  errors: [...ASK_ERRORS, 'EC_UNREACHABLE'],
+});
+
+const listJobsRoute = defineRoute({
+  tag: 'jobs',
+  summary: 'Your jobs (all jobs for admins), newest first',
+  answers: { 200: { description: 'The jobs', schema: JobListSchema } },
+  errors: [],
+});
+
+const getJobRoute = defineRoute({
+  tag: 'jobs',
+  summary: "One job: its task's answer with `id` the job's, plus `engineId` and `taskId`",
+  params: TaskParamsSchema,
+  answers: { 200: { description: 'The job', schema: JobViewSchema } },
+  errors: JOB_ERRORS,
+});
+
+const killJobRoute = defineRoute({
+  tag: 'jobs',
+  summary: "Kill the job's task (idempotent)",
+  params: TaskParamsSchema,
+  answers: { 202: { description: 'Kill started', schema: TaskRefSchema } },
+  errors: LIVE_JOB_ERRORS,
+});
+
+const jobLogsRoute = defineRoute({
+  tag: 'jobs',
+  summary: "A page of the job's log",
+  params: TaskParamsSchema,
+  query: LogsQuerySchema,
+  answers: { 200: { description: 'Log lines [from, next)', schema: LogPageSchema } },
+  errors: LIVE_JOB_ERRORS,
+});
+
+const jobResultsRoute = defineRoute({
+  tag: 'jobs',
+  summary: "The job's result sets",
+  params: TaskParamsSchema,
+  answers: { 200: { description: 'Result set metadata', schema: ResultSetListSchema } },
+  errors: LIVE_JOB_ERRORS,
+});
+
+const readJobResultRoute = defineRoute({
+  ...readResultRoute,
+  tag: 'jobs',
+  summary: `${readResultRoute.summary}, from the job's engine`,
+  errors: [...LIVE_JOB_ERRORS, 'EC_RESULT_NOT_FOUND'],
+});
+
+const jobEventsRoute = defineRoute({
+  ...taskEventsRoute,
+  tag: 'jobs',
+  summary: "The job's task events as Server-Sent Events; once its engine is gone, the job's end",
+  errors: JOB_ERRORS,
+});
 
 /** Headers of an engine's answer a caller needs (content type, download name, the sandbox for HTML/PICTURE). */
 const PASSED_HEADERS = ['content-type', 'content-disposition', 'content-security-policy', 'x-content-type-options'];
@@ -37,37 +122,42 @@ function pipe(reply: FastifyReply, response: Response): FastifyReply {
  */
 export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void {
   const jobOf = (request: FastifyRequest): JobRecord => {
-    const { id } = parseInput(TaskParamsSchema, request.params, 'params');
+    const { id } = parseInput(getJobRoute.params, request.params, 'params');
     return jobs.visible(id, callerOf(request));
   };
 
-  app.post('/api/v1/jobs', async (request, reply) => {
-    const body = parseInput(JobRequestSchema, request.body, 'body');
+  app.post('/api/v1/jobs', { config: { api: submitJobRoute } }, async (request, reply) => {
+    const body = parseInput(submitJobRoute.body, request.body, 'body');
     return reply.code(202).send(await jobs.submit(callerOf(request), body));
   });
 
-  app.get('/api/v1/jobs', async (request) => ({
+  app.get('/api/v1/jobs', { config: { api: listJobsRoute } }, async (request) => ({
     jobs: jobs.list(callerOf(request)),
   }));
 
-  app.get('/api/v1/jobs/:id', async (request) => jobs.view(jobOf(request)));
+  app.get('/api/v1/jobs/:id', { config: { api: getJobRoute } }, async (request) => jobs.view(jobOf(request)));
 
-  app.post('/api/v1/jobs/:id/kill', async (request, reply) => reply.code(202).send(await jobs.kill(jobOf(request))));
+  app.post('/api/v1/jobs/:id/kill', { config: { api: killJobRoute } }, async (request, reply) =>
+    reply.code(202).send(await jobs.kill(jobOf(request))),
+  );
 
-  app.get('/api/v1/jobs/:id/logs', async (request) => {
+  app.get('/api/v1/jobs/:id/logs', { config: { api: jobLogsRoute } }, async (request) => {
     const job = jobOf(request);
+    // Refused here as the engine would, before a round trip to it.
+    parseInput(jobLogsRoute.query, request.query, 'query');
     const path = `/api/v1/tasks/${job.taskId}/logs`;
     return engineJson(await engineFetch(jobs.engineOf(job), 'GET', path, { query: queryOf(request) }));
   });
 
-  app.get('/api/v1/jobs/:id/results', async (request) => {
+  app.get('/api/v1/jobs/:id/results', { config: { api: jobResultsRoute } }, async (request) => {
     const job = jobOf(request);
     return engineJson(await engineFetch(jobs.engineOf(job), 'GET', `/api/v1/tasks/${job.taskId}/results`));
   });
 
-  app.get('/api/v1/jobs/:id/results/:index', async (request, reply) => {
+  app.get('/api/v1/jobs/:id/results/:index', { config: { api: readJobResultRoute } }, async (request, reply) => {
     const job = jobOf(request);
-    const { index } = parseInput(ResultParamsSchema, { ...(request.params as object), id: job.taskId }, 'params');
+    const { index } = parseInput(readJobResultRoute.params, request.params, 'params');
+    parseInput(readJobResultRoute.query, request.query, 'query');
     const response = await engineFetch(jobs.engineOf(job), 'GET', `/api/v1/tasks/${job.taskId}/results/${index}`, {
       query: queryOf(request),
     });
@@ -77,14 +167,13 @@ export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void 
 
   app.get(
     '/api/v1/jobs/:id/events',
-    { config: { queryToken: true }, exposeHeadRoute: false },
+    { config: { queryToken: true, api: jobEventsRoute }, exposeHeadRoute: false },
     async (request, reply) => {
       const job = jobOf(request);
+      const query = parseInput(jobEventsRoute.query, request.query, 'query');
       const lastEventId = request.headers['last-event-id'];
       if (jobs.endedWithoutEngine(job)) {
-        const after = Number(
-          typeof lastEventId === 'string' ? lastEventId : (request.query as { after?: string }).after,
-        );
+        const after = typeof lastEventId === 'string' ? Number(lastEventId) : (query.after ?? 0);
         return reply
           .type('text/event-stream; charset=utf-8')
           .send(jobs.finalEvents(job, Number.isSafeInteger(after) && after > 0 ? after : 0));

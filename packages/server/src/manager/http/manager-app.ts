@@ -1,7 +1,10 @@
+import { LivenessSchema, ManagerReadinessSchema } from '@engineconn/protocol';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type AuthConfig, Authenticator, installAuth } from '../../http/auth.js';
 import { frameworkErrorHandler, installErrorHandling } from '../../http/errors.js';
+import { collectApiRoutes, defineRoute } from '../../http/openapi/api-route.js';
+import { createOpenApiPlugin } from '../../http/openapi/openapi-plugin.js';
 import { installRequestGuard, type RequestGuardOptions } from '../../http/request-guard.js';
 import { lazySchemaCompilers } from '../../http/schema-compilers.js';
 import { managerConsolePlugin } from '../console/manager-console.js';
@@ -15,6 +18,36 @@ import { registerReportRoutes } from './report-routes.js';
 
 const BODY_LIMIT = 10 * 1024 * 1024;
 
+const livenessRoute = defineRoute({
+  tag: 'probes',
+  summary: 'Liveness',
+  answers: { 200: { description: 'Alive', schema: LivenessSchema } },
+  errors: [],
+});
+
+const readinessRoute = defineRoute({
+  tag: 'probes',
+  summary: 'Readiness: the manager answers once it serves',
+  answers: { 200: { description: 'Ready', schema: ManagerReadinessSchema } },
+  errors: [],
+});
+
+const metricsRoute = defineRoute({
+  tag: 'probes',
+  summary: 'Prometheus metrics: engines by status, asks by outcome',
+  answers: { 200: { description: 'Prometheus text format', media: { 'text/plain': { schema: { type: 'string' } } } } },
+  errors: [],
+});
+
+const managerOpenApiPlugin = createOpenApiPlugin({
+  title: 'EngineConnManager API',
+  description:
+    'Ask for engines (reused, or launched as the caller\'s OS user), run jobs through them, and take the engines\' reports. Errors are `{"error": {"code": "EC_…", "message"}}` with the HTTP status of their code; each operation lists its codes in `x-error-codes`. See docs/manager.md and docs/errors.md.',
+  tags: ['engines', 'jobs', 'reports', 'probes'],
+  securityDescription:
+    "A token from the --auth-file; without one, the manager's owner token (its ready file, its OS user's runtime file, or ENGINECONN_TOKEN at start). The reports' token is the secret the manager gave the engine at launch.",
+});
+
 export interface ManagerAppOptions {
   manager: EngineManager;
   jobs: JobService;
@@ -26,6 +59,8 @@ export interface ManagerAppOptions {
   owner: string;
   /** The bound address, `--public-url`s and `--allow-origin`s, for the same-origin checks (docs/security.md). */
   guard?: RequestGuardOptions;
+  /** Largest request body in bytes (default 10 MiB). */
+  bodyLimit?: number;
   /** `--tls-cert` / `--tls-key`: HTTPS. */
   https?: { cert: Buffer; key: Buffer } | undefined;
   logger: Logger | false;
@@ -37,9 +72,10 @@ export interface ManagerAppOptions {
  * needs a listed bearer token.
  */
 export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyInstance> {
+  const bodyLimit = opts.bodyLimit ?? BODY_LIMIT;
   const app: FastifyInstance = Fastify({
     ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
-    bodyLimit: BODY_LIMIT,
+    bodyLimit,
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 200 },
@@ -47,16 +83,18 @@ export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyI
     frameworkErrors: frameworkErrorHandler,
     schemaController: { compilersFactory: lazySchemaCompilers },
   }) as unknown as FastifyInstance;
-  installErrorHandling(app, BODY_LIMIT);
+  // Before any route, so that every route registered below is seen (the OpenAPI document).
+  collectApiRoutes(app);
+  installErrorHandling(app, bodyLimit);
   installRequestGuard(app, opts.guard);
   installAuth(
     app,
     new Authenticator({ auth: opts.auth, ownerToken: opts.auth ? undefined : opts.ownerToken, owner: opts.owner }),
   );
 
-  app.get('/healthz', { config: { public: true, anyHost: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true, anyHost: true } }, async () => ({ ready: true }));
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/healthz', { config: { public: true, anyHost: true, api: livenessRoute } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true, anyHost: true, api: readinessRoute } }, async () => ({ ready: true }));
+  app.get('/metrics', { config: { api: metricsRoute } }, async (_request, reply) =>
     reply
       .header('cache-control', 'no-store')
       .type(opts.metrics.registry.contentType)
@@ -65,6 +103,7 @@ export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyI
   registerReportRoutes(app, new ReportHandler(opts.manager));
   registerEngineRoutes(app, opts.manager);
   registerJobRoutes(app, opts.jobs);
+  await app.register(managerOpenApiPlugin);
   await app.register(managerConsolePlugin);
   return app;
 }

@@ -1,0 +1,76 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { z } from 'zod';
+import type { RegisteredRoute } from '../http/openapi/api-route.js';
+
+/*
+ * What the route tests of both apps share (http/openapi/, manager/http/): fastify's own listing of
+ * the routes it serves, and the requests that probe a route's declared errors.
+ */
+
+/** `METHOD /path/{param}` of every route fastify serves (but HEAD), from its printed tree of path segments, 4 columns per level. */
+export function servedRoutes(app: FastifyInstance): string[] {
+  const served: string[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^([│ ]*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?/.exec(line);
+    if (!match) continue;
+    stack.length = (match[1] as string).length / 4;
+    stack.push(match[2] as string);
+    const path = stack.join('').replace(/:(\w+)/g, '{$1}');
+    for (const method of match[3]?.split(', ') ?? []) if (method !== 'HEAD') served.push(`${method} ${path}`);
+  }
+  return [...new Set(served)];
+}
+
+/** `METHOD /path/{param}` of every operation of an OpenAPI document. */
+export function documentedRoutes(doc: Record<string, unknown>): string[] {
+  return Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+  );
+}
+
+export interface Probe {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  /** A JSON body (default: the example of the route's body schema). */
+  body?: unknown;
+  /** A body sent as it is. */
+  raw?: string;
+  headers?: Record<string, string>;
+  /** The bearer token (undefined: the situation's default; null: none). */
+  token?: string | null;
+  remoteAddress?: string;
+}
+
+export const exampleOf = (schema: z.ZodType | undefined): unknown =>
+  schema ? ((z.globalRegistry.get(schema)?.examples as unknown[] | undefined)?.[0] ?? {}) : undefined;
+
+/** Each field of an input object replaced by values its schema refuses (or, for free strings, unknown ones). */
+export function wrongFields(object: z.ZodObject | undefined): Record<string, string>[] {
+  if (!object) return [];
+  return Object.keys(object.shape).flatMap((name) => ['not-valid', '-1', ''].map((value) => ({ [name]: value })));
+}
+
+/** The request of a probe against a route; path parameters the probe leaves out take `defaults`. */
+export function injectOptions(
+  route: RegisteredRoute,
+  probe: Probe,
+  defaults: Record<string, string>,
+): InjectOptions & { token?: string | null } {
+  const url = route.url.replace(/:(\w+)/g, (_m, name: string) =>
+    encodeURIComponent(probe.params?.[name] ?? defaults[name] ?? 'x'),
+  );
+  const query = probe.query ? `?${new URLSearchParams(probe.query)}` : '';
+  const body = probe.raw ?? probe.body ?? exampleOf(route.api.body);
+  return {
+    method: route.method.toUpperCase() as 'GET',
+    url: url + query,
+    headers: {
+      ...(body !== undefined && probe.raw === undefined ? { 'content-type': 'application/json' } : {}),
+      ...probe.headers,
+    },
+    ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+    ...(probe.remoteAddress ? { remoteAddress: probe.remoteAddress } : {}),
+    ...(probe.token === undefined ? {} : { token: probe.token }),
+  };
+}
