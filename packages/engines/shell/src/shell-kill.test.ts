@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
-import { waitFor } from '@engineconn/testkit';
+import { proc, waitFor } from '@engineconn/testkit';
 import { TASK_COOKIE_ENV } from './shell-task.js';
-import { isAlive, livePidsInGroup, openShell, type ShellFixture } from './test-support.js';
+import { openShell, type ShellFixture } from './test-support.js';
 
 /** The pids a task printed on stdout, one per line. */
 function printedPids(text: string): number[] {
@@ -51,7 +51,7 @@ describe('shell engine kill', () => {
     await assert.rejects(done, isCancelled(/SIGTERM/));
     const elapsed = performance.now() - started;
     t.diagnostic(`kill took ${elapsed.toFixed(1)} ms`);
-    assert.deepEqual(livePidsInGroup(pgid), []);
+    assert.deepEqual(proc.livePidsInGroup(pgid), []);
   });
 
   test('a script that ignores SIGTERM is killed with SIGKILL after the grace period', async (t) => {
@@ -76,7 +76,7 @@ describe('shell engine kill', () => {
     await assert.rejects(done, isCancelled(/SIGKILL after 2000 ms/));
     // The sweep for processes that left the group may deliver a second SIGTERM; the first one counts.
     assert.match(task.text(0), new RegExp(`^${pgid}\ngot-term\n(got-term\n)?alive-after-term\n`));
-    assert.deepEqual(livePidsInGroup(pgid), []);
+    assert.deepEqual(proc.livePidsInGroup(pgid), []);
   });
 
   test('a kill stops background children of the group too', async () => {
@@ -86,11 +86,11 @@ describe('shell engine kill', () => {
     });
     const [pgid, ...children] = printedPids(task.text(0));
     assert.ok(pgid);
-    assert.ok(children.every(isAlive));
+    assert.ok(children.every(proc.isAlive));
     task.controller.abort();
     await assert.rejects(done, isCancelled(/SIGTERM/));
-    assert.deepEqual(livePidsInGroup(pgid), []);
-    assert.ok(!children.some(isAlive));
+    assert.deepEqual(proc.livePidsInGroup(pgid), []);
+    assert.ok(!children.some(proc.isAlive));
   });
 
   test('a task that ends normally does not leave its background processes behind', async () => {
@@ -99,8 +99,8 @@ describe('shell engine kill', () => {
     const [pgid, ...children] = printedPids(task.text(0));
     assert.ok(pgid);
     assert.equal(children.length, 2);
-    assert.ok(!children.some(isAlive));
-    assert.deepEqual(livePidsInGroup(pgid), []);
+    assert.ok(!children.some(proc.isAlive));
+    assert.deepEqual(proc.livePidsInGroup(pgid), []);
     assert.ok(task.logs.some((line) => line.includes('left 2 process(es) running in its process group')));
   });
 
@@ -109,7 +109,7 @@ describe('shell engine kill', () => {
     await done;
     const [stray] = printedPids(task.text(0));
     assert.ok(stray);
-    assert.ok(!isAlive(stray));
+    assert.ok(!proc.isAlive(stray));
     assert.ok(task.logs.some((line) => line.includes('left the task') && line.includes(String(stray))));
   });
 
@@ -121,10 +121,10 @@ describe('shell engine kill', () => {
     await waitFor(() => task.resultSets.length > 0, { what: 'the pid' });
     const [stray] = printedPids(task.text(0));
     assert.ok(stray);
-    assert.ok(isAlive(stray));
+    assert.ok(proc.isAlive(stray));
     task.controller.abort();
     await assert.rejects(done, isCancelled(/SIGTERM/));
-    assert.ok(!isAlive(stray));
+    assert.ok(!proc.isAlive(stray));
   });
 
   test('every task process carries the cookie that identifies it', async () => {

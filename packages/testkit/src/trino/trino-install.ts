@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { isAlive } from '../conformance/proc.js';
 import { TRINO_VERSION, type TrinoToolchain } from './trino-toolchain.js';
 
 /** Plugins the tests use; the other ~60 (about 700 MB) are left in the tarball. */
@@ -24,15 +25,6 @@ function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pr
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A directory lock that survives a crashed holder: the holder's pid is in it, and a lock whose
  * holder is gone is taken over. Several test processes may want the same install at once.
@@ -47,7 +39,7 @@ async function withLock<T>(path: string, deadlineMs: number, work: () => Promise
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(existsSync(owner) ? readFileSync(owner, 'utf8') : Number.NaN);
-      if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) {
         rmSync(path, { recursive: true, force: true });
         continue;
       }

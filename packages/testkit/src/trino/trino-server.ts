@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escalateKill } from '@engineconn/core';
+import { isAlive } from '../conformance/proc.js';
 import { freePort } from '../free-port.js';
 import { ensureTrinoInstall } from './trino-install.js';
 import { TRINO_VERSION, type TrinoToolchain, trinoToolchain } from './trino-toolchain.js';
@@ -48,15 +49,6 @@ export interface TrinoServer {
 
 /** Generous: on a loaded 2-core machine the JVM, plugin loading and the first query take long. */
 export const DEFAULT_TRINO_START_TIMEOUT_MS = 300_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function writeEtc(dir: string, installDir: string, port: number, heap: string): void {
   const etc = join(dir, 'etc');
@@ -188,7 +180,7 @@ export async function stopTrino(dir: string, graceMs = 15_000): Promise<void> {
         { name: 'SIGKILL', run: signal('SIGKILL') },
       ],
       graceMs,
-      stopped: () => !alive(pid),
+      stopped: () => !isAlive(pid),
     });
   }
   rmSync(dir, { recursive: true, force: true });
@@ -227,7 +219,7 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TrinoSer
 
   // Without `detached`, a test run that ends or crashes must not leave a JVM behind.
   const onExit = () => {
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
   if (opts.detached) child.unref();
