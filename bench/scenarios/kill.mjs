@@ -46,19 +46,32 @@ function logLines(events) {
   return events.filter((e) => e.event === 'log').flatMap((e) => e.data.lines);
 }
 
-async function duckdbCase(reps, log) {
-  log('duckdb');
-  const ec = await startEngineConn(['--engine', 'duckdb']);
+/**
+ * `reps` kills of `code` through one EngineConn started with `args`, each followed by
+ * `stopped(ec, kill)`, the case's own look at whether the work really stopped; the EngineConn is
+ * stopped after, whatever happened.
+ */
+async function killsThroughEc(args, reps, code, stopped, ready) {
+  const ec = await startEngineConn(args);
   const ecMs = [];
-  const idleCpu = [];
+  const checks = [];
   try {
     for (let i = 0; i < reps; i++) {
-      ecMs.push((await killThroughEc(ec, LONG_DUCKDB)).ms);
-      idleCpu.push(await cpuOver(ec.pid, 300));
+      const kill = await killThroughEc(ec, code, ready);
+      ecMs.push(kill.ms);
+      checks.push(await stopped(ec, kill));
     }
   } finally {
     await ec.stop();
   }
+  return { ecMs, checks };
+}
+
+async function duckdbCase(reps, log) {
+  log('duckdb');
+  const { ecMs, checks: idleCpu } = await killsThroughEc(['--engine', 'duckdb'], reps, LONG_DUCKDB, (ec) =>
+    cpuOver(ec.pid, 300),
+  );
   const instance = await openDirectDuckDB();
   const connection = await instance.connect();
   const directMs = [];
@@ -87,23 +100,19 @@ const SHELL_SCRIPT = 'sleep 600 & sleep 600 & echo "pgid $$"; wait';
 
 async function shellCase(reps, log) {
   log('shell');
-  const ec = await startEngineConn(['--engine', 'shell']);
-  const ecMs = [];
-  const leftovers = [];
-  try {
-    for (let i = 0; i < reps; i++) {
-      let pgid = 0;
-      const { ms } = await killThroughEc(ec, SHELL_SCRIPT, (events) => {
-        const line = logLines(events).find((l) => l.startsWith('pgid '));
-        if (line) pgid = Number(line.slice(5));
-        return pgid > 0;
-      });
-      ecMs.push(ms);
-      leftovers.push(processesInGroup(pgid).length);
-    }
-  } finally {
-    await ec.stop();
-  }
+  const pgidOf = (events) =>
+    Number(
+      logLines(events)
+        .find((l) => l.startsWith('pgid '))
+        ?.slice(5) ?? 0,
+    );
+  const { ecMs, checks: leftovers } = await killsThroughEc(
+    ['--engine', 'shell'],
+    reps,
+    SHELL_SCRIPT,
+    (_ec, kill) => processesInGroup(pgidOf(kill.events)).length,
+    (events) => pgidOf(events) > 0,
+  );
   const directMs = [];
   for (let i = 0; i < reps; i++) {
     const child = spawn('bash', ['-c', SHELL_SCRIPT], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -126,21 +135,12 @@ const PY_LOOP = 'n = 0\nwhile True:\n    n += 1';
 
 async function pythonCase(reps, log) {
   log('python');
-  const ec = await startEngineConn(['--engine', 'python']);
-  const ecMs = [];
-  const checks = [];
-  try {
-    for (let i = 0; i < reps; i++) {
-      ecMs.push((await killThroughEc(ec, PY_LOOP)).ms);
-      const interpreters = childrenOf(ec.pid);
-      const cpu = await Promise.all(interpreters.map((pid) => cpuOver(pid, 300)));
-      const { id } = await submit(ec.url, '1+1');
-      const done = await followEvents(ec.url, id);
-      checks.push({ cpu: Math.max(0, ...cpu), next: done.status });
-    }
-  } finally {
-    await ec.stop();
-  }
+  const { ecMs, checks } = await killsThroughEc(['--engine', 'python'], reps, PY_LOOP, async (ec) => {
+    const cpu = await Promise.all(childrenOf(ec.pid).map((pid) => cpuOver(pid, 300)));
+    const { id } = await submit(ec.url, '1+1');
+    const done = await followEvents(ec.url, id);
+    return { cpu: Math.max(0, ...cpu), next: done.status };
+  });
   const directMs = [];
   for (let i = 0; i < reps; i++) {
     const code = `import sys\ntry:\n    print('running', flush=True)\n${PY_LOOP.replace(/^/gm, '    ')}\nexcept KeyboardInterrupt:\n    print('interrupted', flush=True)\n    sys.stdin.read()`;
@@ -178,18 +178,13 @@ async function postgresCase(reps, log) {
         )
       ).rows[0].n,
     );
-  const ecMs = [];
-  const left = [];
   try {
-    const ec = await startEngineConn(['--engine', 'postgres', '--conf', `postgres.url=${server.url}`]);
-    try {
-      for (let i = 0; i < reps; i++) {
-        ecMs.push((await killThroughEc(ec, 'select pg_sleep(600)')).ms);
-        left.push(await sleeping());
-      }
-    } finally {
-      await ec.stop();
-    }
+    const { ecMs, checks: left } = await killsThroughEc(
+      ['--engine', 'postgres', '--conf', `postgres.url=${server.url}`],
+      reps,
+      'select pg_sleep(600)',
+      sleeping,
+    );
     const directMs = [];
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
