@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
-import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { startLiveServer, startTestServer, type TestServer } from '../test-support/test-server.js';
 import { Authenticator, isLoopback, loadAuthFile, parseAuthConfig } from './auth.js';
 
 const AUTH = parseAuthConfig({
@@ -235,5 +236,69 @@ describe('without an auth file: the owner token', () => {
     }
     const probe = await server.request({ method: 'GET', url: '/healthz', remoteAddress: '10.0.0.7' });
     assert.equal(probe.statusCode, 200);
+  });
+});
+
+describe('one keep-alive connection', () => {
+  /** One request over `agent` (one socket); the status, the body and whether the socket was reused. */
+  function send(agent: Agent, url: string, method: string, path: string, token: string, body?: unknown) {
+    return new Promise<{ status: number; json: unknown; reused: boolean }>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = httpRequest(`${url}${path}`, {
+        method,
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+      });
+      req.once('error', reject);
+      req.once('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+            reused: req.reusedSocket,
+          }),
+        );
+      });
+      req.end(payload);
+    });
+  }
+
+  test('checks a header it verified once, and every other header in full', async (t) => {
+    const server = await startLiveServer({ auth: AUTH, owner: 'owner', shareLevel: 'server' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    t.after(async () => {
+      agent.destroy();
+      await server.close();
+    });
+    const { authenticator } = server.app.engineConn;
+    let checks = 0;
+    const authenticate = authenticator.authenticate.bind(authenticator);
+    authenticator.authenticate = (headers, remoteAddress) => {
+      checks++;
+      return authenticate(headers, remoteAddress);
+    };
+    const submitted = await send(agent, server.url, 'POST', '/api/v1/tasks?wait=10s', 'tok-alice', { code: 'echo hi' });
+    assert.equal(submitted.status, 200);
+    const { id } = submitted.json as { id: string };
+    const path = `/api/v1/tasks/${id}`;
+    for (let i = 0; i < 3; i++) assert.equal((await send(agent, server.url, 'GET', path, 'tok-alice')).status, 200);
+    assert.equal(checks, 1, 'the same header on the same connection is verified once');
+
+    const wrong = await send(agent, server.url, 'GET', path, 'tok-alice-not');
+    assert.equal(wrong.status, 401);
+    assert.equal((wrong.json as { error: { code: string } }).error.code, 'EC_UNAUTHORIZED');
+    assert.ok(wrong.reused, 'the refused header came on the verified connection');
+    const bob = await send(agent, server.url, 'GET', path, 'tok-bob');
+    assert.equal(bob.status, 404, "another user's header on the same connection is that user, not alice");
+    assert.ok(bob.reused);
+    const alice = await send(agent, server.url, 'GET', path, 'tok-alice');
+    assert.equal(alice.status, 200);
+    assert.ok(alice.reused);
+    assert.equal(checks, 4, 'each changed header is checked in full');
   });
 });

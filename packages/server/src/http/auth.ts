@@ -184,15 +184,44 @@ export function authorizationOf(request: FastifyRequest): string | undefined {
   return typeof token === 'string' && token !== '' ? `Bearer ${token}` : undefined;
 }
 
-/** Authenticates every request except routes marked `config: { public: true }`. */
+/** The last Authorization header a connection presented that authenticated, and as whom. */
+interface Verified {
+  readonly authorization: Buffer;
+  readonly caller: Caller;
+}
+
+/** Whether `authorization` is, byte for byte, the connection's verified header (constant time). */
+function sameHeader(verified: Verified, authorization: string): boolean {
+  const presented = Buffer.from(authorization, 'utf8');
+  return presented.length === verified.authorization.length && timingSafeEqual(presented, verified.authorization);
+}
+
+/**
+ * Authenticates every request except routes marked `config: { public: true }`. A keep-alive
+ * connection that presents the header it authenticated with before is not checked again (the
+ * regex, a SHA-256 and a compare per token, on every request of a busy client): an Authenticator's
+ * tokens are fixed for its life (an auth file is read once, at start) and a connection's remote
+ * address cannot change, so the same header on the same connection gets the same answer. Any
+ * other header is checked in full, and a refused one leaves the connection's verified header as
+ * it was. The comparison is constant-time, as the digest check is, since a proxy may carry
+ * several clients' requests over one connection.
+ */
 export function installAuth(app: FastifyInstance, authenticator: Authenticator): void {
+  const verifiedBySocket = new WeakMap<object, Verified>();
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public) return;
-    request.caller = authenticator.authenticate(
-      { authorization: authorizationOf(request) },
-      request.socket.remoteAddress,
-    );
+    const authorization = authorizationOf(request);
+    const verified = verifiedBySocket.get(request.socket);
+    if (verified && authorization !== undefined && sameHeader(verified, authorization)) {
+      request.caller = verified.caller;
+      return;
+    }
+    const caller = authenticator.authenticate({ authorization }, request.socket.remoteAddress);
+    if (authorization !== undefined) {
+      verifiedBySocket.set(request.socket, { authorization: Buffer.from(authorization, 'utf8'), caller });
+    }
+    request.caller = caller;
   });
 }
 
