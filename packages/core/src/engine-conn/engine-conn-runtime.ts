@@ -237,6 +237,18 @@ export class EngineConnRuntime {
   }
 
   submit(request: SubmitRequest, caller: Caller): TaskInfo {
+    return this.#admit(request, caller).info();
+  }
+
+  /**
+   * Submits and returns the task's view, as `getTask` would: what a caller that waits for the end
+   * (the one-request route) reads, without the task's info built for the submit's answer too.
+   */
+  submitTask(request: SubmitRequest, caller: Caller): TaskView {
+    return createTaskView(this.#admit(request, caller), () => this.#touch());
+  }
+
+  #admit(request: SubmitRequest, caller: Caller): EngineConnTask {
     if (this.#stopping || !SERVING_STATUSES.includes(this.status)) throw new ShuttingDownError();
     if (this.health === 'UnHealthy') {
       throw new EngineConnError(
@@ -244,7 +256,7 @@ export class EngineConnRuntime {
         'This EngineConn is marked UnHealthy and takes no new tasks; use another one.',
       );
     }
-    return this.#tasks.submit(request, caller).info();
+    return this.#tasks.submit(request, caller);
   }
 
   getTask(id: string, caller: Caller): TaskView {

@@ -41,3 +41,35 @@ describe('TaskView.finished', () => {
     await runtime.shutdown();
   });
 });
+
+describe('submitTask and TaskView.ended', () => {
+  test('submitTask admits the task like submit and returns the view getTask gives', async () => {
+    const runtime = await createTestRuntime();
+    const view = runtime.submitTask({ code: 'log hello\nrows 2' }, alice);
+    assert.equal(runtime.getTask(view.id, alice).id, view.id, 'the task is in the task list');
+    assert.equal(await view.ended, 'Succeed');
+    const info = view.info();
+    assert.equal(info.status, 'Succeed', 'once ended, info() is terminal');
+    assert.equal(view.journal.done, true, '`done` is published by then');
+    assert.deepEqual(
+      info.resultSets.map((r) => r.rowCount),
+      [2],
+    );
+    await runtime.shutdown();
+  });
+
+  test('ended resolves with the status of a failed or a killed task', async () => {
+    const runtime = await createTestRuntime();
+    assert.equal(await runtime.submitTask({ code: 'fail on purpose' }, alice).ended, 'Failed');
+    const sleeping = runtime.submitTask({ code: 'sleep 60000' }, alice);
+    runtime.kill(sleeping.id, alice);
+    assert.equal(await sleeping.ended, 'Cancelled');
+    await runtime.shutdown();
+  });
+
+  test('submitTask refuses like submit once the EngineConn is stopping', async () => {
+    const runtime = await createTestRuntime();
+    await runtime.shutdown();
+    assert.throws(() => runtime.submitTask({ code: 'rows 1' }, alice), /shutting down|not taking/i);
+  });
+});

@@ -17,6 +17,8 @@ export interface TaskView {
    * published: what a caller in the same process awaits instead of polling the status.
    */
   readonly finished: Promise<TaskInfo & { status: TerminalTaskStatus }>;
+  /** The same moment as `finished`, with the terminal status only: for a caller that reads `info()` after. */
+  readonly ended: Promise<TerminalTaskStatus>;
   /** Marks caller activity (for --caller-timeout and idle release). */
   touch(): void;
 }
@@ -34,6 +36,7 @@ export function createTaskView(task: EngineConnTask, onTouch: () => void): TaskV
     get finished() {
       return task.finished.then((status) => ({ ...task.info(), status }));
     },
+    ended: task.finished,
     touch: () => {
       task.touch();
       onTouch();

@@ -28,7 +28,7 @@ export function awaitEnd(view: TaskView, ms: number, reply: FastifyReply): Promi
     const timer = setTimeout(gone, ms);
     timer.unref();
     reply.raw.once('close', gone);
-    void view.finished.then(() => settle(true));
+    void view.ended.then(() => settle(true));
   });
 }
 

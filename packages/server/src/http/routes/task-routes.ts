@@ -70,17 +70,21 @@ export function registerTaskRoutes(app: FastifyInstance): void {
     const caller = requireSubmitter(request);
     const body = parseInput(submitTaskRoute.body, request.body, 'body');
     const waitMs = parseWait(parseInput(submitTaskRoute.query, request.query, 'query').wait);
-    const task = runtime.submit(body, caller);
-    reply.header('location', `/api/v1/tasks/${encodeURIComponent(task.id)}`);
-    if (waitMs === 0) return reply.code(202).send({ id: task.id, status: task.status });
-    const view = runtime.getTask(task.id, caller);
+    if (waitMs === 0) {
+      const task = runtime.submit(body, caller);
+      reply.header('location', `/api/v1/tasks/${encodeURIComponent(task.id)}`);
+      return reply.code(202).send({ id: task.id, status: task.status });
+    }
+    // The task's info is built once, for the answer, instead of also for the submit and the wait.
+    const view = runtime.submitTask(body, caller);
+    reply.header('location', `/api/v1/tasks/${encodeURIComponent(view.id)}`);
     if (await awaitEnd(view, waitMs, reply)) {
       return reply
         .code(200)
         .type('application/json; charset=utf-8')
         .send(await oneRequestAnswer(view));
     }
-    return reply.code(202).send({ id: task.id, status: view.info().status });
+    return reply.code(202).send({ id: view.id, status: view.info().status });
   });
 
   app.get('/api/v1/tasks', { config: { api: listTasksRoute } }, async (request) =>
