@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { CALLER_TIMEOUT_OPTION, CallerWatchdog, EngineConnError } from '@engineconn/core';
 import { type BootFlags, completeBoot, prepareBoot } from './boot/boot-engine-conn.js';
 import { TeardownStack } from './boot/teardown-stack.js';
@@ -63,14 +62,9 @@ export async function runStart(flags: StartFlags): Promise<number> {
       logger,
       logTail: tail,
       teardown,
+      succeeded: (cause) => !cause.failed && exitCode === 0,
     });
     const { context } = prepared;
-    // A default temp data directory goes after a clean exit; one that failed keeps it for a look.
-    if (prepared.dataDirDefaulted) {
-      teardown.defer('the data directory', async (cause) => {
-        if (!cause.failed && exitCode === 0) await rm(context.dataDir, { recursive: true, force: true });
-      });
-    }
     // Opened as root: the user the EngineConn runs as may not create files where it was asked for.
     const readyFile = flags.readyFile
       ? prepared.runAs

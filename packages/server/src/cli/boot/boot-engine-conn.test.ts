@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -83,5 +83,26 @@ describe('the boot path start and once share', () => {
     assert.match(String(failure), /SIGTERM/);
     await opts.teardown.unwind({ failed: true, error: failure });
     assert.equal(await accepts(port), false, 'the port is closed');
+  });
+
+  test('a port in use fails the boot, and the unwinding removes the default data directory it had made', async (t) => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    t.after(() => taken.close());
+    const opts: BootOptions<number> = {
+      ...options(TEST_ENGINE),
+      port: (taken.address() as AddressInfo).port,
+      flags: { engine: TEST_ENGINE, host: '127.0.0.1', conf: [], maxFreeTime: '0' },
+    };
+    // Where a start without --data-dir puts it (engine-context.ts).
+    const dataDir = join(tmpdir(), 'engineconn', opts.id);
+    const failure = await prepareBoot(opts).then(
+      () => assert.fail('the boot bound a port in use'),
+      (err: unknown) => err,
+    );
+    assert.equal((failure as NodeJS.ErrnoException).code, 'EADDRINUSE');
+    assert.ok(existsSync(dataDir), 'the boot had made its data directory before it bound');
+    await opts.teardown.unwind({ failed: true, error: failure });
+    assert.equal(existsSync(dataDir), false, 'the data directory is gone');
   });
 });

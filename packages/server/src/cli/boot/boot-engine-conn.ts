@@ -19,8 +19,9 @@ import { publishOwnerToken, takeOwnerToken } from '../owner-token.js';
 import { publicUrl } from '../public-url.js';
 import { assertUnreadable, dropPrivileges, prepareDataDir, resolveRunAs } from '../run-as-user.js';
 import { checkPlainHttpBind, readTlsFiles, type TlsFiles, type TlsFlags } from '../tls-files.js';
+import { deferDataDirRemoval } from './default-data-dir.js';
 import { buildServer, closeServer, loadServerModules, type ServerModules } from './http-server.js';
-import type { TeardownStack } from './teardown-stack.js';
+import type { TeardownCause, TeardownStack } from './teardown-stack.js';
 
 /** The flags `start` and `once` share that shape how an EngineConn boots. */
 export interface BootFlags extends EngineContextFlags, TlsFlags {
@@ -49,6 +50,11 @@ export interface BootOptions<P extends Port = Port> {
   /** The log's last lines, sent to a manager with a start failure. */
   logTail?: LogTail;
   teardown: TeardownStack;
+  /**
+   * How the run went, asked at its end for a default data directory (see default-data-dir.ts);
+   * without it, a run that did not fail succeeded.
+   */
+  succeeded?: (cause: TeardownCause) => boolean;
 }
 
 /** What the first phase read and opened, as root when started as root. */
@@ -56,8 +62,6 @@ export interface PreparedBoot<P extends Port = Port> {
   readonly options: BootOptions<P>;
   readonly plugin: EnginePlugin<unknown>;
   readonly context: EngineCreationContext;
-  /** True when the data directory is a default temp one, which the command may remove at exit. */
-  readonly dataDirDefaulted: boolean;
   readonly auth: AuthConfig | null;
   /** The owner token without an auth file. */
   readonly ownerToken: string | undefined;
@@ -120,6 +124,9 @@ export async function prepareBoot<P extends Port>(options: BootOptions<P>): Prom
   context.duration('ec.manager.orphanTimeout', 0);
   const shareLevel = authModule.parseShareLevel(context.optionalString('ec.shareLevel'));
   await prepareDataDir(context.dataDir, runAs, resolved.dataDirDefaulted);
+  if (resolved.dataDirDefaulted) {
+    deferDataDirRemoval(teardown, context.dataDir, options.succeeded ?? ((cause) => !cause.failed));
+  }
 
   const state: BootState = { runtime: null, manager: null, failedFrom: 'Starting', attach: null };
   // --manager maps onto this option, so a config file or --conf can set it too.
@@ -159,7 +166,6 @@ export async function prepareBoot<P extends Port>(options: BootOptions<P>): Prom
     options,
     plugin,
     context,
-    dataDirDefaulted: resolved.dataDirDefaulted,
     auth,
     ownerToken: auth ? undefined : envToken,
     shareLevel,

@@ -27,18 +27,12 @@ export class TeardownStack {
   }
 
   /**
-   * Registers the undo of a step that has just opened something. Deferred after the unwinding
-   * began (a step that was still opening when a signal came), it runs at once.
+   * Registers the undo of a step that has just opened something. A boot opens its steps and
+   * unwinds in one sequence (a signal aborts the step under way, which then throws, and only then
+   * is the stack unwound), so nothing is deferred once the unwinding began.
    */
   defer(name: string, undo: (cause: TeardownCause) => void | Promise<void>): void {
-    const step = { name, undo };
-    if (this.#unwound) void this.#unwound.then(() => this.#run(step));
-    else this.#steps.push(step);
-  }
-
-  /** True once unwind() was called. */
-  get unwinding(): boolean {
-    return this.#unwound !== null;
+    this.#steps.push({ name, undo });
   }
 
   /**

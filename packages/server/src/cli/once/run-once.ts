@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { type Caller, EngineConnError, type EngineConnRuntime, type TaskInfo, type TaskView } from '@engineconn/core';
 import { TeardownStack } from '../boot/teardown-stack.js';
 import type { OnceFlags } from '../commands/once.js';
@@ -70,14 +70,8 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
       once: true,
       logger,
       teardown,
+      succeeded: () => job?.status === 'Succeed',
     });
-    if (prepared.dataDirDefaulted) {
-      const dir = prepared.context.dataDir;
-      // A job that failed keeps what it wrote for a look; a directory with no file in it goes.
-      teardown.defer('the data directory', async () => {
-        if (job?.status === 'Succeed' || !(await holdsAFile(dir))) await rm(dir, { recursive: true, force: true });
-      });
-    }
     const booted = await boot.completeBoot(prepared, startup.signal);
     const ec = booted.runtime;
     runtime = ec;
@@ -153,10 +147,4 @@ async function printResults(view: TaskView, format: OnceFlags['format']): Promis
   await writeOut(`${JSON.stringify(head).slice(0, -1)},"resultSets":`);
   await printJsonSets(source, sets);
   await writeOut('}\n');
-}
-
-/** True when `dir` (or a directory under it) holds a file; false for a tree of empty directories. */
-async function holdsAFile(dir: string): Promise<boolean> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries.some((entry) => !entry.isDirectory());
 }
