@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { lookup } from 'node:dns/promises';
 import { createServer } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { listenEarly } from './early-listener.js';
 
@@ -21,6 +21,29 @@ describe('listenEarly', () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await assert.rejects(fetch(`http://127.0.0.1:${early.address.port}/gone`), 'the port is released with the server');
+  });
+
+  test('a connection held longer than the bound is dropped', async () => {
+    const early = await listenEarly('127.0.0.1', 0, { heldTimeoutMs: 50 });
+    // Connects and sends nothing while there is no server yet: the listener hangs up on it.
+    const silent = connect(early.address.port, '127.0.0.1');
+    await new Promise((resolve, reject) => silent.once('close', resolve).once('error', reject));
+    assert.equal(silent.readyState, 'closed');
+    early.close();
+  });
+
+  test('a held connection handed over is on the server timeouts alone', async () => {
+    const early = await listenEarly('127.0.0.1', 0);
+    const client = connect(early.address.port, '127.0.0.1');
+    await new Promise((resolve, reject) => client.once('connect', resolve).once('error', reject));
+    const server = createServer();
+    const taken = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    early.handOver(server);
+    const socket = await taken;
+    assert.ok(!socket.timeout, `the held connection's bound is cleared, not ${socket.timeout} ms`);
+    client.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   });
 
   test('drained waits for a request in flight when the server closes, then for nothing more', async () => {

@@ -25,6 +25,20 @@ export interface EarlyListener {
 /** How often a draining server's connections are checked for having turned idle. */
 const DRAIN_CHECK_MS = 50;
 
+/**
+ * How long a connection may wait for the server: Node's own `headersTimeout`, the time an HTTP
+ * server gives a client to send its request. A held connection cannot be read, so the bound counts
+ * from its arrival; past it the connection is dropped (a client retries), so one that connects
+ * and sends nothing while start-up is slow does not hold a socket until start-up ends. Once handed
+ * over, the server's own timeouts apply.
+ */
+export const HELD_CONNECTION_TIMEOUT_MS = 60_000;
+
+export interface EarlyListenerOptions {
+  /** Default HELD_CONNECTION_TIMEOUT_MS. */
+  heldTimeoutMs?: number;
+}
+
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -42,11 +56,20 @@ async function hostsOf(host: string): Promise<string[]> {
   return found.length > 0 ? [...new Set(found.map((a) => a.address))] : [host];
 }
 
-export async function listenEarly(host: string, port: number): Promise<EarlyListener> {
+export async function listenEarly(
+  host: string,
+  port: number,
+  { heldTimeoutMs = HELD_CONNECTION_TIMEOUT_MS }: EarlyListenerOptions = {},
+): Promise<EarlyListener> {
   let waiting = new Set<Socket>();
   let target: HttpServer | null = null;
   const served = new Set<Socket>();
+  const drop = function (this: Socket) {
+    this.destroy();
+  };
   const give = (server: HttpServer, socket: Socket) => {
+    socket.setTimeout(0);
+    socket.off('timeout', drop);
     served.add(socket);
     socket.once('close', () => served.delete(socket));
     server.emit('connection', socket);
@@ -56,6 +79,9 @@ export async function listenEarly(host: string, port: number): Promise<EarlyList
     if (target) return give(target, socket);
     waiting.add(socket);
     socket.once('close', () => waiting.delete(socket));
+    // A paused socket reads nothing, so this fires `heldTimeoutMs` after it arrived.
+    socket.setTimeout(heldTimeoutMs);
+    socket.on('timeout', drop);
   };
   const listeners: Server[] = [];
   const close = () => {
