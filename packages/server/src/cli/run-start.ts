@@ -1,4 +1,4 @@
-import { CALLER_TIMEOUT_OPTION, CallerWatchdog, EngineConnError } from '@engineconn/core';
+import { CallerWatchdog, EngineConnError } from '@engineconn/core';
 import { type BootFlags, completeBoot, prepareBoot } from './boot/boot-engine-conn.js';
 import { TeardownStack } from './boot/teardown-stack.js';
 import { DEFAULT_URL } from './client/client-flags.js';
@@ -16,9 +16,6 @@ export interface StartFlags extends BootFlags {
   bodyLimit: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
-  heartbeatInterval?: string;
-  callerTimeout?: string;
-  shareLevel?: string;
 }
 
 function printStartFailure(err: unknown, hiddenTail: string[]): void {
@@ -42,21 +39,19 @@ export async function runStart(flags: StartFlags): Promise<number> {
   const id = newEngineConnId();
   const tail = new LogTail();
   const logger = createLogger(flags.logLevel, { ec: id }, tail, flags.logFormat);
-  const signals = installSignalHandlers(logger);
+  const signals = installSignalHandlers({
+    announce: (signal) =>
+      logger.info({ signal }, 'signal received; draining tasks before exit (send it again to exit now)'),
+    exitCode: (signal) => (signal === 'SIGINT' ? 130 : 143),
+    onStopFailed: (err) => logger.error({ err }, 'shutdown failed'),
+  });
   const teardown = new TeardownStack((step, err) => logger.error({ err, step }, 'closing failed'));
   teardown.defer('the signal handlers', () => signals.dispose());
   let exitCode = 1;
   try {
-    // Dedicated flags win over --conf, as in resolveEngineContext.
-    const conf = [
-      ...(flags.conf ?? []),
-      ...(flags.heartbeatInterval === undefined ? [] : [`ec.heartbeatInterval=${flags.heartbeatInterval}`]),
-      ...(flags.callerTimeout === undefined ? [] : [`${CALLER_TIMEOUT_OPTION}=${flags.callerTimeout}`]),
-      ...(flags.shareLevel === undefined ? [] : [`ec.shareLevel=${flags.shareLevel}`]),
-    ];
     const prepared = await prepareBoot({
       id,
-      flags: { ...flags, conf },
+      flags,
       port: flags.port,
       bodyLimit: flags.bodyLimit,
       logger,

@@ -1,30 +1,43 @@
 import type { EngineConnRuntime } from '@engineconn/core';
-import type { Logger } from 'pino';
 
 export interface SignalHandlers {
   /** The first signal received, if any. */
   readonly received: NodeJS.Signals | null;
-  /** Aborted by the first signal: passed to `EngineConnRuntime.create`, it abandons start-up. */
+  /** Aborted by the first signal: passed to the boot, it abandons start-up. */
   readonly signal: AbortSignal;
-  /** From now on the first signal shuts `runtime` down (at once if it came already). */
-  attach(runtime: EngineConnRuntime): void;
+  /**
+   * From now on the first signal runs `stop` (at once if it came already); by default it shuts
+   * `runtime` down, draining its tasks.
+   */
+  attach(runtime: EngineConnRuntime, stop?: () => void): void;
   dispose(): void;
 }
 
+/** What a command says and does around the signals; the rest is the same for `start` and `once`. */
+export interface SignalPolicy {
+  /** Tells the operator what the first signal does, and that a second one exits at once. */
+  announce(signal: NodeJS.Signals): void;
+  /** The exit code of a second signal. */
+  exitCode(signal: NodeJS.Signals): number;
+  /** A failed shutdown, for the log. */
+  onStopFailed(err: unknown): void;
+}
+
 /**
- * SIGTERM / SIGINT abandon start-up, or once started begin a graceful shutdown (drain, then exit
- * with the runtime's code); a second signal exits at once, for an operator who will not wait.
+ * SIGTERM / SIGINT abandon start-up, or once started stop the runtime (by default a graceful
+ * shutdown: drain, then exit with the runtime's code); a second signal exits at once, for an
+ * operator who will not wait.
  */
-export function installSignalHandlers(logger: Logger): SignalHandlers {
+export function installSignalHandlers(policy: SignalPolicy): SignalHandlers {
   let received: NodeJS.Signals | null = null;
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) {
-      process.stderr.write(`engineconn: second ${signal}, exiting without waiting for the drain\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.stderr.write(`engineconn: second ${signal}, exiting without waiting\n`);
+      process.exit(policy.exitCode(signal));
     }
     received = signal;
-    logger.info({ signal }, 'signal received; draining tasks before exit (send it again to exit now)');
+    policy.announce(signal);
     controller.abort(new Error(`signal ${signal} received`));
   };
   process.on('SIGINT', onSignal);
@@ -34,12 +47,14 @@ export function installSignalHandlers(logger: Logger): SignalHandlers {
       return received;
     },
     signal: controller.signal,
-    attach(runtime) {
-      const stop = () => {
-        runtime.shutdown(`signal ${received}`).catch((err: unknown) => logger.error({ err }, 'shutdown failed'));
-      };
-      if (controller.signal.aborted) stop();
-      else controller.signal.addEventListener('abort', stop, { once: true });
+    attach(runtime, stop) {
+      const run =
+        stop ??
+        (() => {
+          runtime.shutdown(`signal ${received}`).catch(policy.onStopFailed);
+        });
+      if (controller.signal.aborted) run();
+      else controller.signal.addEventListener('abort', run, { once: true });
     },
     dispose() {
       process.off('SIGINT', onSignal);

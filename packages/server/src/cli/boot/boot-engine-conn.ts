@@ -30,6 +30,20 @@ export interface BootFlags extends EngineContextFlags, TlsFlags {
   authFile?: string;
   allowOrigin?: string[];
   publicUrl?: string[];
+  /** The dedicated flags of options, which win over --conf (as in resolveEngineContext). */
+  heartbeatInterval?: string;
+  callerTimeout?: string;
+  shareLevel?: string;
+}
+
+/** `--conf` with what the dedicated flags set appended, so they win. */
+function confOf(flags: BootFlags): string[] {
+  return [
+    ...(flags.conf ?? []),
+    ...(flags.heartbeatInterval === undefined ? [] : [`ec.heartbeatInterval=${flags.heartbeatInterval}`]),
+    ...(flags.callerTimeout === undefined ? [] : [`${CALLER_TIMEOUT_OPTION}=${flags.callerTimeout}`]),
+    ...(flags.shareLevel === undefined ? [] : [`ec.shareLevel=${flags.shareLevel}`]),
+  ];
 }
 
 /** With a port (`start`, `once --port`), the boot serves the API; with null it serves nothing. */
@@ -39,7 +53,6 @@ type WhenServing<P extends Port, T> = P extends number ? T : null;
 
 export interface BootOptions<P extends Port = Port> {
   id: string;
-  /** The flags, `conf` already holding what dedicated flags (`--heartbeat-interval`, …) set. */
   flags: BootFlags;
   /** Serve the HTTP API on this port (0: any free one); null: no server (`once` without `--port`). */
   port: P;
@@ -113,7 +126,8 @@ export async function prepareBoot<P extends Port>(options: BootOptions<P>): Prom
   const tls = serving ? await readTlsFiles(flags) : null;
   if (serving) checkPlainHttpBind(flags.host, tls, flags, logger);
   const runAs = resolveRunAs(flags.user, logger);
-  const resolved = await resolveEngineContext(plugin, options.once ? { ...flags, executor: 'once' } : flags, {
+  const contextFlags = { ...flags, conf: confOf(flags), ...(options.once ? { executor: 'once' as const } : {}) };
+  const resolved = await resolveEngineContext(plugin, contextFlags, {
     id: options.id,
     allowOnce: options.once === true,
   });

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { type Caller, EngineConnError, type EngineConnRuntime, type TaskInfo, type TaskView } from '@engineconn/core';
+import { type Caller, EngineConnError, type TaskInfo, type TaskView } from '@engineconn/core';
 import { TeardownStack } from '../boot/teardown-stack.js';
 import type { OnceFlags } from '../commands/once.js';
 import { consoleUrl } from '../console-url.js';
 import { newEngineConnId } from '../engine-context.js';
 import { printJsonSets, printResultSets } from '../output/result-printer.js';
 import { writeOut, writeTo } from '../output/write-out.js';
+import { installSignalHandlers } from '../signals.js';
 import { viewResultSource } from './view-result-source.js';
 
 const EXIT_SIGNALLED = 130;
@@ -36,53 +37,46 @@ function ignoreClosedPipe(err: NodeJS.ErrnoException): void {
  */
 export async function runOnce(flags: OnceFlags): Promise<number> {
   const id = newEngineConnId();
-  let signalled: NodeJS.Signals | null = null;
-  let runtime: EngineConnRuntime | null = null;
   let job: TaskInfo | null = null;
-  const startup = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) process.exit(EXIT_SIGNALLED);
-    signalled = signal;
-    process.stderr.write(`engineconn: ${signal}: stopping the job (send it again to exit now)\n`);
-    if (!runtime) startup.abort(new Error(`signal ${signal} received`));
-    else if (job) runtime.kill(job.id, { user: runtime.context.user, admin: false });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.stdout.on('error', ignoreClosedPipe);
   // Loaded here, not at the top, so the other commands do not pay for the server's imports.
   const [{ createLogger }, boot] = await Promise.all([import('../logger.js'), import('../boot/boot-engine-conn.js')]);
   const logger = createLogger(flags.logLevel, { ec: id });
+  const signals = installSignalHandlers({
+    announce: (signal) => process.stderr.write(`engineconn: ${signal}: stopping the job (send it again to exit now)\n`),
+    exitCode: () => EXIT_SIGNALLED,
+    onStopFailed: (err) => logger.error({ err }, 'stopping the job failed'),
+  });
+  process.stdout.on('error', ignoreClosedPipe);
   const teardown = new TeardownStack((step, err) => logger.error({ err, step }, 'closing failed'));
   teardown.defer('the signal handlers', () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     process.stdout.off('error', ignoreClosedPipe);
   });
   try {
     const code = await readCode(flags);
-    const conf = [...(flags.conf ?? [])];
-    if (flags.heartbeatInterval !== undefined) conf.push(`ec.heartbeatInterval=${flags.heartbeatInterval}`);
     const prepared = await boot.prepareBoot({
       id,
-      flags: { ...flags, conf },
+      flags,
       port: flags.port ?? null,
       once: true,
       logger,
       teardown,
       succeeded: () => job?.status === 'Succeed',
     });
-    const booted = await boot.completeBoot(prepared, startup.signal);
+    const booted = await boot.completeBoot(prepared, signals.signal);
     const ec = booted.runtime;
-    runtime = ec;
     if (booted.url) {
       process.stderr.write(
         `engineconn: EngineConn ${id} serving on ${booted.url} (console: ${consoleUrl(booted.url, booted.ownerToken)})\n`,
       );
     }
     const caller: Caller = { user: ec.context.user, admin: false };
-    if (signalled) {
-      await ec.shutdown(`signal ${signalled} before the job started`);
+    // Once it runs, a signal kills the job; its end ends the EngineConn (the once policy).
+    signals.attach(ec, () => {
+      if (job) ec.kill(job.id, caller);
+    });
+    if (signals.received) {
+      await ec.shutdown(`signal ${signals.received} before the job started`);
     } else {
       try {
         job = ec.submit(
@@ -111,13 +105,13 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     const exit = await ec.exited;
     logger.info({ status: exit.status, reason: exit.reason }, 'EngineConn exiting');
     await teardown.unwind();
-    if (signalled) return EXIT_SIGNALLED;
+    if (signals.received) return EXIT_SIGNALLED;
     return job?.status === 'Succeed' ? 0 : 1;
   } catch (err) {
     const error = EngineConnError.from(err);
     process.stderr.write(`engineconn: ${error.message} [${error.code}]\n`);
     await teardown.unwind({ failed: true, error: err });
-    return signalled ? EXIT_SIGNALLED : 1;
+    return signals.received ? EXIT_SIGNALLED : 1;
   }
 }
 
