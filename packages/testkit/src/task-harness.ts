@@ -96,6 +96,15 @@ export function createHarnessTask(options: HarnessOptions): HarnessTask {
             captured.rows.push(JSON.parse(line) as unknown[]);
           }
         },
+        async writeRowLines(bytes, count) {
+          if (captured.type !== 'TABLE') throw new Error('writeRowLines on a non-TABLE result set');
+          const lines = Buffer.from(bytes).toString('utf8').split('\n');
+          if (lines.pop() !== '' || lines.length !== count) throw new Error(`writeRowLines: not ${count} lines`);
+          for (const line of lines) {
+            captured.lines.push(line);
+            captured.rows.push(JSON.parse(line) as unknown[]);
+          }
+        },
         async write(chunk) {
           if (captured.type === 'TABLE') throw new Error('write on a TABLE result set');
           captured.chunks.push(chunk);

@@ -26,6 +26,13 @@ export interface ResultSetWriter {
    *   objects, which lose `__proto__`, repeated names and the order of integer-like keys.
    */
   writeRows(rows: readonly (readonly unknown[])[]): Promise<void>;
+  /**
+   * TABLE only: appends `rows` rows already in their stored form, for an engine that encodes its
+   * values straight from its own buffers: each row the JSON array `encodeRow` would write for it,
+   * UTF-8, on a line of its own ending in `\n`. The writer reads `lines` until the returned promise
+   * settles, so the engine may reuse the bytes after that.
+   */
+  writeRowLines(lines: Uint8Array, rows: number): Promise<void>;
   /** TEXT / HTML / PICTURE only: appends content. */
   write(chunk: string | Uint8Array): Promise<void>;
   /** Marks the set complete. Idempotent; the framework closes any set the engine left open. */

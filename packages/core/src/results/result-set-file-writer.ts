@@ -8,6 +8,8 @@ import { encodeRowLines } from './row-lines.js';
 /** Every this many rows the byte offset of a row is remembered, so a deep page is a seek. */
 export const ROW_INDEX_EVERY = 1000;
 
+const NEWLINE = 0x0a;
+
 export interface ResultSetFileWriterInit {
   index: number;
   spec: ResultSetSpec;
@@ -149,6 +151,25 @@ export class ResultSetFileWriter implements ResultSetWriter {
     return this.#enqueue(buf, rows.length);
   }
 
+  writeRowLines(lines: Uint8Array, rows: number): Promise<void> {
+    const refused = this.#refuse('TABLE', 'writeRowLines');
+    if (refused) return refused;
+    const buf = Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
+    // The newlines are counted, not trusted: a page is spliced from these bytes line by line, so a
+    // batch whose lines are not its rows would serve the wrong rows to every later page.
+    const offsets = indexedLineStarts(buf, this.#queuedRows, ROW_INDEX_EVERY, rows);
+    if (!offsets) {
+      return this.#reject(
+        `The lines given to result set ${this.index} are not ${rows} rows, each ending in a newline.`,
+      );
+    }
+    if (rows === 0) return this.#tail;
+    for (const offset of offsets) this.#rowOffsets.push(this.#queuedBytes + offset);
+    this.#queuedRows += rows;
+    this.#queuedBytes += buf.length;
+    return this.#enqueue(buf, rows);
+  }
+
   write(chunk: string | Uint8Array): Promise<void> {
     const refused = this.#refuse('CONTENT', 'write');
     if (refused) return refused;
@@ -226,4 +247,23 @@ export class ResultSetFileWriter implements ResultSetWriter {
     this.#waiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/**
+ * The byte offsets in `buf` of the lines numbered (from `firstLine`) a multiple of `every`, when
+ * `buf` is exactly `rows` `\n`-terminated lines; else null.
+ */
+function indexedLineStarts(buf: Buffer, firstLine: number, every: number, rows: number): number[] | null {
+  if (!Number.isInteger(rows) || rows < 0) return null;
+  if (rows === 0) return buf.length === 0 ? [] : null;
+  if (buf[buf.length - 1] !== NEWLINE) return null;
+  const offsets: number[] = [];
+  let start = 0;
+  for (let line = 0; line < rows; line++) {
+    if ((firstLine + line) % every === 0) offsets.push(start);
+    const end = buf.indexOf(NEWLINE, start);
+    if (end < 0) return null;
+    start = end + 1;
+  }
+  return start === buf.length ? offsets : null;
 }

@@ -19,7 +19,9 @@ import { duckdb } from './duckdb-api.js';
 import type { DuckDBSession } from './duckdb-session.js';
 import type { Interrupter } from './interrupter.js';
 import { awaitPendingResult } from './pending-result.js';
-import { cellReader, type ReadContext, rowsOfChunk } from './values/cell-readers.js';
+import type { ReadContext } from './values/cell-readers.js';
+import { LineBytes } from './values/line-bytes.js';
+import { RowLineEncoder } from './values/row-line-encoder.js';
 import { ZoneClock } from './values/zone-clock.js';
 
 export interface StatementRun {
@@ -194,26 +196,33 @@ async function readContext(run: StatementRun): Promise<ReadContext> {
   return { zone: UTC };
 }
 
-/** Streams a query's rows chunk by chunk: one chunk converted while the previous one is written. */
+/**
+ * Streams a query's rows chunk by chunk, each encoded straight into its stored lines while the
+ * previous one is written. The two line buffers alternate: a buffer is encoded into again only after
+ * the write that read it settled.
+ */
 async function writeTable(run: StatementRun, opened: OpenedResult, context: ReadContext): Promise<number> {
   const { result } = opened;
   const types = result.columnTypes();
   const names = run.session.typeNames;
   const columns = result.columnNames().map((name, i) => ({ name, type: names.name(types[i] as DuckDBType) }));
-  const readers = types.map((type) => cellReader(type, context));
+  const encoder = new RowLineEncoder(types, context);
+  const buffers = [new LineBytes(), new LineBytes()] as const;
   const writer = await run.task.createResultSet({ type: 'TABLE', columns });
   let rows = 0;
   let writing: Promise<void> | undefined;
-  for (;;) {
+  for (let turn = 0; ; turn ^= 1) {
     const chunk = await opened.nextChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    const batch = rowsOfChunk(chunk, readers);
+    const lines = buffers[turn] as LineBytes;
+    lines.reset();
+    encoder.encode(chunk, lines);
     if (writing) await writing;
     if (run.interrupter.requested) break;
-    writing = writer.writeRows(batch);
+    writing = writer.writeRowLines(lines.view(), chunk.rowCount);
     // Marked handled so a failed write cannot crash the process while the next fetch is awaited.
     writing.catch(ignore);
-    rows += batch.length;
+    rows += chunk.rowCount;
   }
   if (writing) await writing;
   // An interrupted stream ends like a complete one; only the flag tells them apart.

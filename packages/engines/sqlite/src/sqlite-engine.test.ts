@@ -147,12 +147,14 @@ describe('sqlite engine', () => {
       ...base.context,
       async createResultSet(spec: ResultSetSpec) {
         if (spec.type !== 'TABLE') return base.context.createResultSet(spec);
+        const batch = async (rows: number) => {
+          batches.push(rows);
+          await new Promise((resolve) => setImmediate(resolve));
+        };
         return {
           index: 0,
-          async writeRows(rows) {
-            batches.push(rows.length);
-            await new Promise((resolve) => setImmediate(resolve));
-          },
+          writeRows: (rows) => batch(rows.length),
+          writeRowLines: (_lines, rows) => batch(rows),
           async write() {},
           async close() {},
         };

@@ -16,7 +16,7 @@ export function openTestSession(options: Record<string, string> = {}, concurrenc
   return openEngineFixture(duckdbEngine, { runType: 'sql', options, env: { concurrency } });
 }
 
-/** Records the size of every `writeRows` batch a task's TABLE result sets receive. */
+/** Records the size of every `writeRows` / `writeRowLines` batch a task's TABLE result sets receive. */
 export function recordBatches(harness: HarnessTask): number[] {
   const sizes: number[] = [];
   const context = harness.context;
@@ -30,6 +30,10 @@ export function recordBatches(harness: HarnessTask): number[] {
       writeRows(rows) {
         sizes.push(rows.length);
         return writer.writeRows(rows);
+      },
+      writeRowLines(lines, rows) {
+        sizes.push(rows);
+        return writer.writeRowLines(lines, rows);
       },
     };
   };

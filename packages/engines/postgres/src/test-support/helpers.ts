@@ -65,14 +65,16 @@ export function countingTask(
       if (spec.type !== 'TABLE') return base.context.createResultSet(spec);
       const table = { columns: spec.columns, rows: 0 };
       counting.tables.push(table);
+      const batch = async (rows: number) => {
+        table.rows += rows;
+        counting.batches.push(rows);
+        await onBatch?.(counting.batches.length, counting);
+        await new Promise((resolve) => setImmediate(resolve));
+      };
       return {
         index: counting.tables.length - 1,
-        async writeRows(rows) {
-          table.rows += rows.length;
-          counting.batches.push(rows.length);
-          await onBatch?.(counting.batches.length, counting);
-          await new Promise((resolve) => setImmediate(resolve));
-        },
+        writeRows: (rows) => batch(rows.length),
+        writeRowLines: (_lines, rows) => batch(rows),
         async write() {
           throw new Error('write on a TABLE result set');
         },
