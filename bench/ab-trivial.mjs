@@ -60,7 +60,9 @@ async function runOnce({ env, bin }) {
       );
       return tasks;
     };
-    await loop(1500);
+    // Warm: V8 keeps optimising the EngineConn's per-task code for thousands of tasks (see
+    // WARM_UP_TASKS in scenarios/throughput.mjs); a cold EngineConn's CPU per task is twice a warm one's.
+    await loop(8000);
     const threads0 = threadCpu(ec.pid);
     const t0 = performance.now();
     const tasks = await loop(seconds * 1000);
