@@ -1,7 +1,8 @@
 export { type EngineContextFlags, type ResolvedEngineContext, resolveEngineContext } from './cli/engine-context.js';
 export { runStart, type StartFlags } from './cli/run-start.js';
 export { ENGINE_NAMES, loadEngine } from './engines/registry.js';
-export { type BuildAppOptions, buildApp, DEFAULT_BODY_LIMIT } from './http/app.js';
+export { DEFAULT_BODY_LIMIT } from './http/api-fastify.js';
+export { type BuildAppOptions, buildApp } from './http/app.js';
 export {
   type AuthConfig,
   Authenticator,

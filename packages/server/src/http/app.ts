@@ -1,22 +1,17 @@
 import type { EngineConnRuntime } from '@engineconn/core';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import { createApiFastify } from './api-fastify.js';
 import { type AuthConfig, Authenticator, generateOwnerToken, installAuth, type ShareLevel } from './auth.js';
 import { createServerContext, decorateServerContext } from './context.js';
-import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { installJsonBodyParser } from './json-body.js';
-import { collectApiRoutes } from './openapi/api-route.js';
-import { clientErrorHandler } from './protocol-errors.js';
 import { installRequestGuard, type RequestGuardOptions } from './request-guard.js';
 import { registerEngineConnRoutes } from './routes/engineconn-routes.js';
 import { registerLockRoutes } from './routes/lock-routes.js';
 import { registerProbeRoutes } from './routes/probe-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
-import { lazySchemaCompilers } from './schema-compilers.js';
 import { registerSseRoute, type SseOptions } from './sse.js';
-
-export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
 export interface BuildAppOptions {
   runtime: EngineConnRuntime;
@@ -47,23 +42,7 @@ export interface BuildAppOptions {
  * plugins passed in `plugins` are too.
  */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const app: FastifyInstance = Fastify({
-    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
-    bodyLimit,
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    // Per-request log lines would dominate the log at thousands of tasks per second.
-    logController: new LogController({ disableRequestLogging: true }),
-    // Task ids and locks never need more; a bounded param length keeps the router cheap.
-    routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true,
-    frameworkErrors: frameworkErrorHandler,
-    clientErrorHandler,
-    schemaController: { compilersFactory: lazySchemaCompilers },
-  }) as unknown as FastifyInstance;
-
-  collectApiRoutes(app);
-  installErrorHandling(app, bodyLimit);
+  const app = createApiFastify({ https: opts.https, bodyLimit: opts.bodyLimit, logger: opts.logger });
   installJsonBodyParser(app);
 
   const authenticator = new Authenticator({

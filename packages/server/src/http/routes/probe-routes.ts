@@ -21,11 +21,16 @@ const readinessRoute = defineRoute({
   errors: [],
 });
 
+/** `GET /healthz`, the same in the EngineConn and the manager: no auth, any Host, so orchestrators can call it. */
+export function registerLiveness(app: FastifyInstance): void {
+  app.get('/healthz', { config: { public: true, anyHost: true, api: livenessRoute } }, async () => ({ status: 'ok' }));
+}
+
 /** Liveness and readiness probes: no auth, so orchestrators can call them. */
 export function registerProbeRoutes(app: FastifyInstance): void {
   const { runtime } = app.engineConn;
 
-  app.get('/healthz', { config: { public: true, anyHost: true, api: livenessRoute } }, async () => ({ status: 'ok' }));
+  registerLiveness(app);
 
   app.get('/readyz', { config: { public: true, anyHost: true, api: readinessRoute } }, async (_request, reply) => {
     const status = runtime.status;

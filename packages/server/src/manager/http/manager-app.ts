@@ -1,12 +1,12 @@
-import { LivenessSchema, ManagerReadinessSchema } from '@engineconn/protocol';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { ManagerReadinessSchema } from '@engineconn/protocol';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createApiFastify } from '../../http/api-fastify.js';
 import { type AuthConfig, Authenticator, installAuth } from '../../http/auth.js';
-import { frameworkErrorHandler, installErrorHandling } from '../../http/errors.js';
-import { collectApiRoutes, defineRoute } from '../../http/openapi/api-route.js';
+import { defineRoute } from '../../http/openapi/api-route.js';
 import { createOpenApiPlugin } from '../../http/openapi/openapi-plugin.js';
 import { installRequestGuard, type RequestGuardOptions } from '../../http/request-guard.js';
-import { lazySchemaCompilers } from '../../http/schema-compilers.js';
+import { registerLiveness } from '../../http/routes/probe-routes.js';
 import { managerConsolePlugin } from '../console/manager-console.js';
 import type { EngineManager } from '../engine-manager.js';
 import type { JobService } from '../jobs/job-service.js';
@@ -15,15 +15,6 @@ import { registerEngineRoutes } from './engine-routes.js';
 import { registerJobRoutes } from './job-routes.js';
 import type { ManagerMetrics } from './manager-metrics.js';
 import { registerReportRoutes } from './report-routes.js';
-
-const BODY_LIMIT = 10 * 1024 * 1024;
-
-const livenessRoute = defineRoute({
-  tag: 'probes',
-  summary: 'Liveness',
-  answers: { 200: { description: 'Alive', schema: LivenessSchema } },
-  errors: [],
-});
 
 const readinessRoute = defineRoute({
   tag: 'probes',
@@ -72,27 +63,14 @@ export interface ManagerAppOptions {
  * needs a listed bearer token.
  */
 export async function buildManagerApp(opts: ManagerAppOptions): Promise<FastifyInstance> {
-  const bodyLimit = opts.bodyLimit ?? BODY_LIMIT;
-  const app: FastifyInstance = Fastify({
-    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
-    bodyLimit,
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    logController: new LogController({ disableRequestLogging: true }),
-    routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true,
-    frameworkErrors: frameworkErrorHandler,
-    schemaController: { compilersFactory: lazySchemaCompilers },
-  }) as unknown as FastifyInstance;
-  // Before any route, so that every route registered below is seen (the OpenAPI document).
-  collectApiRoutes(app);
-  installErrorHandling(app, bodyLimit);
+  const app = createApiFastify({ https: opts.https, bodyLimit: opts.bodyLimit, logger: opts.logger });
   installRequestGuard(app, opts.guard);
   installAuth(
     app,
     new Authenticator({ auth: opts.auth, ownerToken: opts.auth ? undefined : opts.ownerToken, owner: opts.owner }),
   );
 
-  app.get('/healthz', { config: { public: true, anyHost: true, api: livenessRoute } }, async () => ({ status: 'ok' }));
+  registerLiveness(app);
   app.get('/readyz', { config: { public: true, anyHost: true, api: readinessRoute } }, async () => ({ ready: true }));
   app.get('/metrics', { config: { api: metricsRoute } }, async (_request, reply) =>
     reply
