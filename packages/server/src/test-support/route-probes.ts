@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
+import { ERROR_CODES, type ErrorCode, isErrorCode, statusOf } from '@engineconn/protocol';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { z } from 'zod';
-import type { RegisteredRoute } from '../http/openapi/api-route.js';
+import { type RegisteredRoute, routeErrors } from '../http/openapi/api-route.js';
 
 /*
  * What the route tests of both apps share (http/openapi/, manager/http/): fastify's own listing of
@@ -73,4 +75,57 @@ export function injectOptions(
     ...(probe.remoteAddress ? { remoteAddress: probe.remoteAddress } : {}),
     ...(probe.token === undefined ? {} : { token: probe.token }),
   };
+}
+
+/**
+ * The error code of a failed answer `what` got from `route`, checked: the body is the contract's
+ * error, its status is the registry's for the code, and the route declares the code.
+ */
+export function declaredErrorOf(
+  route: RegisteredRoute,
+  res: { statusCode: number; body: string },
+  what: string,
+): ErrorCode {
+  let code: unknown;
+  try {
+    code = (JSON.parse(res.body) as { error?: { code?: unknown } }).error?.code;
+  } catch {
+    code = undefined;
+  }
+  assert.ok(isErrorCode(code), `${what} answered ${res.statusCode} without an error code: ${res.body}`);
+  assert.equal(res.statusCode, statusOf(code), `${what}: ${code} has the status of the registry`);
+  assert.ok(
+    routeErrors(route).includes(code),
+    `${what} answered ${code}, which the route does not declare (add it to its config.api.errors)`,
+  );
+  return code;
+}
+
+/**
+ * Every operation of an OpenAPI document lists its path parameters, and answers each of its
+ * `x-error-codes` under the status of the registry; `unauthorized`: an operation with no
+ * `security: []` (not public) lists EC_UNAUTHORIZED.
+ */
+export function assertOperationsDocumented(doc: Record<string, unknown>, { unauthorized = false } = {}): void {
+  type Op = Record<string, unknown>;
+  for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Op>>)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const what = `${method.toUpperCase()} ${path}`;
+      const parameters = op.parameters as { name: string; in: string }[];
+      for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
+        assert.ok(
+          parameters.some((p) => p.name === name && p.in === 'path'),
+          `${what} documents its path parameter ${name}`,
+        );
+      }
+      const codes = op['x-error-codes'] as string[];
+      const responses = op.responses as Record<string, { description: string }>;
+      if (unauthorized && op.security === undefined)
+        assert.ok(codes.includes('EC_UNAUTHORIZED'), `${what} needs a token`);
+      for (const code of codes) {
+        const status = String(ERROR_CODES[code as ErrorCode].status);
+        assert.ok(responses[status]?.description.split(', ').includes(code), `${what} answers ${code} as ${status}`);
+      }
+    }
+  }
 }

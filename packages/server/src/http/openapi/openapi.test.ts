@@ -5,7 +5,7 @@ import * as R from '@engineconn/protocol';
 import { waitFor } from '@engineconn/testkit';
 import type { z } from 'zod';
 import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
-import { documentedRoutes, servedRoutes } from '../../test-support/route-probes.js';
+import { assertOperationsDocumented, documentedRoutes, servedRoutes } from '../../test-support/route-probes.js';
 import { type LiveTestServer, startLiveServer } from '../../test-support/test-server.js';
 import { eventsWsPlugin } from '../ws/events-ws.js';
 import { openApiPlugin } from './openapi-plugin.js';
@@ -41,25 +41,7 @@ describe('GET /api/v1/openapi.json', () => {
 
   test('every operation lists its path and query parameters and its error codes', () => {
     const paths = doc.paths as Record<string, Record<string, Json>>;
-    for (const [path, ops] of Object.entries(paths)) {
-      for (const [method, op] of Object.entries(ops)) {
-        const what = `${method.toUpperCase()} ${path}`;
-        const parameters = op.parameters as { name: string; in: string }[];
-        for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
-          assert.ok(
-            parameters.some((p) => p.name === name && p.in === 'path'),
-            `${what} documents its path parameter ${name}`,
-          );
-        }
-        const codes = op['x-error-codes'] as string[];
-        const responses = op.responses as Record<string, { description: string }>;
-        if (op.security === undefined) assert.ok(codes.includes('EC_UNAUTHORIZED'), `${what} needs a token`);
-        for (const code of codes) {
-          const status = String(R.ERROR_CODES[code as R.ErrorCode].status);
-          assert.ok(responses[status]?.description.split(', ').includes(code), `${what} answers ${code} as ${status}`);
-        }
-      }
-    }
+    assertOperationsDocumented(doc, { unauthorized: true });
     const logs = paths['/api/v1/tasks/{id}/logs']?.get as { parameters: Json[]; 'x-error-codes': string[] };
     assert.deepEqual(
       logs.parameters.map((p) => `${p.in} ${p.name}`),

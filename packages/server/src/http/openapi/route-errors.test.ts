@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { type ErrorCode, isErrorCode, statusOf } from '@engineconn/protocol';
+import type { ErrorCode } from '@engineconn/protocol';
 import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
-import { injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
+import { declaredErrorOf, injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../test-support/test-server.js';
 import { parseAuthConfig } from '../auth.js';
 import { eventsWsPlugin } from '../ws/events-ws.js';
@@ -156,19 +156,7 @@ describe('declared error codes of every route', () => {
           // A failure status the route declares as an answer (`/readyz`'s 503) is not an error.
           if (res.statusCode < 400 || route.api.answers[res.statusCode]) continue;
           const what = `${key} with ${JSON.stringify(probe)}`.slice(0, 300);
-          let code: unknown;
-          try {
-            code = (JSON.parse(res.body) as { error?: { code?: unknown } }).error?.code;
-          } catch {
-            code = undefined;
-          }
-          assert.ok(isErrorCode(code), `${what} answered ${res.statusCode} without an error code: ${res.body}`);
-          assert.equal(res.statusCode, statusOf(code), `${what}: ${code} has the status of the registry`);
-          assert.ok(
-            routeErrors(route).includes(code),
-            `${what} answered ${code}, which the route does not declare (add it to its config.api.errors)`,
-          );
-          codes.add(code);
+          codes.add(declaredErrorOf(route, res, what));
         }
       }
     });

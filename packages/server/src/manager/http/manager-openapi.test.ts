@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as R from '@engineconn/protocol';
 import type { z } from 'zod';
-import { documentedRoutes, servedRoutes } from '../../test-support/route-probes.js';
+import { assertOperationsDocumented, documentedRoutes, servedRoutes } from '../../test-support/route-probes.js';
 import { startTestManager, type TestManager } from '../../test-support/test-manager.js';
 
 type Json = Record<string, unknown>;
@@ -31,24 +31,7 @@ describe("the manager's GET /api/v1/openapi.json", () => {
 
   test('every operation lists its path parameters, body and error codes', () => {
     const paths = doc.paths as Record<string, Record<string, Json>>;
-    for (const [path, ops] of Object.entries(paths)) {
-      for (const [method, op] of Object.entries(ops)) {
-        const what = `${method.toUpperCase()} ${path}`;
-        const parameters = op.parameters as { name: string; in: string }[];
-        for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
-          assert.ok(
-            parameters.some((p) => p.name === name && p.in === 'path'),
-            `${what} documents its path parameter ${name}`,
-          );
-        }
-        const codes = op['x-error-codes'] as string[];
-        const responses = op.responses as Record<string, { description: string }>;
-        for (const code of codes) {
-          const status = String(R.ERROR_CODES[code as R.ErrorCode].status);
-          assert.ok(responses[status]?.description.split(', ').includes(code), `${what} answers ${code} as ${status}`);
-        }
-      }
-    }
+    assertOperationsDocumented(doc);
     const ask = paths['/api/v1/engines/ask']?.post as Json;
     assert.deepEqual(ask.requestBody, {
       required: true,

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type ErrorCode, isErrorCode, statusOf } from '@engineconn/protocol';
+import type { ErrorCode } from '@engineconn/protocol';
 import { waitFor } from '@engineconn/testkit';
 import { ALICE, AS_ROOT, BOB, ensureOsUser, TOKENS } from '../../e2e/spawn-manager.js';
 import { parseAuthConfig } from '../../http/auth.js';
 import { type RegisteredRoute, routeErrors } from '../../http/openapi/api-route.js';
-import { injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
+import { declaredErrorOf, injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
 import { startTestManager, type TestManager } from '../../test-support/test-manager.js';
 
 /*
@@ -255,19 +255,7 @@ describe('declared error codes of every manager route', {
           const res = await manager.request({ token, ...injectOptions(route, probe, defaults) });
           if (res.statusCode < 400) continue;
           const what = `${key(route)} with ${JSON.stringify(probe)}`.slice(0, 300);
-          let code: unknown;
-          try {
-            code = (JSON.parse(res.body) as { error?: { code?: unknown } }).error?.code;
-          } catch {
-            code = undefined;
-          }
-          assert.ok(isErrorCode(code), `${what} answered ${res.statusCode} without an error code: ${res.body}`);
-          assert.equal(res.statusCode, statusOf(code), `${what}: ${code} has the status of the registry`);
-          assert.ok(
-            routeErrors(route).includes(code),
-            `${what} answered ${code}, which the route does not declare (add it to its config.api.errors)`,
-          );
-          codes.add(code);
+          codes.add(declaredErrorOf(route, res, what));
         }
       }
     });
