@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigInvalidError, EngineConnError, parseDuration } from '@engineconn/core';
+import { ConfigInvalidError, EngineConnError } from '@engineconn/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type AuthConfig, loadAuthFile } from '../http/auth.js';
@@ -18,25 +18,25 @@ import { RegistryStore } from '../manager/registry/registry-store.js';
 import { defaultUser } from './engine-context.js';
 import type { LogLevel } from './flags/log-flags.js';
 import { createLogger } from './logger.js';
-import { parseIntegerFlag } from './options.js';
 import { publishOwnerToken, takeOwnerToken } from './owner-token.js';
 import { publicUrl } from './public-url.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 import { checkPlainHttpBind, readTlsFiles, type TlsFlags } from './tls-files.js';
 
+/** The flags of `engineconn manager start`, as commander parsed them (commands/manager.ts); durations in ms. */
 export interface ManagerFlags extends TlsFlags {
   host: string;
-  port: string;
+  port: number;
   dataDir?: string;
   authFile?: string;
   readyFile?: string;
-  maxEngines: string;
-  maxEnginesPerUser: string;
-  engineStartTimeout: string;
-  engineIdleTime: string;
-  heartbeatInterval: string;
-  orphanTimeout: string;
-  stopGrace: string;
+  maxEngines: number;
+  maxEnginesPerUser: number;
+  engineStartTimeout: number;
+  engineIdleTime: number;
+  heartbeatInterval: number;
+  orphanTimeout: number;
+  stopGrace: number;
   keepEngines?: boolean;
   logLevel: LogLevel;
   allowOrigin?: string[];
@@ -46,23 +46,16 @@ export interface ManagerFlags extends TlsFlags {
 /** The `engineconn` CLI script the manager runs its engines with. */
 const BIN = fileURLToPath(new URL('../../bin/engineconn.cjs', import.meta.url));
 
-function positiveDuration(value: string, flag: string): number {
-  const ms = parseDuration(value, flag);
-  if (ms <= 0 || ms > 2 ** 31 - 1)
-    throw new ConfigInvalidError(`${flag} must be above 0 and at most 24 days; got '${value}'.`);
-  return ms;
-}
-
 export function parseManagerSettings(flags: ManagerFlags, managerCa: Buffer | null = null): ManagerSettings {
   return {
     dataDir: resolve(flags.dataDir ?? join(homedir(), '.engineconn', 'manager')),
-    maxEngines: parseIntegerFlag(flags.maxEngines, '--max-engines', 0),
-    maxEnginesPerUser: parseIntegerFlag(flags.maxEnginesPerUser, '--max-engines-per-user', 0),
-    engineStartTimeoutMs: positiveDuration(flags.engineStartTimeout, '--engine-start-timeout'),
-    engineIdleTimeMs: parseDuration(flags.engineIdleTime, '--engine-idle-time'),
-    heartbeatIntervalMs: positiveDuration(flags.heartbeatInterval, '--heartbeat-interval'),
-    orphanTimeoutMs: positiveDuration(flags.orphanTimeout, '--orphan-timeout'),
-    stopGraceMs: positiveDuration(flags.stopGrace, '--stop-grace'),
+    maxEngines: flags.maxEngines,
+    maxEnginesPerUser: flags.maxEnginesPerUser,
+    engineStartTimeoutMs: flags.engineStartTimeout,
+    engineIdleTimeMs: flags.engineIdleTime,
+    heartbeatIntervalMs: flags.heartbeatInterval,
+    orphanTimeoutMs: flags.orphanTimeout,
+    stopGraceMs: flags.stopGrace,
     keepEngines: flags.keepEngines === true,
     command: [process.execPath, BIN],
     managerCa,
@@ -124,7 +117,7 @@ export async function runManager(flags: ManagerFlags): Promise<number> {
     checkPlainHttpBind(flags.host, tls, flags, logger);
     // The engines it launches report back over HTTPS then, and must trust its certificate.
     const settings = parseManagerSettings(flags, tls?.cert ?? null);
-    const port = parseIntegerFlag(flags.port, '--port', 0, 65535);
+    const { port } = flags;
     const { auth, generated } = await resolveAuth(flags);
     await assertRootOnly([
       ...(flags.authFile ? [{ path: flags.authFile, what: 'The auth file' }] : []),

@@ -1,5 +1,7 @@
 import { type Command, Option } from 'commander';
+import { durationMs, positiveDurationMs, wholeNumber } from '../flags/flag-values.js';
 import { LOG_LEVELS } from '../flags/log-flags.js';
+import { usageErrorOutput } from '../flags/usage-error.js';
 import { collectKeyValue } from '../options.js';
 import type { ManagerFlags } from '../run-manager.js';
 
@@ -11,8 +13,10 @@ export function registerManagerCommand(program: Command): void {
   manager
     .command('start')
     .description('Start the manager and serve its HTTP API until SIGTERM / SIGINT')
+    .configureOutput({ outputError: usageErrorOutput('the manager failed to start: ') })
+    .showHelpAfterError('(engineconn manager start --help lists the flags)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 = any free port)', '7080')
+    .option('--port <port>', 'port to listen on (0 = any free port)', wholeNumber(0, 65535), 7080)
     .option('--data-dir <dir>', 'registry and engine directories (default ~/.engineconn/manager)')
     .option(
       '--auth-file <file>',
@@ -34,17 +38,33 @@ export function registerManagerCommand(program: Command): void {
       [],
     )
     .option('--ready-file <file>', 'write {"url", "pid", "token"} here once serving')
-    .option('--max-engines <n>', 'engines at once over all users; 0 = no limit', '0')
-    .option('--max-engines-per-user <n>', 'engines at once per user; 0 = no limit', '0')
-    .option('--engine-start-timeout <duration>', 'kill an engine not ready within this', '60s')
-    .option('--engine-idle-time <duration>', "the engines' --max-free-time", '30m')
-    .option('--heartbeat-interval <duration>', "the engines' heartbeat interval; three missed make one Lost", '10s')
-    .option(
-      '--orphan-timeout <duration>',
-      'engines release themselves once the manager is unreachable this long',
-      '10m',
+    .option('--max-engines <n>', 'engines at once over all users; 0 = no limit', wholeNumber(0), 0)
+    .option('--max-engines-per-user <n>', 'engines at once per user; 0 = no limit', wholeNumber(0), 0)
+    .addOption(
+      new Option('--engine-start-timeout <duration>', 'kill an engine not ready within this')
+        .argParser(positiveDurationMs)
+        .default(60_000, '60s'),
     )
-    .option('--stop-grace <duration>', 'how long a stopped engine may drain before it is killed', '10s')
+    .addOption(
+      new Option('--engine-idle-time <duration>', "the engines' --max-free-time; 0 = never")
+        .argParser(durationMs)
+        .default(30 * 60_000, '30m'),
+    )
+    .addOption(
+      new Option('--heartbeat-interval <duration>', "the engines' heartbeat interval; three missed make one Lost")
+        .argParser(positiveDurationMs)
+        .default(10_000, '10s'),
+    )
+    .addOption(
+      new Option('--orphan-timeout <duration>', 'engines release themselves once the manager is unreachable this long')
+        .argParser(positiveDurationMs)
+        .default(10 * 60_000, '10m'),
+    )
+    .addOption(
+      new Option('--stop-grace <duration>', 'how long a stopped engine may drain before it is killed')
+        .argParser(positiveDurationMs)
+        .default(10_000, '10s'),
+    )
     .option('--keep-engines', 'leave the engines running when the manager shuts down')
     .addOption(new Option('--log-level <level>', 'the log on stderr').choices(LOG_LEVELS).default('info'))
     .action(async (flags: ManagerFlags) => {

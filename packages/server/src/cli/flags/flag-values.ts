@@ -33,6 +33,16 @@ export const durationText = parser((value) => {
 /** A duration in milliseconds. */
 export const durationMs = parser((value) => parseDuration(value, 'It'));
 
+/** The longest a Node timer waits (about 24.8 days): above it, setTimeout fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration in milliseconds above 0 that a single timer can wait (at most about 24 days). */
+export const positiveDurationMs = parser((value) => {
+  const ms = parseDuration(value, 'It');
+  if (ms <= 0 || ms > MAX_TIMER_MS) throw new Error(`It must be above 0 and at most 24 days; got '${value}'.`);
+  return ms;
+});
+
 /** A whole number at least `min`, kept as written (it becomes an option, as `--conf` would give it). */
 export const wholeNumberText = (min: number) =>
   parser((value) => {
