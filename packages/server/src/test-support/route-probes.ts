@@ -78,28 +78,52 @@ export function injectOptions(
 }
 
 /**
- * The error code of a failed answer `what` got from `route`, checked: the body is the contract's
- * error, its status is the registry's for the code, and the route declares the code.
+ * A route-errors test's ledger: the codes each route declares, and the ones it was seen to answer
+ * across the situations. Every failed answer must be the contract's error, with the registry's
+ * status, and a code the route declares; at the end, every declared code must have been answered.
  */
-export function declaredErrorOf(
-  route: RegisteredRoute,
-  res: { statusCode: number; body: string },
-  what: string,
-): ErrorCode {
-  let code: unknown;
-  try {
-    code = (JSON.parse(res.body) as { error?: { code?: unknown } }).error?.code;
-  } catch {
-    code = undefined;
+export class ErrorLedger {
+  readonly #declared = new Map<string, ErrorCode[]>();
+  readonly #answered = new Map<string, Set<ErrorCode>>();
+
+  /** Records what `route` declares; call it for every route, probed or not. */
+  declare(route: RegisteredRoute): void {
+    this.#declared.set(routeKey(route), routeErrors(route));
   }
-  assert.ok(isErrorCode(code), `${what} answered ${res.statusCode} without an error code: ${res.body}`);
-  assert.equal(res.statusCode, statusOf(code), `${what}: ${code} has the status of the registry`);
-  assert.ok(
-    routeErrors(route).includes(code),
-    `${what} answered ${code}, which the route does not declare (add it to its config.api.errors)`,
-  );
-  return code;
+
+  /** Checks the answer `res` that `probe` got from `route` (a status the route declares as an answer, like `/readyz`'s 503, is not an error). */
+  check(route: RegisteredRoute, probe: Probe, res: { statusCode: number; body: string }): void {
+    if (res.statusCode < 400 || route.api.answers[res.statusCode]) return;
+    const key = routeKey(route);
+    const what = `${key} with ${JSON.stringify(probe)}`.slice(0, 300);
+    let code: unknown;
+    try {
+      code = (JSON.parse(res.body) as { error?: { code?: unknown } }).error?.code;
+    } catch {
+      code = undefined;
+    }
+    assert.ok(isErrorCode(code), `${what} answered ${res.statusCode} without an error code: ${res.body}`);
+    assert.equal(res.statusCode, statusOf(code), `${what}: ${code} has the status of the registry`);
+    assert.ok(
+      routeErrors(route).includes(code),
+      `${what} answered ${code}, which the route does not declare (add it to its config.api.errors)`,
+    );
+    const seen = this.#answered.get(key) ?? new Set();
+    this.#answered.set(key, seen.add(code));
+  }
+
+  /** Every code of the (at least `min`) declaring routes was answered in some situation: no stale declaration. */
+  assertEachAnswered(min: number): void {
+    assert.ok(this.#declared.size >= min, `only ${this.#declared.size} routes declared their errors`);
+    for (const [key, codes] of this.#declared) {
+      const seen = this.#answered.get(key) ?? new Set();
+      const never = codes.filter((code) => !seen.has(code));
+      assert.deepEqual(never, [], `${key} declares ${never.join(', ')} but never answered it`);
+    }
+  }
 }
+
+const routeKey = (route: RegisteredRoute): string => `${route.method.toUpperCase()} ${route.url}`;
 
 /**
  * Every operation of an OpenAPI document lists its path parameters, and answers each of its

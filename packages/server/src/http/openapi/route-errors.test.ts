@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { ErrorCode } from '@engineconn/protocol';
 import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
-import { declaredErrorOf, injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
+import { ErrorLedger, injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../test-support/test-server.js';
 import { parseAuthConfig } from '../auth.js';
 import { eventsWsPlugin } from '../ws/events-ws.js';
-import { type RegisteredRoute, routeErrors } from './api-route.js';
+import type { RegisteredRoute } from './api-route.js';
 import { openApiPlugin } from './openapi-plugin.js';
 
 /*
@@ -122,8 +121,7 @@ const LAST = ['post /api/v1/engineconn/shutdown', 'post /api/v1/engineconn/healt
 const order = (route: RegisteredRoute): number => LAST.indexOf(`${route.method} ${route.url}`);
 
 describe('declared error codes of every route', () => {
-  const answered = new Map<string, Set<string>>();
-  const declared = new Map<string, ErrorCode[]>();
+  const ledger = new ErrorLedger();
   const servers: TestServer[] = [];
   after(async () => {
     await Promise.all(servers.map((server) => server.close()));
@@ -144,30 +142,19 @@ describe('declared error codes of every route', () => {
       const routes = [...server.app.apiRoutes].sort((a, b) => order(a) - order(b));
       assert.ok(routes.length >= 18, `only ${routes.length} routes are declared`);
       for (const route of routes) {
-        const key = `${route.method.toUpperCase()} ${route.url}`;
-        declared.set(key, routeErrors(route));
-        const codes = answered.get(key) ?? new Set<string>();
-        answered.set(key, codes);
+        ledger.declare(route);
         for (const probe of situation.probes(route)) {
           const res = await server.request({
             token,
             ...injectOptions(route, probe, { id: ids.task, index: '0', lock: ids.lock ?? 'no-lock-held' }),
           });
-          // A failure status the route declares as an answer (`/readyz`'s 503) is not an error.
-          if (res.statusCode < 400 || route.api.answers[res.statusCode]) continue;
-          const what = `${key} with ${JSON.stringify(probe)}`.slice(0, 300);
-          codes.add(declaredErrorOf(route, res, what));
+          ledger.check(route, probe, res);
         }
       }
     });
   }
 
   test('every code a route declares is answered in one of the situations', () => {
-    assert.ok(declared.size >= 18);
-    for (const [key, codes] of declared) {
-      const seen = answered.get(key) ?? new Set();
-      const never = codes.filter((code) => !seen.has(code));
-      assert.deepEqual(never, [], `${key} declares ${never.join(', ')} but never answered it`);
-    }
+    ledger.assertEachAnswered(18);
   });
 });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ErrorCode } from '@engineconn/protocol';
 import { waitFor } from '@engineconn/testkit';
 import { ALICE, AS_ROOT, BOB, ensureOsUser, TOKENS } from '../../e2e/spawn-manager.js';
 import { parseAuthConfig } from '../../http/auth.js';
-import { type RegisteredRoute, routeErrors } from '../../http/openapi/api-route.js';
-import { declaredErrorOf, injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
+import type { RegisteredRoute } from '../../http/openapi/api-route.js';
+import { ErrorLedger, injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
 import { startTestManager, type TestManager } from '../../test-support/test-manager.js';
 
 /*
@@ -190,8 +189,7 @@ const SITUATIONS: Situation[] = [
 describe('declared error codes of every manager route', {
   skip: !AS_ROOT && 'launches engines as OS users: root only',
 }, () => {
-  const answered = new Map<string, Set<string>>();
-  const declared = new Map<string, ErrorCode[]>();
+  const ledger = new ErrorLedger();
   const managers = new Map<Situation['manager'], TestManager>();
   let ids: Ids;
 
@@ -247,26 +245,17 @@ describe('declared error codes of every manager route', {
       const routes = [...manager.app.apiRoutes].sort((a, b) => Number(isStop(a)) - Number(isStop(b)));
       assert.ok(routes.length >= 20, `only ${routes.length} routes are declared`);
       for (const route of routes) {
-        declared.set(key(route), routeErrors(route));
-        const codes = answered.get(key(route)) ?? new Set<string>();
-        answered.set(key(route), codes);
+        ledger.declare(route);
         const defaults = { id: route.url.startsWith('/api/v1/jobs/') ? ids.job : ids.engine, index: '0' };
         for (const probe of situation.probes(route, ids)) {
           const res = await manager.request({ token, ...injectOptions(route, probe, defaults) });
-          if (res.statusCode < 400) continue;
-          const what = `${key(route)} with ${JSON.stringify(probe)}`.slice(0, 300);
-          codes.add(declaredErrorOf(route, res, what));
+          ledger.check(route, probe, res);
         }
       }
     });
   }
 
   test('every code a route declares is answered in one of the situations', () => {
-    assert.ok(declared.size >= 20);
-    for (const [route, codes] of declared) {
-      const seen = answered.get(route) ?? new Set();
-      const never = codes.filter((code) => !seen.has(code));
-      assert.deepEqual(never, [], `${route} declares ${never.join(', ')} but never answered it`);
-    }
+    ledger.assertEachAnswered(20);
   });
 });
