@@ -29,7 +29,15 @@ export { TcpProxy } from './net/tcp-proxy.js';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres-server.js';
 export { startTestRuntime, type TestRuntime, type TestRuntimeOptions } from './runtime/test-runtime.js';
 export { type CapturedResultSet, createHarnessTask, type HarnessOptions, type HarnessTask } from './task-harness.js';
-export { createTestEngine, openGate, TEST_PNG, type TestEngineOptions, testEngine } from './test-engine.js';
+export {
+  createFileGate,
+  createTestEngine,
+  type FileGate,
+  openGate,
+  TEST_PNG,
+  type TestEngineOptions,
+  testEngine,
+} from './test-engine.js';
 export { acquireTestTrino, type TestTrino } from './trino/shared-trino.js';
 export { ensureTrinoInstall, TRINO_PLUGINS, trinoCacheDir } from './trino/trino-install.js';
 export {

@@ -1,4 +1,8 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   defineEngine,
@@ -64,9 +68,31 @@ export function openGate(name: string): void {
 }
 
 /**
+ * The gate of a test engine running in another process (an EngineConn the test spawned), which
+ * `openGate` cannot reach: `file-gate PATH` waits until `open()` has created the file at `path`.
+ */
+export interface FileGate {
+  readonly path: string;
+  open(): Promise<void>;
+  /** Deletes the gate's directory. */
+  remove(): Promise<void>;
+}
+
+export async function createFileGate(): Promise<FileGate> {
+  const dir = await mkdtemp(join(tmpdir(), 'engineconn-gate-'));
+  const path = join(dir, 'open');
+  return {
+    path,
+    open: () => writeFile(path, ''),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
  * Runs one statement of the test language:
  *   sleep MS        waits MS milliseconds, or until the task is killed
  *   gate NAME       waits until the test calls openGate(NAME), or until the task is killed
+ *   file-gate PATH  waits until the file PATH exists (see createFileGate), or until the task is killed
  *   fail MESSAGE    fails the task with EC_ENGINE_ERROR
  *   log N           logs N lines `line 0` … `line N-1`
  *   rows N          a TABLE (n INTEGER, label VARCHAR) of N rows
@@ -92,6 +118,13 @@ async function runStatement(task: TaskContext, statement: string): Promise<void>
       const killed = once(task.signal, 'abort', { signal: aborted.signal }).catch(() => {});
       await Promise.race([gate(arg).opened, killed]);
       aborted.abort();
+      return;
+    }
+    case 'file-gate': {
+      // Polled: the file comes from another process, and a poll leaves no watcher to clean up.
+      while (!task.signal.aborted && !existsSync(arg)) {
+        await delay(10, undefined, { signal: task.signal }).catch(() => {});
+      }
       return;
     }
     case 'fail':
