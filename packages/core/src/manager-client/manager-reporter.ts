@@ -7,6 +7,7 @@ import {
 } from '@engineconn/protocol';
 import type { NodeStatus } from '@engineconn/protocol/constants';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
+import { backoffDelayMs } from './backoff-delay.js';
 
 export interface ManagerReporterOptions {
   /** The manager's base URL, e.g. `http://manager:9000`. */
@@ -274,9 +275,7 @@ export class ManagerReporter {
    */
   #backoff(): Promise<void> {
     const cap = this.#closing ? Math.min(CLOSING_RETRY_MS, this.#opts.backoffMaxMs) : this.#opts.backoffMaxMs;
-    const ceiling = Math.min(cap, this.#opts.backoffInitialMs * 2 ** (this.#streak - 1));
-    // "Equal jitter": never shorter than half the ceiling, so retries spread without collapsing to 0.
-    const delay = ceiling / 2 + (this.#opts.random() * ceiling) / 2;
+    const delay = backoffDelayMs(this.#streak, this.#opts.backoffInitialMs, cap, this.#opts.random());
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

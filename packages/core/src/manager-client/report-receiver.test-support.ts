@@ -10,7 +10,6 @@ export interface ReceivedReport {
   id: string;
   // biome-ignore lint/suspicious/noExplicitAny: tests read fields of whichever report arrived
   body: any;
-  at: number;
 }
 
 /** How the fake manager answers the next request: a status code, 'hang' (never answers) or 'hold' (answers 200 on release). */
@@ -23,7 +22,7 @@ export type Answer = number | 'hang' | 'hold';
 export class ReportReceiver {
   readonly reports: ReceivedReport[] = [];
   /** Every request, accepted or not, in arrival order. */
-  readonly attempts: { event: string; at: number; answer: Answer; authorization: string | undefined }[] = [];
+  readonly attempts: { event: string; answer: Answer; authorization: string | undefined }[] = [];
   readonly invalid: string[] = [];
   /** Answers for the next requests, consumed in order; when empty, `fallback` answers. */
   script: Answer[] = [];
@@ -92,7 +91,6 @@ export class ReportReceiver {
     const answer = this.script.shift() ?? this.fallback;
     this.attempts.push({
       event: event ?? String(req.url),
-      at: Date.now(),
       answer,
       authorization: req.headers.authorization,
     });
@@ -106,7 +104,7 @@ export class ReportReceiver {
     if (status >= 200 && status < 300 && match && isManagerReportEvent(event)) {
       try {
         const body = parseManagerReport(event, JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        this.reports.push({ event, id: decodeURIComponent(match[1] as string), body, at: Date.now() });
+        this.reports.push({ event, id: decodeURIComponent(match[1] as string), body });
       } catch (err) {
         this.invalid.push(`${event}: ${(err as Error).message}`);
         res.writeHead(400).end();
