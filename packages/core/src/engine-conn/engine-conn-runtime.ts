@@ -1,9 +1,6 @@
 import type { LockGrant } from '@engineconn/protocol';
 import type { Health, NodeStatus } from '@engineconn/protocol/constants';
 import { EngineConnError } from '@engineconn/protocol/constants';
-import { IdleMonitor } from '../accessible/idle-monitor.js';
-import { LockService } from '../accessible/lock-service.js';
-import { OverloadMonitor } from '../accessible/overload-monitor.js';
 import type { EngineConnTask } from '../computation/engine-conn-task.js';
 import type { ExecutorManager } from '../computation/executor-manager.js';
 import type { SchedulingExecutor } from '../computation/executors/scheduling-executor.js';
@@ -20,11 +17,11 @@ import type { EngineConnHandle } from '../plugin/hooks.js';
 import { deriveNodeStatus, SERVING_STATUSES } from '../status/derive-node-status.js';
 import { createNodeStatusMachine } from '../status/node-status.js';
 import type { EngineConnInfo, RuntimeExit } from './engine-conn-info.js';
-import { HealthTracker } from './health-tracker.js';
 import { HookRunner } from './hook-runner.js';
 import { type LifecyclePolicy, lifecyclePolicyFor } from './lifecycle-policy.js';
 import { openSession, throwIfAbandoned, validateStart } from './open-session.js';
 import { RuntimeLocks } from './runtime-locks.js';
+import { RuntimeMonitors } from './runtime-monitors.js';
 import { type CreateRuntimeOptions, type OpenedParts, type RuntimeOptions, silentLogger } from './runtime-options.js';
 import type { RuntimeSettings } from './runtime-settings.js';
 import { createTaskMachinery } from './task-machinery.js';
@@ -52,19 +49,15 @@ export class EngineConnRuntime {
   readonly exited: Promise<RuntimeExit>;
   readonly #logger: EngineLogger;
   readonly #hooks: HookRunner;
-  readonly #health: HealthTracker;
   readonly #machine = createNodeStatusMachine();
-  readonly #locks: LockService;
+  readonly #monitors: RuntimeMonitors;
   readonly #lockApi: RuntimeLocks;
-  readonly #overload: OverloadMonitor;
-  readonly #idle: IdleMonitor;
   readonly #executor: SchedulingExecutor;
   readonly #tasks: TaskExecutionService;
   readonly #executors: ExecutorManager;
   readonly #session: unknown;
   #sessionOpen = true;
   #url: string | undefined;
-  #lastActivityAt = Date.now();
   #startedAt = Date.now();
   #stopping: Promise<RuntimeExit> | null = null;
   #resolveExit!: (exit: RuntimeExit) => void;
@@ -126,24 +119,18 @@ export class EngineConnRuntime {
       this.bus.emit('nodeStatusChanged', { from, to, at: Date.now(), ...(reason ? { reason } : {}) });
     });
     const settings = parts.settings;
-    this.#locks = new LockService(settings.lockTimeoutMs, () => {
-      this.#touch();
-      this.#refresh();
+    this.#monitors = new RuntimeMonitors(settings, {
+      lockChanged: () => {
+        this.#monitors.touch();
+        this.#refresh();
+      },
+      overloadChanged: () => this.#refresh(),
+      healthChanged: (from, to, reason) => this.bus.emit('healthChanged', { from, to, at: Date.now(), reason }),
+      nothingToDo: () => this.#nothingToDo(),
+      idle: () => void this.shutdown('idle release: nothing ran for the configured max free time'),
     });
-    this.#overload = new OverloadMonitor(settings.overload, () => {
-      this.#refresh();
-      this.#health.recheck('overload');
-    });
-    this.#health = new HealthTracker(
-      () => this.#overload.overloaded,
-      (from, to, reason) => this.bus.emit('healthChanged', { from, to, at: Date.now(), reason }),
-    );
-    this.#idle = new IdleMonitor(
-      settings.maxFreeTimeMs,
-      () => this.#nothingToDo(),
-      () => void this.shutdown('idle release: nothing ran for the configured max free time'),
-    );
-    this.#lockApi = new RuntimeLocks(this.#locks, {
+    const locks = this.#monitors.locks;
+    this.#lockApi = new RuntimeLocks(locks, {
       executor: this.context.executor,
       owner: this.context.user,
       settings,
@@ -154,7 +141,7 @@ export class EngineConnRuntime {
       context: this.context,
       session: this.#session,
       settings,
-      locks: this.#locks,
+      locks,
       bus: this.bus,
       logger: this.#logger,
       onLoadChanged: () => this.#refresh(),
@@ -170,7 +157,7 @@ export class EngineConnRuntime {
   }
 
   get health(): Health {
-    return this.#health.health;
+    return this.#monitors.health.health;
   }
 
   get session(): unknown {
@@ -180,23 +167,14 @@ export class EngineConnRuntime {
   /** The last step of `create`: the monitors start and the EngineConn takes its serving status. */
   #serve(): void {
     this.#startedAt = Date.now();
-    this.#overload.start();
-    const check = this.plugin.checkHealth;
-    if (check) {
-      this.#health.watchEngine(
-        () => check.call(this.plugin, this.#session),
-        this.settings.overload.sampleIntervalMs,
-        this.#logger,
-      );
-    }
+    this.#monitors.start(this.plugin, this.#session, this.settings.overload.sampleIntervalMs, this.#logger);
     this.#machine.transition(this.policy.servingStatus, 'started');
-    this.#idle.touch();
   }
 
   async serverStarted(url: string): Promise<void> {
     this.#url = url;
     // Free time counts from when callers can reach the EngineConn, not from when its session opened.
-    this.#touch();
+    this.#monitors.touch();
     await this.#hooks.run('afterEngineServerStartSuccess', (h) =>
       h.afterEngineServerStartSuccess?.(this.context, this.#handle()),
     );
@@ -216,7 +194,7 @@ export class EngineConnRuntime {
 
   info(): EngineConnInfo {
     const executor = this.#executor;
-    const held = this.#locks.held;
+    const held = this.#monitors.locks.held;
     return {
       id: this.id,
       engineType: this.plugin.name,
@@ -227,9 +205,9 @@ export class EngineConnRuntime {
       owner: this.context.user,
       labels: { ...this.context.labels },
       concurrency: { limit: this.settings.concurrency, running: executor.running, queued: executor.queued },
-      overload: this.#overload.info(),
+      overload: this.#monitors.overload.info(),
       startedAt: new Date(this.#startedAt).toISOString(),
-      lastActivityAt: new Date(this.#lastActivityAt).toISOString(),
+      lastActivityAt: new Date(this.#monitors.lastActivityAt).toISOString(),
       pid: process.pid,
       ...(this.#url ? { url: this.#url } : {}),
       lock: held ? { held: true, expiresAt: new Date(held.expiresAt).toISOString() } : { held: false },
@@ -245,7 +223,7 @@ export class EngineConnRuntime {
    * (the one-request route) reads, without the task's info built for the submit's answer too.
    */
   submitTask(request: SubmitRequest, caller: Caller): TaskView {
-    return createTaskView(this.#admit(request, caller), () => this.#touch());
+    return createTaskView(this.#admit(request, caller), () => this.#monitors.touch());
   }
 
   #admit(request: SubmitRequest, caller: Caller): EngineConnTask {
@@ -260,7 +238,7 @@ export class EngineConnRuntime {
   }
 
   getTask(id: string, caller: Caller): TaskView {
-    return createTaskView(this.#tasks.get(id, caller), () => this.#touch());
+    return createTaskView(this.#tasks.get(id, caller), () => this.#monitors.touch());
   }
 
   listTasks(caller: Caller): TaskInfo[] {
@@ -308,7 +286,7 @@ export class EngineConnRuntime {
   }
 
   setHealth(health: Health, reason?: string): void {
-    this.#health.override(health, reason ?? 'manager override');
+    this.#monitors.health.override(health, reason ?? 'manager override');
     this.#refresh();
     this.#releaseIfUnhealthy();
   }
@@ -321,7 +299,7 @@ export class EngineConnRuntime {
 
   async #stop(reason: string): Promise<RuntimeExit> {
     if (this.#machine.isTerminal()) return this.exited;
-    this.#idle.close();
+    this.#monitors.idle.close();
     if (this.#machine.canTransition('ShuttingDown')) this.#machine.transition('ShuttingDown', reason);
     const tasks = this.#tasks;
     const drained = await tasks.drain(this.settings.shutdownGraceMs);
@@ -340,10 +318,7 @@ export class EngineConnRuntime {
   }
 
   #end(status: 'Success' | 'Failed', reason: string, exitCode: number): void {
-    this.#health.close();
-    this.#overload.close();
-    this.#idle.close();
-    this.#locks.close();
+    this.#monitors.close();
     if (this.#machine.canTransition(status)) this.#machine.transition(status, reason);
     else if (!this.#machine.isTerminal()) {
       this.#machine.transition('ShuttingDown', reason);
@@ -374,8 +349,8 @@ export class EngineConnRuntime {
       stopping: this.#stopping !== null,
       running: this.#executor.running,
       full: this.#executor.full,
-      lockHeld: this.#locks.held !== null,
-      overloaded: this.#overload.overloaded,
+      lockHeld: this.#monitors.locks.held !== null,
+      overloaded: this.#monitors.overload.overloaded,
       unhealthy: this.health === 'UnHealthy',
     });
     if (target !== current) this.#machine.transition(target);
@@ -383,7 +358,7 @@ export class EngineConnRuntime {
   }
 
   #onTaskActivity(): void {
-    this.#touch();
+    this.#monitors.touch();
     const job = this.policy.endedJob(this.#tasks.first());
     if (job) void this.#finishWithJob(job);
   }
@@ -402,18 +377,13 @@ export class EngineConnRuntime {
   }
 
   #releaseIfUnhealthy(): void {
-    if (this.#health.markedUnhealthy && this.#nothingToDo() && !this.#stopping) {
+    if (this.#monitors.health.markedUnhealthy && this.#nothingToDo() && !this.#stopping) {
       void this.shutdown('released: marked UnHealthy and no task is running');
     }
   }
 
   #nothingToDo(): boolean {
     return this.#executor.running === 0 && this.#executor.queued === 0;
-  }
-
-  #touch(): void {
-    this.#lastActivityAt = Date.now();
-    this.#idle.touch();
   }
 
   #handle(): EngineConnHandle {
