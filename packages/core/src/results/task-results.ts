@@ -7,6 +7,7 @@ import { RESULT_SET_TYPES, type ResultSetMeta } from '../computation/task-types.
 import { BadRequestError } from '../errors/errors.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
 import { LineReader } from '../util/line-file.js';
+import { CsvLines } from './csv-lines.js';
 import { RESULT_MEMORY, type ResultMemory } from './result-memory.js';
 import { ResultSetFileWriter } from './result-set-file-writer.js';
 import { ResultStore } from './result-store.js';
@@ -300,20 +301,63 @@ export class TaskResults {
   }
 
   async *#streamTable(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<string> {
+    for await (const chunk of this.#streamTableBytes(set, format)) yield chunk.toString('utf8');
+  }
+
+  /**
+   * The set as CSV or NDJSON bytes, a chunk of whole lines at a time (so no chunk splits a
+   * character). CSV is made from the stored bytes (CsvLines); NDJSON from the stored lines as text.
+   */
+  async *#streamTableBytes(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<Buffer> {
     const formatter = rowFormatter(format, set.columns ?? []);
-    if (formatter.header) yield formatter.header;
+    if (formatter.header) yield Buffer.from(formatter.header, 'utf8');
     const handle = await set.openRead();
     try {
-      const reader = new LineReader(handle, 0, STREAM_CHUNK_BYTES);
-      for await (const end of this.#committedEnds(set, () => reader.position)) {
-        const lines = await reader.read(end);
-        if (lines === null) throw this.#shortFile(set);
-        const text = formatter.rows(lines);
-        if (text) yield text;
+      if (format !== 'csv') {
+        const reader = new LineReader(handle, 0, STREAM_CHUNK_BYTES);
+        for await (const end of this.#committedEnds(set, () => reader.position)) {
+          const lines = await reader.read(end);
+          if (lines === null) throw this.#shortFile(set);
+          const text = formatter.rows(lines);
+          if (text) yield Buffer.from(text, 'utf8');
+        }
+        return;
+      }
+      const csv = new CsvLines(formatter);
+      let position = 0;
+      // The input, reused: what a chunk converts is copied out. `carry` bytes of a line cut at the
+      // end of the previous read lead it.
+      let input = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+      let carry = 0;
+      for await (const end of this.#committedEnds(set, () => position)) {
+        const want = Math.min(STREAM_CHUNK_BYTES, end - position);
+        if (carry + want > input.length) {
+          const grown = Buffer.allocUnsafe(carry + want);
+          input.copy(grown, 0, 0, carry);
+          input = grown;
+        }
+        const { bytesRead } = await handle.read(input, carry, want, position);
+        if (bytesRead === 0) throw this.#shortFile(set);
+        position += bytesRead;
+        const { csv: out, used } = csv.convert(input.subarray(0, carry + bytesRead));
+        carry = carry + bytesRead - used;
+        input.copy(input, 0, used, used + carry);
+        if (out.length > 0) yield out;
       }
     } finally {
       await handle.close();
     }
+  }
+
+  /** A TABLE set as CSV or NDJSON bytes (see #streamTableBytes); checks its arguments as stream() does. */
+  streamTableBytes(index: number, format: TableFormat): AsyncIterable<Buffer> {
+    const set = this.#find(index);
+    if (set.type !== 'TABLE')
+      throw new BadRequestError(`Result set ${index} is ${set.type}: it has content, not rows.`);
+    if (!TABLE_FORMATS.includes(format)) {
+      throw new BadRequestError(`Unknown format '${String(format)}': use ${TABLE_FORMATS.join(' or ')}.`);
+    }
+    return this.#streamTableBytes(set, format);
   }
 
   async *#streamContent(set: ResultSetFileWriter): AsyncGenerator<string> {

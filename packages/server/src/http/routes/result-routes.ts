@@ -78,7 +78,7 @@ export function registerResultRoutes(app: FastifyInstance): void {
       return reply
         .type(STREAM_TYPES[format])
         .header('content-disposition', file(format))
-        .send(Readable.from(view.results.stream(index, format)));
+        .send(Readable.from(view.results.streamTableBytes(index, format)));
     }
     if (format === 'raw') {
       if (meta.type !== 'TEXT' && meta.type !== 'HTML') {
