@@ -197,9 +197,11 @@ async function readContext(run: StatementRun): Promise<ReadContext> {
 }
 
 /**
- * Streams a query's rows chunk by chunk, each encoded straight into its stored lines while the
- * previous one is written. The two line buffers alternate: a buffer is encoded into again only after
- * the write that read it settled.
+ * Streams a query's rows chunk by chunk, each encoded straight into its stored lines while DuckDB
+ * computes the next one on a pool thread (a fetched chunk is the caller's until it is collected)
+ * and the previous one is written. The two line buffers alternate: a buffer is encoded into again
+ * only after the write that read it settled. No fetch is left running when this returns: the result
+ * and its connection are used again right after.
  */
 async function writeTable(run: StatementRun, opened: OpenedResult, context: ReadContext): Promise<number> {
   const { result } = opened;
@@ -211,20 +213,27 @@ async function writeTable(run: StatementRun, opened: OpenedResult, context: Read
   const writer = await run.task.createResultSet({ type: 'TABLE', columns });
   let rows = 0;
   let writing: Promise<void> | undefined;
-  for (let turn = 0; ; turn ^= 1) {
-    const chunk = await opened.nextChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const lines = buffers[turn] as LineBytes;
-    lines.reset();
-    encoder.encode(chunk, lines);
+  let fetching = opened.nextChunk();
+  try {
+    for (let turn = 0; ; turn ^= 1) {
+      const chunk = await fetching;
+      if (!chunk || chunk.rowCount === 0) break;
+      fetching = opened.nextChunk();
+      // Handled here so a failed fetch cannot crash the process while this chunk is written.
+      fetching.catch(ignore);
+      const lines = buffers[turn] as LineBytes;
+      lines.reset();
+      encoder.encode(chunk, lines);
+      if (writing) await writing;
+      if (run.interrupter.requested) break;
+      writing = writer.writeRowLines(lines.view(), chunk.rowCount);
+      writing.catch(ignore);
+      rows += chunk.rowCount;
+    }
     if (writing) await writing;
-    if (run.interrupter.requested) break;
-    writing = writer.writeRowLines(lines.view(), chunk.rowCount);
-    // Marked handled so a failed write cannot crash the process while the next fetch is awaited.
-    writing.catch(ignore);
-    rows += chunk.rowCount;
+  } finally {
+    await fetching.catch(ignore);
   }
-  if (writing) await writing;
   // An interrupted stream ends like a complete one; only the flag tells them apart.
   if (run.interrupter.requested) throw cancelledError(run.index, run.total);
   await writer.close();

@@ -1,5 +1,6 @@
 const ZERO = 0x30;
 const MINUS = 0x2d;
+const INT32_LIMIT = 2 ** 31;
 
 /**
  * A growing byte buffer the stored lines of a chunk are written into, reused chunk after chunk: the
@@ -47,11 +48,23 @@ export class LineBytes {
       this.byte(MINUS);
       rest = -rest;
     }
+    // Below 2^31 the digits come from 32-bit integer arithmetic, about three times faster than
+    // dividing doubles, which the rest (up to 2^53) needs.
+    const small = rest < INT32_LIMIT;
     let digits = 1;
-    for (let t = rest; t >= 10; t = Math.floor(t / 10)) digits++;
+    for (let t = rest; t >= 10; t = small ? (t / 10) | 0 : Math.floor(t / 10)) digits++;
     const buf = this.room(digits);
     let at = this.at + digits;
     this.at = at;
+    if (small) {
+      let n = rest | 0;
+      do {
+        const next = (n / 10) | 0;
+        buf[--at] = ZERO + n - next * 10;
+        n = next;
+      } while (n > 0);
+      return;
+    }
     do {
       buf[--at] = ZERO + (rest % 10);
       rest = Math.floor(rest / 10);
