@@ -8,7 +8,7 @@ import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import { parseDuration } from '../util/duration.js';
-import { setLongTimeout } from '../util/long-timer.js';
+import { type LongTimer, setLongTimeout } from '../util/long-timer.js';
 import { createTaskContext } from './create-task-context.js';
 import { EngineConnTask } from './engine-conn-task.js';
 import type { ExecutorManager } from './executor-manager.js';
@@ -66,7 +66,10 @@ function timeoutMsOf(timeout: unknown): number {
  */
 export class TaskExecutionService {
   readonly #tasks = new Map<string, EngineConnTask>();
+  /** Finished tasks still kept, oldest first (in the order they finished). */
   readonly #finished: EngineConnTask[] = [];
+  /** Evicts the oldest finished task when its retention ends; armed while any is kept. */
+  #expiry: LongTimer | null = null;
   readonly #forceSettle = new Map<EngineConnTask, () => void>();
 
   constructor(private readonly opts: TaskServiceOptions) {
@@ -187,6 +190,8 @@ export class TaskExecutionService {
   }
 
   async close(): Promise<void> {
+    this.#expiry?.clear();
+    this.#expiry = null;
     for (const task of this.#tasks.values()) await task.log.close();
   }
 
@@ -245,13 +250,36 @@ export class TaskExecutionService {
     this.#retain(task);
   }
 
+  /**
+   * Keeps a finished task until it is older than the retention time or more than the retention
+   * count have finished after it. One timer serves them all, armed for the oldest: a timer per
+   * task held each task (its journal, log and results) in memory for the whole retention time
+   * even after the count had evicted it, and cost a timer per task.
+   */
   #retain(task: EngineConnTask): void {
     this.#finished.push(task);
     while (this.#finished.length > this.opts.retention.count) {
       const oldest = this.#finished.shift();
       if (oldest) this.#evict(oldest);
     }
-    setLongTimeout(() => this.#evict(task), this.opts.retention.ms);
+    this.#expiry ??= this.#armExpiry();
+  }
+
+  /** The timer for the oldest kept task's end of retention, or null when none is kept. */
+  #armExpiry(): LongTimer | null {
+    const oldest = this.#finished[0];
+    if (!oldest) return null;
+    const expiresAt = (oldest.finishedAt ?? Date.now()) + this.opts.retention.ms;
+    return setLongTimeout(() => this.#expire(), Math.max(0, expiresAt - Date.now()));
+  }
+
+  #expire(): void {
+    const cutoff = Date.now() - this.opts.retention.ms;
+    while (this.#finished.length > 0 && (this.#finished[0]?.finishedAt ?? 0) <= cutoff) {
+      const oldest = this.#finished.shift();
+      if (oldest) this.#evict(oldest);
+    }
+    this.#expiry = this.#armExpiry();
   }
 
   #evict(task: EngineConnTask): void {
