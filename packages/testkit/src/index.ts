@@ -10,6 +10,7 @@ export {
   WaitTimeoutError,
   waitFor,
 } from '@engineconn/core/testing';
+export { isCancelled } from './cancelled.js';
 export type {
   ConformanceSpec,
   ExpectedResultSet,

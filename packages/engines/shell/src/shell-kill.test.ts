@@ -3,8 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EngineConnError } from '@engineconn/core';
-import { proc, waitFor } from '@engineconn/testkit';
+import { isCancelled, proc, waitFor } from '@engineconn/testkit';
 import { TASK_COOKIE_ENV } from './shell-task.js';
 import { openShell, type ShellFixture } from './test-support.js';
 
@@ -23,15 +22,6 @@ function printedPids(text: string): number[] {
  */
 function leftTheGroup(cmd: string): string {
   return `${cmd} & pid=$!; until [ "$(cut -d' ' -f6 /proc/$pid/stat)" = "$pid" ]; do sleep 0.01; done; echo $pid`;
-}
-
-function isCancelled(pattern: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof EngineConnError);
-    assert.equal(err.code, 'EC_TASK_CANCELLED');
-    assert.match(err.message, pattern);
-    return true;
-  };
 }
 
 describe('shell engine kill', () => {

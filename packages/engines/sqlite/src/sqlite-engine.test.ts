@@ -10,7 +10,14 @@ import {
   type ResultSetSpec,
   type TaskContext,
 } from '@engineconn/core';
-import { createHarnessTask, type HarnessTask, testCreationContext, testSessionEnv, waitFor } from '@engineconn/testkit';
+import {
+  createHarnessTask,
+  type HarnessTask,
+  isCancelled,
+  testCreationContext,
+  testSessionEnv,
+  waitFor,
+} from '@engineconn/testkit';
 import { sqliteEngine } from './sqlite-engine.js';
 import type { SqliteSession } from './sqlite-session.js';
 
@@ -50,11 +57,7 @@ async function killWhileRunning(executor: CodeExecutor, code: string): Promise<{
   await new Promise((resolve) => setTimeout(resolve, 100));
   const killedAt = performance.now();
   task.controller.abort();
-  await assert.rejects(running, (err: unknown) => {
-    assert.ok(err instanceof EngineConnError);
-    assert.equal(err.code, 'EC_TASK_CANCELLED');
-    return true;
-  });
+  await assert.rejects(running, isCancelled());
   return { ms: performance.now() - killedAt, task };
 }
 
