@@ -62,13 +62,14 @@ export async function startTestManager(opts: TestManagerOptions = {}): Promise<T
   const registry = new EngineRegistry(store);
   const logger = pino({ level: 'silent' });
   let url = '';
-  const manager = new EngineManager(settings, registry, () => url, logger, new ManagerMetrics(registry));
+  const metrics = new ManagerMetrics(registry);
+  const manager = new EngineManager(settings, registry, () => url, logger, metrics);
   const jobs = new JobService(manager, logger);
   const auth = opts.auth ?? null;
   const app = await buildManagerApp({
     manager,
     jobs,
-    metrics: new ManagerMetrics(registry),
+    metrics,
     auth,
     ownerToken: auth ? undefined : OWNER_TOKEN,
     owner: 'owner',
