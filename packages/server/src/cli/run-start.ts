@@ -43,7 +43,6 @@ export async function runStart(flags: StartFlags): Promise<number> {
     announce: (signal) =>
       logger.info({ signal }, 'signal received; draining tasks before exit (send it again to exit now)'),
     exitCode: (signal) => (signal === 'SIGINT' ? 130 : 143),
-    onStopFailed: (err) => logger.error({ err }, 'shutdown failed'),
   });
   const teardown = new TeardownStack((step, err) => logger.error({ err, step }, 'closing failed'));
   teardown.defer('the signal handlers', () => signals.dispose());
@@ -70,7 +69,9 @@ export async function runStart(flags: StartFlags): Promise<number> {
 
     const booted = await completeBoot(prepared, signals.signal);
     const { runtime, url, auth, ownerToken, plugin } = booted;
-    signals.attach(runtime);
+    signals.attach(() => {
+      runtime.shutdown(`signal ${signals.received}`).catch((err: unknown) => logger.error({ err }, 'shutdown failed'));
+    });
     const watchdog = CallerWatchdog.fromOptions(runtime, logger);
     teardown.defer('the caller watchdog', () => watchdog?.close());
     await readyFile?.write({ url, id, pid: process.pid, ...(ownerToken ? { token: ownerToken } : {}) });

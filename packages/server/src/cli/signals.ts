@@ -1,15 +1,10 @@
-import type { EngineConnRuntime } from '@engineconn/core';
-
 export interface SignalHandlers {
   /** The first signal received, if any. */
   readonly received: NodeJS.Signals | null;
   /** Aborted by the first signal: passed to the boot, it abandons start-up. */
   readonly signal: AbortSignal;
-  /**
-   * From now on the first signal runs `stop` (at once if it came already); by default it shuts
-   * `runtime` down, draining its tasks.
-   */
-  attach(runtime: EngineConnRuntime, stop?: () => void): void;
+  /** From now on the first signal runs `stop` (at once if it came already). */
+  attach(stop: () => void): void;
   dispose(): void;
 }
 
@@ -19,14 +14,12 @@ export interface SignalPolicy {
   announce(signal: NodeJS.Signals): void;
   /** The exit code of a second signal. */
   exitCode(signal: NodeJS.Signals): number;
-  /** A failed shutdown, for the log. */
-  onStopFailed(err: unknown): void;
 }
 
 /**
- * SIGTERM / SIGINT abandon start-up, or once started stop the runtime (by default a graceful
- * shutdown: drain, then exit with the runtime's code); a second signal exits at once, for an
- * operator who will not wait.
+ * SIGTERM / SIGINT abandon start-up, or once started stop the runtime (`start` drains and exits
+ * with the runtime's code, `once` kills its job); a second signal exits at once, for an operator
+ * who will not wait.
  */
 export function installSignalHandlers(policy: SignalPolicy): SignalHandlers {
   let received: NodeJS.Signals | null = null;
@@ -47,14 +40,9 @@ export function installSignalHandlers(policy: SignalPolicy): SignalHandlers {
       return received;
     },
     signal: controller.signal,
-    attach(runtime, stop) {
-      const run =
-        stop ??
-        (() => {
-          runtime.shutdown(`signal ${received}`).catch(policy.onStopFailed);
-        });
-      if (controller.signal.aborted) run();
-      else controller.signal.addEventListener('abort', run, { once: true });
+    attach(stop) {
+      if (controller.signal.aborted) stop();
+      else controller.signal.addEventListener('abort', stop, { once: true });
     },
     dispose() {
       process.off('SIGINT', onSignal);

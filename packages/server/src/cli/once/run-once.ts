@@ -38,15 +38,14 @@ function ignoreClosedPipe(err: NodeJS.ErrnoException): void {
 export async function runOnce(flags: OnceFlags): Promise<number> {
   const id = newEngineConnId();
   let job: TaskInfo | null = null;
-  // Loaded here, not at the top, so the other commands do not pay for the server's imports.
-  const [{ createLogger }, boot] = await Promise.all([import('../logger.js'), import('../boot/boot-engine-conn.js')]);
-  const logger = createLogger(flags.logLevel, { ec: id });
   const signals = installSignalHandlers({
     announce: (signal) => process.stderr.write(`engineconn: ${signal}: stopping the job (send it again to exit now)\n`),
     exitCode: () => EXIT_SIGNALLED,
-    onStopFailed: (err) => logger.error({ err }, 'stopping the job failed'),
   });
   process.stdout.on('error', ignoreClosedPipe);
+  // Loaded here, not at the top, so the other commands do not pay for the server's imports.
+  const [{ createLogger }, boot] = await Promise.all([import('../logger.js'), import('../boot/boot-engine-conn.js')]);
+  const logger = createLogger(flags.logLevel, { ec: id });
   const teardown = new TeardownStack((step, err) => logger.error({ err, step }, 'closing failed'));
   teardown.defer('the signal handlers', () => {
     signals.dispose();
@@ -72,7 +71,7 @@ export async function runOnce(flags: OnceFlags): Promise<number> {
     }
     const caller: Caller = { user: ec.context.user, admin: false };
     // Once it runs, a signal kills the job; its end ends the EngineConn (the once policy).
-    signals.attach(ec, () => {
+    signals.attach(() => {
       if (job) ec.kill(job.id, caller);
     });
     if (signals.received) {
