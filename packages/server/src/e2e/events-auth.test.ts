@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { type ParsedSseEvent, parseSse } from '../test-support/sse-parse.js';
-import { type SpawnedEngineConn, spawnEngineConn, TEST_ENGINE, taskFinished } from './spawn-engineconn.js';
+import { spawnerForSuite, TEST_ENGINE, taskFinished } from './spawn-engineconn.js';
 
 /** Reads SSE events from `url` until `enough(events)` or the stream ends; aborts the connection after. */
 async function readEvents(
@@ -32,14 +32,10 @@ async function readEvents(
 }
 
 describe('events and auth over HTTP (end to end)', () => {
-  const spawned: SpawnedEngineConn[] = [];
-  after(async () => {
-    await Promise.all(spawned.map((ec) => ec.stop()));
-  });
+  const spawn = spawnerForSuite();
 
   test('SSE resumes after a dropped connection with Last-Event-ID: no gap, no duplicate, ends with done', async () => {
-    const ec = await spawnEngineConn(['--engine', TEST_ENGINE]);
-    spawned.push(ec);
+    const ec = await spawn(['--engine', TEST_ENGINE]);
     const { body } = await ec.api<{ id: string }>('POST', '/api/v1/tasks', {
       code: 'log 3; sleep 150; log 3; sleep 150; log 3; sleep 150; rows 2',
     });
@@ -62,8 +58,7 @@ describe('events and auth over HTTP (end to end)', () => {
   });
 
   test('two users with separate tokens cannot see each other’s tasks', async () => {
-    const ec0 = await spawnEngineConn(['--engine', TEST_ENGINE]);
-    spawned.push(ec0);
+    const ec0 = await spawn(['--engine', TEST_ENGINE]);
     const authFile = join(ec0.dir, 'auth.json');
     await writeFile(
       authFile,
@@ -74,8 +69,7 @@ describe('events and auth over HTTP (end to end)', () => {
         ],
       }),
     );
-    const ec = await spawnEngineConn(['--engine', TEST_ENGINE, '--auth-file', authFile, '--share-level', 'server']);
-    spawned.push(ec);
+    const ec = await spawn(['--engine', TEST_ENGINE, '--auth-file', authFile, '--share-level', 'server']);
 
     const anonymous = await ec.api<{ error: { code: string } }>('GET', '/api/v1/tasks');
     assert.deepEqual([anonymous.status, anonymous.body.error.code], [401, 'EC_UNAUTHORIZED']);

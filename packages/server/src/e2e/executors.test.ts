@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { waitFor } from '@engineconn/testkit';
 import { loadEngine } from '../engines/registry.js';
-import { type SpawnedEngineConn, spawnEngineConn, taskFinished } from './spawn-engineconn.js';
+import { type SpawnedEngineConn, spawnerForSuite, taskFinished } from './spawn-engineconn.js';
 
 /** Runs for minutes unless interrupted; DuckDB interrupts it within milliseconds. */
 const LONG_QUERY = 'select sum(i * i % 7) from range(0, 100000000000) t(i)';
@@ -18,15 +18,8 @@ interface EngineConnInfo {
 }
 
 describe('executors over HTTP with DuckDB (end to end)', { skip: duckdbMissing }, () => {
-  const spawned: SpawnedEngineConn[] = [];
-  const start = async (args: string[]) => {
-    const ec = await spawnEngineConn(['--engine', 'duckdb', ...args]);
-    spawned.push(ec);
-    return ec;
-  };
-  after(async () => {
-    await Promise.all(spawned.map((ec) => ec.stop()));
-  });
+  const spawn = spawnerForSuite();
+  const start = (args: string[]) => spawn(['--engine', 'duckdb', ...args]);
 
   test('serial: a lock makes lock-less tasks 423, the holder’s tasks run, unlock frees it', async () => {
     const ec = await start(['--executor', 'serial']);

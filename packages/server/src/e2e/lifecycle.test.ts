@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { waitFor } from '@engineconn/testkit';
 import { parseSse } from '../test-support/sse-parse.js';
-import {
-  runEngineConn,
-  type SpawnedEngineConn,
-  spawnEngineConn,
-  TEST_ENGINE,
-  taskFinished,
-} from './spawn-engineconn.js';
+import { runEngineConn, spawnerForSuite, TEST_ENGINE, taskFinished } from './spawn-engineconn.js';
 import { ensureOsUser } from './spawn-manager.js';
 
 const exists = (path: string) =>
@@ -20,15 +14,8 @@ const exists = (path: string) =>
   );
 
 describe('engineconn start (end to end)', () => {
-  const spawned: SpawnedEngineConn[] = [];
-  const start = async (args: string[]) => {
-    const ec = await spawnEngineConn(['--engine', TEST_ENGINE, ...args]);
-    spawned.push(ec);
-    return ec;
-  };
-  after(async () => {
-    await Promise.all(spawned.map((ec) => ec.stop()));
-  });
+  const spawn = spawnerForSuite();
+  const start = (args: string[]) => spawn(['--engine', TEST_ENGINE, ...args]);
 
   test('writes the ready file, prints the URL and a submit hint, and serves', async () => {
     // As root, --user names an OS account the EngineConn then runs as.

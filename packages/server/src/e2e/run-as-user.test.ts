@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { lookupOsUser } from '../manager/launcher/os-users.js';
 import {
   runEngineConn,
   type SpawnedEngineConn,
-  spawnEngineConn,
+  spawnerForSuite,
   TEST_ENGINE,
   taskFinished,
 } from './spawn-engineconn.js';
@@ -43,15 +43,14 @@ async function descendants(pid: number): Promise<number[]> {
 }
 
 describe('an EngineConn started as root with --user runs as that user (end to end)', { skip }, () => {
-  const spawned: SpawnedEngineConn[] = [];
+  const spawn = spawnerForSuite();
   let authFile: string;
   let holder: SpawnedEngineConn;
   before(async () => {
     ensureOsUser(ALICE);
     ensureOsUser(BOB);
     // An EngineConn of the test engine only to own a directory for the auth file.
-    holder = await spawnEngineConn(['--engine', TEST_ENGINE]);
-    spawned.push(holder);
+    holder = await spawn(['--engine', TEST_ENGINE]);
     authFile = join(holder.dir, 'auth.json');
     await writeFile(
       authFile,
@@ -64,17 +63,10 @@ describe('an EngineConn started as root with --user runs as that user (end to en
       { mode: 0o600 },
     );
   });
-  after(async () => {
-    await Promise.all(spawned.map((ec) => ec.stop()));
-  });
-  const start = async (engine: string, extra: string[] = []) => {
-    const ec = await spawnEngineConn(
-      ['--engine', engine, '--user', ALICE, '--auth-file', authFile, '--max-free-time', '0', ...extra],
-      { timeoutMs: 20_000 },
-    );
-    spawned.push(ec);
-    return ec;
-  };
+  const start = (engine: string, extra: string[] = []) =>
+    spawn(['--engine', engine, '--user', ALICE, '--auth-file', authFile, '--max-free-time', '0', ...extra], {
+      timeoutMs: 20_000,
+    });
   const run = async (ec: SpawnedEngineConn, code: string, token = 'alice-secret'): Promise<Answer> =>
     ec.api('POST', '/api/v1/tasks?wait=20s', { code }, token) as Promise<Answer>;
   /** What the task printed: its TEXT results, else its log. */
@@ -158,8 +150,7 @@ describe('an EngineConn started as root with --user runs as that user (end to en
   });
 
   test('without an auth file the owner token goes to the user’s runtime file', async () => {
-    const ec = await spawnEngineConn(['--engine', TEST_ENGINE, '--user', BOB]);
-    spawned.push(ec);
+    const ec = await spawn(['--engine', TEST_ENGINE, '--user', BOB]);
     const bob = lookupOsUser(BOB);
     assert.ok(bob && ec.token);
     const dir = join(bob.home, '.engineconn', 'run');
@@ -215,8 +206,7 @@ describe('an EngineConn started as root with --user runs as that user (end to en
   });
 
   test('as root without --user it warns once that tasks run as root', async () => {
-    const ec = await spawnEngineConn(['--engine', TEST_ENGINE]);
-    spawned.push(ec);
+    const ec = await spawn(['--engine', TEST_ENGINE]);
     const warnings = ec
       .stderr()
       .split('\n')

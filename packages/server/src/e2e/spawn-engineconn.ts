@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@engineconn/testkit';
 import { fetchJson, readyFileOf } from '../test-support/fetch-json.js';
@@ -94,13 +95,18 @@ export async function runEngineConn(
   }
 }
 
+export interface SpawnOptions {
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
 /**
  * Spawns `engineconn start --port 0 --ready-file … --data-dir … ARGS` and waits for the ready file
  * (failing early, with the child's stderr, if it exits first).
  */
 export async function spawnEngineConn(
   args: string[],
-  { timeoutMs = 30_000, env = {} as Record<string, string> } = {},
+  { timeoutMs = 30_000, env = {} }: SpawnOptions = {},
 ): Promise<SpawnedEngineConn> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
   // An EngineConn started as root with --user runs as that user, who must reach its data dir inside.
@@ -138,6 +144,22 @@ export async function spawnEngineConn(
       await run.exited;
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * `spawnEngineConn` for one suite (call it in the `describe` body): every EngineConn it started is
+ * stopped after the suite, also those of a test that failed halfway.
+ */
+export function spawnerForSuite(): typeof spawnEngineConn {
+  const spawned: SpawnedEngineConn[] = [];
+  after(async () => {
+    await Promise.all(spawned.map((ec) => ec.stop()));
+  });
+  return async (args, options) => {
+    const ec = await spawnEngineConn(args, options);
+    spawned.push(ec);
+    return ec;
   };
 }
 

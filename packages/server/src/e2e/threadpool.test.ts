@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { after, describe, test } from 'node:test';
-import { type SpawnedEngineConn, spawnEngineConn, TEST_ENGINE } from './spawn-engineconn.js';
+import { describe, test } from 'node:test';
+import { type SpawnedEngineConn, spawnerForSuite, TEST_ENGINE } from './spawn-engineconn.js';
 
 // libuv starts all of its pool's threads at once, so the pool's size shows as the difference in
 // threads between two otherwise identical EngineConns: one told the default size (4), one not.
@@ -19,15 +19,9 @@ async function threads(ec: SpawnedEngineConn): Promise<number> {
 }
 
 describe('the EngineConn’s libuv thread pool (end to end)', { skip: unsupported }, () => {
-  const spawned: SpawnedEngineConn[] = [];
-  const start = async (args: string[], env: Record<string, string> = {}) => {
-    const ec = await spawnEngineConn(['--engine', TEST_ENGINE, ...args], { env });
-    spawned.push(ec);
-    return ec;
-  };
-  after(async () => {
-    await Promise.all(spawned.map((ec) => ec.stop()));
-  });
+  const spawn = spawnerForSuite();
+  const start = (args: string[], env: Record<string, string> = {}) =>
+    spawn(['--engine', TEST_ENGINE, ...args], { env });
 
   test('is sized to --concurrency plus four when the environment does not size it', async () => {
     const baseline = await threads(await start(['--concurrency', '32'], { UV_THREADPOOL_SIZE: '4' }));

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { waitFor } from '@engineconn/testkit';
 import WebSocket from 'ws';
-import {
-  runEngineConn,
-  type SpawnedEngineConn,
-  spawnEngineConn,
-  TEST_ENGINE,
-  taskFinished,
-} from './spawn-engineconn.js';
+import { runEngineConn, spawnerForSuite, TEST_ENGINE, taskFinished } from './spawn-engineconn.js';
 
 /** The HTTP status a WebSocket upgrade to `url` is answered with (101 when it opens). */
 function upgradeStatus(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -32,15 +26,8 @@ function upgradeStatus(url: string, headers: Record<string, string>): Promise<{ 
 }
 
 describe('a token always, same origin only (end to end)', () => {
-  const spawned: SpawnedEngineConn[] = [];
-  after(async () => {
-    await Promise.all(spawned.map((ec) => ec.stop()));
-  });
-  const start = async (args: string[], env: Record<string, string> = {}) => {
-    const ec = await spawnEngineConn(args, { env });
-    spawned.push(ec);
-    return ec;
-  };
+  const spawn = spawnerForSuite();
+  const start = (args: string[], env: Record<string, string> = {}) => spawn(args, { env });
 
   test('without an auth file: a generated owner token in the 0600 ready file, the runtime file and the console URL', async () => {
     const ec = await start(['--engine', TEST_ENGINE]);
