@@ -27,6 +27,12 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The declaration of a route whose handler finds its task with `taskOf`: the `:id` param that
+ * parses and the EC_TASK_NOT_FOUND it answers with. Spread into the route's `defineRoute`.
+ */
+export const TASK_BY_ID = { params: TaskParamsSchema, errors: ['EC_TASK_NOT_FOUND'] } as const;
+
 export function createServerContext(runtime: EngineConnRuntime, authenticator: Authenticator): EngineConnServerContext {
   return {
     runtime,

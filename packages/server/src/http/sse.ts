@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { BadRequestError, type TaskEvent } from '@engineconn/core';
-import { EventsQuerySchema, LastEventIdSchema, TaskParamsSchema } from '@engineconn/protocol';
+import { EventsQuerySchema, LastEventIdSchema } from '@engineconn/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { TASK_BY_ID } from './context.js';
 import { defineRoute } from './openapi/api-route.js';
 import { parseInput } from './parse-input.js';
 import { SLOW_CONSUMER_LIMITS, type SlowConsumerLimits, slowConsumerMessage } from './slow-consumer.js';
@@ -55,10 +56,9 @@ export const taskEventsRoute = defineRoute({
   summary: 'The task events as Server-Sent Events',
   description:
     'Events `status`, `progress`, `log`, `resultSet` and `done` (the data schemas are the *EventData components; resultSet data is a ResultSetMeta). Each carries its sequence number as `id:`; reconnect with the `Last-Event-ID` header (or `?after=`) to resume without gap or repeat. The stream ends after `done`; `: ping` comments keep it alive. A reader that falls too far behind gets an `error` event with EC_SLOW_CONSUMER and the stream ends; resume after the last id.',
-  params: TaskParamsSchema,
+  ...TASK_BY_ID,
   query: EventsQuerySchema,
   answers: { 200: { description: 'An event stream', media: { 'text/event-stream': { schema: { type: 'string' } } } } },
-  errors: ['EC_TASK_NOT_FOUND'],
 });
 
 /**

@@ -1,13 +1,8 @@
 import { Readable } from 'node:stream';
 import { BadRequestError, EngineConnError } from '@engineconn/core';
-import {
-  MAX_PAGE_LIMIT,
-  ResultPageQuerySchema,
-  ResultParamsSchema,
-  ResultSetListSchema,
-  TaskParamsSchema,
-} from '@engineconn/protocol';
+import { MAX_PAGE_LIMIT, ResultPageQuerySchema, ResultParamsSchema, ResultSetListSchema } from '@engineconn/protocol';
 import type { FastifyInstance } from 'fastify';
+import { TASK_BY_ID } from '../context.js';
 import { defineRoute, ref } from '../openapi/api-route.js';
 import { parseInput } from '../parse-input.js';
 
@@ -17,9 +12,8 @@ const RAW_TYPES = { TEXT: 'text/plain; charset=utf-8', HTML: 'text/html; charset
 const listResultsRoute = defineRoute({
   tag: 'results',
   summary: 'The result sets of the task',
-  params: TaskParamsSchema,
+  ...TASK_BY_ID,
   answers: { 200: { description: 'Result set metadata', schema: ResultSetListSchema } },
-  errors: ['EC_TASK_NOT_FOUND'],
 });
 
 export const readResultRoute = defineRoute({

@@ -6,11 +6,11 @@ import {
   SubmitRequestSchema,
   TaskInfoSchema,
   TaskListSchema,
-  TaskParamsSchema,
   TaskRefSchema,
   TasksQuerySchema,
 } from '@engineconn/protocol';
 import type { FastifyInstance } from 'fastify';
+import { TASK_BY_ID } from '../context.js';
 import { defineRoute } from '../openapi/api-route.js';
 import { parseInput, parseWait } from '../parse-input.js';
 import { awaitEnd, oneRequestAnswer } from './one-request.js';
@@ -40,26 +40,23 @@ const listTasksRoute = defineRoute({
 const getTaskRoute = defineRoute({
   tag: 'tasks',
   summary: 'One task',
-  params: TaskParamsSchema,
+  ...TASK_BY_ID,
   answers: { 200: { description: 'The task', schema: TaskInfoSchema } },
-  errors: ['EC_TASK_NOT_FOUND'],
 });
 
 const taskLogsRoute = defineRoute({
   tag: 'tasks',
   summary: 'A page of the task log, readable from any line while and after it runs',
-  params: TaskParamsSchema,
+  ...TASK_BY_ID,
   query: LogsQuerySchema,
   answers: { 200: { description: 'Log lines [from, next)', schema: LogPageSchema } },
-  errors: ['EC_TASK_NOT_FOUND'],
 });
 
 const killTaskRoute = defineRoute({
   tag: 'tasks',
   summary: 'Kill the task (idempotent); it ends Cancelled once its work has stopped',
-  params: TaskParamsSchema,
+  ...TASK_BY_ID,
   answers: { 202: { description: 'Kill started', schema: TaskRefSchema } },
-  errors: ['EC_TASK_NOT_FOUND'],
 });
 
 /** Submit (optionally waiting for the end: one-request tasks), list, inspect and kill tasks, and read their logs. */
