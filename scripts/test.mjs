@@ -60,9 +60,20 @@ if (
   }
 }
 
+// A file that hangs (a handle left open, a wait that never ends) fails the run after ten minutes,
+// naming itself, instead of holding CI until its own limit: no file takes more than a few minutes
+// even on a loaded machine. Node 20's runner applies the timeout to each file as a whole.
+const FILE_TIMEOUT_MS = 10 * 60 * 1000;
 const child = spawn(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-concurrency=2', '--test-reporter=spec', ...selected],
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-concurrency=2',
+    `--test-timeout=${FILE_TIMEOUT_MS}`,
+    '--test-reporter=spec',
+    ...selected,
+  ],
   { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env },
 );
 let tail = '';
