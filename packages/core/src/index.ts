@@ -162,6 +162,7 @@ export {
   isoOffsetText,
   isoTimeTz,
   isoYear,
+  JSON_BYTES,
   JsonText,
   MapValue,
   rowCells,

@@ -1,13 +1,7 @@
+import { JSON_BYTES } from '../values/json-bytes.js';
 import { csvField, type RowFormatter } from './table-formats.js';
 
-const NEWLINE = 0x0a;
-const CR = 0x0d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN = 0x5b;
-const BRACE = 0x7b;
-const N = 0x6e;
+const { NEWLINE, CR, QUOTE, BACKSLASH, COMMA, OPEN_BRACKET: OPEN, OPEN_BRACE: BRACE, LETTER_N: N } = JSON_BYTES;
 
 /**
  * CSV bytes made from stored TABLE lines, without a JS string per line or per cell: for a row of

@@ -2,13 +2,14 @@ import { EngineConnError } from '@engineconn/protocol/constants';
 import type { ResultSetMeta } from '../computation/task-types.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
 import type { ReadHandle } from '../util/line-file.js';
+import { JSON_BYTES } from '../values/json-bytes.js';
 import type { ResultStore } from './result-store.js';
 import { encodeRowLines } from './row-lines.js';
 
 /** Every this many rows the byte offset of a row is remembered, so a deep page is a seek. */
 export const ROW_INDEX_EVERY = 1000;
 
-const NEWLINE = 0x0a;
+const { NEWLINE } = JSON_BYTES;
 
 export interface ResultSetFileWriterInit {
   index: number;

@@ -1,12 +1,8 @@
 import { encodeLines } from '../util/line-file.js';
 import { encodeRow, isPlainRow } from '../values/encode-value.js';
+import { JSON_BYTES } from '../values/json-bytes.js';
 
-const OPEN = 0x5b; // [
-const CLOSE = 0x5d; // ]
-const COMMA = 0x2c;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const NEWLINE = 0x0a;
+const { OPEN_BRACKET: OPEN, CLOSE_BRACKET: CLOSE, COMMA, QUOTE, BACKSLASH, NEWLINE } = JSON_BYTES;
 
 /**
  * A batch of TABLE rows as they are stored: each row's JSON array (`encodeRow`) on a line of its

@@ -1,4 +1,5 @@
 import type { Column } from '../computation/task-types.js';
+import { JSON_BYTES } from '../values/json-bytes.js';
 import { rowCells } from '../values/row-cells.js';
 
 export type TableFormat = 'csv' | 'ndjson';
@@ -31,8 +32,7 @@ function csvCell(text: string): string {
   return csvField(text.startsWith('"') ? (JSON.parse(text) as string) : text);
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+const { QUOTE, BACKSLASH } = JSON_BYTES;
 
 /**
  * The CSV fields of a stored row that holds scalars only, read off its JSON text instead of parsed:

@@ -1,11 +1,9 @@
 import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Column } from '../computation/task-types.js';
+import { JSON_BYTES } from '../values/json-bytes.js';
 import type { ResultSetFileWriter } from './result-set-file-writer.js';
 
-const NEWLINE = 0x0a;
-const COMMA = 0x2c;
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
+const { NEWLINE, COMMA, OPEN_BRACKET: OPEN, CLOSE_BRACKET: CLOSE } = JSON_BYTES;
 const EMPTY = Buffer.from('[]');
 
 /** A TABLE page whose rows are the UTF-8 JSON text of an array of rows. */

@@ -1,18 +1,13 @@
 import type { DuckDBDataChunk, DuckDBType, DuckDBVector } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
-import { encodeValue } from '@engineconn/core';
+import { encodeValue, JSON_BYTES } from '@engineconn/core';
 import { duckdb } from '../duckdb-api.js';
 import { type CellReader, cellReader, type ReadContext } from './cell-readers.js';
 import type { LineBytes } from './line-bytes.js';
 
 const { DuckDBTypeId } = duckdb;
 
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
-const COMMA = 0x2c;
-const NEWLINE = 0x0a;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+const { OPEN_BRACKET: OPEN, CLOSE_BRACKET: CLOSE, COMMA, NEWLINE, QUOTE, BACKSLASH } = JSON_BYTES;
 const NULL = 'null';
 const TWO_TO_32 = 4294967296;
 /** A VARCHAR of at most this many bytes sits in its 16-byte slot; a longer one behind a pointer. */
