@@ -53,6 +53,19 @@ export function wrongFields(object: z.ZodObject | undefined): Record<string, str
   return Object.keys(object.shape).flatMap((name) => ['not-valid', '-1', ''].map((value) => ({ [name]: value })));
 }
 
+/**
+ * Bodies that are not a JSON object the route accepts: not JSON at all, JSON cut short (a route
+ * with a body only: fastify skips a GET's), and for a route with a body schema an array and an
+ * unknown field.
+ */
+export function notJsonObjectBodies(route: RegisteredRoute): Probe[] {
+  return [
+    { raw: 'code=1', headers: { 'content-type': 'text/plain' } },
+    ...(route.method === 'get' ? [] : [{ raw: '{"code":', headers: { 'content-type': 'application/json' } }]),
+    ...(route.api.body ? [{ body: [] }, { body: { unknownField: 1 } }] : []),
+  ];
+}
+
 /** The request of a probe against a route; path parameters the probe leaves out take `defaults`. */
 export function injectOptions(
   route: RegisteredRoute,

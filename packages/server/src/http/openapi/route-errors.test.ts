@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
-import { ErrorLedger, injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
+import {
+  ErrorLedger,
+  injectOptions,
+  notJsonObjectBodies,
+  type Probe,
+  wrongFields,
+} from '../../test-support/route-probes.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../test-support/test-server.js';
 import { parseAuthConfig } from '../auth.js';
 import { eventsWsPlugin } from '../ws/events-ws.js';
@@ -49,11 +55,7 @@ const SITUATIONS: Situation[] = [
   { name: 'a page of another origin', probes: () => [{ headers: { origin: 'https://evil.example' } }] },
   {
     name: 'bodies that are not JSON objects',
-    probes: (route) => [
-      { raw: 'code=1', headers: { 'content-type': 'text/plain' } },
-      ...(route.method === 'get' ? [] : [{ raw: '{"code":', headers: { 'content-type': 'application/json' } }]),
-      ...(route.api.body ? [{ body: [] }, { body: { unknownField: 1 } }] : []),
-    ],
+    probes: notJsonObjectBodies,
   },
   {
     name: 'a body over the limit',

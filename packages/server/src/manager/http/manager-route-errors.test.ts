@@ -4,7 +4,13 @@ import { waitFor } from '@engineconn/testkit';
 import { ALICE, AS_ROOT, BOB, ensureOsUser, TOKENS } from '../../e2e/spawn-manager.js';
 import { parseAuthConfig } from '../../http/auth.js';
 import type { RegisteredRoute } from '../../http/openapi/api-route.js';
-import { ErrorLedger, injectOptions, type Probe, wrongFields } from '../../test-support/route-probes.js';
+import {
+  ErrorLedger,
+  injectOptions,
+  notJsonObjectBodies,
+  type Probe,
+  wrongFields,
+} from '../../test-support/route-probes.js';
 import { startTestManager, type TestManager } from '../../test-support/test-manager.js';
 
 /*
@@ -69,11 +75,7 @@ const SITUATIONS: Situation[] = [
   {
     name: 'bodies that are not JSON objects',
     manager: 'main',
-    probes: (route) => [
-      { raw: 'code=1', headers: { 'content-type': 'text/plain' } },
-      ...(route.method === 'get' ? [] : [{ raw: '{"code":', headers: { 'content-type': 'application/json' } }]),
-      ...(route.api.body ? [{ body: [] }, { body: { unknownField: 1 } }] : []),
-    ],
+    probes: notJsonObjectBodies,
   },
   {
     name: 'each input field wrong',
