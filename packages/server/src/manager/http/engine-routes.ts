@@ -41,20 +41,24 @@ const listEnginesRoute = defineRoute({
   errors: [],
 });
 
+/**
+ * The declaration of a route on one engine the caller may see (`registry.visible`): the `:id`
+ * param and the EC_ENGINE_NOT_FOUND for an unknown or foreign one. Spread into its `defineRoute`.
+ */
+const ENGINE_BY_ID = { params: EngineParamsSchema, errors: ['EC_ENGINE_NOT_FOUND'] } as const;
+
 const getEngineRoute = defineRoute({
   tag: 'engines',
   summary: 'One engine',
-  params: EngineParamsSchema,
+  ...ENGINE_BY_ID,
   answers: { 200: { description: 'The engine', schema: EngineSchema } },
-  errors: ['EC_ENGINE_NOT_FOUND'],
 });
 
 const stopEngineRoute = defineRoute({
   tag: 'engines',
   summary: 'Stop the engine: it drains and exits, and is killed after the stop grace',
-  params: EngineParamsSchema,
+  ...ENGINE_BY_ID,
   answers: { 202: { description: 'Stopping', schema: EngineStoppingSchema } },
-  errors: ['EC_ENGINE_NOT_FOUND'],
 });
 
 /** Ask, list, read and stop engines (docs/manager.md). Users see their own engines; admins all. */
