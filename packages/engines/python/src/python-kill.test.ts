@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EngineConnError } from '@engineconn/core';
-import { waitFor } from '@engineconn/testkit';
-import { livePidsInGroup, openPython } from './test-support.js';
+import { proc, waitFor } from '@engineconn/testkit';
+import { openPython } from './test-support.js';
 
 function hasCode(code: string, pattern?: RegExp) {
   return (err: unknown) => {
@@ -71,7 +71,7 @@ describe('python engine: kill, crash and close', () => {
       'alive after SIGINT',
       '[engineconn] the interpreter did not stop within 1000ms and was restarted; variables were lost',
     ]);
-    assert.deepEqual(livePidsInGroup(oldPid), []);
+    assert.deepEqual(proc.livePidsInGroup(oldPid), []);
     assert.notEqual(py.session.pid, oldPid);
     assert.equal(py.session.health(), 'Healthy');
     await assert.rejects(py.run('lost'), /NameError: name 'lost' is not defined/);
@@ -116,9 +116,9 @@ describe('python engine: kill, crash and close', () => {
     assert.ok(pid);
     const child = await py.run('import subprocess\np = subprocess.Popen(["sleep", "1000"])\np.pid');
     const sleeperPid = Number(child.text(0));
-    assert.deepEqual(livePidsInGroup(pid).sort(), [pid, sleeperPid].sort());
+    assert.deepEqual(proc.livePidsInGroup(pid).sort(), [pid, sleeperPid].sort());
     await py.close();
-    assert.deepEqual(livePidsInGroup(pid), []);
+    assert.deepEqual(proc.livePidsInGroup(pid), []);
     assert.equal(py.session.health(), 'UnHealthy');
   });
 });
