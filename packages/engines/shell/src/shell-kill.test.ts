@@ -38,7 +38,7 @@ describe('shell engine kill', () => {
     assert.ok(pgid);
     const started = performance.now();
     task.controller.abort();
-    await assert.rejects(done, isCancelled(/SIGTERM/));
+    await assert.rejects(done, isCancelled(/stopped with SIGTERM/));
     const elapsed = performance.now() - started;
     t.diagnostic(`kill took ${elapsed.toFixed(1)} ms`);
     assert.deepEqual(proc.livePidsInGroup(pgid), []);
@@ -78,7 +78,7 @@ describe('shell engine kill', () => {
     assert.ok(pgid);
     assert.ok(children.every(proc.isAlive));
     task.controller.abort();
-    await assert.rejects(done, isCancelled(/SIGTERM/));
+    await assert.rejects(done, isCancelled(/stopped with SIGTERM/));
     assert.deepEqual(proc.livePidsInGroup(pgid), []);
     assert.ok(!children.some(proc.isAlive));
   });
@@ -113,7 +113,7 @@ describe('shell engine kill', () => {
     assert.ok(stray);
     assert.ok(proc.isAlive(stray));
     task.controller.abort();
-    await assert.rejects(done, isCancelled(/SIGTERM/));
+    await assert.rejects(done, isCancelled(/stopped with SIGTERM/));
     assert.ok(!proc.isAlive(stray));
   });
 
