@@ -49,12 +49,13 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
-/** Kills `code` once it has run for a moment; returns how long the kill took to settle the task. */
+/** Kills `code` once its last statement is running; returns how long the kill took to settle the task. */
 async function killWhileRunning(executor: CodeExecutor, code: string): Promise<{ ms: number; task: HarnessTask }> {
   const task = createHarnessTask({ code, runType: 'sql' });
   const running = executor.execute(task.context);
-  await waitFor(() => task.logs.length > 0, { what: 'the statement to start' });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The last statement's `[n/n]` log: every statement before it has run (so what they wrote is
+  // there to roll back), and this one is with the SQLite process.
+  await waitFor(() => task.logs.some((line) => /^\[(\d+)\/\1\] /.test(line)), { what: 'the last statement to start' });
   const killedAt = performance.now();
   task.controller.abort();
   await assert.rejects(running, isCancelled());
