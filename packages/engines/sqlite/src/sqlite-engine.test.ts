@@ -3,19 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  type CodeExecutor,
-  EngineConnError,
-  type EngineCreationContext,
-  type ResultSetSpec,
-  type TaskContext,
-} from '@engineconn/core';
+import { EngineConnError, type ResultSetSpec, type TaskContext } from '@engineconn/core';
 import {
   createHarnessTask,
+  type EngineFixture,
   type HarnessTask,
   isCancelled,
-  testCreationContext,
-  testSessionEnv,
+  openEngineFixture,
   waitFor,
 } from '@engineconn/testkit';
 import { sqliteEngine } from './sqlite-engine.js';
@@ -23,20 +17,8 @@ import type { SqliteSession } from './sqlite-session.js';
 
 const INFINITE = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
 
-function context(options: Record<string, string>): EngineCreationContext {
-  return testCreationContext({ engineType: 'sqlite', executor: 'serial', options });
-}
-
-async function open(options: Record<string, string> = {}): Promise<{ session: SqliteSession; executor: CodeExecutor }> {
-  const ctx = context(options);
-  const session = await sqliteEngine.createSession(ctx, testSessionEnv());
-  return { session, executor: await sqliteEngine.createExecutor(session, 'sql', ctx) };
-}
-
-async function run(executor: CodeExecutor, code: string): Promise<HarnessTask> {
-  const task = createHarnessTask({ code, runType: 'sql' });
-  await executor.execute(task.context);
-  return task;
+function open(options: Record<string, string> = {}): Promise<EngineFixture<SqliteSession>> {
+  return openEngineFixture(sqliteEngine, { runType: 'sql', executor: 'serial', options });
 }
 
 function alive(pid: number | undefined): boolean {
@@ -50,9 +32,11 @@ function alive(pid: number | undefined): boolean {
 }
 
 /** Kills `code` once its last statement is running; returns how long the kill took to settle the task. */
-async function killWhileRunning(executor: CodeExecutor, code: string): Promise<{ ms: number; task: HarnessTask }> {
-  const task = createHarnessTask({ code, runType: 'sql' });
-  const running = executor.execute(task.context);
+async function killWhileRunning(
+  fixture: EngineFixture<SqliteSession>,
+  code: string,
+): Promise<{ ms: number; task: HarnessTask }> {
+  const { task, done: running } = fixture.start(code);
   // The last statement's `[n/n]` log: every statement before it has run (so what they wrote is
   // there to roll back), and this one is with the SQLite process.
   await waitFor(() => task.logs.some((line) => /^\[(\d+)\/\1\] /.test(line)), { what: 'the last statement to start' });
@@ -64,7 +48,7 @@ async function killWhileRunning(executor: CodeExecutor, code: string): Promise<{
 
 describe('sqlite engine', () => {
   let dir: string;
-  let memory: { session: SqliteSession; executor: CodeExecutor };
+  let memory: EngineFixture<SqliteSession>;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ec-sqlite-'));
@@ -84,14 +68,11 @@ describe('sqlite engine', () => {
   });
 
   test('several statements: DDL and DML report changes as TEXT, queries become typed TABLEs', async () => {
-    const task = await run(
-      memory.executor,
-      `CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, raw BLOB);
+    const task = await memory.run(`CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, raw BLOB);
        INSERT INTO t(name, score, raw) VALUES ('a;b', 1.5, x'0102'), ('c', NULL, NULL), ('d', 2, NULL);
        UPDATE t SET score = score * 2 WHERE score IS NOT NULL;
        SELECT id, name, score, raw, 9007199254740993 AS big, 7 AS small, 'x' || name AS expr, NULL AS nil
-         FROM t ORDER BY id;`,
-    );
+         FROM t ORDER BY id;`);
     assert.deepEqual(
       task.resultSets.map((s) => s.type),
       ['TEXT', 'TEXT', 'TEXT', 'TABLE'],
@@ -124,20 +105,20 @@ describe('sqlite engine', () => {
   });
 
   test('an empty query result is a TABLE with columns and no rows', async () => {
-    const task = await run(memory.executor, 'SELECT 1 AS a WHERE 0');
+    const task = await memory.run('SELECT 1 AS a WHERE 0');
     assert.equal(task.resultSets[0]?.type, 'TABLE');
     assert.deepEqual(task.resultSets[0]?.rows, []);
   });
 
   test("a SQL error carries SQLite's message and stops the task; the session keeps working", async () => {
-    await assert.rejects(run(memory.executor, 'SELECT 1; SELECT * FROM missing_table; SELECT 3'), (err: unknown) => {
+    await assert.rejects(memory.run('SELECT 1; SELECT * FROM missing_table; SELECT 3'), (err: unknown) => {
       assert.ok(err instanceof EngineConnError);
       assert.equal(err.code, 'EC_ENGINE_ERROR');
       assert.match(err.message, /no such table: missing_table \(SQLITE_ERROR\) \(statement 2 of 3\)/);
       return true;
     });
-    await assert.rejects(run(memory.executor, 'INSERT INTO t(id) VALUES (1)'), /UNIQUE constraint failed: t\.id/);
-    const task = await run(memory.executor, 'SELECT count(*) FROM t');
+    await assert.rejects(memory.run('INSERT INTO t(id) VALUES (1)'), /UNIQUE constraint failed: t\.id/);
+    const task = await memory.run('SELECT count(*) FROM t');
     assert.deepEqual(task.resultSets[0]?.rows, [[3]]);
   });
 
@@ -191,14 +172,14 @@ describe('sqlite engine', () => {
 
   test('kill stops a runaway native query; an in-memory database is reopened empty', async () => {
     const pidBefore = memory.session.pid;
-    const { ms, task } = await killWhileRunning(memory.executor, INFINITE);
+    const { ms, task } = await killWhileRunning(memory, INFINITE);
     console.log(`# sqlite: kill of a runaway recursive CTE settled in ${ms.toFixed(1)} ms`);
     assert.equal(alive(pidBefore), false, 'the process running the query is gone');
     assert.ok(
       task.logs.some((l) => /in memory; its data is lost/.test(l)),
       task.logs.join('\n'),
     );
-    const next = await run(memory.executor, "SELECT count(*) FROM sqlite_master WHERE name = 't'");
+    const next = await memory.run("SELECT count(*) FROM sqlite_master WHERE name = 't'");
     assert.deepEqual(next.resultSets[0]?.rows, [[0]]);
     assert.notEqual(memory.session.pid, pidBefore);
   });
@@ -206,9 +187,9 @@ describe('sqlite engine', () => {
   test('kill on a file database keeps the committed data, and the next task works', async () => {
     const file = await open({ 'sqlite.path': join(dir, 'kept.db') });
     try {
-      await run(file.executor, 'CREATE TABLE kept(x); INSERT INTO kept VALUES (1), (2)');
-      await killWhileRunning(file.executor, `BEGIN; INSERT INTO kept VALUES (3); ${INFINITE}`);
-      const next = await run(file.executor, 'SELECT x FROM kept ORDER BY x');
+      await file.run('CREATE TABLE kept(x); INSERT INTO kept VALUES (1), (2)');
+      await killWhileRunning(file, `BEGIN; INSERT INTO kept VALUES (3); ${INFINITE}`);
+      const next = await file.run('SELECT x FROM kept ORDER BY x');
       assert.deepEqual(next.resultSets[0]?.rows, [[1], [2]], 'committed rows kept, the open transaction rolled back');
     } finally {
       await file.session.close();
