@@ -17,7 +17,7 @@ import { defineRoute } from '../../http/openapi/api-route.js';
 import { parseInput } from '../../http/parse-input.js';
 import { readResultRoute } from '../../http/routes/result-routes.js';
 import { taskEventsRoute } from '../../http/sse.js';
-import { engineFetch, engineJson } from '../jobs/engine-fetch.js';
+import { engineJson } from '../jobs/engine-fetch.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { JobRecord } from '../registry/job-record.js';
 import { ASK_ERRORS } from './engine-routes.js';
@@ -145,22 +145,18 @@ export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void 
     const job = jobOf(request);
     // Refused here as the engine would, before a round trip to it.
     parseInput(jobLogsRoute.query, request.query, 'query');
-    const path = `/api/v1/tasks/${job.taskId}/logs`;
-    return engineJson(await engineFetch(jobs.engineOf(job), 'GET', path, { query: queryOf(request) }));
+    return engineJson(await jobs.taskFetch(job, 'GET', '/logs', { query: queryOf(request) }));
   });
 
   app.get('/api/v1/jobs/:id/results', { config: { api: jobResultsRoute } }, async (request) => {
-    const job = jobOf(request);
-    return engineJson(await engineFetch(jobs.engineOf(job), 'GET', `/api/v1/tasks/${job.taskId}/results`));
+    return engineJson(await jobs.taskFetch(jobOf(request), 'GET', '/results'));
   });
 
   app.get('/api/v1/jobs/:id/results/:index', { config: { api: readJobResultRoute } }, async (request, reply) => {
     const job = jobOf(request);
     const { index } = parseInput(readJobResultRoute.params, request.params, 'params');
     parseInput(readJobResultRoute.query, request.query, 'query');
-    const response = await engineFetch(jobs.engineOf(job), 'GET', `/api/v1/tasks/${job.taskId}/results/${index}`, {
-      query: queryOf(request),
-    });
+    const response = await jobs.taskFetch(job, 'GET', `/results/${index}`, { query: queryOf(request) });
     if (!response.ok) return engineJson(response);
     return pipe(reply, response);
   });
@@ -180,7 +176,7 @@ export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void 
       }
       const abort = new AbortController();
       request.raw.on('close', () => abort.abort());
-      const response = await engineFetch(jobs.engineOf(job), 'GET', `/api/v1/tasks/${job.taskId}/events`, {
+      const response = await jobs.taskFetch(job, 'GET', '/events', {
         query: queryOf(request),
         headers: {
           accept: 'text/event-stream',

@@ -7,7 +7,7 @@ import { formatSseEvent } from '../../http/sse.js';
 import type { EngineManager } from '../engine-manager.js';
 import type { EngineRecord } from '../registry/engine-record.js';
 import type { JobRecord } from '../registry/job-record.js';
-import { engineFetch, engineJson } from './engine-fetch.js';
+import { type EngineRequest, engineFetch, engineJson } from './engine-fetch.js';
 
 /**
  * The entrance (Linkis' Entrance): a job is ask + submit in one call, then read, followed and
@@ -102,7 +102,7 @@ export class JobService {
   }
 
   /** The engine still serving the job, or the reason it cannot be reached through the manager. */
-  engineOf(job: JobRecord): EngineRecord {
+  #engineOf(job: JobRecord): EngineRecord {
     const record = this.manager.registry.find(job.engineId);
     if (record?.status === 'Lost') {
       throw new EngineConnError(
@@ -116,17 +116,20 @@ export class JobService {
     return record;
   }
 
+  /** A request to the job's task on the engine serving it: `/api/v1/tasks/<taskId><rest>`. */
+  async taskFetch(job: JobRecord, method: string, rest = '', req?: EngineRequest): Promise<Response> {
+    return engineFetch(this.#engineOf(job), method, `/api/v1/tasks/${job.taskId}${rest}`, req);
+  }
+
   async view(job: JobRecord): Promise<JobView> {
     const task = this.endedWithoutEngine(job)
       ? job.final
-      : await engineJson<TaskInfo>(await engineFetch(this.engineOf(job), 'GET', `/api/v1/tasks/${job.taskId}`));
+      : await engineJson<TaskInfo>(await this.taskFetch(job, 'GET'));
     return this.#asJob(job, task);
   }
 
   async kill(job: JobRecord): Promise<{ id: string; status: string }> {
-    const answer = await engineJson<{ id: string; status: string }>(
-      await engineFetch(this.engineOf(job), 'POST', `/api/v1/tasks/${job.taskId}/kill`),
-    );
+    const answer = await engineJson<{ id: string; status: string }>(await this.taskFetch(job, 'POST', '/kill'));
     return { ...answer, id: job.id };
   }
 
