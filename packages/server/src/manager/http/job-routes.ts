@@ -31,6 +31,13 @@ const JOB_ERRORS = ['EC_JOB_NOT_FOUND', 'EC_UNREACHABLE'] as const;
 /** A route that reads from the engine and has no final answer of its own to give once it is Lost. */
 const LIVE_JOB_ERRORS = [...JOB_ERRORS, 'EC_ENGINE_LOST'] as const;
 
+/**
+ * The declaration of a route on one job, as `jobOf` finds it: the `:id` param and the job's errors.
+ * Spread into its `defineRoute`; LIVE_JOB_BY_ID for a route that only the engine can answer.
+ */
+const JOB_BY_ID = { params: TaskParamsSchema, errors: JOB_ERRORS } as const;
+const LIVE_JOB_BY_ID = { ...JOB_BY_ID, errors: LIVE_JOB_ERRORS } as const;
+
 const submitJobRoute = defineRoute({
   tag: 'jobs',
   summary: 'Ask for an engine and submit the code to it, in one call',
@@ -49,34 +56,30 @@ const listJobsRoute = defineRoute({
 const getJobRoute = defineRoute({
   tag: 'jobs',
   summary: "One job: its task's answer with `id` the job's, plus `engineId` and `taskId`",
-  params: TaskParamsSchema,
+  ...JOB_BY_ID,
   answers: { 200: { description: 'The job', schema: JobViewSchema } },
-  errors: JOB_ERRORS,
 });
 
 const killJobRoute = defineRoute({
   tag: 'jobs',
   summary: "Kill the job's task (idempotent)",
-  params: TaskParamsSchema,
+  ...LIVE_JOB_BY_ID,
   answers: { 202: { description: 'Kill started', schema: TaskRefSchema } },
-  errors: LIVE_JOB_ERRORS,
 });
 
 const jobLogsRoute = defineRoute({
   tag: 'jobs',
   summary: "A page of the job's log",
-  params: TaskParamsSchema,
+  ...LIVE_JOB_BY_ID,
   query: LogsQuerySchema,
   answers: { 200: { description: 'Log lines [from, next)', schema: LogPageSchema } },
-  errors: LIVE_JOB_ERRORS,
 });
 
 const jobResultsRoute = defineRoute({
   tag: 'jobs',
   summary: "The job's result sets",
-  params: TaskParamsSchema,
+  ...LIVE_JOB_BY_ID,
   answers: { 200: { description: 'Result set metadata', schema: ResultSetListSchema } },
-  errors: LIVE_JOB_ERRORS,
 });
 
 const readJobResultRoute = defineRoute({
@@ -122,7 +125,7 @@ function pipe(reply: FastifyReply, response: Response): FastifyReply {
  */
 export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void {
   const jobOf = (request: FastifyRequest): JobRecord => {
-    const { id } = parseInput(getJobRoute.params, request.params, 'params');
+    const { id } = parseInput(JOB_BY_ID.params, request.params, 'params');
     return jobs.visible(id, callerOf(request));
   };
 
