@@ -66,6 +66,25 @@ export function notJsonObjectBodies(route: RegisteredRoute): Probe[] {
   ];
 }
 
+/** The body limit of the app a situation sends ACCESS_PROBES.overBodyLimit to. */
+export const PROBE_BODY_LIMIT = 256;
+
+/**
+ * The probes of the rules every route of both apps keeps (docs/security.md), a situation each: no
+ * token, a token nobody has, a page of another origin, a remote caller of an app without an auth
+ * file, and a body over PROBE_BODY_LIMIT. The situation runs them against the app each needs.
+ */
+export const ACCESS_PROBES = {
+  noToken: { token: null },
+  unknownToken: { token: 'not-a-token' },
+  foreignOrigin: { headers: { origin: 'https://evil.example' } },
+  remoteCaller: { remoteAddress: '10.1.2.3' },
+  overBodyLimit: {
+    raw: JSON.stringify({ code: 'x'.repeat(4 * PROBE_BODY_LIMIT) }),
+    headers: { 'content-type': 'application/json' },
+  },
+} satisfies Record<string, Probe>;
+
 /** The request of a probe against a route; path parameters the probe leaves out take `defaults`. */
 export function injectOptions(
   route: RegisteredRoute,

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createMetricsPlugin } from '../../metrics/metrics-plugin.js';
 import {
+  ACCESS_PROBES,
   ErrorLedger,
   injectOptions,
   notJsonObjectBodies,
+  PROBE_BODY_LIMIT,
   type Probe,
   wrongFields,
 } from '../../test-support/route-probes.js';
@@ -49,20 +51,18 @@ interface Situation {
 
 const SITUATIONS: Situation[] = [
   { name: 'the owner, with valid requests', probes: () => [{}] },
-  { name: 'no token', probes: () => [{ token: null }] },
-  { name: 'an unknown token', probes: () => [{ token: 'not-a-token' }] },
-  { name: 'a remote caller without an auth file', probes: () => [{ remoteAddress: '10.1.2.3' }] },
-  { name: 'a page of another origin', probes: () => [{ headers: { origin: 'https://evil.example' } }] },
+  { name: 'no token', probes: () => [ACCESS_PROBES.noToken] },
+  { name: 'an unknown token', probes: () => [ACCESS_PROBES.unknownToken] },
+  { name: 'a remote caller without an auth file', probes: () => [ACCESS_PROBES.remoteCaller] },
+  { name: 'a page of another origin', probes: () => [ACCESS_PROBES.foreignOrigin] },
   {
     name: 'bodies that are not JSON objects',
     probes: notJsonObjectBodies,
   },
   {
     name: 'a body over the limit',
-    server: { bodyLimit: 256 },
-    probes: () => [
-      { raw: JSON.stringify({ code: 'x'.repeat(1024) }), headers: { 'content-type': 'application/json' } },
-    ],
+    server: { bodyLimit: PROBE_BODY_LIMIT },
+    probes: () => [ACCESS_PROBES.overBodyLimit],
   },
   {
     name: 'each input field wrong',

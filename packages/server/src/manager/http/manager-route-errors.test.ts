@@ -5,9 +5,11 @@ import { ALICE, AS_ROOT, BOB, ensureOsUser, TOKENS } from '../../e2e/spawn-manag
 import { parseAuthConfig } from '../../http/auth.js';
 import type { RegisteredRoute } from '../../http/openapi/api-route.js';
 import {
+  ACCESS_PROBES,
   ErrorLedger,
   injectOptions,
   notJsonObjectBodies,
+  PROBE_BODY_LIMIT,
   type Probe,
   wrongFields,
 } from '../../test-support/route-probes.js';
@@ -65,13 +67,9 @@ const isStop = (route: RegisteredRoute) => route.method === 'delete';
 
 const SITUATIONS: Situation[] = [
   { name: 'alice, with valid requests', manager: 'main', probes: (route) => (isStop(route) ? [] : [{}]) },
-  { name: 'no token', manager: 'main', probes: () => [{ token: null }] },
-  { name: 'an unknown token', manager: 'main', probes: () => [{ token: 'not-a-token' }] },
-  {
-    name: 'a page of another origin',
-    manager: 'main',
-    probes: () => [{ headers: { origin: 'https://evil.example' } }],
-  },
+  { name: 'no token', manager: 'main', probes: () => [ACCESS_PROBES.noToken] },
+  { name: 'an unknown token', manager: 'main', probes: () => [ACCESS_PROBES.unknownToken] },
+  { name: 'a page of another origin', manager: 'main', probes: () => [ACCESS_PROBES.foreignOrigin] },
   {
     name: 'bodies that are not JSON objects',
     manager: 'main',
@@ -132,14 +130,12 @@ const SITUATIONS: Situation[] = [
   {
     name: 'a remote caller without an auth file',
     manager: 'open',
-    probes: () => [{ remoteAddress: '10.1.2.3' }],
+    probes: () => [ACCESS_PROBES.remoteCaller],
   },
   {
     name: 'a body over the limit',
     manager: 'open',
-    probes: () => [
-      { raw: JSON.stringify({ code: 'x'.repeat(1024) }), headers: { 'content-type': 'application/json' } },
-    ],
+    probes: () => [ACCESS_PROBES.overBodyLimit],
   },
   {
     name: 'an engine that exits before it is ready',
@@ -201,7 +197,7 @@ describe('declared error codes of every manager route', {
     const node = process.execPath;
     const [main, open, failing, hanging, limited] = await Promise.all([
       startTestManager({ auth: AUTH }),
-      startTestManager({ bodyLimit: 256 }),
+      startTestManager({ bodyLimit: PROBE_BODY_LIMIT }),
       startTestManager({ auth: AUTH, settings: { command: [node, '-e', 'process.exit(3)'] } }),
       startTestManager({
         auth: AUTH,
