@@ -1,3 +1,4 @@
+import { EngineConnError } from '@engineconn/protocol/constants';
 import { JSON_BYTES } from '../values/json-bytes.js';
 import { csvField, type RowFormatter } from './table-formats.js';
 
@@ -73,6 +74,9 @@ export class CsvLines {
         let escaped = false;
         let comma = false;
         for (;;) {
+          // Bounded by the line: an unterminated string (writeRowLines takes an engine's bytes as
+          // they are) would otherwise scan past the buffer's end forever and block the process.
+          if (close >= last) throw unterminatedString(src, start, end);
           const byte = src[close] as number;
           if (byte === QUOTE) break;
           if (byte === BACKSLASH) {
@@ -97,4 +101,9 @@ export class CsvLines {
     out[this.#at++] = CR;
     out[this.#at++] = NEWLINE;
   }
+}
+
+function unterminatedString(src: Buffer, start: number, end: number): EngineConnError {
+  const line = src.toString('utf8', start, Math.min(end, start + 200));
+  return new EngineConnError('EC_INTERNAL', `A stored row holds an unterminated string: ${line}`);
 }
