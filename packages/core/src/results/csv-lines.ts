@@ -1,6 +1,5 @@
-import { EngineConnError } from '@engineconn/protocol/constants';
 import { JSON_BYTES } from '../values/json-bytes.js';
-import { csvField, type RowFormatter } from './table-formats.js';
+import { csvField, type RowFormatter, unterminatedString } from './table-formats.js';
 
 const { NEWLINE, CR, QUOTE, BACKSLASH, COMMA, OPEN_BRACKET: OPEN, OPEN_BRACE: BRACE, LETTER_N: N } = JSON_BYTES;
 
@@ -76,7 +75,7 @@ export class CsvLines {
         for (;;) {
           // Bounded by the line: an unterminated string (writeRowLines takes an engine's bytes as
           // they are) would otherwise scan past the buffer's end forever and block the process.
-          if (close >= last) throw unterminatedString(src, start, end);
+          if (close >= last) throw unterminatedString(src.toString('utf8', start, end));
           const byte = src[close] as number;
           if (byte === QUOTE) break;
           if (byte === BACKSLASH) {
@@ -101,9 +100,4 @@ export class CsvLines {
     out[this.#at++] = CR;
     out[this.#at++] = NEWLINE;
   }
-}
-
-function unterminatedString(src: Buffer, start: number, end: number): EngineConnError {
-  const line = src.toString('utf8', start, Math.min(end, start + 200));
-  return new EngineConnError('EC_INTERNAL', `A stored row holds an unterminated string: ${line}`);
 }

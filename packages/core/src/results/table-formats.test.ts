@@ -29,3 +29,9 @@ describe('CSV from stored rows', () => {
     assert.equal(csvOf([[[1, 'x'], { b: 1, 2: 'c,d' }, 'a[1]']]), '"[1,""x""]","{""2"":""c,d"",""b"":1}",a[1]\r\n');
   });
 });
+
+test('a stored CSV row with an unterminated string is an EC_INTERNAL error, not an endless scan', () => {
+  const csv = rowFormatter('csv', [{ name: 'a', type: 'VARCHAR' }]);
+  assert.throws(() => csv.rows(['["abc]']), { code: 'EC_INTERNAL' });
+  assert.throws(() => csv.rows(['["a\\"]']), { code: 'EC_INTERNAL' });
+});

@@ -1,3 +1,4 @@
+import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Column } from '../computation/task-types.js';
 import { JSON_BYTES } from '../values/json-bytes.js';
 import { rowCells } from '../values/row-cells.js';
@@ -50,11 +51,18 @@ function csvOfScalars(line: string): string {
     if (line.charCodeAt(at) === QUOTE) {
       let close = line.indexOf('"', at + 1);
       const backslash = line.indexOf('\\', at + 1);
+      // An unterminated string would send the scan back to the row's start (or past its end) forever.
+      if (close < 0) throw unterminatedString(line);
       if (backslash < 0 || backslash > close) {
         const text = line.slice(at + 1, close);
         out += text === '' ? '""' : text.includes(',') ? `"${text}"` : text;
       } else {
-        for (close = at + 1; line.charCodeAt(close) !== QUOTE; close += line.charCodeAt(close) === BACKSLASH ? 2 : 1);
+        for (
+          close = at + 1;
+          close < end && line.charCodeAt(close) !== QUOTE;
+          close += line.charCodeAt(close) === BACKSLASH ? 2 : 1
+        );
+        if (close >= end) throw unterminatedString(line);
         out += csvField(JSON.parse(line.slice(at, close + 1)));
       }
       next = close + 1;
@@ -68,6 +76,11 @@ function csvOfScalars(line: string): string {
     out += ',';
     at = next + 1;
   }
+}
+
+/** A stored row whose string never closes: its engine wrote it so (writeRowLines takes the bytes as they are). */
+export function unterminatedString(line: string): EngineConnError {
+  return new EngineConnError('EC_INTERNAL', `A stored row holds an unterminated string: ${line.slice(0, 200)}`);
 }
 
 function quoted(text: string): string {
