@@ -54,7 +54,7 @@ export async function startTestRuntime(opts: TestRuntimeOptions): Promise<TestRu
   return {
     runtime,
     owner,
-    submit: (code, request = {}) => runtime.getTask(runtime.submit({ ...request, code }, owner).id, owner),
+    submit: (code, request = {}) => runtime.submitTask({ ...request, code }, owner),
     close,
   };
 }
