@@ -11,7 +11,7 @@ import { CsvLines } from './csv-lines.js';
 import { RESULT_MEMORY, type ResultMemory } from './result-memory.js';
 import { ResultSetFileWriter } from './result-set-file-writer.js';
 import { ResultStore } from './result-store.js';
-import { rowFormatter, TABLE_FORMATS, type TableFormat } from './table-formats.js';
+import { type RowFormatter, rowFormatter, TABLE_FORMATS, type TableFormat } from './table-formats.js';
 import { type RowsJsonPage, readRowsJsonPage } from './table-page.js';
 
 export interface TaskResultsOptions {
@@ -301,7 +301,29 @@ export class TaskResults {
   }
 
   async *#streamTable(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<string> {
+    // NDJSON is made as text: a text stream takes it as it is, not through bytes and back.
+    if (format !== 'csv') {
+      yield* this.#tableText(set, rowFormatter(format, set.columns ?? []));
+      return;
+    }
     for await (const chunk of this.#streamTableBytes(set, format)) yield chunk.toString('utf8');
+  }
+
+  /** The set's rows as `formatter` writes them, header first, a chunk of whole lines at a time. */
+  async *#tableText(set: ResultSetFileWriter, formatter: RowFormatter): AsyncGenerator<string> {
+    if (formatter.header) yield formatter.header;
+    const handle = await set.openRead();
+    try {
+      const reader = new LineReader(handle, 0, STREAM_CHUNK_BYTES);
+      for await (const end of this.#committedEnds(set, () => reader.position)) {
+        const lines = await reader.read(end);
+        if (lines === null) throw this.#shortFile(set);
+        const text = formatter.rows(lines);
+        if (text) yield text;
+      }
+    } finally {
+      await handle.close();
+    }
   }
 
   /**
@@ -310,19 +332,13 @@ export class TaskResults {
    */
   async *#streamTableBytes(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<Buffer> {
     const formatter = rowFormatter(format, set.columns ?? []);
+    if (format !== 'csv') {
+      for await (const text of this.#tableText(set, formatter)) yield Buffer.from(text, 'utf8');
+      return;
+    }
     if (formatter.header) yield Buffer.from(formatter.header, 'utf8');
     const handle = await set.openRead();
     try {
-      if (format !== 'csv') {
-        const reader = new LineReader(handle, 0, STREAM_CHUNK_BYTES);
-        for await (const end of this.#committedEnds(set, () => reader.position)) {
-          const lines = await reader.read(end);
-          if (lines === null) throw this.#shortFile(set);
-          const text = formatter.rows(lines);
-          if (text) yield Buffer.from(text, 'utf8');
-        }
-        return;
-      }
       const csv = new CsvLines(formatter);
       let position = 0;
       // The input, reused: what a chunk converts is copied out. `carry` bytes of a line cut at the
