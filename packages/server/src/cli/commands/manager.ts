@@ -5,6 +5,19 @@ import { usageErrorOutput } from '../flags/usage-error.js';
 import { collectKeyValue } from '../options.js';
 import type { ManagerFlags } from '../run-manager.js';
 
+/**
+ * A duration flag in milliseconds whose default is written as an operator would write it (`60s`):
+ * the help shows that text and the value is parsed from it, so the two cannot disagree.
+ */
+function durationOption(
+  flag: string,
+  description: string,
+  byDefault: string,
+  parse: (value: string) => number = positiveDurationMs,
+): Option {
+  return new Option(`${flag} <duration>`, description).argParser(parse).default(parse(byDefault), byDefault);
+}
+
 /** `engineconn manager start` (docs/manager.md#flags): flags here, the work in ../run-manager.ts. */
 export function registerManagerCommand(program: Command): void {
   const manager = program
@@ -40,31 +53,15 @@ export function registerManagerCommand(program: Command): void {
     .option('--ready-file <file>', 'write {"url", "pid", "token"} here once serving')
     .option('--max-engines <n>', 'engines at once over all users; 0 = no limit', wholeNumber(0), 0)
     .option('--max-engines-per-user <n>', 'engines at once per user; 0 = no limit', wholeNumber(0), 0)
+    .addOption(durationOption('--engine-start-timeout', 'kill an engine not ready within this', '60s'))
+    .addOption(durationOption('--engine-idle-time', "the engines' --max-free-time; 0 = never", '30m', durationMs))
     .addOption(
-      new Option('--engine-start-timeout <duration>', 'kill an engine not ready within this')
-        .argParser(positiveDurationMs)
-        .default(60_000, '60s'),
+      durationOption('--heartbeat-interval', "the engines' heartbeat interval; three missed make one Lost", '10s'),
     )
     .addOption(
-      new Option('--engine-idle-time <duration>', "the engines' --max-free-time; 0 = never")
-        .argParser(durationMs)
-        .default(30 * 60_000, '30m'),
+      durationOption('--orphan-timeout', 'engines release themselves once the manager is unreachable this long', '10m'),
     )
-    .addOption(
-      new Option('--heartbeat-interval <duration>', "the engines' heartbeat interval; three missed make one Lost")
-        .argParser(positiveDurationMs)
-        .default(10_000, '10s'),
-    )
-    .addOption(
-      new Option('--orphan-timeout <duration>', 'engines release themselves once the manager is unreachable this long')
-        .argParser(positiveDurationMs)
-        .default(10 * 60_000, '10m'),
-    )
-    .addOption(
-      new Option('--stop-grace <duration>', 'how long a stopped engine may drain before it is killed')
-        .argParser(positiveDurationMs)
-        .default(10_000, '10s'),
-    )
+    .addOption(durationOption('--stop-grace', 'how long a stopped engine may drain before it is killed', '10s'))
     .option('--keep-engines', 'leave the engines running when the manager shuts down')
     .addOption(new Option('--log-level <level>', 'the log on stderr').choices(LOG_LEVELS).default('info'))
     .action(async (flags: ManagerFlags) => {
