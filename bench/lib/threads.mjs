@@ -6,7 +6,8 @@
 // first time something queues work on it; then the threads started later, which in an
 // EngineConn on DuckDB are DuckDB's own workers (the instance opens after the pool started).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { statFields } from './proc.mjs';
 
 /** Ticks of the clock /proc reports start times in (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -27,18 +28,15 @@ function nodeOwnThreadCount() {
 function readThreads(pid) {
   const threads = [];
   for (const name of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime, stime and starttime are fields 14, 15 and 22 of stat; fields[0] here is field 3.
-      threads.push({
-        tid: Number(name),
-        startTicks: Number(fields[19]),
-        cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
-      });
-    } catch {
-      // the thread ended while reading
-    }
+    const fields = statFields(`${pid}/task/${name}`);
+    // Null: the thread ended while reading.
+    if (!fields) continue;
+    // utime, stime and starttime are fields 14, 15 and 22 of stat; fields[0] here is field 3.
+    threads.push({
+      tid: Number(name),
+      startTicks: Number(fields[19]),
+      cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
+    });
   }
   return threads.sort((a, b) => a.tid - b.tid);
 }
