@@ -73,6 +73,27 @@ describe('listenEarly', () => {
     await early.drained();
   });
 
+  test('drained ends when the server is forced to close a request that never ends', async () => {
+    const early = await listenEarly('127.0.0.1', 0);
+    let arrive = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      arrive = resolve;
+    });
+    // Never answers: only the force-close (closeServer's, after its grace) ends this connection.
+    const server = createServer(() => arrive());
+    early.handOver(server);
+    const answer = fetch(`http://127.0.0.1:${early.address.port}/stalled`).then(
+      () => 'answered',
+      () => 'cut off',
+    );
+    await arrived;
+    await new Promise((resolve) => server.close(resolve));
+    const drained = early.drained();
+    server.closeAllConnections();
+    await drained;
+    assert.equal(await answer, 'cut off');
+  });
+
   test('localhost is bound on each of its addresses, on one port', async () => {
     const addresses = [...new Set((await lookup('localhost', { all: true })).map((a) => a.address))];
     const early = await listenEarly('localhost', 0);
