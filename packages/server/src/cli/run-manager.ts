@@ -15,6 +15,7 @@ import { runningAsRoot } from '../manager/launcher/os-users.js';
 import type { ManagerSettings } from '../manager/manager-settings.js';
 import { EngineRegistry } from '../manager/registry/engine-registry.js';
 import { RegistryStore } from '../manager/registry/registry-store.js';
+import { closeServer } from './boot/http-server.js';
 import { defaultUser } from './engine-context.js';
 import type { LogLevel } from './flags/log-flags.js';
 import { createLogger } from './logger.js';
@@ -98,12 +99,7 @@ interface Running {
 async function closeAll(parts: Partial<Running>, logger: Logger): Promise<void> {
   await parts.manager?.close().catch((err: unknown) => logger.error({ err }, 'stopping the engines failed'));
   parts.jobs?.close();
-  if (parts.app) {
-    const force = setTimeout(() => parts.app?.server.closeAllConnections(), 2000);
-    force.unref();
-    await parts.app.close().catch(() => {});
-    clearTimeout(force);
-  }
+  if (parts.app) await closeServer(parts.app).catch(() => {});
   parts.store?.close();
 }
 

@@ -39,11 +39,11 @@ export async function buildServer(
 }
 
 /**
- * Closes the server once the requests in flight are answered (`drained`: the early listener's, which
- * handed the server its connections); connections that outlive the drain (a stalled client) must not
- * keep the process alive.
+ * Closes the server once the requests in flight are answered (`drained`: with an early listener,
+ * its drained(), since the server never accepted the connections it was handed); connections that
+ * outlive the drain (a stalled client) must not keep the process alive.
  */
-export async function closeServer(app: FastifyInstance, drained: () => Promise<void>): Promise<void> {
+export async function closeServer(app: FastifyInstance, drained: () => Promise<void> = async () => {}): Promise<void> {
   const force = setTimeout(() => app.server.closeAllConnections(), 2000);
   force.unref();
   try {
