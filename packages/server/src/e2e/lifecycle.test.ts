@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { describe, test } from 'node:test';
-import { waitFor } from '@engineconn/testkit';
+import { after, describe, test } from 'node:test';
+import { createFileGate, waitFor } from '@engineconn/testkit';
 import { parseSse } from '../test-support/sse-parse.js';
 import { runEngineConn, spawnerForSuite, TEST_ENGINE, taskFinished } from './spawn-engineconn.js';
 import { ensureOsUser } from './spawn-manager.js';
@@ -42,12 +42,19 @@ describe('engineconn start (end to end)', () => {
 
   test('SIGTERM drains the running task, then exits 0 and removes the ready file', async () => {
     const ec = await start([]);
-    const { body } = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 400; select 1' });
+    const gate = await createFileGate();
+    after(() => gate.remove());
+    // Held at its gate until the drain has begun, so the signal comes while it runs however slow the machine.
+    const { body } = await ec.api<{ id: string }>('POST', '/api/v1/tasks', {
+      code: `file-gate ${gate.path}; select 1`,
+    });
     const stream = await fetch(`${ec.url}/api/v1/tasks/${body.id}/events`, {
       headers: { authorization: `Bearer ${ec.token}` },
     });
     const text = stream.text();
     ec.child.kill('SIGTERM');
+    await waitFor(async () => (await fetch(`${ec.url}/readyz`)).status === 503, { what: 'the drain to begin' });
+    await gate.open();
     const exit = await ec.exited;
     assert.deepEqual(exit, { code: 0, signal: null });
     const events = parseSse(await text).events;
