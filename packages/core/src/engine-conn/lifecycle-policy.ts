@@ -29,7 +29,8 @@ export const SERVICE_POLICY: LifecyclePolicy = {
 
 /**
  * Linkis' once EngineConn: it serves in `Running` until its one job is submitted, ends as soon as
- * that job ends, with the job's outcome, and a shutdown before the job succeeded is a failure.
+ * that job ends, with the job's outcome, and a shutdown while its job had not succeeded is a
+ * failure (one before any job was submitted is not: nothing failed).
  */
 export const ONCE_POLICY: LifecyclePolicy = {
   name: 'once',
