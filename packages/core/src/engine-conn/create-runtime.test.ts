@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import { defineEngine } from '../plugin/define-engine.js';
 import type { EnginePlugin, SessionEnv } from '../plugin/engine-plugin.js';
@@ -131,6 +132,21 @@ describe('EngineConnRuntime.create', () => {
     );
     engine.open();
     await waitFor(() => engine.seen.sessions[0]?.closed === true, { what: 'the late session to be closed' });
+  });
+
+  test('a 30-day ec.startTimeout does not end a start-up that takes longer than one millisecond', async () => {
+    const engine = gatedEngine({ honoursSignal: true });
+    const base = optionsFor(engine.plugin, { after: () => {} });
+    const opts = testRuntimeOptions({ options: { 'ec.startTimeout': '30d' } });
+    const creating = EngineConnRuntime.create({ ...base, context: opts.context });
+    await waitFor(() => engine.seen.env !== undefined, { what: 'createSession to be called' });
+    // Node fires a timer longer than about 24.8 days after 1 ms: one that overflowed has by now.
+    await delay(30);
+    assert.equal(engine.seen.env?.signal.aborted, false);
+    engine.open();
+    const runtime = await creating;
+    assert.equal(runtime.status, 'Unlock');
+    await runtime.shutdown();
   });
 
   test('a failing start-up hook after the session opened closes the session', async () => {

@@ -4,6 +4,7 @@ import type { EngineCreationContext } from '../context/engine-creation-context.j
 import { ConfigInvalidError } from '../errors/errors.js';
 import type { EngineLogger, EnginePlugin } from '../plugin/engine-plugin.js';
 import { formatDuration } from '../util/duration.js';
+import { setLongTimeout } from '../util/long-timer.js';
 import type { HookRunner } from './hook-runner.js';
 import { checkOptionKeys } from './option-keys.js';
 import { type RuntimeSettings, readRuntimeSettings } from './runtime-settings.js';
@@ -52,7 +53,14 @@ export async function openSession(opts: OpenSessionOptions): Promise<unknown> {
   await mkdir(ctx.dataDir, { recursive: true });
   await opts.hooks.run('beforeCreateEngineConn', (h) => h.beforeCreateEngineConn?.(ctx));
   throwIfAbandoned(signal);
-  const timeout = AbortSignal.timeout(settings.startTimeoutMs);
+  // A long timer, not AbortSignal.timeout: that one fires after 1 ms past about 24.8 days, and
+  // ec.startTimeout may be set up to the documented maximum duration.
+  const timeoutController = new AbortController();
+  const timer = setLongTimeout(
+    () => timeoutController.abort(new DOMException('ec.startTimeout passed', 'TimeoutError')),
+    settings.startTimeoutMs,
+  );
+  const timeout = timeoutController.signal;
   const sessionSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const whyAborted = (): EngineConnError =>
     timeout.aborted && !signal?.aborted
@@ -92,6 +100,7 @@ export async function openSession(opts: OpenSessionOptions): Promise<unknown> {
     }
     throw err;
   } finally {
+    timer.clear();
     sessionSignal.removeEventListener('abort', onAbort);
   }
 }
