@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
+import { createFileGate } from '@engineconn/testkit';
 import { type ParsedSseEvent, parseSse } from '../test-support/sse-parse.js';
 import { spawnerForSuite, TEST_ENGINE, taskFinished } from './spawn-engineconn.js';
+
+/** The task's own log lines (`line N`) in `events`. */
+function logLines(events: ParsedSseEvent[]): string[] {
+  return events
+    .filter((e) => e.event === 'log')
+    .flatMap((e) => (e.data as { lines: string[] }).lines)
+    .filter((l) => /^line \d$/.test(l));
+}
 
 /** Reads SSE events from `url` until `enough(events)` or the stream ends; aborts the connection after. */
 async function readEvents(
@@ -36,14 +45,19 @@ describe('events and auth over HTTP (end to end)', () => {
 
   test('SSE resumes after a dropped connection with Last-Event-ID: no gap, no duplicate, ends with done', async () => {
     const ec = await spawn(['--engine', TEST_ENGINE]);
+    const gate = await createFileGate();
+    after(() => gate.remove());
+    // Held at the gate after its first lines: the first connection drops mid-task, and the rest
+    // of the task runs while no client is connected.
     const { body } = await ec.api<{ id: string }>('POST', '/api/v1/tasks', {
-      code: 'log 3; sleep 150; log 3; sleep 150; log 3; sleep 150; rows 2',
+      code: `log 3; file-gate ${gate.path}; log 3; log 3; rows 2`,
     });
     const url = `${ec.url}/api/v1/tasks/${body.id}/events`;
     const auth = { authorization: `Bearer ${ec.token}` };
-    const first = await readEvents(url, auth, (events) => events.length >= 3);
-    assert.ok(first.length >= 3);
+    const first = await readEvents(url, auth, (events) => logLines(events).length >= 3);
+    assert.equal(logLines(first).length, 3, 'the lines before the gate came on the first connection');
     assert.notEqual(first.at(-1)!.event, 'done', 'the first connection dropped before the end');
+    await gate.open();
     const rest = await readEvents(url, { ...auth, 'last-event-id': String(first.at(-1)!.id) }, () => false);
     const all = [...first, ...rest];
     const ids = all.map((e) => e.id);
@@ -53,8 +67,7 @@ describe('events and auth over HTTP (end to end)', () => {
       `contiguous ids: ${ids.join(',')}`,
     );
     assert.equal(all.at(-1)!.event, 'done');
-    const lines = all.filter((e) => e.event === 'log').flatMap((e) => (e.data as { lines: string[] }).lines);
-    assert.equal(lines.filter((l) => /^line \d$/.test(l)).length, 9);
+    assert.equal(logLines(all).length, 9);
   });
 
   test('two users with separate tokens cannot see each other’s tasks', async () => {
