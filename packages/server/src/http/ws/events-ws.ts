@@ -33,6 +33,8 @@ export interface EventsWsOptions extends Partial<EventSessionLimits> {
   maxMessageBytes?: number;
   /** Ping interval; a client that does not answer one ping before the next is dropped. 0 = off. */
   pingIntervalMs?: number;
+  /** How long a shutdown waits for a client to answer its close frame before cutting the socket. */
+  shutdownCloseMs?: number;
 }
 
 // The same bound as SSE; the close grace is long enough for a client that paused to read the
@@ -71,10 +73,24 @@ export function createEventsWsPlugin(options: EventsWsOptions = {}): EventsWsPlu
     closeGraceMs: options.closeGraceMs ?? DEFAULT_LIMITS.closeGraceMs,
   };
   const pingIntervalMs = options.pingIntervalMs ?? 30_000;
+  // The HTTP server's own force-close bound (closeServer). Node stops tracking a connection once it
+  // is upgraded, so that force-close never reaches a WebSocket, and `ws` waits 30 s for a peer that
+  // never answers the close frame: the server's close, and the shutdown, would wait as long.
+  const shutdownCloseMs = options.shutdownCloseMs ?? 2000;
 
   const plugin: FastifyPluginAsync = async function eventsWs(app) {
     if (!app.hasDecorator('websocketServer')) {
-      await app.register(websocket, { options: { maxPayload: options.maxMessageBytes ?? 64 * 1024 } });
+      await app.register(websocket, {
+        options: { maxPayload: options.maxMessageBytes ?? 64 * 1024 },
+        preClose(done) {
+          const { clients } = this.websocketServer;
+          for (const client of clients) client.close(1001);
+          setTimeout(() => {
+            for (const client of clients) client.terminate();
+          }, shutdownCloseMs).unref();
+          done();
+        },
+      });
     }
     const { runtime, authenticator } = app.engineConn;
     const sessions = new Set<EventSession>();
