@@ -209,7 +209,8 @@ async function writeTable(run: StatementRun, opened: OpenedResult, context: Read
   const names = run.session.typeNames;
   const columns = result.columnNames().map((name, i) => ({ name, type: names.name(types[i] as DuckDBType) }));
   const encoder = new RowLineEncoder(types, context);
-  const buffers = [new LineBytes(), new LineBytes()] as const;
+  // Each made when first needed: a small result has one chunk, so one buffer.
+  const buffers: (LineBytes | undefined)[] = [];
   const writer = await run.task.createResultSet({ type: 'TABLE', columns });
   let rows = 0;
   let writing: Promise<void> | undefined;
@@ -221,7 +222,11 @@ async function writeTable(run: StatementRun, opened: OpenedResult, context: Read
       fetching = opened.nextChunk();
       // Handled here so a failed fetch cannot crash the process while this chunk is written.
       fetching.catch(ignore);
-      const lines = buffers[turn] as LineBytes;
+      let lines = buffers[turn];
+      if (!lines) {
+        lines = new LineBytes();
+        buffers[turn] = lines;
+      }
       lines.reset();
       encoder.encode(chunk, lines);
       if (writing) await writing;

@@ -1,6 +1,14 @@
 const ZERO = 0x30;
 const MINUS = 0x2d;
 const INT32_LIMIT = 2 ** 31;
+/**
+ * Room a new buffer starts with: below Buffer.poolSize / 2, so it is a slice of Node's shared pool
+ * rather than an ArrayBuffer of its own. A trivial query's lines fit; a bulk chunk grows the buffer
+ * in a few doublings, once per statement. Starting at 64 KiB made every statement allocate
+ * external memory, which V8 counts towards its next full collection: with two per `select 1`, the
+ * collector ran more than the statements did.
+ */
+const INITIAL_CAPACITY = 1024;
 
 /**
  * A growing byte buffer the stored lines of a chunk are written into, reused chunk after chunk: the
@@ -11,7 +19,7 @@ export class LineBytes {
   #buf: Buffer;
   at = 0;
 
-  constructor(capacity = 64 * 1024) {
+  constructor(capacity = INITIAL_CAPACITY) {
     this.#buf = Buffer.allocUnsafe(capacity);
   }
 
