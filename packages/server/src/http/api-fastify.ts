@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { collectApiRoutes } from './openapi/api-route.js';
 import { clientErrorHandler } from './protocol-errors.js';
+import { requestLoggerFactory } from './request-logger.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 
 /** The request body limit of both APIs unless `--body-limit` says otherwise. */
@@ -26,7 +27,7 @@ export function createApiFastify(opts: ApiFastifyOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
     ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
     bodyLimit,
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    ...(opts.logger ? { loggerInstance: opts.logger, childLoggerFactory: requestLoggerFactory } : { logger: false }),
     // Per-request log lines would dominate the log at thousands of tasks per second.
     logController: new LogController({ disableRequestLogging: true }),
     // Task ids and locks never need more; a bounded param length keeps the router cheap.

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { EngineConnError } from '@engineconn/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -81,44 +81,56 @@ export function installRequestGuard(app: FastifyInstance, opts: RequestGuardOpti
     return isIP(name) !== 0 || names.has(name);
   };
 
-  closeRefusedUpgrades(app);
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every request, and an async hook costs a promise
+  // and a trip through the microtask queue each time.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-content-type-options', 'nosniff');
-    if (request.routeOptions.config?.anyHost) return;
-    const host = request.headers.host;
-    if (host !== undefined && !hostAllowed(host)) {
-      throw new EngineConnError(
-        'EC_FORBIDDEN_ORIGIN',
-        `This EngineConn does not serve the host '${host}'. Call it by its address or localhost, or start it with --public-url naming that host.`,
-      );
-    }
-    const origin = request.headers.origin;
-    if (origin !== undefined && !originAllowed(request, origin, origins)) {
-      throw new EngineConnError(
-        'EC_FORBIDDEN_ORIGIN',
-        `Requests from the web origin '${origin}' are refused: only this EngineConn's own pages may call it. Start it with --allow-origin ${origin} to trust that site.`,
-      );
-    }
-    if (hasBody(request)) {
-      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/json') {
-        throw new EngineConnError(
-          'EC_UNSUPPORTED_MEDIA_TYPE',
-          `Send the request body as Content-Type: application/json${type ? `, not ${type}` : ''}.`,
-        );
-      }
-    }
+    if (request.headers.upgrade !== undefined) closeIfRefused(request, reply);
+    done(request.routeOptions.config?.anyHost ? undefined : refusal(request, hostAllowed, origins));
   });
 }
 
+/** Why the guard refuses the request, or undefined when it passes (a value, not a throw: the hook hands it to `done`). */
+function refusal(
+  request: FastifyRequest,
+  hostAllowed: (host: string) => boolean,
+  origins: ReadonlySet<string>,
+): EngineConnError | undefined {
+  const host = request.headers.host;
+  if (host !== undefined && !hostAllowed(host)) {
+    return new EngineConnError(
+      'EC_FORBIDDEN_ORIGIN',
+      `This EngineConn does not serve the host '${host}'. Call it by its address or localhost, or start it with --public-url naming that host.`,
+    );
+  }
+  const origin = request.headers.origin;
+  if (origin !== undefined && !originAllowed(request, origin, origins)) {
+    return new EngineConnError(
+      'EC_FORBIDDEN_ORIGIN',
+      `Requests from the web origin '${origin}' are refused: only this EngineConn's own pages may call it. Start it with --allow-origin ${origin} to trust that site.`,
+    );
+  }
+  if (hasBody(request)) {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      return new EngineConnError(
+        'EC_UNSUPPORTED_MEDIA_TYPE',
+        `Send the request body as Content-Type: application/json${type ? `, not ${type}` : ''}.`,
+      );
+    }
+  }
+  return undefined;
+}
+
 /**
- * A WebSocket upgrade refused here is answered before @fastify/websocket's own hooks have marked
- * the request as one, so nothing would close its socket: every refused upgrade would leak one (and
- * keep the server from closing). A refused upgrade's socket is closed once the answer is out.
+ * A WebSocket upgrade refused here (or by auth) is answered before @fastify/websocket's own hooks
+ * have marked the request as one, so nothing would close its socket: every refused upgrade would
+ * leak one (and keep the server from closing). A refused upgrade's socket is closed once the answer
+ * is out. Only upgrade requests pay for the listener.
  */
-function closeRefusedUpgrades(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.headers.upgrade !== undefined && reply.statusCode >= 400) request.raw.socket.destroy();
+function closeIfRefused(request: FastifyRequest, reply: FastifyReply): void {
+  reply.raw.once('finish', () => {
+    if (reply.statusCode >= 400) request.raw.socket.destroy();
   });
 }
 
