@@ -107,6 +107,22 @@ describe('duckdb sql executor: kept statements after a setting changed', () => {
     }
   });
 
+  test("a kept SELECT's zone-aware timestamps are written in the zone set since, by the engine's own encoder", async () => {
+    const ec = await openTestSession({}, 2);
+    try {
+      const sql = "select '2024-01-01 12:00:00+00'::timestamptz as at";
+      const rows = async () => (await ec.run(sql)).resultSets[0]?.rows;
+      await ec.run("SET GLOBAL TimeZone = 'UTC'");
+      await Promise.all([ec.run(sql), ec.run(sql)]);
+      assert.deepEqual(await rows(), [['2024-01-01T12:00:00+00:00']]);
+      await ec.run("SET GLOBAL TimeZone = 'Asia/Tokyo'");
+      assert.deepEqual(await rows(), [['2024-01-01T21:00:00+09:00']]);
+      assert.deepEqual(await rows(), [['2024-01-01T21:00:00+09:00']]);
+    } finally {
+      await ec.close();
+    }
+  });
+
   test('a write on one connection makes the SELECT kept on another one prepared again', async () => {
     const ec = await openTestSession({}, 2);
     try {

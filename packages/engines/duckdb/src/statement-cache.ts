@@ -1,15 +1,24 @@
-import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
 import { duckdb } from './duckdb-api.js';
+import type { TableShape } from './table-shape.js';
 
 /** Prepared queries kept per connection; past it the least recently used one is destroyed. */
 const PER_CONNECTION = 16;
 /** Longer texts are rarely repeated verbatim, and the key would cost more than the plan saves. */
 const MAX_SQL_LENGTH = 4096;
 
-/** A prepared SELECT and how many rows its last run returned (see `materialise` in statement-runner). */
+/** A prepared SELECT, how many rows its last run returned (see `materialise` in statement-runner), and its result's shape. */
 export interface KeptStatement {
   readonly prepared: DuckDBPreparedStatement;
   readonly lastRows: number;
+  readonly shape: TableShape;
+}
+
+/** A statement that ran without error, offered to the cache (see `give`). */
+export interface RanStatement extends KeptStatement {
+  readonly statementType: StatementType;
+  /** The cache's generation when the statement was taken or prepared. */
+  readonly generation: number;
 }
 
 /**
@@ -45,20 +54,15 @@ export class StatementCache {
   }
 
   /**
-   * Keeps a statement that ran without error (its run returned `rows` rows) for the next run of `sql`
-   * on its connection, if it is a SELECT prepared since the last clear(); anything else is destroyed.
+   * Keeps a statement that ran without error for the next run of `sql` on its connection, if it is
+   * a SELECT prepared since the last clear(); anything else is destroyed.
    */
-  give(
-    connection: DuckDBConnection,
-    sql: string,
-    prepared: DuckDBPreparedStatement,
-    generation: number,
-    rows: number,
-  ): void {
+  give(connection: DuckDBConnection, sql: string, ran: RanStatement): void {
+    const { prepared } = ran;
     if (
-      generation !== this.#generation ||
+      ran.generation !== this.#generation ||
       sql.length > MAX_SQL_LENGTH ||
-      prepared.statementType !== duckdb.StatementType.SELECT
+      ran.statementType !== duckdb.StatementType.SELECT
     ) {
       prepared.destroySync();
       return;
@@ -70,7 +74,7 @@ export class StatementCache {
     }
     statements.get(sql)?.prepared.destroySync();
     statements.delete(sql);
-    statements.set(sql, { prepared, lastRows: rows });
+    statements.set(sql, { prepared, lastRows: ran.lastRows, shape: ran.shape });
     if (statements.size > PER_CONNECTION) {
       const [oldest, statement] = statements.entries().next().value as [string, KeptStatement];
       statements.delete(oldest);

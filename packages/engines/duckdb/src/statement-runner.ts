@@ -4,7 +4,6 @@ import type {
   DuckDBMaterializedResult,
   DuckDBPreparedStatement,
   DuckDBResult,
-  DuckDBType,
   StatementType,
 } from '@duckdb/node-api';
 import {
@@ -19,9 +18,10 @@ import { duckdb } from './duckdb-api.js';
 import type { DuckDBSession } from './duckdb-session.js';
 import type { Interrupter } from './interrupter.js';
 import { awaitPendingResult } from './pending-result.js';
+import type { KeptStatement } from './statement-cache.js';
+import { type TableShape, tableShape } from './table-shape.js';
 import type { ReadContext } from './values/cell-readers.js';
 import { LineBytes } from './values/line-bytes.js';
-import { RowLineEncoder } from './values/row-line-encoder.js';
 import { ZoneClock } from './values/zone-clock.js';
 
 export interface StatementRun {
@@ -100,6 +100,8 @@ interface OpenedResult {
   readonly nextChunk: () => Promise<DuckDBDataChunk | null>;
   /** The statement to keep once the run succeeded (null: a text DuckDB reads as several statements). */
   readonly prepared: DuckDBPreparedStatement | null;
+  /** What the cache knew of it: a kept SELECT, whose result has the shape it had last time. */
+  readonly kept: KeptStatement | undefined;
   readonly generation: number;
 }
 
@@ -146,7 +148,7 @@ async function openResult(run: StatementRun): Promise<OpenedResult> {
   try {
     const materialised = kept ? await tryMaterialise(run, kept.lastRows, kept.prepared) : null;
     if (materialised)
-      return { result: materialised, nextChunk: materialisedChunks(materialised), prepared, generation };
+      return { result: materialised, nextChunk: materialisedChunks(materialised), prepared, kept, generation };
     let result: DuckDBResult;
     if (gate.tryEnter()) {
       try {
@@ -157,22 +159,36 @@ async function openResult(run: StatementRun): Promise<OpenedResult> {
     } else {
       result = await awaitPendingResult(prepared ? prepared.startStream() : await run.connection.startStream(run.sql));
     }
-    return { result, nextChunk: () => fetchChunk(run, result), prepared, generation };
+    return { result, nextChunk: () => fetchChunk(run, result), prepared, kept, generation };
   } catch (err) {
     prepared?.destroySync();
     throw err;
   }
 }
 
+/** A kept statement is a SELECT; of another, the result says (one call into the binding). */
+function statementType(opened: OpenedResult): StatementType {
+  return opened.kept ? duckdb.StatementType.SELECT : opened.result.statementType;
+}
+
 /**
- * After the statement: a prepared one that answered with a table of `rows` is offered to the cache
- * for the next run (it keeps SELECTs only); after a failure, or a statement of another kind, it is
- * destroyed.
+ * After the statement: a prepared one that answered with a table is offered to the cache for the
+ * next run (it keeps SELECTs only); after a failure, or a statement of another kind, it is destroyed.
  */
-function settle(run: StatementRun, opened: OpenedResult, rows: number | null): void {
-  if (!opened.prepared) return;
-  if (rows === null) opened.prepared.destroySync();
-  else run.session.statements.give(run.connection, run.sql, opened.prepared, opened.generation, rows);
+function settle(run: StatementRun, opened: OpenedResult, table: WrittenTable | null): void {
+  const { prepared } = opened;
+  if (!prepared) return;
+  if (table === null) {
+    prepared.destroySync();
+    return;
+  }
+  run.session.statements.give(run.connection, run.sql, {
+    prepared,
+    lastRows: table.rows,
+    shape: table.shape,
+    statementType: statementType(opened),
+    generation: opened.generation,
+  });
 }
 
 async function fetchChunk(run: StatementRun, result: DuckDBResult): Promise<DuckDBDataChunk | null> {
@@ -203,22 +219,22 @@ async function readContext(run: StatementRun): Promise<ReadContext> {
  * only after the write that read it settled. No fetch is left running when this returns: the result
  * and its connection are used again right after.
  */
-async function writeTable(run: StatementRun, opened: OpenedResult, context: ReadContext): Promise<number> {
-  const { result } = opened;
-  const types = result.columnTypes();
-  const names = run.session.typeNames;
-  const columns = result.columnNames().map((name, i) => ({ name, type: names.name(types[i] as DuckDBType) }));
-  const encoder = new RowLineEncoder(types, context);
+async function writeTable(run: StatementRun, opened: OpenedResult, context: ReadContext): Promise<WrittenTable> {
+  const { kept } = opened;
+  const shape =
+    kept?.shape.zone === context.zone ? kept.shape : tableShape(opened.result, run.session.typeNames, context);
+  const { encoder } = shape;
   // Each made when first needed: a small result has one chunk, so one buffer.
   const buffers: (LineBytes | undefined)[] = [];
-  const writer = await run.task.createResultSet({ type: 'TABLE', columns });
+  const writer = await run.task.createResultSet(shape.spec);
   let rows = 0;
   let writing: Promise<void> | undefined;
   let fetching = opened.nextChunk();
   try {
     for (let turn = 0; ; turn ^= 1) {
       const chunk = await fetching;
-      if (!chunk || chunk.rowCount === 0) break;
+      const count = chunk ? chunk.rowCount : 0;
+      if (!chunk || count === 0) break;
       fetching = opened.nextChunk();
       // Handled here so a failed fetch cannot crash the process while this chunk is written.
       fetching.catch(ignore);
@@ -228,12 +244,12 @@ async function writeTable(run: StatementRun, opened: OpenedResult, context: Read
         buffers[turn] = lines;
       }
       lines.reset();
-      encoder.encode(chunk, lines);
+      encoder.encode(chunk, count, lines);
       if (writing) await writing;
       if (run.interrupter.requested) break;
-      writing = writer.writeRowLines(lines.view(), chunk.rowCount);
+      writing = writer.writeRowLines(lines.view(), count);
       writing.catch(ignore);
-      rows += chunk.rowCount;
+      rows += count;
     }
     if (writing) await writing;
   } finally {
@@ -242,7 +258,7 @@ async function writeTable(run: StatementRun, opened: OpenedResult, context: Read
   // An interrupted stream ends like a complete one; only the flag tells them apart.
   if (run.interrupter.requested) throw cancelledError(run.index, run.total);
   await writer.close();
-  return rows;
+  return { rows, shape };
 }
 
 async function writeText(task: TaskContext, text: string): Promise<void> {
@@ -251,19 +267,25 @@ async function writeText(task: TaskContext, text: string): Promise<void> {
   await writer.close();
 }
 
+interface WrittenTable {
+  readonly rows: number;
+  readonly shape: TableShape;
+}
+
 interface Written {
   /** What the log says the statement did. */
   readonly summary: string;
-  /** The rows of a TABLE result set; null for a TEXT one. */
-  readonly rows: number | null;
+  /** The TABLE result set written; null for a TEXT one. */
+  readonly table: WrittenTable | null;
 }
 
 /** The statement's result set: a query's TABLE, DML's `N rows affected`, anything else's `OK`. */
 async function writeResult(run: StatementRun, opened: OpenedResult, context: ReadContext): Promise<Written> {
   const { result } = opened;
-  if (result.returnType === duckdb.ResultReturnType.QUERY_RESULT) {
-    const rows = await writeTable(run, opened, context);
-    return { summary: `${rows} row${rows === 1 ? '' : 's'}`, rows };
+  if (opened.kept || result.returnType === duckdb.ResultReturnType.QUERY_RESULT) {
+    const table = await writeTable(run, opened, context);
+    const { rows } = table;
+    return { summary: `${rows} row${rows === 1 ? '' : 's'}`, table };
   }
   let summary = 'OK';
   if (result.returnType === duckdb.ResultReturnType.CHANGED_ROWS) {
@@ -271,7 +293,7 @@ async function writeResult(run: StatementRun, opened: OpenedResult, context: Rea
     summary = `${rows} row${rows === 1 ? '' : 's'} affected`;
   }
   await writeText(run.task, summary);
-  return { summary, rows: null };
+  return { summary, table: null };
 }
 
 function watchProgress(run: StatementRun): () => void {
@@ -312,10 +334,10 @@ export async function runStatement(run: StatementRun): Promise<StatementOutcome>
       settle(run, opened, null);
       throw err;
     }
-    settle(run, opened, written.rows);
+    settle(run, opened, written.table);
     const { summary } = written;
     task.log(`${name} done in ${Math.round(performance.now() - started)} ms: ${summary}`);
-    return { statementType: opened.result.statementType };
+    return { statementType: statementType(opened) };
   } catch (err) {
     const ms = Math.round(performance.now() - started);
     if (run.interrupter.requested) {

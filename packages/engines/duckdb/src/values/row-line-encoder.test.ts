@@ -55,7 +55,7 @@ describe('RowLineEncoder', () => {
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
       const expected = rowsOfChunk(chunk, readers).map((row) => `${encodeRow(row)}\n`);
       out.reset();
-      encoder.encode(chunk, out);
+      encoder.encode(chunk, chunk.rowCount, out);
       assert.equal(out.view().toString('utf8'), expected.join(''));
       rows += chunk.rowCount;
     }
@@ -70,7 +70,7 @@ describe('RowLineEncoder', () => {
     const out = new LineBytes();
     const chunk = await result.fetchChunk();
     assert.ok(chunk);
-    encoder.encode(chunk, out);
+    encoder.encode(chunk, chunk.rowCount, out);
     assert.equal(
       out.view().toString('utf8'),
       '[9007199254740991,"18446744073709551615"]\n["-9007199254740992","9007199254740992"]\n',

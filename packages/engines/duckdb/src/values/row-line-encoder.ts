@@ -175,16 +175,22 @@ function columnEncoder(type: DuckDBType, context: ReadContext): ColumnEncoder {
  * without a JS value per cell, every other column through its cell reader.
  */
 export class RowLineEncoder {
+  readonly #types: readonly DuckDBType[];
   readonly #columns: readonly ColumnEncoder[];
 
   constructor(types: readonly DuckDBType[], context: ReadContext) {
+    this.#types = types;
     this.#columns = types.map((type) => columnEncoder(type, context));
   }
 
-  /** Appends the chunk's rows to `out`. */
-  encode(chunk: DuckDBDataChunk, out: LineBytes): void {
-    const cells = this.#columns.map((encoder, c) => encoder(chunk.getColumnVector(c)));
-    const rows = chunk.rowCount;
+  /**
+   * Appends the chunk's `rows` rows to `out`. Its vectors are made with the column types known
+   * here: `getColumnVector` would read each vector's type back from DuckDB and build it again.
+   */
+  encode(chunk: DuckDBDataChunk, rows: number, out: LineBytes): void {
+    const cells = this.#columns.map((encoder, c) =>
+      encoder(duckdb.DuckDBVector.create(bindings.data_chunk_get_vector(chunk.chunk, c), rows, this.#types[c])),
+    );
     for (let row = 0; row < rows; row++) {
       out.byte(OPEN);
       for (let c = 0; c < cells.length; c++) {
