@@ -112,9 +112,9 @@ export class ResultSetFileWriter implements ResultSetWriter {
     return this.#store.openRead();
   }
 
-  /** The committed bytes while the set lives in memory (a view, not a copy), or null once it is in its file. */
-  committedMemory(): Buffer | null {
-    return this.#store.memoryBytes()?.subarray(0, this.#committedBytes) ?? null;
+  /** Copies up to `length` stored bytes from `position` (see ResultStore.readAt); returns how many. */
+  readAt(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    return this.#store.readAt(buffer, offset, length, position);
   }
 
   /** True while the set lives in memory only. */

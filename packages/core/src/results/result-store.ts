@@ -11,11 +11,23 @@ async function writeAll(handle: FileHandle, buf: Buffer, position: number): Prom
   }
 }
 
+async function readFully(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number) {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, offset + done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
 /**
  * The bytes of one result set: in memory while the set is small and the shared budget allows,
  * else in its file, which is created only then (spilling what memory held first). Appends are
  * serialised by the caller. Readers get a handle that follows the set from memory to the file if
- * it spills while they read: the switch happens only once the file holds every byte.
+ * it spills while they read: the switch happens only once the file holds every byte. Page reads
+ * (`readAt`) share one read handle on the file, kept until the set is released: a caller walking a
+ * large set page by page costs one read per page, not an open, a read and a close.
  */
 export class ResultStore {
   readonly file: string;
@@ -26,6 +38,8 @@ export class ResultStore {
   #size = 0;
   #handle: FileHandle | null = null;
   #spilled = false;
+  #pageHandle: Promise<FileHandle> | null = null;
+  #released = false;
 
   constructor(file: string, openFile: () => Promise<FileHandle>, memory: ResultMemory) {
     this.file = file;
@@ -60,6 +74,37 @@ export class ResultStore {
     return Promise.resolve(new StoreReadHandle(this));
   }
 
+  /**
+   * Copies up to `length` stored bytes from `position` into `buffer` at `offset`; returns how many
+   * there were. Reads at most what the caller knows is committed.
+   */
+  async readAt(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    const memory = this.memoryBytes();
+    if (memory) return memory.copy(buffer, offset, position, Math.min(memory.length, position + length));
+    if (this.#released) return this.#readOnce(buffer, offset, length, position);
+    this.#pageHandle ??= open(this.file, 'r');
+    const opening = this.#pageHandle;
+    try {
+      return await readFully(await opening, buffer, offset, length, position);
+    } catch (err) {
+      // Released while this read waited: the kept handle closed under it.
+      if (this.#released) return this.#readOnce(buffer, offset, length, position);
+      // A failed open is not kept: the next read tries again.
+      if (this.#pageHandle === opening) this.#pageHandle = null;
+      throw err;
+    }
+  }
+
+  /** A read on a handle of its own: the set is no longer served, so no handle is kept for it. */
+  async #readOnce(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    const handle = await open(this.file, 'r');
+    try {
+      return await readFully(handle, buffer, offset, length, position);
+    } finally {
+      await handle.close();
+    }
+  }
+
   /** Releases the file (memory stays readable). Idempotent. */
   async close(): Promise<void> {
     const handle = this.#handle;
@@ -67,10 +112,17 @@ export class ResultStore {
     await handle?.close();
   }
 
-  /** Gives the memory back to the budget: the set is no longer served. Idempotent. */
+  /** Gives the memory and the kept read handle back: the set is no longer served. Idempotent. */
   release(): void {
-    this.#memory.give(this.#reserved);
-    this.#reserved = 0;
+    this.#giveMemory();
+    this.#released = true;
+    const kept = this.#pageHandle;
+    this.#pageHandle = null;
+    // FileHandle.close waits for reads in flight on it; a handle that never opened has nothing to close.
+    void kept?.then(
+      (handle) => handle.close(),
+      () => {},
+    );
   }
 
   #fitsInMemory(extra: number): boolean {
@@ -93,7 +145,12 @@ export class ResultStore {
     // Only now does the file hold every byte: readers switch to it from here on.
     this.#spilled = true;
     this.#buf = null;
-    this.release();
+    this.#giveMemory();
+  }
+
+  #giveMemory(): void {
+    this.#memory.give(this.#reserved);
+    this.#reserved = 0;
   }
 }
 

@@ -15,23 +15,8 @@ export interface RowsJsonPage {
   next: number | null;
 }
 
-/** Reads `length` stored bytes from `position` into `buf` at `at`; returns how many there were. */
-async function readInto(set: ResultSetFileWriter, buf: Buffer, at: number, position: number, length: number) {
-  const memory = set.committedMemory();
-  if (memory) return memory.copy(buf, at, position, position + length);
-  const handle = await set.openRead();
-  try {
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await handle.read(buf, at + done, length - done, position + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return done;
-  } finally {
-    await handle.close();
-  }
-}
+/** Room left after a page's rows for its tail, `,"offset":N,"next":M}` (two safe integers: 51 bytes). */
+const TAIL_ROOM = 64;
 
 /**
  * Rows [offset, end) of a TABLE set as the JSON text of an array, made from the stored bytes
@@ -46,14 +31,50 @@ export async function readRowsJsonPage(
   end: number,
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<{ rows: Buffer; count: number }> {
-  if (offset >= end) return { rows: EMPTY, count: 0 };
+  const span = await readRowsSpan(set, offset, end, maxBytes, 0, 0);
+  return { rows: span.buf.subarray(span.start, span.stop), count: span.count };
+}
+
+/**
+ * A whole RowsPage answer as JSON, `{"columns":…,"rows":[…],"offset":N,"next":M}`, in the one
+ * buffer the rows were read into: `head` goes in the room left in front of them and the tail after,
+ * so serving a page copies its bytes once (the read) and sends one buffer with its length known.
+ */
+export async function rowsPageJson(
+  set: ResultSetFileWriter,
+  offset: number,
+  end: number,
+  head: Buffer,
+  tail: (count: number) => string,
+): Promise<{ json: Buffer; count: number }> {
+  const span = await readRowsSpan(set, offset, end, Number.POSITIVE_INFINITY, head.length, TAIL_ROOM);
+  const from = span.start - head.length;
+  head.copy(span.buf, from);
+  const stop = span.stop + span.buf.write(tail(span.count), span.stop, 'latin1');
+  return { json: span.buf.subarray(from, stop), count: span.count };
+}
+
+/**
+ * The rows' JSON array at [start, stop) of `buf`, with at least `before` bytes free in front of it
+ * and `after` bytes after it.
+ */
+async function readRowsSpan(
+  set: ResultSetFileWriter,
+  offset: number,
+  end: number,
+  maxBytes: number,
+  before: number,
+  after: number,
+): Promise<{ buf: Buffer; start: number; stop: number; count: number }> {
+  if (offset >= end) return emptySpan(before, after);
   const range = set.rowRange(offset, end);
   const length = range.end - range.position;
   // One byte in front for the opening bracket, which replaces the newline before the first row.
-  const buf = Buffer.allocUnsafe(length + 1);
-  const got = await readInto(set, buf, 1, range.position, length);
-  const stop = got + 1;
-  let at = 1;
+  const read = before + 1;
+  const buf = Buffer.allocUnsafe(read + length + after);
+  const got = await set.readAt(buf, read, length, range.position);
+  const stop = read + got;
+  let at = read;
   for (let skip = offset - range.row; skip > 0; skip--) {
     const newline = buf.indexOf(NEWLINE, at);
     if (newline < 0 || newline >= stop) throw shortFile(set);
@@ -73,10 +94,16 @@ export async function readRowsJsonPage(
     last = newline;
     at = newline + 1;
   }
-  if (count === 0) return { rows: EMPTY, count: 0 };
+  if (count === 0) return emptySpan(before, after);
   buf[first] = OPEN;
   buf[last] = CLOSE;
-  return { rows: buf.subarray(first, last + 1), count };
+  return { buf, start: first, stop: last + 1, count };
+}
+
+function emptySpan(before: number, after: number) {
+  const buf = Buffer.allocUnsafe(before + EMPTY.length + after);
+  EMPTY.copy(buf, before);
+  return { buf, start: before, stop: before + EMPTY.length, count: 0 };
 }
 
 function shortFile(set: ResultSetFileWriter): EngineConnError {

@@ -12,7 +12,7 @@ import { RESULT_MEMORY, type ResultMemory } from './result-memory.js';
 import { ResultSetFileWriter } from './result-set-file-writer.js';
 import { ResultStore } from './result-store.js';
 import { type RowFormatter, rowFormatter, TABLE_FORMATS, type TableFormat } from './table-formats.js';
-import { type RowsJsonPage, readRowsJsonPage } from './table-page.js';
+import { type RowsJsonPage, readRowsJsonPage, rowsPageJson } from './table-page.js';
 
 export interface TaskResultsOptions {
   /** The task's directory; result files are `result-<index>.jsonl` (TABLE) or `.bin`. */
@@ -152,6 +152,26 @@ export class TaskResults {
     const { rows, count } = await readRowsJsonPage(set, offset, Math.min(rowCount, offset + limit), maxBytes);
     const next = offset + count;
     return { columns: set.meta().columns ?? [], rows, offset, next: complete && next >= rowCount ? null : next };
+  }
+
+  /**
+   * The same page as the whole JSON answer of `GET …/results/:index` (a RowsPage), built in the one
+   * buffer its rows are read into (see rowsPageJson): what the HTTP route sends as it is.
+   */
+  async readRowsPageJson(index: number, offset: number, limit: number): Promise<Buffer> {
+    const set = this.#find(index);
+    if (set.type !== 'TABLE')
+      throw new BadRequestError(`Result set ${index} is ${set.type}: it has content, not rows.`);
+    checkCount('offset', offset);
+    checkCount('limit', limit);
+    const complete = set.complete;
+    const rowCount = set.rowCount;
+    const head = Buffer.from(`{"columns":${JSON.stringify(set.meta().columns ?? [])},"rows":`);
+    const { json } = await rowsPageJson(set, offset, Math.min(rowCount, offset + limit), head, (count) => {
+      const next = offset + count;
+      return `,"offset":${offset},"next":${complete && next >= rowCount ? null : next}}`;
+    });
+    return json;
   }
 
   /**

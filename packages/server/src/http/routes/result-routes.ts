@@ -60,7 +60,8 @@ export function registerResultRoutes(app: FastifyInstance): void {
     const view = taskOf(request);
     const { index } = parseInput(readResultRoute.params, request.params, 'params');
     const { offset, limit, format } = parseInput(readResultRoute.query, request.query, 'query');
-    const meta = view.info().resultSets.find((set) => set.index === index);
+    // The one set's metadata, not the whole task's info: a caller walking pages asks for it per page.
+    const meta = view.results.get(index);
     if (!meta) {
       throw new EngineConnError('EC_RESULT_NOT_FOUND', `Task '${view.id}' has no result set ${index}.`);
     }
@@ -89,11 +90,11 @@ export function registerResultRoutes(app: FastifyInstance): void {
         if (rows > MAX_PAGE_LIMIT) {
           throw new BadRequestError(`Invalid query: 'limit' must be at most ${MAX_PAGE_LIMIT} rows for a TABLE.`);
         }
-        // The stored rows are JSON already: their bytes are spliced in, not parsed and serialised again.
-        const page = await view.results.readRowsJson(index, offset, rows);
-        const head = Buffer.from(`{"columns":${JSON.stringify(page.columns)},"rows":`);
-        const tail = Buffer.from(`,"offset":${page.offset},"next":${page.next}}`);
-        return reply.type('application/json; charset=utf-8').send(Buffer.concat([head, page.rows, tail]));
+        // The stored rows are JSON already: their bytes are spliced in, not parsed and serialised
+        // again, and the answer is the one buffer they were read into.
+        return reply
+          .type('application/json; charset=utf-8')
+          .send(await view.results.readRowsPageJson(index, offset, rows));
       }
       case 'TEXT':
       case 'HTML':

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { waitFor } from '../testing/wait-for.js';
+import { NO_RESULT_MEMORY, ResultMemory } from './result-memory.js';
+import { TaskResults } from './task-results.js';
+
+const root = mkdtempSync(join(tmpdir(), 'task-results-page-json-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let dirNo = 0;
+
+const columns = [
+  { name: 'n', type: 'INTEGER' },
+  { name: 'label', type: 'VARCHAR' },
+];
+const row = (i: number) => [i, `row ${i} "é"`];
+
+async function tableOf(rows: number, memory: ResultMemory): Promise<TaskResults> {
+  const results = new TaskResults({ dir: join(root, `task-${dirNo++}`), memory });
+  const writer = await results.create({ type: 'TABLE', columns });
+  for (let i = 0; i < rows; i += 700) {
+    await writer.writeRows(Array.from({ length: Math.min(700, rows - i) }, (_, k) => row(i + k)));
+  }
+  await writer.close();
+  return results;
+}
+
+/** Descriptors this process holds open on `file`. */
+function openDescriptors(file: string): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === file) count++;
+    } catch {
+      // Closed between the listing and the read.
+    }
+  }
+  return count;
+}
+
+describe('TABLE pages as whole JSON answers', () => {
+  for (const [where, memory] of [
+    ['in memory', new ResultMemory(1024 * 1024, 1024 * 1024)],
+    ['in its file', NO_RESULT_MEMORY],
+  ] as const) {
+    test(`the answer is the RowsPage readRows gives, ${where}, to the end and past it`, async () => {
+      const results = await tableOf(2500, memory);
+      const pages: [number, number][] = [
+        [0, 1000],
+        [999, 2],
+        [1500, 1000],
+        [2000, 1000],
+        [2500, 10],
+        [9000, 10],
+      ];
+      for (const [offset, limit] of pages) {
+        const json = await results.readRowsPageJson(0, offset, limit);
+        assert.deepEqual(JSON.parse(json.toString('utf8')), await results.readRows(0, offset, limit));
+      }
+      assert.equal(
+        (await results.readRowsPageJson(0, 2499, 5)).toString('utf8'),
+        `{"columns":${JSON.stringify(columns)},"rows":[[2499,"row 2499 \\"é\\""]],"offset":2499,"next":null}`,
+      );
+      results.release();
+    });
+  }
+
+  test('a walk over a set in its file keeps one read handle, which release() closes', async () => {
+    const results = await tableOf(5000, NO_RESULT_MEMORY);
+    const file = join(results.dir, 'result-0.jsonl');
+    assert.equal(openDescriptors(file), 0, 'the writer closed its handle');
+    for (let offset = 0; offset < 5000; offset += 1000) {
+      const page = JSON.parse((await results.readRowsPageJson(0, offset, 1000)).toString('utf8'));
+      assert.deepEqual(page.rows[0], row(offset));
+    }
+    assert.equal(openDescriptors(file), 1, 'one handle for every page, kept between them');
+    results.release();
+    await waitFor(() => openDescriptors(file), { until: (n) => n === 0, what: 'the kept handle closed' });
+    const late = JSON.parse((await results.readRowsPageJson(0, 4000, 2)).toString('utf8'));
+    assert.deepEqual(late.rows, [row(4000), row(4001)]);
+    assert.equal(openDescriptors(file), 0, 'a read after release keeps no handle');
+  });
+});
