@@ -61,6 +61,12 @@ export interface CallOptions {
 
 const PAGE_SIZE = 1000;
 
+/** A TABLE page requested and not yet read (resultPages keeps one in flight ahead of the reader). */
+interface PendingPage {
+  page: Promise<TablePage>;
+  cancel(): void;
+}
+
 /**
  * How long `submit()` waits by default for the task to end in the same request: long enough for the
  * interactive queries the one-request flow is for (one round trip, results inline), short enough that
@@ -226,25 +232,60 @@ export class EngineConnClient {
     return { kind: 'table', columns: body.columns, rows: body.rows, offset: body.offset, next: body.next ?? null };
   }
 
-  /** Every page of a TABLE result set from row `offset` (default 0), `pageSize` rows at a time. */
+  /**
+   * Every page of a TABLE result set from row `offset` (default 0), `pageSize` rows at a time. The
+   * next page is asked for while this one is received and decoded and while the caller works on it:
+   * a page that comes back full ends where the next starts, so that request goes out at once, and
+   * the EngineConn serves it while this side parses. A guess that turns out wrong (the last page, or
+   * a short page of a set still being written) is cancelled.
+   */
   async *resultPages(
     id: string,
     index: number,
     options: CallOptions & { pageSize?: number; offset?: number } = {},
   ): AsyncGenerator<TablePage> {
+    const size = options.pageSize ?? PAGE_SIZE;
     let offset = options.offset ?? 0;
-    for (;;) {
-      const page = await this.resultPage(id, index, {
-        offset,
-        limit: options.pageSize ?? PAGE_SIZE,
-        signal: options.signal,
-      });
-      if (page.kind !== 'table') throw new TypeError(`Result set ${index} of task ${id} is not a TABLE.`);
-      yield page;
-      // An empty page of a set still being written also ends the walk, rather than spin on it.
-      if (page.next === null || page.rows.length === 0) return;
-      offset = page.next;
+    let current = this.#tablePage(id, index, offset, size, options.signal);
+    let ahead: PendingPage | null = null;
+    try {
+      for (;;) {
+        ahead = this.#tablePage(id, index, offset + size, size, options.signal);
+        const page = await current.page;
+        yield page;
+        // An empty page of a set still being written also ends the walk, rather than spin on it.
+        if (page.next === null || page.rows.length === 0) return;
+        if (page.next === offset + size) {
+          current = ahead;
+        } else {
+          ahead.cancel();
+          current = this.#tablePage(id, index, page.next, size, options.signal);
+        }
+        ahead = null;
+        offset = page.next;
+      }
+    } finally {
+      // The walk ended or was left early: no request stays in flight for a page nobody reads.
+      ahead?.cancel();
+      current.cancel();
     }
+  }
+
+  /** One TABLE page, asked for now; `cancel()` aborts it and drops its failure. */
+  #tablePage(id: string, index: number, offset: number, limit: number, signal?: AbortSignal): PendingPage {
+    const abort = new AbortController();
+    const page = this.resultPage(id, index, {
+      offset,
+      limit,
+      signal: signal ? AbortSignal.any([signal, abort.signal]) : abort.signal,
+    }).then((answer) => {
+      if (answer.kind !== 'table') throw new TypeError(`Result set ${index} of task ${id} is not a TABLE.`);
+      return answer;
+    });
+    // Handled here so that a page asked for ahead and never read cannot fail unhandled; a reader
+    // awaiting `page` still gets its failure.
+    page.catch(() => {});
+    return { page, cancel: () => abort.abort() };
   }
 
   /** Every page of a TEXT or HTML result set, in order (each at most 1 MiB, never splitting a character). */

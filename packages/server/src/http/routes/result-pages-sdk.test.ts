@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { EngineConnClient } from '@engineconn/client';
+import { type LiveTestServer, startLiveServer } from '../../test-support/test-server.js';
+
+/** A page request the client made: its offset and the signal that would abort it. */
+interface PageRequest {
+  offset: number;
+  signal: AbortSignal | null;
+}
+
+describe("the SDK's resultPages against a live EngineConn", () => {
+  let server: LiveTestServer;
+  before(async () => {
+    server = await startLiveServer();
+  });
+  after(() => server.close());
+
+  /** A client whose every result page request is recorded as it is made. */
+  function recordingClient(requests: PageRequest[]): EngineConnClient {
+    return new EngineConnClient({
+      url: server.url,
+      token: server.ownerToken ?? undefined,
+      fetch: (input, init) => {
+        const url = new URL(input);
+        if (/\/results\/\d+$/.test(url.pathname)) {
+          requests.push({ offset: Number(url.searchParams.get('offset')), signal: init.signal ?? null });
+        }
+        return fetch(input, init);
+      },
+    });
+  }
+
+  test('asks for the next page before the caller has this one, and gets every row once, in order', async () => {
+    const requests: PageRequest[] = [];
+    const client = recordingClient(requests);
+    const task = await client.submit('rows 2500', { wait: '10s' });
+    assert.equal(task.completed?.status, 'Succeed');
+    const seen: number[] = [];
+    const askedWhenYielded: number[][] = [];
+    for await (const page of client.resultPages(task.id, 0, { pageSize: 1000 })) {
+      askedWhenYielded.push(requests.map((r) => r.offset));
+      for (const row of page.rows) seen.push(row[0] as number);
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 2500 }, (_, i) => i),
+    );
+    // Each page is in the caller's hands while the next one is already asked for.
+    assert.deepEqual(askedWhenYielded, [
+      [0, 1000],
+      [0, 1000, 2000],
+      [0, 1000, 2000, 3000],
+    ]);
+    // The request past the last page is cancelled, not left in flight.
+    assert.equal(requests.at(-1)?.signal?.aborted, true);
+  });
+
+  test('a walk left early cancels the page it asked for ahead', async () => {
+    const requests: PageRequest[] = [];
+    const client = recordingClient(requests);
+    const task = await client.submit('rows 5000', { wait: '10s' });
+    assert.equal(task.completed?.status, 'Succeed');
+    for await (const page of client.resultPages(task.id, 0, { pageSize: 1000, offset: 1000 })) {
+      assert.equal(page.offset, 1000);
+      break;
+    }
+    assert.deepEqual(
+      requests.map((r) => r.offset),
+      [1000, 2000],
+    );
+    assert.equal(requests[1]?.signal?.aborted, true);
+  });
+});
