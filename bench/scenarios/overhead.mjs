@@ -18,14 +18,28 @@ async function runTask(base, sql) {
   return id;
 }
 
+const pagePath = (id, offset) => `/api/v1/tasks/${id}/results/0?offset=${offset}&limit=${PAGE}`;
+
+/**
+ * Every page as JS values, the way the SDK's `resultPages` reads them: the next page (a full page
+ * ends where it starts) is asked for before this one is parsed, so the EngineConn serves it while
+ * this side decodes. A wrong guess (the request past the last page) is awaited and dropped.
+ */
 async function fetchPages(base, id) {
   let rows = 0;
-  for (let offset = 0; offset !== null; ) {
-    const page = await api(base, 'GET', `/api/v1/tasks/${id}/results/0?offset=${offset}&limit=${PAGE}`);
+  let pending = api(base, 'GET', pagePath(id, 0));
+  for (let offset = 0; ; ) {
+    const ahead = api(base, 'GET', pagePath(id, offset + PAGE));
+    const page = await pending;
     rows += page.rows.length;
-    offset = page.next;
+    if (page.next === null) {
+      await ahead;
+      return rows;
+    }
+    const next = page.next;
+    pending = next === offset + PAGE ? ahead : ahead.then(() => api(base, 'GET', pagePath(id, next)));
+    offset = next;
   }
-  return rows;
 }
 
 async function fetchCsv(base, id) {

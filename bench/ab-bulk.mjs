@@ -1,0 +1,144 @@
+// A/B of the bulk path: a 1M-row DuckDB result run and fetched in pages of 10,000 (the overhead
+// scenario's flow), on EngineConns of different bins started side by side, alternating with the
+// same rows read from @duckdb/node-api directly, in the same minutes. Per variant and round: the
+// run, the fetch, the caller's share of the fetch (toString + JSON.parse), and the EngineConn's CPU
+// during the fetch.
+//
+//   node bench/ab-bulk.mjs [--rows 1000000] [--rounds 3] [--flow serial|prefetch] NAME=[BIN] …
+//   e.g. node bench/ab-bulk.mjs base=/work/base/packages/server/bin/engineconn.cjs new=
+import { request } from 'node:http';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { AUTH, followEvents, submit } from './lib/client.mjs';
+import { openDirectDuckDB } from './lib/duckdb-direct.mjs';
+import { startEngineConn } from './lib/engineconn.mjs';
+import { median, round } from './lib/stats.mjs';
+import { threadCpu } from './lib/threads.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '3' },
+    page: { type: 'string', default: '10000' },
+    flow: { type: 'string', default: 'prefetch' },
+  },
+});
+const ROWS = Number(values.rows);
+const PAGE = Number(values.page);
+const SQL = `select i, i * 2 as twice, 'row ' || i as label from range(${ROWS}) t(i)`;
+const variants = positionals.map((spec) => {
+  const [name, bin = ''] = spec.split(/=(.*)/s);
+  return { name, bin: bin || undefined };
+});
+
+/** One GET whose body is collected as bytes; the caller's decode is timed apart. */
+function getBytes(base, path) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { headers: AUTH, agent: getBytes.agent });
+    req.once('error', reject);
+    req.once('response', (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.once('error', reject);
+      res.once('end', () => resolve(Buffer.concat(chunks)));
+    });
+    req.end();
+  });
+}
+getBytes.agent = new (await import('node:http')).Agent({ keepAlive: true });
+
+const pagePath = (id, offset) => `/api/v1/tasks/${id}/results/0?offset=${offset}&limit=${PAGE}`;
+
+/**
+ * `prefetch` (the SDK's resultPages, and the overhead scenario): the next page is asked for before
+ * this one arrives, so the EngineConn serves it while this side decodes. `serial`: each page asked
+ * for once the previous one is decoded.
+ */
+async function fetchPages(base, id) {
+  let rows = 0;
+  let decodeMs = 0;
+  let pending = getBytes(base, pagePath(id, 0));
+  for (let offset = 0; ; ) {
+    const ahead = values.flow === 'prefetch' ? getBytes(base, pagePath(id, offset + PAGE)) : null;
+    const bytes = await pending;
+    const t0 = performance.now();
+    const page = JSON.parse(bytes.toString('utf8'));
+    decodeMs += performance.now() - t0;
+    rows += page.rows.length;
+    if (page.next === null) {
+      await ahead;
+      return { rows, decodeMs };
+    }
+    const next = page.next;
+    pending =
+      next === offset + PAGE && ahead ? ahead : Promise.resolve(ahead).then(() => getBytes(base, pagePath(id, next)));
+    offset = next;
+  }
+}
+
+async function direct(connection) {
+  const result = await connection.stream(SQL);
+  let rows = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    rows += chunk.getRows().length;
+  }
+  return rows;
+}
+
+const instance = await openDirectDuckDB();
+const connection = await instance.connect();
+const ecs = [];
+for (const v of variants) ecs.push(await startEngineConn(['--engine', 'duckdb'], v.bin ? { bin: v.bin } : {}));
+const results = Object.fromEntries([...variants.map((v) => v.name), 'direct'].map((n) => [n, []]));
+try {
+  for (const ec of ecs) {
+    const { id } = await submit(ec.url, 'select 1');
+    await followEvents(ec.url, id);
+  }
+  await direct(connection);
+  for (let r = 0; r < Number(values.rounds); r++) {
+    for (const [i, v] of variants.entries()) {
+      const ec = ecs[i];
+      const t0 = performance.now();
+      const { id } = await submit(ec.url, SQL);
+      const done = await followEvents(ec.url, id);
+      if (done.status !== 'Succeed') throw new Error(`task ended ${done.status}`);
+      const t1 = performance.now();
+      const cpu0 = threadCpu(ec.pid);
+      const { rows, decodeMs } = await fetchPages(ec.url, id);
+      const t2 = performance.now();
+      const cpu = threadCpu(ec.pid).since(cpu0);
+      if (rows !== ROWS) throw new Error(`${v.name}: ${rows} rows`);
+      results[v.name].push({
+        totalMs: round(t2 - t0, 0),
+        runMs: round(t1 - t0, 0),
+        fetchMs: round(t2 - t1, 0),
+        decodeMs: round(decodeMs, 0),
+        ecFetchCpuMs: round(cpu.total, 0),
+        ecFetchMainMs: round(cpu.main, 0),
+        load: round(loadavg()[0], 1),
+      });
+      const d0 = performance.now();
+      await direct(connection);
+      results.direct.push({ totalMs: round(performance.now() - d0, 0), load: round(loadavg()[0], 1) });
+    }
+    console.log(
+      `round ${r + 1}:`,
+      JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, l]) => [k, l.at(-1)]))),
+    );
+  }
+} finally {
+  for (const ec of ecs) await ec.stop();
+  connection.disconnectSync();
+  instance.closeSync();
+}
+const directMedian = median(results.direct.map((x) => x.totalMs));
+console.log(`direct: median ${round(directMedian, 0)} ms`);
+for (const v of variants) {
+  const list = results[v.name];
+  const m = (key) => round(median(list.map((x) => x[key])), 0);
+  console.log(
+    `${v.name}: total ${m('totalMs')} ms (${round(m('totalMs') / directMedian)}x direct) = run ${m('runMs')} + fetch ${m('fetchMs')} (caller decode ${m('decodeMs')}; EC CPU ${m('ecFetchCpuMs')}, main ${m('ecFetchMainMs')})`,
+  );
+}
