@@ -51,7 +51,7 @@ async function nodeServer() {
       text += chunk;
     });
     req.on('end', () => {
-      JSON.parse(text);
+      if (text) JSON.parse(text);
       const { id, body } = answer();
       res.writeHead(200, {
         'x-content-type-options': 'nosniff',
