@@ -61,6 +61,9 @@ export interface CallOptions {
 
 const PAGE_SIZE = 1000;
 
+/** A `wait` as the API's query takes it: a number is milliseconds. */
+const waitQuery = (wait: string | number) => (typeof wait === 'number' ? `${wait}ms` : wait);
+
 /** A TABLE page requested and not yet read (resultPages keeps one in flight ahead of the reader). */
 interface PendingPage {
   page: Promise<TablePage>;
@@ -120,7 +123,7 @@ export class EngineConnClient {
     const response = await this.#http.request('POST', this.#tasks, {
       body,
       signal: options.signal,
-      query: { wait: wait === 0 ? undefined : typeof wait === 'number' ? `${wait}ms` : wait },
+      query: { wait: wait === 0 ? undefined : waitQuery(wait) },
     });
     const handleOptions = { transport: options.transport ?? this.#transport, signal: options.signal };
     if (response.status === 200) {
@@ -216,12 +219,16 @@ export class EngineConnClient {
   async resultPage(
     id: string,
     index: number,
-    options: CallOptions & { offset?: number; limit?: number } = {},
+    options: CallOptions & { offset?: number; limit?: number; wait?: string | number } = {},
   ): Promise<ResultPage> {
     const response = await this.#http.request('GET', `${this.#tasks}/${enc(id)}/results/${index}`, {
       signal: options.signal,
       retry: true,
-      query: { offset: options.offset ?? 0, ...(options.limit === undefined ? {} : { limit: options.limit }) },
+      query: {
+        offset: options.offset ?? 0,
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+        ...(options.wait === undefined ? {} : { wait: waitQuery(options.wait) }),
+      },
     });
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith('application/json')) {
@@ -238,28 +245,39 @@ export class EngineConnClient {
    * a page that comes back full ends where the next starts, so that request goes out at once, and
    * the EngineConn serves it while this side parses. A guess that turns out wrong (the last page, or
    * a short page of a set still being written) is cancelled.
+   *
+   * With `wait` (e.g. `'10s'`) the walk follows a set the task is still writing, as a reader of the
+   * engine's own cursor would: each page request waits on the EngineConn for its rows (or the set,
+   * or its end), so the first rows are in the caller's hands while the task runs and the walk ends
+   * when the set is complete. Without it an empty page of a set still open ends the walk. A set
+   * the task never opened ends the walk with EC_RESULT_NOT_FOUND; check the task's status after
+   * the walk (a set cut short by a failure ends like a whole one).
    */
   async *resultPages(
     id: string,
     index: number,
-    options: CallOptions & { pageSize?: number; offset?: number } = {},
+    options: CallOptions & { pageSize?: number; offset?: number; wait?: string | number } = {},
   ): AsyncGenerator<TablePage> {
     const size = options.pageSize ?? PAGE_SIZE;
+    const ask = (at: number) =>
+      this.#tablePage(id, index, { offset: at, limit: size, wait: options.wait }, options.signal);
     let offset = options.offset ?? 0;
-    let current = this.#tablePage(id, index, offset, size, options.signal);
+    let current = ask(offset);
     let ahead: PendingPage | null = null;
     try {
       for (;;) {
-        ahead = this.#tablePage(id, index, offset + size, size, options.signal);
+        ahead = ask(offset + size);
         const page = await current.page;
-        yield page;
-        // An empty page of a set still being written also ends the walk, rather than spin on it.
-        if (page.next === null || page.rows.length === 0) return;
+        if (page.rows.length > 0 || page.next === null || options.wait === undefined) yield page;
+        if (page.next === null) return;
+        // Without `wait`, an empty page of a set still being written ends the walk rather than spin
+        // on it; with it, the EngineConn waited before answering, so asking again does not spin.
+        if (page.rows.length === 0 && options.wait === undefined) return;
         if (page.next === offset + size) {
           current = ahead;
         } else {
           ahead.cancel();
-          current = this.#tablePage(id, index, page.next, size, options.signal);
+          current = ask(page.next);
         }
         ahead = null;
         offset = page.next;
@@ -272,11 +290,17 @@ export class EngineConnClient {
   }
 
   /** One TABLE page, asked for now; `cancel()` aborts it and drops its failure. */
-  #tablePage(id: string, index: number, offset: number, limit: number, signal?: AbortSignal): PendingPage {
+  #tablePage(
+    id: string,
+    index: number,
+    at: { offset: number; limit: number; wait: string | number | undefined },
+    signal?: AbortSignal,
+  ): PendingPage {
     const abort = new AbortController();
     const page = this.resultPage(id, index, {
-      offset,
-      limit,
+      offset: at.offset,
+      limit: at.limit,
+      ...(at.wait === undefined ? {} : { wait: at.wait }),
       signal: signal ? AbortSignal.any([signal, abort.signal]) : abort.signal,
     }).then((answer) => {
       if (answer.kind !== 'table') throw new TypeError(`Result set ${index} of task ${id} is not a TABLE.`);

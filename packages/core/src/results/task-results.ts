@@ -13,6 +13,7 @@ import { ResultSetFileWriter } from './result-set-file-writer.js';
 import { ResultStore } from './result-store.js';
 import { type RowFormatter, rowFormatter, TABLE_FORMATS, type TableFormat } from './table-formats.js';
 import { type RowsJsonPage, readRowsJsonPage, rowsPageJson } from './table-page.js';
+import { isContinuation, sequenceLength, wholeCharacters } from './utf8-boundaries.js';
 
 export interface TaskResultsOptions {
   /** The task's directory; result files are `result-<index>.jsonl` (TABLE) or `.bin`. */
@@ -29,34 +30,6 @@ export { TEXT_PAGE_MAX_BYTES } from '@engineconn/protocol/constants';
 export type { RowsJsonPage };
 
 const STREAM_CHUNK_BYTES = 64 * 1024;
-
-/** True for a UTF-8 continuation byte (10xxxxxx): not where a character starts. */
-const isContinuation = (byte: number) => (byte & 0xc0) === 0x80;
-
-/** The length of the UTF-8 sequence a lead byte starts (1 for a stray byte, decoded as U+FFFD). */
-function sequenceLength(lead: number): number {
-  if (lead >= 0xf0 && lead < 0xf8) return 4;
-  if (lead >= 0xe0) return lead < 0xf0 ? 3 : 1;
-  if (lead >= 0xc0) return 2;
-  return 1;
-}
-
-/**
- * How many bytes of `buf` make whole characters: the page ends before a character whose bytes are
- * not all there (the next page starts with it).
- */
-function wholeCharacters(buf: Buffer): number {
-  let start = buf.length;
-  // A sequence is at most 4 bytes: look back at most 3 bytes for the last lead byte.
-  for (let back = 1; back <= Math.min(4, buf.length); back++) {
-    const byte = buf[buf.length - back] as number;
-    if (!isContinuation(byte)) {
-      start = buf.length - back;
-      return sequenceLength(byte) > back ? start : buf.length;
-    }
-  }
-  return start;
-}
 
 function checkCount(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0)
@@ -80,6 +53,8 @@ export class TaskResults {
   #reserved = 0;
   #dirReady: Promise<unknown> | null = null;
   #ended = false;
+  /** Woken when a set is opened or the task ends: readers waiting for a set not there yet. */
+  #opened: (() => void)[] = [];
 
   constructor(opts: TaskResultsOptions) {
     this.dir = opts.dir;
@@ -123,6 +98,31 @@ export class TaskResults {
 
   get(index: number): ResultSetMeta | undefined {
     return this.#sets[index]?.meta();
+  }
+
+  /**
+   * Resolves once set `index` exists and holds `rows` rows or is complete (or is not a TABLE), once the task ended
+   * without such a set, or when `signal` aborts (a deadline, a caller gone), whichever is first:
+   * a reader following a set while the engine writes it waits here instead of asking again.
+   */
+  async awaitRows(index: number, rows: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const set = Number.isInteger(index) ? this.#sets[index] : undefined;
+      if (set ? set.type !== 'TABLE' || set.complete || set.rowCount >= rows : this.#ended) return;
+      const more = set
+        ? set.changed()
+        : new Promise<void>((resolve) => {
+            this.#opened.push(resolve);
+          });
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        signal.addEventListener('abort', stop, { once: true });
+        void more.then(() => {
+          signal.removeEventListener('abort', stop);
+          resolve();
+        });
+      });
+    }
   }
 
   /** TABLE rows [offset, offset + limit) among those fully written so far. */
@@ -225,21 +225,11 @@ export class TaskResults {
     return this.#readBytes(set, 0, set.committedBytes);
   }
 
-  /** `length` stored bytes from `position` (fewer if the store ends first). */
+  /** `length` stored bytes from `position` (fewer if the store ends first), on the set's kept handle. */
   async #readBytes(set: ResultSetFileWriter, position: number, length: number): Promise<Buffer> {
     const buf = Buffer.alloc(length);
     if (length === 0) return buf;
-    const handle = await set.openRead();
-    try {
-      for (let done = 0; done < length; ) {
-        const { bytesRead } = await handle.read(buf, done, length - done, position + done);
-        if (bytesRead === 0) return buf.subarray(0, done);
-        done += bytesRead;
-      }
-    } finally {
-      await handle.close();
-    }
-    return buf;
+    return buf.subarray(0, await set.readAt(buf, 0, length, position));
   }
 
   /**
@@ -278,6 +268,7 @@ export class TaskResults {
    */
   async closeAll(opts: { truncated?: boolean } = {}): Promise<void> {
     this.#ended = true;
+    this.#wakeOpened();
     await Promise.allSettled([...this.#creating]);
     const sets = this.#sets.filter((set) => set !== undefined);
     await Promise.all(sets.map((set) => (opts.truncated ? set.closeTruncated() : set.close())));
@@ -293,6 +284,7 @@ export class TaskResults {
     });
     this.#sets[index] = writer;
     this.#onCreated?.(writer.meta());
+    this.#wakeOpened();
     return writer;
   }
 
@@ -312,6 +304,12 @@ export class TaskResults {
     } catch (err) {
       throw new EngineConnError('EC_INTERNAL', `Cannot create result file ${file}: ${String(err)}`, { cause: err });
     }
+  }
+
+  #wakeOpened(): void {
+    const waiters = this.#opened;
+    this.#opened = [];
+    for (const wake of waiters) wake();
   }
 
   #find(index: number): ResultSetFileWriter {

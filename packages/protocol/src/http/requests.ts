@@ -123,6 +123,12 @@ export const ResultPageQuerySchema = z.object({
     .enum(RESULT_FORMATS, { error: `must be one of ${RESULT_FORMATS.join(', ')}` })
     .default('json')
     .describe('csv / ndjson stream a whole TABLE; raw streams a whole TEXT or HTML set.'),
+  wait: z
+    .string()
+    .optional()
+    .describe(
+      `TABLE pages: wait this long (e.g. 10s; at most ${MAX_SUBMIT_WAIT_MS / 1000}s) for the set to exist and hold the whole page, or to be complete, before answering: a caller reads the rows while the task still writes them.`,
+    ),
 });
 
 /** `?after=` resumes an event stream after that sequence number (the SSE `Last-Event-ID` header wins). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EngineConnClient } from '@engineconn/client';
+import { EngineConnClient, EngineConnClientError } from '@engineconn/client';
+import { openGate } from '@engineconn/testkit';
 import { type LiveTestServer, startLiveServer } from '../../test-support/test-server.js';
 
 /** A page request the client made: its offset and the signal that would abort it. */
@@ -70,5 +71,55 @@ describe("the SDK's resultPages against a live EngineConn", () => {
       [1000, 2000],
     );
     assert.equal(requests[1]?.signal?.aborted, true);
+  });
+
+  test('with wait, the walk follows a set the task has not opened yet, to its end', async () => {
+    const client = recordingClient([]);
+    const gate = `follow-${process.pid}-unopened`;
+    const task = await client.submit(`gate ${gate}; rows 2500`, { wait: 0 });
+    await assert.rejects(
+      client.resultPage(task.id, 0),
+      (err) => err instanceof EngineConnClientError && err.code === 'EC_RESULT_NOT_FOUND',
+      'no set yet: a page without wait answers at once',
+    );
+    const walk = (async () => {
+      const seen: number[] = [];
+      for await (const page of client.resultPages(task.id, 0, { pageSize: 1000, wait: '30s' })) {
+        for (const row of page.rows) seen.push(row[0] as number);
+      }
+      return seen;
+    })();
+    openGate(gate);
+    assert.deepEqual(
+      await walk,
+      Array.from({ length: 2500 }, (_, i) => i),
+    );
+    assert.equal((await task.done).status, 'Succeed');
+  });
+
+  test('with wait, a page of a set still open waits for its rows or the set to close', async () => {
+    const client = recordingClient([]);
+    const gate = `follow-${process.pid}-open`;
+    const task = await client.submit(`open 1500; gate ${gate}`, { wait: 0 });
+    const pages: { rows: number; next: number | null }[] = [];
+    for await (const page of client.resultPages(task.id, 0, { pageSize: 1000, wait: '30s' })) {
+      pages.push({ rows: page.rows.length, next: page.next });
+      // The page after this one cannot fill: it is answered once the task ends and closes the set.
+      if (pages.length === 1) openGate(gate);
+    }
+    assert.deepEqual(pages, [
+      { rows: 1000, next: 1000 },
+      { rows: 500, next: null },
+    ]);
+    assert.equal((await task.done).status, 'Succeed');
+  });
+
+  test('a wait that is not a duration is EC_BAD_REQUEST', async () => {
+    const client = recordingClient([]);
+    const task = await client.submit('rows 3', { wait: '10s' });
+    await assert.rejects(
+      client.resultPage(task.id, 0, { wait: 'soon' }),
+      (err) => err instanceof EngineConnClientError && err.code === 'EC_BAD_REQUEST' && err.status === 400,
+    );
   });
 });

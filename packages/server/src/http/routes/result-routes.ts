@@ -1,10 +1,30 @@
 import { Readable } from 'node:stream';
-import { BadRequestError, EngineConnError } from '@engineconn/core';
+import { BadRequestError, EngineConnError, type TaskView } from '@engineconn/core';
 import { MAX_PAGE_LIMIT, ResultPageQuerySchema, ResultParamsSchema, ResultSetListSchema } from '@engineconn/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TASK_BY_ID } from '../context.js';
 import { defineRoute, ref } from '../openapi/api-route.js';
-import { parseInput } from '../parse-input.js';
+import { parseInput, parseWait } from '../parse-input.js';
+
+const DEFAULT_PAGE_ROWS = 1000;
+
+/**
+ * Waits up to `ms` for set `index` to hold `rows` rows or be complete (TaskResults.awaitRows), and
+ * no longer than the caller stays connected.
+ */
+async function awaitPage(view: TaskView, index: number, rows: number, ms: number, reply: FastifyReply) {
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  const timer = setTimeout(abort, ms);
+  timer.unref();
+  reply.raw.once('close', abort);
+  try {
+    await view.results.awaitRows(index, rows, stop.signal);
+  } finally {
+    clearTimeout(timer);
+    reply.raw.off('close', abort);
+  }
+}
 
 const STREAM_TYPES = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' } as const;
 const RAW_TYPES = { TEXT: 'text/plain; charset=utf-8', HTML: 'text/html; charset=utf-8' } as const;
@@ -22,6 +42,7 @@ export const readResultRoute = defineRoute({
   description: [
     'TABLE pages count rows; TEXT and HTML pages count UTF-8 bytes (default and at most 1 MiB) and never split a character: follow `next` until it is null.',
     'With `format=csv` or `format=ndjson` a TABLE set is streamed whole, with `format=raw` a TEXT or HTML set (offset and limit are ignored).',
+    'With `wait` a TABLE page is read while the task still writes the set: the answer waits (up to `wait`) until the set exists and holds the whole page, or is complete, or the task ended without it (404). A page of a set still open may then be short or empty; its `next` says where to ask again.',
   ].join('\n\n'),
   params: ResultParamsSchema,
   query: ResultPageQuerySchema,
@@ -59,7 +80,12 @@ export function registerResultRoutes(app: FastifyInstance): void {
     reply.header('content-security-policy', 'sandbox');
     const view = taskOf(request);
     const { index } = parseInput(readResultRoute.params, request.params, 'params');
-    const { offset, limit, format } = parseInput(readResultRoute.query, request.query, 'query');
+    const { offset, limit, format, wait } = parseInput(readResultRoute.query, request.query, 'query');
+    const waitMs = parseWait(wait);
+    // A follower's page waits for its rows (or the set, or its end); other reads never wait.
+    if (waitMs > 0 && format === 'json') {
+      await awaitPage(view, index, offset + (limit ?? DEFAULT_PAGE_ROWS), waitMs, reply);
+    }
     // The one set's metadata, not the whole task's info: a caller walking pages asks for it per page.
     const meta = view.results.get(index);
     if (!meta) {
@@ -86,7 +112,7 @@ export function registerResultRoutes(app: FastifyInstance): void {
     }
     switch (meta.type) {
       case 'TABLE': {
-        const rows = limit ?? 1000;
+        const rows = limit ?? DEFAULT_PAGE_ROWS;
         if (rows > MAX_PAGE_LIMIT) {
           throw new BadRequestError(`Invalid query: 'limit' must be at most ${MAX_PAGE_LIMIT} rows for a TABLE.`);
         }
