@@ -4,7 +4,7 @@
 // run, the fetch, the caller's share of the fetch (toString + JSON.parse), and the EngineConn's CPU
 // during the fetch.
 //
-//   node bench/ab-bulk.mjs [--rows 1000000] [--rounds 3] [--flow serial|prefetch] NAME=[BIN] …
+//   node bench/ab-bulk.mjs [--rows 1000000] [--rounds 3] [--flow follow|prefetch|serial] NAME=[BIN] …
 //   e.g. node bench/ab-bulk.mjs base=/work/base/packages/server/bin/engineconn.cjs new=
 import { request } from 'node:http';
 import { loadavg } from 'node:os';
@@ -21,7 +21,7 @@ const { values, positionals } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },
     page: { type: 'string', default: '10000' },
-    flow: { type: 'string', default: 'prefetch' },
+    flow: { type: 'string', default: 'follow' },
   },
 });
 const ROWS = Number(values.rows);
@@ -48,19 +48,22 @@ function getBytes(base, path) {
 }
 getBytes.agent = new (await import('node:http')).Agent({ keepAlive: true });
 
-const pagePath = (id, offset) => `/api/v1/tasks/${id}/results/0?offset=${offset}&limit=${PAGE}`;
+const FOLLOW = values.flow === 'follow';
+const pagePath = (id, offset) =>
+  `/api/v1/tasks/${id}/results/0?offset=${offset}&limit=${PAGE}${FOLLOW ? '&wait=30s' : ''}`;
 
 /**
- * `prefetch` (the SDK's resultPages, and the overhead scenario): the next page is asked for before
- * this one arrives, so the EngineConn serves it while this side decodes. `serial`: each page asked
- * for once the previous one is decoded.
+ * `follow` (the overhead scenario, the SDK's resultPages with `wait`): from the submit on, each page
+ * waiting on the EngineConn for its rows, and the next page asked for before this one arrives.
+ * `prefetch`: the same once the task ended. `serial`: after the end, each page asked for once the
+ * previous one is decoded.
  */
 async function fetchPages(base, id) {
   let rows = 0;
   let decodeMs = 0;
   let pending = getBytes(base, pagePath(id, 0));
   for (let offset = 0; ; ) {
-    const ahead = values.flow === 'prefetch' ? getBytes(base, pagePath(id, offset + PAGE)) : null;
+    const ahead = values.flow === 'serial' ? null : getBytes(base, pagePath(id, offset + PAGE));
     const bytes = await pending;
     const t0 = performance.now();
     const page = JSON.parse(bytes.toString('utf8'));
@@ -101,19 +104,22 @@ try {
     for (const [i, v] of variants.entries()) {
       const ec = ecs[i];
       const t0 = performance.now();
+      const cpuAtSubmit = threadCpu(ec.pid);
       const { id } = await submit(ec.url, SQL);
-      const done = await followEvents(ec.url, id);
-      if (done.status !== 'Succeed') throw new Error(`task ended ${done.status}`);
-      const t1 = performance.now();
-      const cpu0 = threadCpu(ec.pid);
+      const ended = followEvents(ec.url, id).then((done) => ({ done, at: performance.now() }));
+      if (!FOLLOW) await ended;
+      const cpu0 = FOLLOW ? cpuAtSubmit : threadCpu(ec.pid);
       const { rows, decodeMs } = await fetchPages(ec.url, id);
       const t2 = performance.now();
       const cpu = threadCpu(ec.pid).since(cpu0);
+      const { done, at: t1 } = await ended;
+      if (done.status !== 'Succeed') throw new Error(`task ended ${done.status}`);
       if (rows !== ROWS) throw new Error(`${v.name}: ${rows} rows`);
       results[v.name].push({
         totalMs: round(t2 - t0, 0),
         runMs: round(t1 - t0, 0),
-        fetchMs: round(t2 - t1, 0),
+        // With follow: the part of the walk after the task's end.
+        fetchMs: round(Math.max(0, t2 - t1), 0),
         decodeMs: round(decodeMs, 0),
         ecFetchCpuMs: round(cpu.total, 0),
         ecFetchMainMs: round(cpu.main, 0),
@@ -139,6 +145,6 @@ for (const v of variants) {
   const list = results[v.name];
   const m = (key) => round(median(list.map((x) => x[key])), 0);
   console.log(
-    `${v.name}: total ${m('totalMs')} ms (${round(m('totalMs') / directMedian)}x direct) = run ${m('runMs')} + fetch ${m('fetchMs')} (caller decode ${m('decodeMs')}; EC CPU ${m('ecFetchCpuMs')}, main ${m('ecFetchMainMs')})`,
+    `${v.name} (${values.flow}): total ${m('totalMs')} ms (${round(m('totalMs') / directMedian)}x direct) = run ${m('runMs')} + fetch after it ${m('fetchMs')} (caller decode ${m('decodeMs')}; EC CPU ${FOLLOW ? 'run + fetch' : 'fetch'} ${m('ecFetchCpuMs')}, main ${m('ecFetchMainMs')})`,
   );
 }
