@@ -12,6 +12,7 @@ import { TaskEventJournal } from '../events/task-event-journal.js';
 import { TaskLog } from '../logs/task-log.js';
 import { TaskResults } from '../results/task-results.js';
 import { createTaskStatusMachine } from '../status/task-status.js';
+import { isoTime } from '../util/iso-time.js';
 import { TaskAbortError, type TaskAbortReason } from './task-abort.js';
 import type { ProgressInfo, TaskInfo } from './task-types.js';
 
@@ -30,7 +31,7 @@ export interface EngineConnTaskInit {
   bus: SyncListenerBus<EngineConnEvents>;
 }
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : isoTime(ms));
 
 /**
  * One task (Linkis' EngineConnTask): its request, status machine, log, result sets and event journal,
@@ -64,7 +65,9 @@ export class EngineConnTask {
   #lastTouchedAt = Date.now();
   readonly #machine = createTaskStatusMachine();
   readonly #bus: SyncListenerBus<EngineConnEvents>;
-  #progressPending = false;
+  /** A progress change not yet published, and the tick that publishes it (null once it ran). */
+  #progressDue = false;
+  #progressTick: NodeJS.Immediate | null = null;
   #workDir = false;
   #explicitProgress = false;
   #settled!: (status: TerminalTaskStatus) => void;
@@ -182,25 +185,28 @@ export class EngineConnTask {
     if (!this.journal.done) this.log.flush();
     if (to === 'Running') this.#startedAt = at;
     const error: ErrorBody | undefined = failure?.toJSON();
-    if (isTerminalTaskStatus(to)) {
+    const terminal = isTerminalTaskStatus(to);
+    if (terminal) {
       this.#finishedAt = at;
       this.#failure = failure;
       this.#error = error;
-      if (to === 'Succeed') this.#setProgress(1);
+      // Set, not scheduled: the task's last progress event is published now, below.
+      if (to === 'Succeed' && this.#progress !== 1) {
+        this.#progress = 1;
+        this.#progressDue = true;
+      }
       this.#flushProgress();
     }
-    this.journal.append('status', { status: to, at: new Date(at).toISOString(), ...(error ? { error } : {}) });
-    this.#bus.emit('taskStatusChanged', {
-      taskId: this.id,
-      owner: this.owner,
-      from,
-      to,
-      at,
-      ...(error ? { error } : {}),
-    });
-    if (isTerminalTaskStatus(to)) {
-      this.journal.append('done', { status: to, finishedAt: new Date(at).toISOString(), ...(error ? { error } : {}) });
-      this.#settled(to);
+    this.journal.appendStatus('status', to, at, error);
+    this.#bus.emit(
+      'taskStatusChanged',
+      error
+        ? { taskId: this.id, owner: this.owner, from, to, at, error }
+        : { taskId: this.id, owner: this.owner, from, to, at },
+    );
+    if (terminal) {
+      this.journal.appendStatus('done', to, at, error);
+      this.#settled(to as TerminalTaskStatus);
     }
   }
 
@@ -250,15 +256,20 @@ export class EngineConnTask {
     this.#progress = clamped;
     if (info) this.#progressInfo = info;
     // Engines may report progress thousands of times a second; publish at most once per tick.
-    if (!this.#progressPending) {
-      this.#progressPending = true;
-      setImmediate(() => this.#flushProgress());
-    }
+    this.#progressDue = true;
+    this.#progressTick ??= setImmediate(() => {
+      this.#progressTick = null;
+      this.#flushProgress();
+    });
   }
 
   #flushProgress(): void {
-    if (!this.#progressPending || this.journal.done) return;
-    this.#progressPending = false;
+    if (this.#progressTick !== null) {
+      clearImmediate(this.#progressTick);
+      this.#progressTick = null;
+    }
+    if (!this.#progressDue || this.journal.done) return;
+    this.#progressDue = false;
     this.log.flush();
     const data = { progress: this.#progress, progressInfo: this.#progressInfo };
     this.journal.append('progress', data);

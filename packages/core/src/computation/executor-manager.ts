@@ -8,6 +8,8 @@ import type { CodeExecutor, EnginePlugin } from '../plugin/engine-plugin.js';
  */
 export class ExecutorManager {
   readonly #executors = new Map<string, Promise<CodeExecutor>>();
+  /** The executors created, by run type: what a task runs on without waiting for a promise. */
+  readonly #ready = new Map<string, CodeExecutor>();
 
   constructor(
     private readonly plugin: EnginePlugin<unknown>,
@@ -31,17 +33,29 @@ export class ExecutorManager {
   get(runType: string): Promise<CodeExecutor> {
     let executor = this.#executors.get(runType);
     if (!executor) {
-      executor = Promise.resolve(this.plugin.createExecutor(this.session, runType, this.context));
-      this.#executors.set(runType, executor);
-      // A failed creation is retried on the next task rather than cached forever.
-      executor.catch(() => this.#executors.delete(runType));
+      const created = Promise.resolve(this.plugin.createExecutor(this.session, runType, this.context));
+      this.#executors.set(runType, created);
+      created.then(
+        (ready) => {
+          if (this.#executors.get(runType) === created) this.#ready.set(runType, ready);
+        },
+        // A failed creation is retried on the next task rather than cached forever.
+        () => this.#executors.delete(runType),
+      );
+      executor = created;
     }
     return executor;
+  }
+
+  /** The executor for `runType` once `get` has created it; undefined before (or after closeAll). */
+  ready(runType: string): CodeExecutor | undefined {
+    return this.#ready.get(runType);
   }
 
   async closeAll(): Promise<void> {
     const executors = [...this.#executors.values()];
     this.#executors.clear();
+    this.#ready.clear();
     for (const pending of executors) {
       const executor = await pending.catch(() => null);
       await executor?.close?.();

@@ -71,8 +71,11 @@ export class TaskExecutionService {
   /** Evicts the oldest finished task when its retention ends; armed while any is kept. */
   #expiry: LongTimer | null = null;
   readonly #forceSettle = new Map<EngineConnTask, () => void>();
+  /** Where task directories go: joined once, not per task (path.join normalises every time). */
+  readonly #tasksDir: string;
 
   constructor(private readonly opts: TaskServiceOptions) {
+    this.#tasksDir = join(opts.dataDir, 'tasks');
     opts.executor.bind((task) => this.#run(task));
   }
 
@@ -94,7 +97,7 @@ export class TaskExecutionService {
       ...(request.lock ? { lock: request.lock } : {}),
       properties: request.properties ?? {},
       labels: request.labels ?? {},
-      dir: join(this.opts.dataDir, 'tasks', id),
+      dir: `${this.#tasksDir}/${id}`,
       log: this.opts.log,
       bus: this.opts.bus,
     });
@@ -204,12 +207,11 @@ export class TaskExecutionService {
       timeoutMs > 0 ? setLongTimeout(() => this.kill(task, { kind: 'timeout', timeoutMs }), timeoutMs) : undefined;
     let failure: unknown = null;
     try {
-      const forced = new Promise<void>((resolve) => this.#forceSettle.set(task, resolve));
-      const work = this.opts.executors
-        .get(task.runType)
-        .then((executor) => executor.execute(createTaskContext(task, task.owner, this.opts.killGraceMs)));
-      work.catch(() => {});
-      await Promise.race([work, forced]);
+      await new Promise<void>((resolve, reject) => {
+        // A kill's backstop settles it too (see kill()), for an engine that never stops.
+        this.#forceSettle.set(task, resolve);
+        this.#execute(task).then(resolve, reject);
+      });
     } catch (err) {
       failure = err;
     } finally {
@@ -228,24 +230,32 @@ export class TaskExecutionService {
     } else await this.#finish(task, 'Succeed');
   }
 
+  /** The engine's work on the task; no promise hop for the executor once it exists. */
+  #execute(task: EngineConnTask): Promise<void> {
+    const context = createTaskContext(task, task.owner, this.opts.killGraceMs);
+    const executor = this.opts.executors.ready(task.runType);
+    if (executor) return executor.execute(context);
+    return this.opts.executors.get(task.runType).then((created) => created.execute(context));
+  }
+
   async #finish(task: EngineConnTask, status: TerminalTaskStatus, failure?: EngineConnError): Promise<void> {
     // Results and log are made complete before the terminal status is published, so a caller that
     // sees `done` can read everything the task produced.
     await task.results.closeAll({ truncated: status !== 'Succeed' }).catch((err: unknown) => {
       this.opts.logger.error({ err, taskId: task.id }, 'closing result sets failed');
     });
-    await task.log.finish();
+    task.log.end();
     task.transition(status, failure);
     const error = task.error;
     const startedAt = task.startedAt ?? task.finishedAt ?? Date.now();
-    this.opts.bus.emit('executorCompleted', {
+    const completed = {
       taskId: task.id,
       owner: task.owner,
       status,
       durationMs: (task.finishedAt ?? Date.now()) - startedAt,
       queueWaitMs: startedAt - task.createdAt,
-      ...(error ? { error } : {}),
-    });
+    };
+    this.opts.bus.emit('executorCompleted', error ? { ...completed, error } : completed);
     this.opts.onActivity();
     this.#retain(task);
   }

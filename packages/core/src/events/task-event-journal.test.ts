@@ -282,4 +282,21 @@ describe('TaskEventJournal', () => {
     release();
     assert.equal(journal.followers, 0);
   });
+
+  test('status and done kept as their parts read back as the events append would have stored', async () => {
+    const log = fakeLog();
+    const journal = new TaskEventJournal({ readLog: log.readLog });
+    const ms = Date.parse('2024-01-01T00:00:01.007Z');
+    const error = { code: 'EC_ENGINE_ERROR', message: 'boom' } as const;
+    journal.appendStatus('status', 'Running', ms, undefined);
+    journal.appendStatus('status', 'Failed', ms + 5, error);
+    assert.equal(journal.appendStatus('done', 'Failed', ms + 5, error), 3);
+    assert.equal(journal.done, true);
+    assert.deepEqual(await journal.read(0), [
+      { seq: 1, event: 'status', data: { status: 'Running', at: '2024-01-01T00:00:01.007Z' } },
+      { seq: 2, event: 'status', data: { status: 'Failed', at: '2024-01-01T00:00:01.012Z', error } },
+      { seq: 3, event: 'done', data: { status: 'Failed', finishedAt: '2024-01-01T00:00:01.012Z', error } },
+    ]);
+    assert.throws(() => journal.appendStatus('status', 'Running', ms, undefined), /after 'done'/);
+  });
 });

@@ -1,5 +1,7 @@
-import { EngineConnError } from '@engineconn/protocol/constants';
+import type { ErrorBody } from '@engineconn/protocol';
+import { EngineConnError, type TaskStatus, type TerminalTaskStatus } from '@engineconn/protocol/constants';
 import { BadRequestError } from '../errors/errors.js';
+import { isoTime } from '../util/iso-time.js';
 import type { TaskEvent, TaskEventData, TaskEventName } from './engine-conn-events.js';
 
 export interface TaskEventJournalOptions {
@@ -11,7 +13,18 @@ export interface TaskEventJournalOptions {
 
 type StoredEvent =
   | { event: 'log'; from: number; count: number }
+  /** A status or done event kept as its parts, its time as a number: made into data when read. */
+  | { event: 'status' | 'done'; status: TaskStatus; atMs: number; error: ErrorBody | undefined }
   | { event: Exclude<TaskEventName, 'log'>; data: TaskEventData[Exclude<TaskEventName, 'log'>] };
+
+/** The data of a status or done event kept as its parts. */
+function statusData(item: Extract<StoredEvent, { atMs: number }>): TaskEventData['status' | 'done'] {
+  const at = isoTime(item.atMs);
+  if (item.event === 'status')
+    return item.error ? { status: item.status, at, error: item.error } : { status: item.status, at };
+  const status = item.status as TerminalTaskStatus;
+  return item.error ? { status, finishedAt: at, error: item.error } : { status, finishedAt: at };
+}
 
 /** Events a follower fetches per read: bounds what one slow follower holds in memory at a time. */
 const FOLLOW_BATCH = 100;
@@ -82,9 +95,29 @@ export class TaskEventJournal {
       this.#events.push({ event, data } as StoredEvent);
       if (event === 'done') this.#done = true;
     }
+    this.#wake();
+    return this.#events.length;
+  }
+
+  /**
+   * Appends a `status` event (or with `event` 'done', the `done` event of a task that ended at
+   * `atMs`), as `append` would, keeping the time a number: most tasks' events are never read, and
+   * their ISO text was built and held for each one.
+   */
+  appendStatus(event: 'status' | 'done', status: TaskStatus, atMs: number, error: ErrorBody | undefined): number {
+    if (this.#done) {
+      throw new EngineConnError('EC_INTERNAL', `Task event '${event}' appended after 'done': the journal has ended.`);
+    }
+    this.#events.push({ event, status, atMs, error });
+    if (event === 'done') this.#done = true;
+    this.#wake();
+    return this.#events.length;
+  }
+
+  #wake(): void {
+    if (this.#waiters.size === 0) return;
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
-    return this.#events.length;
   }
 
   /** Events with seq > `after`, at most `max`, with the lines of log events read back. */
@@ -98,7 +131,8 @@ export class TaskEventJournal {
     for (let i = 0; i < stored.length; ) {
       const item = stored[i]!;
       if (item.event !== 'log') {
-        out[i] = { seq: first + i + 1, event: item.event, data: item.data } as TaskEvent;
+        const data = 'atMs' in item ? statusData(item) : item.data;
+        out[i] = { seq: first + i + 1, event: item.event, data } as TaskEvent;
         i++;
         continue;
       }

@@ -30,6 +30,7 @@ export { TEXT_PAGE_MAX_BYTES } from '@engineconn/protocol/constants';
 export type { RowsJsonPage };
 
 const STREAM_CHUNK_BYTES = 64 * 1024;
+const CLOSED: Promise<void> = Promise.resolve();
 
 function checkCount(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0)
@@ -266,9 +267,15 @@ export class TaskResults {
    * Closes every set the engine left open and refuses new ones: the task has ended. With
    * `truncated` (the task did not succeed), sets still open are marked truncated.
    */
-  async closeAll(opts: { truncated?: boolean } = {}): Promise<void> {
+  closeAll(opts: { truncated?: boolean } = {}): Promise<void> {
     this.#ended = true;
     this.#wakeOpened();
+    // Most tasks closed their sets themselves: nothing to wait for, no promises to make.
+    if (this.#creating.size === 0 && this.#sets.every((set) => set === undefined || set.complete)) return CLOSED;
+    return this.#closeAll(opts);
+  }
+
+  async #closeAll(opts: { truncated?: boolean }): Promise<void> {
     await Promise.allSettled([...this.#creating]);
     const sets = this.#sets.filter((set) => set !== undefined);
     await Promise.all(sets.map((set) => (opts.truncated ? set.closeTruncated() : set.close())));

@@ -45,4 +45,30 @@ describe('long timers', () => {
     mock.timers.tick(100);
     assert.equal(fired, 1);
   });
+
+  test('refreshing an armed timer moves its deadline without arming another Node timer', () => {
+    let fired = 0;
+    const timer = setLongTimeout(() => fired++, 1000);
+    const armed = mock.method(globalThis, 'setTimeout');
+    for (let i = 0; i < 100; i++) {
+      mock.timers.tick(5);
+      timer.refresh();
+    }
+    assert.equal(armed.mock.callCount(), 0, 'no Node timer armed by a refresh');
+    mock.timers.tick(999);
+    assert.equal(fired, 0, 'the deadline moved with the last refresh');
+    mock.timers.tick(1);
+    assert.equal(fired, 1);
+    armed.mock.restore();
+  });
+
+  test('refresh after the timeout fired arms it again', () => {
+    let fired = 0;
+    const timer = setLongTimeout(() => fired++, 1000);
+    mock.timers.tick(1000);
+    assert.equal(fired, 1);
+    timer.refresh();
+    mock.timers.tick(1000);
+    assert.equal(fired, 2);
+  });
 });

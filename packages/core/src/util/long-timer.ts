@@ -31,7 +31,10 @@ class ChainedTimer implements LongTimer {
 
   refresh(): void {
     this.#deadline = Date.now() + this.#ms;
-    this.#arm(this.#ms);
+    // An armed Node timer fires no later than the new deadline and re-arms for what is left (see
+    // #fire), so a refresh only moves the deadline: the idle clock is refreshed several times per
+    // task, and re-arming a Node timer each time was a clearTimeout and a setTimeout per refresh.
+    if (this.#timer === null) this.#arm(this.#ms);
   }
 
   #arm(delay: number): void {
