@@ -21,7 +21,7 @@ export interface EngineConnTaskInit {
   owner: string;
   code: string;
   runType: string;
-  lock?: string;
+  lock?: string | undefined;
   /** The `timeout` property in milliseconds, parsed once at submit; 0 = none. */
   timeoutMs?: number;
   properties: Record<string, unknown>;
@@ -55,6 +55,8 @@ export class EngineConnTask {
   readonly results: TaskResults;
   readonly journal: TaskEventJournal;
   readonly #controller = new AbortController();
+  /** The first abort's reason, kept: reading it back through the signal's getters cost more. */
+  #abortReason: TaskAbortReason | null = null;
   #startedAt: number | undefined;
   #finishedAt: number | undefined;
   #failure: EngineConnError | undefined;
@@ -137,8 +139,7 @@ export class EngineConnTask {
 
   /** Why the task was aborted, or null while it was not. */
   get abortReason(): TaskAbortReason | null {
-    const reason: unknown = this.#controller.signal.reason;
-    return reason instanceof TaskAbortError ? reason.reason : null;
+    return this.#abortReason;
   }
 
   get startedAt(): number | undefined {
@@ -212,7 +213,8 @@ export class EngineConnTask {
 
   /** Aborts the engine's work; the first reason wins. Returns false if already aborted. */
   abort(reason: TaskAbortReason): boolean {
-    if (this.#controller.signal.aborted) return false;
+    if (this.#abortReason !== null) return false;
+    this.#abortReason = reason;
     this.#controller.abort(new TaskAbortError(reason));
     return true;
   }

@@ -45,6 +45,9 @@ function taskIdBytes(): Buffer {
   return idPool.subarray(idAt - ID_BYTES, idAt);
 }
 
+/** The properties or labels of a task that has none: one shared, frozen object, not one per task. */
+const NO_ENTRIES: Readonly<Record<string, never>> = Object.freeze({});
+
 const SHUTDOWN: TaskAbortReason = { kind: 'shutdown' };
 
 function terminalStatusOf(reason: TaskAbortReason): TerminalTaskStatus {
@@ -94,9 +97,9 @@ export class TaskExecutionService {
       code: request.code,
       runType,
       timeoutMs,
-      ...(request.lock ? { lock: request.lock } : {}),
-      properties: request.properties ?? {},
-      labels: request.labels ?? {},
+      lock: request.lock,
+      properties: request.properties ?? NO_ENTRIES,
+      labels: request.labels ?? NO_ENTRIES,
       dir: `${this.#tasksDir}/${id}`,
       log: this.opts.log,
       bus: this.opts.bus,

@@ -41,7 +41,8 @@ export class TaskEventJournal {
   readonly #maxLogLines: number;
   #events: StoredEvent[] = [];
   #done = false;
-  #waiters = new Set<() => void>();
+  /** Followers waiting for the next event; made for the first one (most tasks have none). */
+  #waiters: Set<() => void> | null = null;
   #followers = 0;
 
   constructor(opts: TaskEventJournalOptions) {
@@ -115,9 +116,10 @@ export class TaskEventJournal {
   }
 
   #wake(): void {
-    if (this.#waiters.size === 0) return;
-    for (const wake of this.#waiters) wake();
-    this.#waiters.clear();
+    const waiters = this.#waiters;
+    if (waiters === null || waiters.size === 0) return;
+    for (const wake of waiters) wake();
+    waiters.clear();
   }
 
   /** Events with seq > `after`, at most `max`, with the lines of log events read back. */
@@ -188,13 +190,14 @@ export class TaskEventJournal {
 
   #appendedAfter(seq: number, signal: AbortSignal | undefined): Promise<void> {
     if (this.#events.length > seq || signal?.aborted) return Promise.resolve();
+    const waiters = (this.#waiters ??= new Set());
     return new Promise<void>((resolve) => {
       const wake = () => {
-        this.#waiters.delete(wake);
+        waiters.delete(wake);
         signal?.removeEventListener('abort', wake);
         resolve();
       };
-      this.#waiters.add(wake);
+      waiters.add(wake);
       signal?.addEventListener('abort', wake, { once: true });
     });
   }

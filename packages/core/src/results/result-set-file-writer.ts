@@ -43,6 +43,8 @@ export class ResultSetFileWriter implements ResultSetWriter {
   #failure: EngineConnError | null = null;
   #closing: Promise<void> | null = null;
   #waiters: (() => void)[] = [];
+  /** The metadata once complete (see meta()). */
+  #final: ResultSetMeta | null = null;
 
   constructor(init: ResultSetFileWriterInit) {
     this.index = init.index;
@@ -61,10 +63,18 @@ export class ResultSetFileWriter implements ResultSetWriter {
     };
   }
 
-  /** A copy of the metadata as readers may see it now. */
+  /**
+   * A copy of the metadata as readers may see it now. Once the set is complete it no longer
+   * changes: one frozen copy then serves every reader (a task's info, its events, its pages).
+   */
   meta(): ResultSetMeta {
+    if (this.#final) return this.#final;
     const meta = { ...this.#meta };
     if (meta.columns) meta.columns = meta.columns.map((c) => ({ ...c }));
+    if (!meta.complete) return meta;
+    if (meta.columns) for (const column of meta.columns) Object.freeze(column);
+    Object.freeze(meta.columns);
+    this.#final = Object.freeze(meta);
     return meta;
   }
 

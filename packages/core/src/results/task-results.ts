@@ -1,5 +1,4 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
-import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { RowsPage, TextResult as TextPage } from '@engineconn/protocol';
 import { EngineConnError, TEXT_PAGE_MAX_BYTES } from '@engineconn/protocol/constants';
@@ -94,7 +93,9 @@ export class TaskResults {
 
   /** Metadata of every set, in index order. */
   list(): ResultSetMeta[] {
-    return this.#sets.filter((set) => set !== undefined).map((set) => set.meta());
+    const list: ResultSetMeta[] = [];
+    for (const set of this.#sets) if (set !== undefined) list.push(set.meta());
+    return list;
   }
 
   get(index: number): ResultSetMeta | undefined {
@@ -282,7 +283,8 @@ export class TaskResults {
   }
 
   async #open(index: number, spec: ResultSetSpec): Promise<ResultSetWriter> {
-    const file = join(this.dir, `result-${index}.${spec.type === 'TABLE' ? 'jsonl' : 'bin'}`);
+    // Not path.join: the directory is already normal, and join normalised it again for every set.
+    const file = `${this.dir}/result-${index}.${spec.type === 'TABLE' ? 'jsonl' : 'bin'}`;
     const writer = new ResultSetFileWriter({
       index,
       spec,

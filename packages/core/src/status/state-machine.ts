@@ -10,7 +10,8 @@ export type TransitionListener<S extends string> = (from: S, to: S, reason: stri
  */
 export class StateMachine<S extends string> {
   #current: S;
-  #listeners: TransitionListener<S>[] = [];
+  /** Made by the first onTransition: a task's machine (one per task) has none. */
+  #listeners: TransitionListener<S>[] | null = null;
 
   constructor(
     readonly name: string,
@@ -36,13 +37,13 @@ export class StateMachine<S extends string> {
     const from = this.#current;
     if (!this.table[from].includes(to)) throw new IllegalTransitionError(this.name, from, to);
     this.#current = to;
-    for (const listener of this.#listeners) listener(from, to, reason);
+    if (this.#listeners) for (const listener of this.#listeners) listener(from, to, reason);
   }
 
   onTransition(listener: TransitionListener<S>): () => void {
-    this.#listeners.push(listener);
+    this.#listeners = [...(this.#listeners ?? []), listener];
     return () => {
-      this.#listeners = this.#listeners.filter((l) => l !== listener);
+      this.#listeners = this.#listeners?.filter((l) => l !== listener) ?? null;
     };
   }
 }
