@@ -190,7 +190,8 @@ export class TaskEventJournal {
 
   #appendedAfter(seq: number, signal: AbortSignal | undefined): Promise<void> {
     if (this.#events.length > seq || signal?.aborted) return Promise.resolve();
-    const waiters = (this.#waiters ??= new Set());
+    this.#waiters ??= new Set();
+    const waiters = this.#waiters;
     return new Promise<void>((resolve) => {
       const wake = () => {
         waiters.delete(wake);
