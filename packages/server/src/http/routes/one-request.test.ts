@@ -4,7 +4,7 @@ import { CallerWatchdog, type TaskInfo } from '@engineconn/core';
 import { OneRequestTaskSchema } from '@engineconn/protocol';
 import { waitFor } from '@engineconn/testkit';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
-import { INLINE_BYTES, INLINE_ROWS } from './one-request.js';
+import { BUFFER_ROWS_BYTES, INLINE_BYTES, INLINE_ROWS } from './one-request.js';
 
 type InlineResult = {
   index: number;
@@ -137,6 +137,22 @@ describe('one-request tasks: POST /api/v1/tasks?wait=', () => {
       await server.request({ method: 'GET', url: `/api/v1/tasks/${answer.id}/results/0?offset=${table?.next}` })
     ).json<{ rows: unknown[][] }>();
     assert.deepEqual(rest.rows[0], [INLINE_ROWS, `row ${INLINE_ROWS}`]);
+  });
+
+  test('rows past BUFFER_ROWS_BYTES are spliced in as bytes: the same JSON, non-ASCII text and rows included', async () => {
+    const res = await submitWaiting(`rows ${INLINE_ROWS}; text grüße 😀; sélect ü`, '10s');
+    assert.equal(res.statusCode, 200);
+    assert.equal(Number(res.headers['content-length']), res.rawPayload.length);
+    const answer = res.json<OneRequestAnswer>();
+    assert.ok(OneRequestTaskSchema.safeParse(answer).success, 'the answer matches its published schema');
+    const [table, text, other] = answer.results;
+    assert.ok(Buffer.byteLength(JSON.stringify(table?.rows)) >= BUFFER_ROWS_BYTES, 'the rows are past the threshold');
+    const page = (
+      await server.request({ method: 'GET', url: `/api/v1/tasks/${answer.id}/results/0?limit=${INLINE_ROWS}` })
+    ).json<{ rows: unknown[][] }>();
+    assert.deepEqual(table?.rows, page.rows);
+    assert.deepEqual(text, { index: 1, type: 'TEXT', text: 'grüße 😀', offset: 0, next: null });
+    assert.deepEqual(other?.rows, [['sélect ü']]);
   });
 
   test('a text larger than the inline limit comes as whole characters up to it and a next byte offset', async () => {
