@@ -54,16 +54,18 @@ const pagePath = (id, offset) =>
 
 /**
  * `follow` (the overhead scenario, the SDK's resultPages with `wait`): from the submit on, each page
- * waiting on the EngineConn for its rows, and the next page asked for before this one arrives.
+ * waiting on the EngineConn for its rows, and (after a full page) the next page asked for before
+ * this one arrives.
  * `prefetch`: the same once the task ended. `serial`: after the end, each page asked for once the
  * previous one is decoded.
  */
 async function fetchPages(base, id) {
   let rows = 0;
   let decodeMs = 0;
+  let full = false;
   let pending = getBytes(base, pagePath(id, 0));
   for (let offset = 0; ; ) {
-    const ahead = values.flow === 'serial' ? null : getBytes(base, pagePath(id, offset + PAGE));
+    const ahead = values.flow !== 'serial' && full ? getBytes(base, pagePath(id, offset + PAGE)) : null;
     const bytes = await pending;
     const t0 = performance.now();
     const page = JSON.parse(bytes.toString('utf8'));
@@ -74,8 +76,8 @@ async function fetchPages(base, id) {
       return { rows, decodeMs };
     }
     const next = page.next;
-    pending =
-      next === offset + PAGE && ahead ? ahead : Promise.resolve(ahead).then(() => getBytes(base, pagePath(id, next)));
+    full = next === offset + PAGE;
+    pending = full && ahead ? ahead : Promise.resolve(ahead).then(() => getBytes(base, pagePath(id, next)));
     offset = next;
   }
 }

@@ -24,15 +24,16 @@ const pagePath = (id, offset) => `/api/v1/tasks/${id}/results/0?offset=${offset}
 
 /**
  * Every page as JS values, the way the SDK's `resultPages(id, 0, {wait})` reads them: from the
- * submit on, while the task runs, and the next page (a full page ends where it starts) asked for
- * before this one is parsed, so the EngineConn serves it while this side decodes. A wrong guess
- * (the request past the last page) is awaited and dropped.
+ * submit on, while the task runs, and once a page came back full, the next one (a full page ends
+ * where the next starts) asked for before this one is parsed, so the EngineConn serves it while
+ * this side decodes. A wrong guess (the request past the last page) is awaited and dropped.
  */
 async function fetchPages(base, id) {
   let rows = 0;
+  let full = false;
   let pending = api(base, 'GET', pagePath(id, 0));
   for (let offset = 0; ; ) {
-    const ahead = api(base, 'GET', pagePath(id, offset + PAGE));
+    const ahead = full ? api(base, 'GET', pagePath(id, offset + PAGE)) : null;
     const page = await pending;
     rows += page.rows.length;
     if (page.next === null) {
@@ -40,7 +41,8 @@ async function fetchPages(base, id) {
       return rows;
     }
     const next = page.next;
-    pending = next === offset + PAGE ? ahead : ahead.then(() => api(base, 'GET', pagePath(id, next)));
+    full = next === offset + PAGE;
+    pending = full && ahead ? ahead : Promise.resolve(ahead).then(() => api(base, 'GET', pagePath(id, next)));
     offset = next;
   }
 }

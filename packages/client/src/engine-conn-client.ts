@@ -240,11 +240,12 @@ export class EngineConnClient {
   }
 
   /**
-   * Every page of a TABLE result set from row `offset` (default 0), `pageSize` rows at a time. The
-   * next page is asked for while this one is received and decoded and while the caller works on it:
-   * a page that comes back full ends where the next starts, so that request goes out at once, and
-   * the EngineConn serves it while this side parses. A guess that turns out wrong (the last page, or
-   * a short page of a set still being written) is cancelled.
+   * Every page of a TABLE result set from row `offset` (default 0), `pageSize` rows at a time. Once a
+   * page came back full (the set is larger than one page), each next page is asked for while this
+   * one is received and decoded and while the caller works on it: a full page ends where the next
+   * starts, so that request goes out at once, and the EngineConn serves it while this side parses.
+   * A guess that turns out wrong (the last page, or a short page of a set still being written) is
+   * cancelled. The first page is asked for alone, so a set of one page costs one request.
    *
    * With `wait` (e.g. `'10s'`) the walk follows a set the task is still writing, as a reader of the
    * engine's own cursor would: each page request waits on the EngineConn for its rows (or the set,
@@ -264,19 +265,21 @@ export class EngineConnClient {
     let offset = options.offset ?? 0;
     let current = ask(offset);
     let ahead: PendingPage | null = null;
+    let full = false;
     try {
       for (;;) {
-        ahead = ask(offset + size);
+        ahead = full ? ask(offset + size) : null;
         const page = await current.page;
         if (page.rows.length > 0 || page.next === null || options.wait === undefined) yield page;
         if (page.next === null) return;
         // Without `wait`, an empty page of a set still being written ends the walk rather than spin
         // on it; with it, the EngineConn waited before answering, so asking again does not spin.
         if (page.rows.length === 0 && options.wait === undefined) return;
-        if (page.next === offset + size) {
+        full = page.next === offset + size;
+        if (full && ahead) {
           current = ahead;
         } else {
-          ahead.cancel();
+          ahead?.cancel();
           current = ask(page.next);
         }
         ahead = null;

@@ -32,7 +32,7 @@ describe("the SDK's resultPages against a live EngineConn", () => {
     });
   }
 
-  test('asks for the next page before the caller has this one, and gets every row once, in order', async () => {
+  test('after a full page, asks for the next before the caller has this one; every row once, in order', async () => {
     const requests: PageRequest[] = [];
     const client = recordingClient(requests);
     const task = await client.submit('rows 2500', { wait: '10s' });
@@ -47,12 +47,9 @@ describe("the SDK's resultPages against a live EngineConn", () => {
       seen,
       Array.from({ length: 2500 }, (_, i) => i),
     );
-    // Each page is in the caller's hands while the next one is already asked for.
-    assert.deepEqual(askedWhenYielded, [
-      [0, 1000],
-      [0, 1000, 2000],
-      [0, 1000, 2000, 3000],
-    ]);
+    // The first page is asked for alone (a set of one page costs one request); from the second on,
+    // each page is in the caller's hands while the next one is already asked for.
+    assert.deepEqual(askedWhenYielded, [[0], [0, 1000, 2000], [0, 1000, 2000, 3000]]);
     // The request past the last page is cancelled, not left in flight.
     assert.equal(requests.at(-1)?.signal?.aborted, true);
   });
@@ -63,14 +60,27 @@ describe("the SDK's resultPages against a live EngineConn", () => {
     const task = await client.submit('rows 5000', { wait: '10s' });
     assert.equal(task.completed?.status, 'Succeed');
     for await (const page of client.resultPages(task.id, 0, { pageSize: 1000, offset: 1000 })) {
-      assert.equal(page.offset, 1000);
-      break;
+      if (page.offset === 2000) break;
     }
     assert.deepEqual(
       requests.map((r) => r.offset),
-      [1000, 2000],
+      [1000, 2000, 3000],
     );
-    assert.equal(requests[1]?.signal?.aborted, true);
+    assert.equal(requests[2]?.signal?.aborted, true);
+  });
+
+  test('a set of one page is one request', async () => {
+    const requests: PageRequest[] = [];
+    const client = recordingClient(requests);
+    const task = await client.submit('rows 700', { wait: '10s' });
+    assert.equal(task.completed?.status, 'Succeed');
+    let rows = 0;
+    for await (const page of client.resultPages(task.id, 0, { pageSize: 1000 })) rows += page.rows.length;
+    assert.equal(rows, 700);
+    assert.deepEqual(
+      requests.map((r) => r.offset),
+      [0],
+    );
   });
 
   test('with wait, the walk follows a set the task has not opened yet, to its end', async () => {
