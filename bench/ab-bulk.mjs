@@ -4,8 +4,8 @@
 // run, the fetch, the caller's share of the fetch (toString + JSON.parse), and the EngineConn's CPU
 // during the fetch.
 //
-//   node bench/ab-bulk.mjs [--rows 1000000] [--rounds 3] [--flow follow|prefetch|serial] NAME=[BIN] …
-//   e.g. node bench/ab-bulk.mjs base=/work/base/packages/server/bin/engineconn.cjs new=
+//   node bench/ab-bulk.mjs [--rows 1000000] [--rounds 3] [--flow follow|prefetch|serial] NAME=[BIN][@FLOW] …
+//   e.g. node bench/ab-bulk.mjs base=/work/base/packages/server/bin/engineconn.cjs@serial new=
 import { request } from 'node:http';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -28,8 +28,9 @@ const ROWS = Number(values.rows);
 const PAGE = Number(values.page);
 const SQL = `select i, i * 2 as twice, 'row ' || i as label from range(${ROWS}) t(i)`;
 const variants = positionals.map((spec) => {
-  const [name, bin = ''] = spec.split(/=(.*)/s);
-  return { name, bin: bin || undefined };
+  const [name, rest = ''] = spec.split(/=(.*)/s);
+  const [bin, flow = values.flow] = rest.split('@');
+  return { name, bin: bin || undefined, flow };
 });
 
 /** One GET whose body is collected as bytes; the caller's decode is timed apart. */
@@ -48,9 +49,8 @@ function getBytes(base, path) {
 }
 getBytes.agent = new (await import('node:http')).Agent({ keepAlive: true });
 
-const FOLLOW = values.flow === 'follow';
-const pagePath = (id, offset) =>
-  `/api/v1/tasks/${id}/results/0?offset=${offset}&limit=${PAGE}${FOLLOW ? '&wait=30s' : ''}`;
+const pagePath = (id, offset, flow) =>
+  `/api/v1/tasks/${id}/results/0?offset=${offset}&limit=${PAGE}${flow === 'follow' ? '&wait=30s' : ''}`;
 
 /**
  * `follow` (the overhead scenario, the SDK's resultPages with `wait`): from the submit on, each page
@@ -59,13 +59,13 @@ const pagePath = (id, offset) =>
  * `prefetch`: the same once the task ended. `serial`: after the end, each page asked for once the
  * previous one is decoded.
  */
-async function fetchPages(base, id) {
+async function fetchPages(base, id, flow) {
   let rows = 0;
   let decodeMs = 0;
   let full = false;
-  let pending = getBytes(base, pagePath(id, 0));
+  let pending = getBytes(base, pagePath(id, 0, flow));
   for (let offset = 0; ; ) {
-    const ahead = values.flow !== 'serial' && full ? getBytes(base, pagePath(id, offset + PAGE)) : null;
+    const ahead = flow !== 'serial' && full ? getBytes(base, pagePath(id, offset + PAGE, flow)) : null;
     const bytes = await pending;
     const t0 = performance.now();
     const page = JSON.parse(bytes.toString('utf8'));
@@ -77,7 +77,7 @@ async function fetchPages(base, id) {
     }
     const next = page.next;
     full = next === offset + PAGE;
-    pending = full && ahead ? ahead : Promise.resolve(ahead).then(() => getBytes(base, pagePath(id, next)));
+    pending = full && ahead ? ahead : Promise.resolve(ahead).then(() => getBytes(base, pagePath(id, next, flow)));
     offset = next;
   }
 }
@@ -109,9 +109,10 @@ try {
       const cpuAtSubmit = threadCpu(ec.pid);
       const { id } = await submit(ec.url, SQL);
       const ended = followEvents(ec.url, id).then((done) => ({ done, at: performance.now() }));
-      if (!FOLLOW) await ended;
-      const cpu0 = FOLLOW ? cpuAtSubmit : threadCpu(ec.pid);
-      const { rows, decodeMs } = await fetchPages(ec.url, id);
+      const follow = v.flow === 'follow';
+      if (!follow) await ended;
+      const cpu0 = follow ? cpuAtSubmit : threadCpu(ec.pid);
+      const { rows, decodeMs } = await fetchPages(ec.url, id, v.flow);
       const t2 = performance.now();
       const cpu = threadCpu(ec.pid).since(cpu0);
       const { done, at: t1 } = await ended;
@@ -147,6 +148,6 @@ for (const v of variants) {
   const list = results[v.name];
   const m = (key) => round(median(list.map((x) => x[key])), 0);
   console.log(
-    `${v.name} (${values.flow}): total ${m('totalMs')} ms (${round(m('totalMs') / directMedian)}x direct) = run ${m('runMs')} + fetch after it ${m('fetchMs')} (caller decode ${m('decodeMs')}; EC CPU ${FOLLOW ? 'run + fetch' : 'fetch'} ${m('ecFetchCpuMs')}, main ${m('ecFetchMainMs')})`,
+    `${v.name} (${v.flow}): total ${m('totalMs')} ms (${round(m('totalMs') / directMedian)}x direct) = run ${m('runMs')} + fetch after it ${m('fetchMs')} (caller decode ${m('decodeMs')}; EC CPU ${v.flow === 'follow' ? 'run + fetch' : 'fetch'} ${m('ecFetchCpuMs')}, main ${m('ecFetchMainMs')})`,
   );
 }
