@@ -103,9 +103,9 @@ export class TaskResults {
   }
 
   /**
-   * Resolves once set `index` exists and holds `rows` rows or is complete (or is not a TABLE), once the task ended
-   * without such a set, or when `signal` aborts (a deadline, a caller gone), whichever is first:
-   * a reader following a set while the engine writes it waits here instead of asking again.
+   * Resolves once set `index` exists and holds `rows` rows or is complete (or is not a TABLE), once
+   * the task ended without such a set, or when `signal` aborts (a deadline, a caller gone), whichever
+   * is first: a reader following a set while the engine writes it waits here instead of asking again.
    */
   async awaitRows(index: number, rows: number, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
