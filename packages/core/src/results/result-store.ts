@@ -3,6 +3,8 @@ import type { ReadHandle } from '../util/line-file.js';
 import type { ResultMemory } from './result-memory.js';
 
 const MIN_CAPACITY = 256;
+/** How long a set's kept read handle stays open after its last page read. */
+export const KEPT_HANDLE_IDLE_MS = 5000;
 
 async function writeAll(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
   for (let done = 0; done < buf.length; ) {
@@ -26,8 +28,10 @@ async function readFully(handle: FileHandle, buffer: Buffer, offset: number, len
  * else in its file, which is created only then (spilling what memory held first). Appends are
  * serialised by the caller. Readers get a handle that follows the set from memory to the file if
  * it spills while they read: the switch happens only once the file holds every byte. Page reads
- * (`readAt`) share one read handle on the file, kept until the set is released: a caller walking a
- * large set page by page costs one read per page, not an open, a read and a close.
+ * (`readAt`) share one read handle on the file: a caller walking a large set page by page costs one
+ * read per page, not an open, a read and a close. The handle is closed once no page was read for
+ * `keptHandleIdleMs` (so many retained sets read once hold no descriptors) and when the set is
+ * released.
  */
 export class ResultStore {
   readonly file: string;
@@ -40,8 +44,17 @@ export class ResultStore {
   #spilled = false;
   #pageHandle: Promise<FileHandle> | null = null;
   #released = false;
+  readonly #keptHandleIdleMs: number;
+  /** Closes the kept handle once no page was read for a while; re-armed per read with refresh(). */
+  #idle: NodeJS.Timeout | null = null;
 
-  constructor(file: string, openFile: () => Promise<FileHandle>, memory: ResultMemory) {
+  constructor(
+    file: string,
+    openFile: () => Promise<FileHandle>,
+    memory: ResultMemory,
+    keptHandleIdleMs: number = KEPT_HANDLE_IDLE_MS,
+  ) {
+    this.#keptHandleIdleMs = keptHandleIdleMs;
     this.file = file;
     this.#openFile = openFile;
     this.#memory = memory;
@@ -84,13 +97,18 @@ export class ResultStore {
     if (this.#released) return this.#readOnce(buffer, offset, length, position);
     this.#pageHandle ??= open(this.file, 'r');
     const opening = this.#pageHandle;
+    if (this.#idle) this.#idle.refresh();
+    else {
+      this.#idle = setTimeout(() => this.#closePageHandle(), this.#keptHandleIdleMs);
+      this.#idle.unref();
+    }
     try {
       return await readFully(await opening, buffer, offset, length, position);
     } catch (err) {
-      // Released while this read waited: the kept handle closed under it.
-      if (this.#released) return this.#readOnce(buffer, offset, length, position);
-      // A failed open is not kept: the next read tries again.
-      if (this.#pageHandle === opening) this.#pageHandle = null;
+      // The kept handle was closed under this read (idle, or released): read on one of its own.
+      if (this.#pageHandle !== opening) return this.#readOnce(buffer, offset, length, position);
+      // A failed open or read is not kept: the next read opens again.
+      this.#pageHandle = null;
       throw err;
     }
   }
@@ -116,6 +134,12 @@ export class ResultStore {
   release(): void {
     this.#giveMemory();
     this.#released = true;
+    this.#closePageHandle();
+  }
+
+  #closePageHandle(): void {
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = null;
     const kept = this.#pageHandle;
     this.#pageHandle = null;
     // FileHandle.close waits for reads in flight on it; a handle that never opened has nothing to close.

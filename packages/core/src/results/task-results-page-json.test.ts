@@ -17,8 +17,12 @@ const columns = [
 ];
 const row = (i: number) => [i, `row ${i} "é"`];
 
-async function tableOf(rows: number, memory: ResultMemory): Promise<TaskResults> {
-  const results = new TaskResults({ dir: join(root, `task-${dirNo++}`), memory });
+async function tableOf(rows: number, memory: ResultMemory, keptHandleIdleMs?: number): Promise<TaskResults> {
+  const results = new TaskResults({
+    dir: join(root, `task-${dirNo++}`),
+    memory,
+    ...(keptHandleIdleMs === undefined ? {} : { keptHandleIdleMs }),
+  });
   const writer = await results.create({ type: 'TABLE', columns });
   for (let i = 0; i < rows; i += 700) {
     await writer.writeRows(Array.from({ length: Math.min(700, rows - i) }, (_, k) => row(i + k)));
@@ -68,7 +72,8 @@ describe('TABLE pages as whole JSON answers', () => {
   }
 
   test('a walk over a set in its file keeps one read handle, which release() closes', async () => {
-    const results = await tableOf(5000, NO_RESULT_MEMORY);
+    // An idle time no loaded machine reaches between two pages: the handle must stay for the walk.
+    const results = await tableOf(5000, NO_RESULT_MEMORY, 600_000);
     const file = join(results.dir, 'result-0.jsonl');
     assert.equal(openDescriptors(file), 0, 'the writer closed its handle');
     for (let offset = 0; offset < 5000; offset += 1000) {
@@ -81,5 +86,18 @@ describe('TABLE pages as whole JSON answers', () => {
     const late = JSON.parse((await results.readRowsPageJson(0, 4000, 2)).toString('utf8'));
     assert.deepEqual(late.rows, [row(4000), row(4001)]);
     assert.equal(openDescriptors(file), 0, 'a read after release keeps no handle');
+  });
+
+  test('the kept handle closes once no page was read for a while, and the next page opens it again', async () => {
+    const results = await tableOf(3000, NO_RESULT_MEMORY, 50);
+    const file = join(results.dir, 'result-0.jsonl');
+    const first = JSON.parse((await results.readRowsPageJson(0, 0, 1000)).toString('utf8'));
+    assert.deepEqual(first.rows[0], row(0));
+    await waitFor(() => openDescriptors(file), { until: (n) => n === 0, what: 'the idle handle closed' });
+    const again = JSON.parse((await results.readRowsPageJson(0, 2000, 1000)).toString('utf8'));
+    assert.deepEqual(again.rows.at(-1), row(2999));
+    assert.equal(openDescriptors(file), 1, 'kept again for the next page');
+    results.release();
+    await waitFor(() => openDescriptors(file), { until: (n) => n === 0, what: 'released' });
   });
 });

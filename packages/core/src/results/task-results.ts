@@ -9,7 +9,7 @@ import { LineReader } from '../util/line-file.js';
 import { CsvLines } from './csv-lines.js';
 import { RESULT_MEMORY, type ResultMemory } from './result-memory.js';
 import { ResultSetFileWriter } from './result-set-file-writer.js';
-import { ResultStore } from './result-store.js';
+import { KEPT_HANDLE_IDLE_MS, ResultStore } from './result-store.js';
 import { type RowFormatter, rowFormatter, TABLE_FORMATS, type TableFormat } from './table-formats.js';
 import { type RowsJsonPage, readRowsJsonPage, rowsPageJson } from './table-page.js';
 import { isContinuation, sequenceLength, wholeCharacters } from './utf8-boundaries.js';
@@ -19,6 +19,8 @@ export interface TaskResultsOptions {
   dir: string;
   /** Where small sets live instead of files; default the process-wide RESULT_MEMORY. */
   memory?: ResultMemory;
+  /** How long a set's read handle stays open after its last page read; default KEPT_HANDLE_IDLE_MS. */
+  keptHandleIdleMs?: number;
   onCreated?: (meta: ResultSetMeta) => void;
   /** Called when a set is closed (complete). Row and byte counts in between are in `get()` / `list()`. */
   onUpdated?: (meta: ResultSetMeta) => void;
@@ -48,6 +50,7 @@ export class TaskResults {
   readonly #onCreated: ((meta: ResultSetMeta) => void) | undefined;
   readonly #onUpdated: ((meta: ResultSetMeta) => void) | undefined;
   readonly #memory: ResultMemory;
+  readonly #keptHandleIdleMs: number;
   readonly #sets: ResultSetFileWriter[] = [];
   readonly #creating = new Set<Promise<unknown>>();
   #reserved = 0;
@@ -61,6 +64,7 @@ export class TaskResults {
     this.#onCreated = opts.onCreated;
     this.#onUpdated = opts.onUpdated;
     this.#memory = opts.memory ?? RESULT_MEMORY;
+    this.#keptHandleIdleMs = opts.keptHandleIdleMs ?? KEPT_HANDLE_IDLE_MS;
   }
 
   /** Opens the next result set; its index is the number of sets opened before it. */
@@ -288,7 +292,7 @@ export class TaskResults {
     const writer = new ResultSetFileWriter({
       index,
       spec,
-      store: new ResultStore(file, () => this.#createFile(file), this.#memory),
+      store: new ResultStore(file, () => this.#createFile(file), this.#memory, this.#keptHandleIdleMs),
       onClosed: (closed) => this.#onUpdated?.(closed.meta()),
     });
     this.#sets[index] = writer;
