@@ -4,10 +4,12 @@
 // lines, progress at the end), read back as the one-request route reads them (task info and the
 // first page of each set). Prints CPU and heap bytes allocated per task.
 //
-//   node --expose-gc --max-semi-space-size=256 bench/core-tasks.mjs [--tasks 20000] [--clients 32] [--rounds 3]
+//   node bench/core-tasks.mjs [--tasks 20000] [--clients 32] [--rounds 3] [--top 0]
 //
-// Allocation is the heap growth over a round with the young generation large enough that no
-// collection runs in it (hence the flags); without them it is left out.
+// Allocation is from V8's sampling heap profiler with collected objects included (one sample per
+// 1 KiB on average), so it counts what was allocated, not what was left; `--top N` also lists the
+// N functions that allocated most, by self size.
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { defineEngine } from '@engineconn/core';
 import { startTestRuntime } from '@engineconn/testkit';
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '20000' },
     clients: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '3' },
+    top: { type: 'string', default: '0' },
   },
 });
 const tasks = Number(values.tasks);
@@ -83,24 +86,46 @@ async function loop(n) {
   );
 }
 
+/** Self bytes per function of a sampling heap profile, largest first. */
+function allocators(profile) {
+  const bytes = new Map();
+  const walk = (node) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(packages|node_modules)\//, '')}:${lineNumber + 1}`;
+    if (node.selfSize > 0) bytes.set(key, (bytes.get(key) ?? 0) + node.selfSize);
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  return [...bytes].sort((a, b) => b[1] - a[1]);
+}
+
+const session = new Session();
+session.connect();
 await loop(tasks);
 for (let r = 0; r < Number(values.rounds); r++) {
-  globalThis.gc?.();
-  const heap0 = process.memoryUsage().heapUsed;
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await loop(tasks);
   const elapsed = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const heap = process.memoryUsage().heapUsed - heap0;
-  const perTask = (us) => Math.round(us / tasks);
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  const top = allocators(profile);
+  const allocated = top.reduce((sum, [, b]) => sum + b, 0);
+  const perTask = (n) => Math.round(n / tasks);
   console.log(
     JSON.stringify({
       round: r + 1,
       tasksPerSecond: Math.round((tasks / elapsed) * 1000),
       cpuUs: perTask(cpu.user + cpu.system),
-      ...(globalThis.gc ? { allocatedBytes: Math.round(heap / tasks) } : {}),
+      allocatedBytes: perTask(allocated),
     }),
   );
+  for (const [where, b] of top.slice(0, Number(values.top))) console.log(`  ${String(perTask(b)).padStart(6)} B  ${where}`);
 }
+session.disconnect();
 await ec.close();

@@ -11,6 +11,9 @@ export const ROW_INDEX_EVERY = 1000;
 
 const { NEWLINE } = JSON_BYTES;
 
+/** What a write or close that completed synchronously returns. */
+const DONE: Promise<void> = Promise.resolve();
+
 export interface ResultSetFileWriterInit {
   index: number;
   spec: ResultSetSpec;
@@ -39,7 +42,9 @@ export class ResultSetFileWriter implements ResultSetWriter {
   #queuedBytes = 0;
   /** `#rowOffsets[k]` is the byte offset of row `k * ROW_INDEX_EVERY`. */
   readonly #rowOffsets: number[] = [];
-  #tail: Promise<void> = Promise.resolve();
+  #tail: Promise<void> = DONE;
+  /** Writes queued behind #tail and not yet settled. */
+  #queued = 0;
   #failure: EngineConnError | null = null;
   #closing: Promise<void> | null = null;
   #waiters: (() => void)[] = [];
@@ -201,18 +206,31 @@ export class ResultSetFileWriter implements ResultSetWriter {
 
   /** Waits for queued writes, releases the file and marks the set complete. Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await this.#tail.catch(() => {});
-      try {
-        await this.#store.close();
-      } catch {
-        // The bytes are already written; a failing close loses nothing a reader needs.
-      }
-      this.#meta.complete = true;
-      this.#wake();
-      this.#onClosed(this);
-    })();
+    // A set in memory with no write queued closes at once: a promise chain per set was most of
+    // what a one-row result cost.
+    this.#closing ??= this.#queued === 0 && !this.#store.writing ? this.#closeNow() : this.#closeLater();
     return this.#closing;
+  }
+
+  #closeNow(): Promise<void> {
+    this.#complete();
+    return DONE;
+  }
+
+  async #closeLater(): Promise<void> {
+    await this.#tail.catch(() => {});
+    try {
+      await this.#store.close();
+    } catch {
+      // The bytes are already written; a failing close loses nothing a reader needs.
+    }
+    this.#complete();
+  }
+
+  #complete(): void {
+    this.#meta.complete = true;
+    this.#wake();
+    this.#onClosed(this);
   }
 
   #refuse(kind: 'TABLE' | 'CONTENT', method: string): Promise<void> | null {
@@ -230,31 +248,46 @@ export class ResultSetFileWriter implements ResultSetWriter {
   }
 
   #enqueue(buf: Buffer, rows: number): Promise<void> {
+    // Nothing queued and room in memory: stored now, in order, with no promise chained.
+    if (this.#queued === 0 && this.#failure === null && this.#store.appendInMemory(buf)) {
+      this.#commit(buf.length, rows);
+      return DONE;
+    }
+    this.#queued++;
     const write = this.#tail.then(async () => {
-      if (this.#failure) throw this.#failure;
       try {
-        await this.#store.append(buf);
-      } catch (err) {
-        this.#failure = new EngineConnError(
-          'EC_INTERNAL',
-          `Writing result set ${this.index} to ${this.file} failed: ${String(err)}`,
-          {
-            cause: err,
-          },
-        );
-        throw this.#failure;
+        if (this.#failure) throw this.#failure;
+        try {
+          await this.#store.append(buf);
+        } catch (err) {
+          this.#failure = new EngineConnError(
+            'EC_INTERNAL',
+            `Writing result set ${this.index} to ${this.file} failed: ${String(err)}`,
+            {
+              cause: err,
+            },
+          );
+          throw this.#failure;
+        }
+        this.#commit(buf.length, rows);
+      } finally {
+        this.#queued--;
       }
-      this.#committedBytes += buf.length;
-      if (this.#meta.type === 'TABLE') this.#meta.rowCount += rows;
-      else this.#meta.byteCount += buf.length;
-      this.#wake();
     });
     this.#tail = write.catch(() => {});
     return write;
   }
 
+  #commit(bytes: number, rows: number): void {
+    this.#committedBytes += bytes;
+    if (this.#meta.type === 'TABLE') this.#meta.rowCount += rows;
+    else this.#meta.byteCount += bytes;
+    this.#wake();
+  }
+
   #wake(): void {
     const waiters = this.#waiters;
+    if (waiters.length === 0) return;
     this.#waiters = [];
     for (const wake of waiters) wake();
   }

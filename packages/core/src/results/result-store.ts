@@ -70,12 +70,16 @@ export class ResultStore {
     return this.#spilled ? null : (this.#buf?.subarray(0, this.#size) ?? Buffer.alloc(0));
   }
 
+  /** Appends `chunk` in memory, synchronously, if it fits there; false if it must go to the file. */
+  appendInMemory(chunk: Buffer): boolean {
+    if (this.#spilled || !this.#fitsInMemory(chunk.length)) return false;
+    chunk.copy(this.#buf as Buffer, this.#size);
+    this.#size += chunk.length;
+    return true;
+  }
+
   async append(chunk: Buffer): Promise<void> {
-    if (!this.#spilled && this.#fitsInMemory(chunk.length)) {
-      chunk.copy(this.#buf as Buffer, this.#size);
-      this.#size += chunk.length;
-      return;
-    }
+    if (this.appendInMemory(chunk)) return;
     if (!this.#spilled) await this.#spill();
     await writeAll(this.#handle as FileHandle, chunk, this.#size);
     this.#size += chunk.length;
@@ -121,6 +125,11 @@ export class ResultStore {
     } finally {
       await handle.close();
     }
+  }
+
+  /** True while a file handle is open for writing: only then has close() anything to wait for. */
+  get writing(): boolean {
+    return this.#handle !== null;
   }
 
   /** Releases the file (memory stays readable). Idempotent. */

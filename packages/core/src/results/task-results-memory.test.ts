@@ -48,6 +48,27 @@ describe('TaskResults in memory', () => {
     assert.equal(memory.used, 0, 'release gives the memory back');
   });
 
+  test('a write to a set in memory is stored, and a close completes it, before their promises are awaited', async () => {
+    const results = newResults(new ResultMemory(1024 * 1024, 64 * 1024));
+    const closed: number[] = [];
+    const tracked = new TaskResults({
+      dir: results.dir,
+      memory: new ResultMemory(1024 * 1024, 64 * 1024),
+      onUpdated: (meta) => closed.push(meta.rowCount),
+    });
+    const writer = await tracked.create({ type: 'TABLE', columns });
+    const written = writer.writeRowLines(Buffer.from('[1,"a"]\n[2,"b"]\n'), 2);
+    assert.equal(tracked.get(0)?.rowCount, 2, 'stored at once: no promise chain for an in-memory write');
+    const closing = writer.close();
+    assert.deepEqual(closed, [2], 'complete at once: the close waited for nothing');
+    assert.equal(tracked.get(0)?.complete, true);
+    await Promise.all([written, closing]);
+    assert.deepEqual((await tracked.readRows(0, 0, 10)).rows, [
+      [1, 'a'],
+      [2, 'b'],
+    ]);
+  });
+
   test('TEXT and PICTURE sets keep their bytes in memory', async () => {
     const results = newResults(new ResultMemory(1024 * 1024, 64 * 1024));
     const textSet = await results.create({ type: 'TEXT' });

@@ -52,7 +52,6 @@ export class TaskResults {
   readonly #memory: ResultMemory;
   readonly #keptHandleIdleMs: number;
   readonly #sets: ResultSetFileWriter[] = [];
-  readonly #creating = new Set<Promise<unknown>>();
   #reserved = 0;
   #dirReady: Promise<unknown> | null = null;
   #ended = false;
@@ -81,13 +80,13 @@ export class TaskResults {
       return Promise.reject(new EngineConnError('EC_INTERNAL', 'A TABLE result set needs its columns.'));
     }
     const index = this.#reserved++;
-    const creating = this.#open(index, spec);
-    this.#creating.add(creating);
-    void creating.then(
-      () => this.#creating.delete(creating),
-      () => this.#creating.delete(creating),
-    );
-    return creating;
+    // Opened synchronously (a set's file is made only when it outgrows memory): the set is in the
+    // list as soon as create() returns, so closeAll() has no opening to wait for.
+    try {
+      return Promise.resolve(this.#open(index, spec));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** True once a set outgrew memory and the task's directory was made for its file. */
@@ -276,17 +275,16 @@ export class TaskResults {
     this.#ended = true;
     this.#wakeOpened();
     // Most tasks closed their sets themselves: nothing to wait for, no promises to make.
-    if (this.#creating.size === 0 && this.#sets.every((set) => set === undefined || set.complete)) return CLOSED;
+    if (this.#sets.every((set) => set === undefined || set.complete)) return CLOSED;
     return this.#closeAll(opts);
   }
 
   async #closeAll(opts: { truncated?: boolean }): Promise<void> {
-    await Promise.allSettled([...this.#creating]);
     const sets = this.#sets.filter((set) => set !== undefined);
     await Promise.all(sets.map((set) => (opts.truncated ? set.closeTruncated() : set.close())));
   }
 
-  async #open(index: number, spec: ResultSetSpec): Promise<ResultSetWriter> {
+  #open(index: number, spec: ResultSetSpec): ResultSetWriter {
     // Not path.join: the directory is already normal, and join normalised it again for every set.
     const file = `${this.dir}/result-${index}.${spec.type === 'TABLE' ? 'jsonl' : 'bin'}`;
     const writer = new ResultSetFileWriter({
@@ -321,6 +319,7 @@ export class TaskResults {
 
   #wakeOpened(): void {
     const waiters = this.#opened;
+    if (waiters.length === 0) return;
     this.#opened = [];
     for (const wake of waiters) wake();
   }
