@@ -12,6 +12,7 @@ import { TaskEventJournal } from '../events/task-event-journal.js';
 import { TaskLog } from '../logs/task-log.js';
 import { TaskResults } from '../results/task-results.js';
 import { createTaskStatusMachine } from '../status/task-status.js';
+import { atEndOfTick } from '../util/end-of-tick.js';
 import { isoTime } from '../util/iso-time.js';
 import { TaskAbortError, type TaskAbortReason } from './task-abort.js';
 import type { ProgressInfo, TaskInfo } from './task-types.js';
@@ -67,9 +68,9 @@ export class EngineConnTask {
   #lastTouchedAt = Date.now();
   readonly #machine = createTaskStatusMachine();
   readonly #bus: SyncListenerBus<EngineConnEvents>;
-  /** A progress change not yet published, and the tick that publishes it (null once it ran). */
+  /** A progress change not yet published, and whether its publication is queued for the end of the tick. */
   #progressDue = false;
-  #progressTick: NodeJS.Immediate | null = null;
+  #progressQueued = false;
   #workDir = false;
   #explicitProgress = false;
   #settled!: (status: TerminalTaskStatus) => void;
@@ -242,7 +243,7 @@ export class EngineConnTask {
       progress: this.#progress,
       progressInfo: this.#progressInfo,
       statements: { ...this.#statements },
-      createdAt: new Date(this.createdAt).toISOString(),
+      createdAt: isoTime(this.createdAt),
       startedAt: iso(this.#startedAt),
       finishedAt: iso(this.#finishedAt),
       ...(this.#error ? { error: this.#error } : {}),
@@ -259,17 +260,15 @@ export class EngineConnTask {
     if (info) this.#progressInfo = info;
     // Engines may report progress thousands of times a second; publish at most once per tick.
     this.#progressDue = true;
-    this.#progressTick ??= setImmediate(() => {
-      this.#progressTick = null;
+    if (this.#progressQueued) return;
+    this.#progressQueued = true;
+    atEndOfTick(() => {
+      this.#progressQueued = false;
       this.#flushProgress();
     });
   }
 
   #flushProgress(): void {
-    if (this.#progressTick !== null) {
-      clearImmediate(this.#progressTick);
-      this.#progressTick = null;
-    }
     if (!this.#progressDue || this.journal.done) return;
     this.#progressDue = false;
     this.log.flush();

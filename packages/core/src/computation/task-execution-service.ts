@@ -8,6 +8,7 @@ import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import { parseDuration } from '../util/duration.js';
+import { Fifo } from '../util/fifo.js';
 import { type LongTimer, setLongTimeout } from '../util/long-timer.js';
 import { createTaskContext } from './create-task-context.js';
 import { EngineConnTask } from './engine-conn-task.js';
@@ -31,18 +32,24 @@ export interface TaskServiceOptions {
   onActivity: () => void;
 }
 
+/** Random bytes per task id: 9 bytes are 12 base64url characters, with no padding. */
 const ID_BYTES = 9;
-let idPool = Buffer.alloc(0);
+const ID_CHARS = 12;
+const IDS_PER_POOL = 512;
+let idPool = '';
 let idAt = 0;
 
-/** Random bytes for a task id, drawn from a pool: one randomBytes() call per task was 2% of the CPU. */
-function taskIdBytes(): Buffer {
-  if (idAt + ID_BYTES > idPool.length) {
-    idPool = randomBytes(ID_BYTES * 512);
+/**
+ * A task id's random part, cut from a pool of random base64url text: one randomBytes() call per
+ * task was 2% of the CPU, and encoding each id's own bytes was a Buffer and a string per task.
+ */
+function taskIdText(): string {
+  if (idAt + ID_CHARS > idPool.length) {
+    idPool = randomBytes(ID_BYTES * IDS_PER_POOL).toString('base64url');
     idAt = 0;
   }
-  idAt += ID_BYTES;
-  return idPool.subarray(idAt - ID_BYTES, idAt);
+  idAt += ID_CHARS;
+  return idPool.slice(idAt - ID_CHARS, idAt);
 }
 
 /** The properties or labels of a task that has none: one shared, frozen object, not one per task. */
@@ -70,7 +77,7 @@ function timeoutMsOf(timeout: unknown): number {
 export class TaskExecutionService {
   readonly #tasks = new Map<string, EngineConnTask>();
   /** Finished tasks still kept, oldest first (in the order they finished). */
-  readonly #finished: EngineConnTask[] = [];
+  readonly #finished = new Fifo<EngineConnTask>();
   /** Evicts the oldest finished task when its retention ends; armed while any is kept. */
   #expiry: LongTimer | null = null;
   readonly #forceSettle = new Map<EngineConnTask, () => void>();
@@ -90,7 +97,7 @@ export class TaskExecutionService {
     checkRequestLimits(request);
     const runType = this.opts.executors.resolveRunType(request.runType);
     const timeoutMs = timeoutMsOf(request.properties?.timeout);
-    const id = `t-${taskIdBytes().toString('base64url')}`;
+    const id = `t-${taskIdText()}`;
     const task = new EngineConnTask({
       id,
       owner: caller.user,
@@ -271,7 +278,7 @@ export class TaskExecutionService {
    */
   #retain(task: EngineConnTask): void {
     this.#finished.push(task);
-    while (this.#finished.length > this.opts.retention.count) {
+    while (this.#finished.size > this.opts.retention.count) {
       const oldest = this.#finished.shift();
       if (oldest) this.#evict(oldest);
     }
@@ -280,7 +287,7 @@ export class TaskExecutionService {
 
   /** The timer for the oldest kept task's end of retention, or null when none is kept. */
   #armExpiry(): LongTimer | null {
-    const oldest = this.#finished[0];
+    const oldest = this.#finished.peek();
     if (!oldest) return null;
     const expiresAt = (oldest.finishedAt ?? Date.now()) + this.opts.retention.ms;
     return setLongTimeout(() => this.#expire(), Math.max(0, expiresAt - Date.now()));
@@ -288,7 +295,7 @@ export class TaskExecutionService {
 
   #expire(): void {
     const cutoff = Date.now() - this.opts.retention.ms;
-    while (this.#finished.length > 0 && (this.#finished[0]?.finishedAt ?? 0) <= cutoff) {
+    while (this.#finished.size > 0 && (this.#finished.peek()?.finishedAt ?? 0) <= cutoff) {
       const oldest = this.#finished.shift();
       if (oldest) this.#evict(oldest);
     }

@@ -357,9 +357,11 @@ export class EngineConnRuntime {
     this.#releaseIfUnhealthy();
   }
 
+  readonly #firstTask = (): EngineConnTask | undefined => this.#tasks.first();
+
   #onTaskActivity(): void {
     this.#monitors.touch();
-    const job = this.policy.endedJob(this.#tasks.first());
+    const job = this.policy.endedJob(this.#firstTask);
     if (job) void this.#finishWithJob(job);
   }
 

@@ -12,18 +12,34 @@ describe('lifecycle policies', () => {
       assert.equal(lifecyclePolicyFor(executor), SERVICE_POLICY);
   });
 
-  test('service: serves Unlock, no job ends it, a shutdown is a success', () => {
+  test('service: serves Unlock, no job ends it (its first task is never looked up), a shutdown is a success', () => {
     assert.equal(SERVICE_POLICY.servingStatus, 'Unlock');
-    assert.equal(SERVICE_POLICY.endedJob(task('Failed', true)), undefined);
+    assert.equal(
+      SERVICE_POLICY.endedJob(() => assert.fail('a serving EngineConn looked its first task up')),
+      undefined,
+    );
+    assert.equal(
+      SERVICE_POLICY.endedJob(() => task('Failed', true)),
+      undefined,
+    );
     assert.equal(SERVICE_POLICY.shutdownStatus([task('Failed', true)]), 'Success');
   });
 
   test('once: serves Running, ends with its job, and a shutdown before the job succeeded fails', () => {
     assert.equal(ONCE_POLICY.servingStatus, 'Running');
-    assert.equal(ONCE_POLICY.endedJob(undefined), undefined);
-    assert.equal(ONCE_POLICY.endedJob(task('Running', false)), undefined);
+    assert.equal(
+      ONCE_POLICY.endedJob(() => undefined),
+      undefined,
+    );
+    assert.equal(
+      ONCE_POLICY.endedJob(() => task('Running', false)),
+      undefined,
+    );
     const done = task('Succeed', true);
-    assert.equal(ONCE_POLICY.endedJob(done), done);
+    assert.equal(
+      ONCE_POLICY.endedJob(() => done),
+      done,
+    );
     assert.equal(ONCE_POLICY.shutdownStatus([]), 'Success');
     assert.equal(ONCE_POLICY.shutdownStatus([done]), 'Success');
     assert.equal(ONCE_POLICY.shutdownStatus([task('Cancelled', true)]), 'Failed');

@@ -11,10 +11,11 @@ export interface LifecyclePolicy {
   /** The NodeStatus the EngineConn takes when it starts serving. */
   readonly servingStatus: 'Unlock' | 'Running';
   /**
-   * Asked on every task start and end with the EngineConn's first task: the job whose end ends the
-   * EngineConn, once that job has ended; undefined while it serves on.
+   * Asked on every task start and end, with how to find the EngineConn's first task: the job whose
+   * end ends the EngineConn, once that job has ended; undefined while it serves on. A function, so
+   * a serving EngineConn never looks its first task up (a scan past every task evicted before it).
    */
-  endedJob(first: EngineConnTask | undefined): EngineConnTask | undefined;
+  endedJob(first: () => EngineConnTask | undefined): EngineConnTask | undefined;
   /** How a shutdown ends the EngineConn, given every task it ran. */
   shutdownStatus(tasks: readonly EngineConnTask[]): 'Success' | 'Failed';
 }
@@ -35,7 +36,10 @@ export const SERVICE_POLICY: LifecyclePolicy = {
 export const ONCE_POLICY: LifecyclePolicy = {
   name: 'once',
   servingStatus: 'Running',
-  endedJob: (job) => (job?.terminal ? job : undefined),
+  endedJob: (first) => {
+    const job = first();
+    return job?.terminal ? job : undefined;
+  },
   shutdownStatus: (tasks) => (tasks.some((t) => t.status !== 'Succeed') ? 'Failed' : 'Success'),
 };
 

@@ -23,23 +23,46 @@ export interface TaskView {
   touch(): void;
 }
 
+/** A class, not an object literal: its getter and methods live on the prototype, not on every view made. */
+class EngineTaskView implements TaskView {
+  readonly id: string;
+  readonly owner: string;
+  readonly results: TaskResults;
+  readonly journal: TaskEventJournal;
+  readonly ended: Promise<TerminalTaskStatus>;
+  readonly #task: EngineConnTask;
+  readonly #onTouch: () => void;
+
+  constructor(task: EngineConnTask, onTouch: () => void) {
+    this.#task = task;
+    this.#onTouch = onTouch;
+    this.id = task.id;
+    this.owner = task.owner;
+    this.results = task.results;
+    this.journal = task.journal;
+    this.ended = task.finished;
+  }
+
+  info(): TaskInfo {
+    return this.#task.info();
+  }
+
+  readLogs(from: number, limit: number): ReturnType<TaskView['readLogs']> {
+    return this.#task.log.read(from, limit);
+  }
+
+  // A getter: the promise is derived only for a caller that awaits it, not for every view made.
+  get finished(): Promise<TaskInfo & { status: TerminalTaskStatus }> {
+    return this.#task.finished.then((status) => ({ ...this.#task.info(), status }));
+  }
+
+  touch(): void {
+    this.#task.touch();
+    this.#onTouch();
+  }
+}
+
 export function createTaskView(task: EngineConnTask, onTouch: () => void): TaskView {
   task.touch();
-  return {
-    id: task.id,
-    owner: task.owner,
-    info: () => task.info(),
-    readLogs: (from, limit) => task.log.read(from, limit),
-    results: task.results,
-    journal: task.journal,
-    // A getter: the promise is derived only for a caller that awaits it, not for every view made.
-    get finished() {
-      return task.finished.then((status) => ({ ...task.info(), status }));
-    },
-    ended: task.finished,
-    touch: () => {
-      task.touch();
-      onTouch();
-    },
-  };
+  return new EngineTaskView(task, onTouch);
 }

@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogPage } from '@engineconn/protocol';
 import { BadRequestError } from '../errors/errors.js';
+import { atEndOfTick } from '../util/end-of-tick.js';
 import { encodeLines, readLines } from '../util/line-file.js';
 
 export interface TaskLogOptions {
@@ -77,7 +78,8 @@ export class TaskLog {
 
   #batch: string[] = [];
   #batchFrom = 0;
-  #scheduled: NodeJS.Immediate | null = null;
+  /** True while a publication of the batch is queued for the end of the tick. */
+  #scheduled = false;
   #finished = false;
 
   constructor(opts: TaskLogOptions) {
@@ -130,7 +132,12 @@ export class TaskLog {
         at = end;
       }
     }
-    if (this.#scheduled === null && this.#batch.length > 0) this.#scheduled = setImmediate(() => this.#flush());
+    if (!this.#scheduled && this.#batch.length > 0) {
+      this.#scheduled = true;
+      atEndOfTick(() => {
+        if (this.#scheduled) this.#flush();
+      });
+    }
   }
 
   /**
@@ -260,10 +267,7 @@ export class TaskLog {
   }
 
   #flush(): void {
-    if (this.#scheduled !== null) {
-      clearImmediate(this.#scheduled);
-      this.#scheduled = null;
-    }
+    this.#scheduled = false;
     if (this.#batch.length === 0) return;
     const from = this.#batchFrom;
     const lines = this.#batch;
