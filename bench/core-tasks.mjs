@@ -125,7 +125,8 @@ for (let r = 0; r < Number(values.rounds); r++) {
       allocatedBytes: perTask(allocated),
     }),
   );
-  for (const [where, b] of top.slice(0, Number(values.top))) console.log(`  ${String(perTask(b)).padStart(6)} B  ${where}`);
+  for (const [where, b] of top.slice(0, Number(values.top)))
+    console.log(`  ${String(perTask(b)).padStart(6)} B  ${where}`);
 }
 session.disconnect();
 await ec.close();
