@@ -4,10 +4,11 @@
 // lines, progress at the end), read back as the one-request route reads them (task info and the
 // first page of each set). Prints CPU and heap bytes allocated per task.
 //
-//   node bench/core-tasks.mjs [--tasks 20000] [--clients 32] [--rounds 3] [--top 0]
+//   node bench/core-tasks.mjs [--tasks 20000] [--clients 32] [--rounds 3] [--alloc] [--top 0]
 //
-// Allocation is from V8's sampling heap profiler with collected objects included (one sample per
-// 1 KiB on average), so it counts what was allocated, not what was left; `--top N` also lists the
+// With --alloc, allocation is counted by V8's sampling heap profiler with collected objects
+// included (one sample per 1 KiB on average), so it is what was allocated, not what was left;
+// the sampling costs CPU, so CPU figures are read from a run without it. `--top N` also lists the
 // N functions that allocated most, by self size.
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '20000' },
     clients: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '3' },
+    alloc: { type: 'boolean', default: false },
     top: { type: 'string', default: '0' },
   },
 });
@@ -103,18 +105,19 @@ const session = new Session();
 session.connect();
 await loop(tasks);
 for (let r = 0; r < Number(values.rounds); r++) {
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 1024,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
+  if (values.alloc) {
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await loop(tasks);
   const elapsed = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  const top = allocators(profile);
+  const top = values.alloc ? allocators((await session.post('HeapProfiler.stopSampling')).profile) : [];
   const allocated = top.reduce((sum, [, b]) => sum + b, 0);
   const perTask = (n) => Math.round(n / tasks);
   console.log(
@@ -122,7 +125,7 @@ for (let r = 0; r < Number(values.rounds); r++) {
       round: r + 1,
       tasksPerSecond: Math.round((tasks / elapsed) * 1000),
       cpuUs: perTask(cpu.user + cpu.system),
-      allocatedBytes: perTask(allocated),
+      ...(values.alloc ? { allocatedBytes: perTask(allocated) } : {}),
     }),
   );
   for (const [where, b] of top.slice(0, Number(values.top)))
