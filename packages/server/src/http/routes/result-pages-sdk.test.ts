@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineConnClient, EngineConnClientError } from '@engineconn/client';
+import { MAX_PAGE_LIMIT } from '@engineconn/protocol';
 import { openGate } from '@engineconn/testkit';
 import { type LiveTestServer, startLiveServer } from '../../test-support/test-server.js';
 
@@ -122,6 +123,23 @@ describe("the SDK's resultPages against a live EngineConn", () => {
       { rows: 500, next: null },
     ]);
     assert.equal((await task.done).status, 'Succeed');
+  });
+
+  test('with wait, a page limit past the most a TABLE page holds is EC_BAD_REQUEST at once, not after the wait', {
+    timeout: 30_000,
+  }, async () => {
+    const gate = `follow-${process.pid}-limit`;
+    const task = await server.submit(`gate ${gate}; rows 3`);
+    try {
+      // The set does not exist yet and the task is held at its gate: a wait of 60 s answered only
+      // after the wait ran out would outlast the test's deadline.
+      const res = await server.fetch(`/api/v1/tasks/${task.id}/results/0?limit=${MAX_PAGE_LIMIT + 1}&wait=60s`);
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'EC_BAD_REQUEST');
+    } finally {
+      openGate(gate);
+    }
+    assert.equal((await server.finished(task.id)).status, 'Succeed');
   });
 
   test('a wait that is not a duration is EC_BAD_REQUEST', async () => {

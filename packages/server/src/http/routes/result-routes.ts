@@ -26,6 +26,12 @@ async function awaitPage(view: TaskView, index: number, rows: number, ms: number
   }
 }
 
+function checkTableLimit(rows: number): void {
+  if (rows > MAX_PAGE_LIMIT) {
+    throw new BadRequestError(`Invalid query: 'limit' must be at most ${MAX_PAGE_LIMIT} rows for a TABLE.`);
+  }
+}
+
 const STREAM_TYPES = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' } as const;
 const RAW_TYPES = { TEXT: 'text/plain; charset=utf-8', HTML: 'text/html; charset=utf-8' } as const;
 
@@ -82,8 +88,11 @@ export function registerResultRoutes(app: FastifyInstance): void {
     const { index } = parseInput(readResultRoute.params, request.params, 'params');
     const { offset, limit, format, wait } = parseInput(readResultRoute.query, request.query, 'query');
     const waitMs = parseWait(wait);
-    // A follower's page waits for its rows (or the set, or its end); other reads never wait.
+    // A follower's page waits for its rows (or the set, or its end); other reads never wait. `wait`
+    // follows TABLE sets, so a set not there yet is taken for one: a limit no TABLE page can have is
+    // refused before the wait, not once it ran out.
     if (waitMs > 0 && format === 'json') {
+      if ((view.results.get(index)?.type ?? 'TABLE') === 'TABLE') checkTableLimit(limit ?? DEFAULT_PAGE_ROWS);
       await awaitPage(view, index, offset + (limit ?? DEFAULT_PAGE_ROWS), waitMs, reply);
     }
     // The one set's metadata, not the whole task's info: a caller walking pages asks for it per page.
@@ -113,9 +122,7 @@ export function registerResultRoutes(app: FastifyInstance): void {
     switch (meta.type) {
       case 'TABLE': {
         const rows = limit ?? DEFAULT_PAGE_ROWS;
-        if (rows > MAX_PAGE_LIMIT) {
-          throw new BadRequestError(`Invalid query: 'limit' must be at most ${MAX_PAGE_LIMIT} rows for a TABLE.`);
-        }
+        checkTableLimit(rows);
         // The stored rows are JSON already: their bytes are spliced in, not parsed and serialised
         // again, and the answer is the one buffer they were read into.
         return reply
