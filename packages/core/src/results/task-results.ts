@@ -147,13 +147,7 @@ export class TaskResults {
    * `maxBytes`, the rows stop before the one that would take their JSON past it (maybe none).
    */
   async readRowsJson(index: number, offset: number, limit: number, maxBytes?: number): Promise<RowsJsonPage> {
-    const set = this.#find(index);
-    if (set.type !== 'TABLE')
-      throw new BadRequestError(`Result set ${index} is ${set.type}: it has content, not rows.`);
-    checkCount('offset', offset);
-    checkCount('limit', limit);
-    const complete = set.complete;
-    const rowCount = set.rowCount;
+    const { set, complete, rowCount } = this.#tablePage(index, offset, limit);
     const { rows, count } = await readRowsJsonPage(set, offset, Math.min(rowCount, offset + limit), maxBytes);
     const next = offset + count;
     return { columns: set.meta().columns ?? [], rows, offset, next: complete && next >= rowCount ? null : next };
@@ -164,13 +158,7 @@ export class TaskResults {
    * buffer its rows are read into (see rowsPageJson): what the HTTP route sends as it is.
    */
   async readRowsPageJson(index: number, offset: number, limit: number): Promise<Buffer> {
-    const set = this.#find(index);
-    if (set.type !== 'TABLE')
-      throw new BadRequestError(`Result set ${index} is ${set.type}: it has content, not rows.`);
-    checkCount('offset', offset);
-    checkCount('limit', limit);
-    const complete = set.complete;
-    const rowCount = set.rowCount;
+    const { set, complete, rowCount } = this.#tablePage(index, offset, limit);
     const head = Buffer.from(`{"columns":${JSON.stringify(set.meta().columns ?? [])},"rows":`);
     const { json } = await rowsPageJson(set, offset, Math.min(rowCount, offset + limit), head, (count) => {
       const next = offset + count;
@@ -322,6 +310,19 @@ export class TaskResults {
     if (waiters.length === 0) return;
     this.#opened = [];
     for (const wake of waiters) wake();
+  }
+
+  /**
+   * The TABLE set a page is read from, with its state taken once before the read: rows committed
+   * later belong to the next page, and `complete` says whether this one may be the last.
+   */
+  #tablePage(index: number, offset: number, limit: number) {
+    const set = this.#find(index);
+    if (set.type !== 'TABLE')
+      throw new BadRequestError(`Result set ${index} is ${set.type}: it has content, not rows.`);
+    checkCount('offset', offset);
+    checkCount('limit', limit);
+    return { set, complete: set.complete, rowCount: set.rowCount };
   }
 
   #find(index: number): ResultSetFileWriter {
