@@ -1,16 +1,14 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import type { RowsPage, TextResult as TextPage } from '@engineconn/protocol';
 import { EngineConnError, TEXT_PAGE_MAX_BYTES } from '@engineconn/protocol/constants';
 import { RESULT_SET_TYPES, type ResultSetMeta } from '../computation/task-types.js';
 import { BadRequestError } from '../errors/errors.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
-import { LineReader } from '../util/line-file.js';
-import { CsvLines } from './csv-lines.js';
 import { RESULT_MEMORY, type ResultMemory } from './result-memory.js';
 import { ResultSetFileWriter } from './result-set-file-writer.js';
 import { KEPT_HANDLE_IDLE_MS, ResultStore } from './result-store.js';
-import { type RowFormatter, rowFormatter, TABLE_FORMATS, type TableFormat } from './table-formats.js';
+import { streamBytes, streamContent, streamTable, streamTableBytes } from './set-streams.js';
+import { TABLE_FORMATS, type TableFormat } from './table-formats.js';
 import { type RowsJsonPage, readRowsJsonPage, rowsPageJson } from './table-page.js';
 import { isContinuation, sequenceLength, wholeCharacters } from './utf8-boundaries.js';
 
@@ -30,7 +28,6 @@ export type { RowsPage, TextResult as TextPage } from '@engineconn/protocol';
 export { TEXT_PAGE_MAX_BYTES } from '@engineconn/protocol/constants';
 export type { RowsJsonPage };
 
-const STREAM_CHUNK_BYTES = 64 * 1024;
 const CLOSED: Promise<void> = Promise.resolve();
 
 function checkCount(name: string, value: number): void {
@@ -233,11 +230,11 @@ export class TaskResults {
   stream(index: number, format: TableFormat): AsyncIterable<string> {
     const set = this.#find(index);
     if (set.type === 'PICTURE') throw new BadRequestError(`Result set ${index} is a PICTURE: fetch its bytes instead.`);
-    if (set.type !== 'TABLE') return this.#streamContent(set);
+    if (set.type !== 'TABLE') return streamContent(set);
     if (!TABLE_FORMATS.includes(format)) {
       throw new BadRequestError(`Unknown format '${String(format)}': use ${TABLE_FORMATS.join(' or ')}.`);
     }
-    return this.#streamTable(set, format);
+    return streamTable(set, format);
   }
 
   /**
@@ -247,7 +244,7 @@ export class TaskResults {
   streamBytes(index: number): AsyncIterable<Buffer> {
     const set = this.#find(index);
     if (set.type === 'TABLE') throw new BadRequestError(`Result set ${index} is a TABLE: stream it as csv or ndjson.`);
-    return this.#streamBytes(set);
+    return streamBytes(set);
   }
 
   /** Gives the memory of in-memory sets back to the budget: the task is no longer served. */
@@ -331,72 +328,7 @@ export class TaskResults {
     return set;
   }
 
-  async *#streamTable(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<string> {
-    // NDJSON is made as text: a text stream takes it as it is, not through bytes and back.
-    if (format !== 'csv') {
-      yield* this.#tableText(set, rowFormatter(format, set.columns ?? []));
-      return;
-    }
-    for await (const chunk of this.#streamTableBytes(set, format)) yield chunk.toString('utf8');
-  }
-
-  /** The set's rows as `formatter` writes them, header first, a chunk of whole lines at a time. */
-  async *#tableText(set: ResultSetFileWriter, formatter: RowFormatter): AsyncGenerator<string> {
-    if (formatter.header) yield formatter.header;
-    const handle = await set.openRead();
-    try {
-      const reader = new LineReader(handle, 0, STREAM_CHUNK_BYTES);
-      for await (const end of this.#committedEnds(set, () => reader.position)) {
-        const lines = await reader.read(end);
-        if (lines === null) throw this.#shortFile(set);
-        const text = formatter.rows(lines);
-        if (text) yield text;
-      }
-    } finally {
-      await handle.close();
-    }
-  }
-
-  /**
-   * The set as CSV or NDJSON bytes, a chunk of whole lines at a time (so no chunk splits a
-   * character). CSV is made from the stored bytes (CsvLines); NDJSON from the stored lines as text.
-   */
-  async *#streamTableBytes(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<Buffer> {
-    const formatter = rowFormatter(format, set.columns ?? []);
-    if (format !== 'csv') {
-      for await (const text of this.#tableText(set, formatter)) yield Buffer.from(text, 'utf8');
-      return;
-    }
-    if (formatter.header) yield Buffer.from(formatter.header, 'utf8');
-    const handle = await set.openRead();
-    try {
-      const csv = new CsvLines(formatter);
-      let position = 0;
-      // The input, reused: what a chunk converts is copied out. `carry` bytes of a line cut at the
-      // end of the previous read lead it.
-      let input = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
-      let carry = 0;
-      for await (const end of this.#committedEnds(set, () => position)) {
-        const want = Math.min(STREAM_CHUNK_BYTES, end - position);
-        if (carry + want > input.length) {
-          const grown = Buffer.allocUnsafe(carry + want);
-          input.copy(grown, 0, 0, carry);
-          input = grown;
-        }
-        const { bytesRead } = await handle.read(input, carry, want, position);
-        if (bytesRead === 0) throw this.#shortFile(set);
-        position += bytesRead;
-        const { csv: out, used } = csv.convert(input.subarray(0, carry + bytesRead));
-        carry = carry + bytesRead - used;
-        input.copy(input, 0, used, used + carry);
-        if (out.length > 0) yield out;
-      }
-    } finally {
-      await handle.close();
-    }
-  }
-
-  /** A TABLE set as CSV or NDJSON bytes (see #streamTableBytes); checks its arguments as stream() does. */
+  /** A TABLE set as CSV or NDJSON bytes (see set-streams.ts); checks its arguments as stream() does. */
   streamTableBytes(index: number, format: TableFormat): AsyncIterable<Buffer> {
     const set = this.#find(index);
     if (set.type !== 'TABLE')
@@ -404,52 +336,6 @@ export class TaskResults {
     if (!TABLE_FORMATS.includes(format)) {
       throw new BadRequestError(`Unknown format '${String(format)}': use ${TABLE_FORMATS.join(' or ')}.`);
     }
-    return this.#streamTableBytes(set, format);
-  }
-
-  async *#streamContent(set: ResultSetFileWriter): AsyncGenerator<string> {
-    const decoder = new StringDecoder('utf8');
-    for await (const chunk of this.#streamBytes(set)) {
-      const text = decoder.write(chunk);
-      if (text) yield text;
-    }
-    const rest = decoder.end();
-    if (rest) yield rest;
-  }
-
-  async *#streamBytes(set: ResultSetFileWriter): AsyncGenerator<Buffer> {
-    let position = 0;
-    const handle = await set.openRead();
-    try {
-      for await (const end of this.#committedEnds(set, () => position)) {
-        // A fresh buffer per chunk: the consumer may still hold the previous one (a socket write).
-        const buf = Buffer.allocUnsafe(Math.min(STREAM_CHUNK_BYTES, end - position));
-        const { bytesRead } = await handle.read(buf, 0, buf.length, position);
-        if (bytesRead === 0) throw this.#shortFile(set);
-        position += bytesRead;
-        yield buf.subarray(0, bytesRead);
-      }
-    } finally {
-      await handle.close();
-    }
-  }
-
-  /**
-   * Yields the set's committed size whenever the reader (at `position()`) is behind it, waiting while
-   * the set is still open, until the set is complete and read to its end.
-   */
-  async *#committedEnds(set: ResultSetFileWriter, position: () => number): AsyncGenerator<number> {
-    for (;;) {
-      // `complete` before `committedBytes`: once complete, the committed size is final.
-      const complete = set.complete;
-      const end = set.committedBytes;
-      if (position() < end) yield end;
-      else if (complete) return;
-      else await set.changed();
-    }
-  }
-
-  #shortFile(set: ResultSetFileWriter): EngineConnError {
-    return new EngineConnError('EC_INTERNAL', `Result file ${set.file} is shorter than the rows written to it.`);
+    return streamTableBytes(set, format);
   }
 }

@@ -1,0 +1,124 @@
+// Streams of a stored set, a chunk at a time, following the set while it is still written: what
+// downloads of any size (CSV, NDJSON, raw text, pictures) read, in bounded memory.
+import { StringDecoder } from 'node:string_decoder';
+import { EngineConnError } from '@engineconn/protocol/constants';
+import { LineReader } from '../util/line-file.js';
+import { CsvLines } from './csv-lines.js';
+import type { ResultSetFileWriter } from './result-set-file-writer.js';
+import { type RowFormatter, rowFormatter, type TableFormat } from './table-formats.js';
+
+const STREAM_CHUNK_BYTES = 64 * 1024;
+
+/** A TABLE set as CSV or NDJSON text (header first), following the set while it is written. */
+export async function* streamTable(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<string> {
+  // NDJSON is made as text: a text stream takes it as it is, not through bytes and back.
+  if (format !== 'csv') {
+    yield* tableText(set, rowFormatter(format, set.columns ?? []));
+    return;
+  }
+  for await (const chunk of streamTableBytes(set, format)) yield chunk.toString('utf8');
+}
+
+/** The set's rows as `formatter` writes them, header first, a chunk of whole lines at a time. */
+async function* tableText(set: ResultSetFileWriter, formatter: RowFormatter): AsyncGenerator<string> {
+  if (formatter.header) yield formatter.header;
+  const handle = await set.openRead();
+  try {
+    const reader = new LineReader(handle, 0, STREAM_CHUNK_BYTES);
+    for await (const end of committedEnds(set, () => reader.position)) {
+      const lines = await reader.read(end);
+      if (lines === null) throw shortFile(set);
+      const text = formatter.rows(lines);
+      if (text) yield text;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The set as CSV or NDJSON bytes, a chunk of whole lines at a time (so no chunk splits a
+ * character). CSV is made from the stored bytes (CsvLines); NDJSON from the stored lines as text.
+ */
+export async function* streamTableBytes(set: ResultSetFileWriter, format: TableFormat): AsyncGenerator<Buffer> {
+  const formatter = rowFormatter(format, set.columns ?? []);
+  if (format !== 'csv') {
+    for await (const text of tableText(set, formatter)) yield Buffer.from(text, 'utf8');
+    return;
+  }
+  if (formatter.header) yield Buffer.from(formatter.header, 'utf8');
+  const handle = await set.openRead();
+  try {
+    const csv = new CsvLines(formatter);
+    let position = 0;
+    // The input, reused: what a chunk converts is copied out. `carry` bytes of a line cut at the
+    // end of the previous read lead it.
+    let input = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+    let carry = 0;
+    for await (const end of committedEnds(set, () => position)) {
+      const want = Math.min(STREAM_CHUNK_BYTES, end - position);
+      if (carry + want > input.length) {
+        const grown = Buffer.allocUnsafe(carry + want);
+        input.copy(grown, 0, 0, carry);
+        input = grown;
+      }
+      const { bytesRead } = await handle.read(input, carry, want, position);
+      if (bytesRead === 0) throw shortFile(set);
+      position += bytesRead;
+      const { csv: out, used } = csv.convert(input.subarray(0, carry + bytesRead));
+      carry = carry + bytesRead - used;
+      input.copy(input, 0, used, used + carry);
+      if (out.length > 0) yield out;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A TEXT or HTML set's content as text, never splitting a character across chunks. */
+export async function* streamContent(set: ResultSetFileWriter): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of streamBytes(set)) {
+    const text = decoder.write(chunk);
+    if (text) yield text;
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/** A set's stored bytes, a fresh buffer per chunk, following the set while it is written. */
+export async function* streamBytes(set: ResultSetFileWriter): AsyncGenerator<Buffer> {
+  let position = 0;
+  const handle = await set.openRead();
+  try {
+    for await (const end of committedEnds(set, () => position)) {
+      // A fresh buffer per chunk: the consumer may still hold the previous one (a socket write).
+      const buf = Buffer.allocUnsafe(Math.min(STREAM_CHUNK_BYTES, end - position));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, position);
+      if (bytesRead === 0) throw shortFile(set);
+      position += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Yields the set's committed size whenever the reader (at `position()`) is behind it, waiting while
+ * the set is still open, until the set is complete and read to its end.
+ */
+async function* committedEnds(set: ResultSetFileWriter, position: () => number): AsyncGenerator<number> {
+  for (;;) {
+    // `complete` before `committedBytes`: once complete, the committed size is final.
+    const complete = set.complete;
+    const end = set.committedBytes;
+    if (position() < end) yield end;
+    else if (complete) return;
+    else await set.changed();
+  }
+}
+
+function shortFile(set: ResultSetFileWriter): EngineConnError {
+  return new EngineConnError('EC_INTERNAL', `Result file ${set.file} is shorter than the rows written to it.`);
+}
