@@ -5,7 +5,7 @@
 // during the fetch.
 //
 //   node bench/ab-bulk.mjs [--rows 1000000] [--rounds 3] [--flow follow|prefetch|serial] NAME=[BIN][@FLOW] …
-//   e.g. node bench/ab-bulk.mjs base=/work/base/packages/server/bin/engineconn.cjs@serial new=
+//   e.g. node bench/ab-bulk.mjs base=../base/packages/server/bin/engineconn.cjs@serial new=
 import { request } from 'node:http';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
