@@ -140,8 +140,9 @@ describe('EngineConnRuntime.create', () => {
     const opts = testRuntimeOptions({ options: { 'ec.startTimeout': '30d' } });
     const creating = EngineConnRuntime.create({ ...base, context: opts.context });
     await waitFor(() => engine.seen.env !== undefined, { what: 'createSession to be called' });
-    // Node fires a timer longer than about 24.8 days after 1 ms: one that overflowed has by now.
-    await delay(30);
+    // Node fires a timer longer than about 24.8 days after 1 ms. One that overflowed was armed
+    // before this 1 ms timer, in the same list, so it has fired by the time this one does.
+    await delay(1);
     assert.equal(engine.seen.env?.signal.aborted, false);
     engine.open();
     const runtime = await creating;
