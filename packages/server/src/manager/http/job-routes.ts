@@ -119,6 +119,13 @@ function pipe(reply: FastifyReply, response: Response): FastifyReply {
   return reply.send(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>));
 }
 
+/** Aborted once the caller's connection closes: the engine's request then ends with it. */
+function callerGone(request: FastifyRequest): AbortSignal {
+  const abort = new AbortController();
+  request.raw.on('close', () => abort.abort());
+  return abort.signal;
+}
+
 /**
  * The entrance's job routes (docs/manager.md): as the EngineConn's task routes, through the manager. A
  * job's answer is its task's with `id` the job id, plus `engineId` and `taskId`.
@@ -159,7 +166,11 @@ export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void 
     const job = jobOf(request);
     const { index } = parseInput(readJobResultRoute.params, request.params, 'params');
     parseInput(readJobResultRoute.query, request.query, 'query');
-    const response = await jobs.taskFetch(job, 'GET', `/results/${index}`, { query: queryOf(request) });
+    // A page with ?wait= may wait on the engine: a caller who leaves must not hold that request open.
+    const response = await jobs.taskFetch(job, 'GET', `/results/${index}`, {
+      query: queryOf(request),
+      signal: callerGone(request),
+    });
     if (!response.ok) return engineJson(response);
     return pipe(reply, response);
   });
@@ -177,15 +188,13 @@ export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void 
           .type('text/event-stream; charset=utf-8')
           .send(jobs.finalEvents(job, Number.isSafeInteger(after) && after > 0 ? after : 0));
       }
-      const abort = new AbortController();
-      request.raw.on('close', () => abort.abort());
       const response = await jobs.taskFetch(job, 'GET', '/events', {
         query: queryOf(request),
         headers: {
           accept: 'text/event-stream',
           ...(typeof lastEventId === 'string' ? { 'last-event-id': lastEventId } : {}),
         },
-        signal: abort.signal,
+        signal: callerGone(request),
       });
       if (!response.ok) return engineJson(response);
       reply.header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
