@@ -221,8 +221,10 @@ async function readContext(run: StatementRun): Promise<ReadContext> {
  */
 async function writeTable(run: StatementRun, opened: OpenedResult, context: ReadContext): Promise<WrittenTable> {
   const { kept } = opened;
-  const shape =
-    kept?.shape.zone === context.zone ? kept.shape : tableShape(opened.result, run.session.typeNames, context);
+  // A statement that may write started since this one was taken (the generation moved): if it
+  // changed the catalog before this one ran, DuckDB rebound this one, and its columns may differ.
+  const current = kept?.shape.zone === context.zone && opened.generation === run.session.statements.generation;
+  const shape = current ? kept.shape : tableShape(opened.result, run.session.typeNames, context);
   const { encoder } = shape;
   // Each made when first needed: a small result has one chunk, so one buffer.
   const buffers: (LineBytes | undefined)[] = [];
