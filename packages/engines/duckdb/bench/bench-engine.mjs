@@ -23,7 +23,7 @@ export async function openExecutor({ dataDir, concurrency, overrides = {} }) {
   return { session, executor: await duckdbEngine.createExecutor(session, 'sql', ctx) };
 }
 
-/** A TaskContext that logs nothing and whose result sets hand each batch of rows to `onRows`. */
+/** A TaskContext that logs nothing and whose result sets hand each batch's row count to `onRows`. */
 export function bareTask(code, workDir, onRows = () => {}) {
   return {
     id: 'bench',
@@ -43,7 +43,11 @@ export function bareTask(code, workDir, onRows = () => {}) {
       return {
         index: 0,
         async writeRows(batch) {
-          onRows(batch);
+          onRows(batch.length);
+        },
+        // The engine writes a query's rows as stored lines; only their count matters here.
+        async writeRowLines(_lines, rows) {
+          onRows(rows);
         },
         async write() {},
         async close() {},

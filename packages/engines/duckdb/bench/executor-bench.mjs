@@ -32,8 +32,8 @@ async function timeEach(runs, fn) {
 /** A task whose result sets only count rows. */
 function nullWriterTask(code) {
   let rows = 0;
-  const context = bareTask(code, scratch, (batch) => {
-    rows += batch.length;
+  const context = bareTask(code, scratch, (count) => {
+    rows += count;
   });
   return { context, rows: () => rows };
 }
