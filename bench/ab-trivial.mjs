@@ -9,6 +9,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { submitAndWait } from './lib/client.mjs';
+import { closedLoop } from './lib/closed-loop.mjs';
 import { startEngineConn } from './lib/engineconn.mjs';
 import { round } from './lib/stats.mjs';
 import { threadCpu } from './lib/threads.mjs';
@@ -47,19 +48,7 @@ async function runOnce({ env, bin }) {
       const task = await submitAndWait(ec.url, 'select 1 as one');
       if (task.status !== 'Succeed') throw new Error(`task ended ${task.status}`);
     };
-    const loop = async (ms) => {
-      let tasks = 0;
-      const deadline = performance.now() + ms;
-      await Promise.all(
-        Array.from({ length: clients }, async () => {
-          while (performance.now() < deadline) {
-            await one();
-            tasks++;
-          }
-        }),
-      );
-      return tasks;
-    };
+    const loop = (ms) => closedLoop(clients, ms, one);
     // Warm: V8 keeps optimising the EngineConn's per-task code for thousands of tasks (see
     // WARM_UP_TASKS in scenarios/throughput.mjs); a cold EngineConn's CPU per task is twice a warm one's.
     await loop(8000);

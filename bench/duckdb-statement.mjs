@@ -13,6 +13,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { closedLoop } from './lib/closed-loop.mjs';
 import { round } from './lib/stats.mjs';
 import { threadCpu } from './lib/threads.mjs';
 
@@ -89,27 +90,13 @@ async function directRunner() {
   };
 }
 
-async function closedLoop(ms, one) {
-  let tasks = 0;
-  const deadline = performance.now() + ms;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) {
-        await one();
-        tasks++;
-      }
-    }),
-  );
-  return tasks;
-}
-
 async function child(spec) {
   const runner = spec === 'direct' ? await directRunner() : await engineRunner(spec);
   let warm = 0;
-  while (warm < WARM_UP_TASKS) warm += await closedLoop(500, runner.one);
+  while (warm < WARM_UP_TASKS) warm += await closedLoop(clients, 500, runner.one);
   const before = threadCpu(process.pid);
   const t0 = performance.now();
-  const tasks = await closedLoop(seconds * 1000, runner.one);
+  const tasks = await closedLoop(clients, seconds * 1000, runner.one);
   const elapsed = performance.now() - t0;
   const used = threadCpu(process.pid).since(before);
   await runner.close();

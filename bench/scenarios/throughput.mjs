@@ -4,6 +4,7 @@
 
 import { loadavg } from 'node:os';
 import { api, followEvents, scrape, submit, submitAndWait } from '../lib/client.mjs';
+import { closedLoop as runClosedLoop } from '../lib/closed-loop.mjs';
 import { openDirectDuckDB } from '../lib/duckdb-direct.mjs';
 import { startEngineConn } from '../lib/engineconn.mjs';
 import { mib, percentile, round } from '../lib/stats.mjs';
@@ -34,21 +35,16 @@ async function closedLoop(clients, ms, one) {
   const latencies = [];
   let errors = 0;
   const started = performance.now();
-  const deadline = started + ms;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        try {
-          await one();
-          latencies.push(performance.now() - t0);
-        } catch (err) {
-          errors++;
-          if (errors === 1) process.stderr.write(`  [throughput] ${err.message}\n`);
-        }
-      }
-    }),
-  );
+  await runClosedLoop(clients, ms, async () => {
+    const t0 = performance.now();
+    try {
+      await one();
+      latencies.push(performance.now() - t0);
+    } catch (err) {
+      errors++;
+      if (errors === 1) process.stderr.write(`  [throughput] ${err.message}\n`);
+    }
+  });
   const elapsed = performance.now() - started;
   return {
     tasks: latencies.length,
