@@ -76,7 +76,8 @@ export async function wrkOneRequest(base, code, { connections, seconds }) {
       perSecond: Math.round(perSecond),
       p50Ms: p50,
       p99Ms: p99,
-      errors: bad + (socketErrors ? 1 : 0),
+      // `connect N, read N, write N, timeout N`: a timed-out request never reaches response().
+      errors: bad + (socketErrors?.match(/\d+/g) ?? []).reduce((sum, n) => sum + Number(n), 0),
       socketErrors,
       clientCpuPerTaskUs: Math.round((wrkCpuMs * 1000) / tasks),
     };
