@@ -123,6 +123,39 @@ describe('duckdb sql executor: kept statements after a setting changed', () => {
     }
   });
 
+  test('a kept SELECT that DuckDB rebinds after a column was added meanwhile is written with the new columns', async () => {
+    const ec = await openTestSession({}, 2);
+    try {
+      await ec.run('create table widened (a integer)');
+      await ec.run('insert into widened values (1)');
+      const sql = 'select * from widened';
+      await ec.run(sql);
+      const { statements } = ec.session;
+      const take = statements.take;
+      // The next run takes the kept statement; before it executes, another connection adds a column.
+      statements.take = (connection, text) => {
+        statements.take = take;
+        const kept = take.call(statements, connection, text);
+        if (kept) {
+          const run = kept.prepared.run;
+          kept.prepared.run = async function (this: typeof kept.prepared) {
+            await ec.run("alter table widened add column b varchar default 'x'");
+            return run.call(this);
+          };
+        }
+        return kept;
+      };
+      const task = await ec.run(sql);
+      assert.deepEqual(
+        task.resultSets[0]?.columns?.map((c) => c.name),
+        ['a', 'b'],
+      );
+      assert.deepEqual(task.resultSets[0]?.rows, [[1, 'x']]);
+    } finally {
+      await ec.close();
+    }
+  });
+
   test('a write on one connection makes the SELECT kept on another one prepared again', async () => {
     const ec = await openTestSession({}, 2);
     try {
