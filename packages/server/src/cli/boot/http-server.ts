@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { BuildAppOptions } from '../../http/app.js';
+import { FORCE_CLOSE_MS } from '../../http/force-close.js';
 
 type MetricsOptions = NonNullable<Parameters<typeof import('../../metrics/metrics-plugin.js').createMetricsPlugin>[0]>;
 
@@ -44,7 +45,7 @@ export async function buildServer(
  * outlive the drain (a stalled client) must not keep the process alive.
  */
 export async function closeServer(app: FastifyInstance, drained: () => Promise<void> = async () => {}): Promise<void> {
-  const force = setTimeout(() => app.server.closeAllConnections(), 2000);
+  const force = setTimeout(() => app.server.closeAllConnections(), FORCE_CLOSE_MS);
   force.unref();
   try {
     await app.close();

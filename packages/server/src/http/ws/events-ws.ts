@@ -2,6 +2,7 @@ import { BadRequestError } from '@engineconn/core';
 import { WS_CLOSE_CODES } from '@engineconn/protocol';
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { FORCE_CLOSE_MS } from '../force-close.js';
 import { defineRoute, ref } from '../openapi/api-route.js';
 import { SLOW_CONSUMER_LIMITS } from '../slow-consumer.js';
 import { EventSession, type EventSessionLimits } from './event-session.js';
@@ -73,10 +74,10 @@ export function createEventsWsPlugin(options: EventsWsOptions = {}): EventsWsPlu
     closeGraceMs: options.closeGraceMs ?? DEFAULT_LIMITS.closeGraceMs,
   };
   const pingIntervalMs = options.pingIntervalMs ?? 30_000;
-  // The HTTP server's own force-close bound (closeServer). Node stops tracking a connection once it
-  // is upgraded, so that force-close never reaches a WebSocket, and `ws` waits 30 s for a peer that
-  // never answers the close frame: the server's close, and the shutdown, would wait as long.
-  const shutdownCloseMs = options.shutdownCloseMs ?? 2000;
+  // Node stops tracking a connection once it is upgraded, so the HTTP server's force-close never
+  // reaches a WebSocket, and `ws` waits 30 s for a peer that never answers the close frame: the
+  // server's close, and the shutdown, would wait as long.
+  const shutdownCloseMs = options.shutdownCloseMs ?? FORCE_CLOSE_MS;
 
   const plugin: FastifyPluginAsync = async function eventsWs(app) {
     if (!app.hasDecorator('websocketServer')) {
