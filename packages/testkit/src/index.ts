@@ -1,6 +1,7 @@
 export {
   DEFAULT_WAIT_INTERVAL_MS,
   DEFAULT_WAIT_TIMEOUT_MS,
+  openDescriptors,
   readText,
   silentLogger,
   type TestContextInit,

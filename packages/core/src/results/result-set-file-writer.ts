@@ -2,6 +2,7 @@ import { EngineConnError } from '@engineconn/protocol/constants';
 import type { ResultSetMeta } from '../computation/task-types.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
 import type { ReadHandle } from '../util/line-file.js';
+import { Wakeups } from '../util/wakeups.js';
 import { JSON_BYTES } from '../values/json-bytes.js';
 import type { ResultStore } from './result-store.js';
 import { encodeRowLines } from './row-lines.js';
@@ -47,7 +48,7 @@ export class ResultSetFileWriter implements ResultSetWriter {
   #queued = 0;
   #failure: EngineConnError | null = null;
   #closing: Promise<void> | null = null;
-  #waiters: (() => void)[] = [];
+  readonly #changes = new Wakeups();
   /** The metadata once complete (see meta()). */
   #final: ResultSetMeta | null = null;
 
@@ -142,10 +143,18 @@ export class ResultSetFileWriter implements ResultSetWriter {
     this.#store.release();
   }
 
-  /** Resolves at the next commit or at close: lets a streaming reader wait for more. */
-  changed(): Promise<void> {
-    if (this.#meta.complete) return Promise.resolve();
-    return new Promise<void>((resolve) => this.#waiters.push(resolve));
+  /**
+   * Resolves at the next commit or at close, or when `signal` aborts: lets a streaming reader wait
+   * for more. An aborted wait is dropped at once, not kept until the set next changes.
+   */
+  changed(signal?: AbortSignal): Promise<void> {
+    if (this.#meta.complete) return DONE;
+    return this.#changes.wait(signal);
+  }
+
+  /** Readers waiting in changed() now. */
+  get waiting(): number {
+    return this.#changes.size;
   }
 
   writeRows(rows: readonly (readonly unknown[])[]): Promise<void> {
@@ -229,7 +238,7 @@ export class ResultSetFileWriter implements ResultSetWriter {
 
   #complete(): void {
     this.#meta.complete = true;
-    this.#wake();
+    this.#changes.wakeAll();
     this.#onClosed(this);
   }
 
@@ -282,14 +291,7 @@ export class ResultSetFileWriter implements ResultSetWriter {
     this.#committedBytes += bytes;
     if (this.#meta.type === 'TABLE') this.#meta.rowCount += rows;
     else this.#meta.byteCount += bytes;
-    this.#wake();
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    if (waiters.length === 0) return;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+    this.#changes.wakeAll();
   }
 }
 

@@ -68,4 +68,28 @@ describe('TaskResults.awaitRows: a reader following a set as it is written', () 
     await results.awaitRows(0, 1, new AbortController().signal);
     await results.closeAll();
   });
+
+  test('a wait cut short leaves no waiter behind, on a set not opened yet or one still open', async () => {
+    const results = newResults();
+    const waits = (n: number) =>
+      Array.from({ length: n }, () => {
+        const stop = new AbortController();
+        return { stop, done: results.awaitRows(0, 1_000_000, stop.signal) };
+      });
+    const early = waits(50);
+    assert.equal(results.waiting, 50, 'each wait for the set is counted while it waits');
+    for (const wait of early) wait.stop.abort();
+    await Promise.all(early.map((wait) => wait.done));
+    assert.equal(results.waiting, 0, 'no set yet: the aborted waits are gone before the set is opened');
+    const writer = await results.create({ type: 'TABLE', columns });
+    await writer.writeRows(rows(0, 10));
+    const late = waits(50);
+    await settle();
+    assert.equal(results.waiting, 50);
+    for (const wait of late) wait.stop.abort();
+    await Promise.all(late.map((wait) => wait.done));
+    assert.equal(results.waiting, 0, 'the aborted waits are gone before the set next changes');
+    await writer.writeRows(rows(10, 1));
+    await results.closeAll();
+  });
 });

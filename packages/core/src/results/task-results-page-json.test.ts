@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { openDescriptors } from '../testing/open-descriptors.js';
 import { waitFor } from '../testing/wait-for.js';
 import { NO_RESULT_MEMORY, ResultMemory } from './result-memory.js';
 import { TaskResults } from './task-results.js';
@@ -29,19 +30,6 @@ async function tableOf(rows: number, memory: ResultMemory, keptHandleIdleMs?: nu
   }
   await writer.close();
   return results;
-}
-
-/** Descriptors this process holds open on `file`. */
-function openDescriptors(file: string): number {
-  let count = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === file) count++;
-    } catch {
-      // Closed between the listing and the read.
-    }
-  }
-  return count;
 }
 
 describe('TABLE pages as whole JSON answers', () => {

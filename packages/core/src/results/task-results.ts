@@ -4,6 +4,7 @@ import { EngineConnError, TEXT_PAGE_MAX_BYTES } from '@engineconn/protocol/const
 import { RESULT_SET_TYPES, type ResultSetMeta } from '../computation/task-types.js';
 import { BadRequestError } from '../errors/errors.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
+import { Wakeups } from '../util/wakeups.js';
 import { RESULT_MEMORY, type ResultMemory } from './result-memory.js';
 import { ResultSetFileWriter } from './result-set-file-writer.js';
 import { KEPT_HANDLE_IDLE_MS, ResultStore } from './result-store.js';
@@ -53,7 +54,7 @@ export class TaskResults {
   #dirReady: Promise<unknown> | null = null;
   #ended = false;
   /** Woken when a set is opened or the task ends: readers waiting for a set not there yet. */
-  #opened: (() => void)[] = [];
+  readonly #opened = new Wakeups();
 
   constructor(opts: TaskResultsOptions) {
     this.dir = opts.dir;
@@ -111,20 +112,19 @@ export class TaskResults {
     while (!signal.aborted) {
       const set = Number.isInteger(index) ? this.#sets[index] : undefined;
       if (set ? set.type !== 'TABLE' || set.complete || set.rowCount >= rows : this.#ended) return;
-      const more = set
-        ? set.changed()
-        : new Promise<void>((resolve) => {
-            this.#opened.push(resolve);
-          });
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        signal.addEventListener('abort', stop, { once: true });
-        void more.then(() => {
-          signal.removeEventListener('abort', stop);
-          resolve();
-        });
-      });
+      // The signal goes to the wait itself: a wait cut short leaves no waiter behind on the set.
+      await (set ? set.changed(signal) : this.#opened.wait(signal));
     }
+  }
+
+  /**
+   * Readers waiting now for a set to be opened or to change (awaitRows, streams following a set):
+   * a reader that gave up is no longer counted.
+   */
+  get waiting(): number {
+    let count = this.#opened.size;
+    for (const set of this.#sets) if (set !== undefined) count += set.waiting;
+    return count;
   }
 
   /** TABLE rows [offset, offset + limit) among those fully written so far. */
@@ -225,26 +225,28 @@ export class TaskResults {
   /**
    * The whole set as text: a TABLE as `csv` (header row, RFC 4180 quoting, CRLF) or `ndjson` (one
    * object per row keyed by column name), a TEXT or HTML set as its content. Checks the arguments
-   * before returning, so a caller can answer an error before it starts sending.
+   * before returning, so a caller can answer an error before it starts sending. When `signal` aborts
+   * (the caller went), a stream waiting for more of the set ends with the signal's reason and closes
+   * its file at once.
    */
-  stream(index: number, format: TableFormat): AsyncIterable<string> {
+  stream(index: number, format: TableFormat, signal?: AbortSignal): AsyncIterable<string> {
     const set = this.#find(index);
     if (set.type === 'PICTURE') throw new BadRequestError(`Result set ${index} is a PICTURE: fetch its bytes instead.`);
-    if (set.type !== 'TABLE') return streamContent(set);
+    if (set.type !== 'TABLE') return streamContent(set, signal);
     if (!TABLE_FORMATS.includes(format)) {
       throw new BadRequestError(`Unknown format '${String(format)}': use ${TABLE_FORMATS.join(' or ')}.`);
     }
-    return streamTable(set, format);
+    return streamTable(set, format, signal);
   }
 
   /**
    * The bytes of a TEXT, HTML or PICTURE set as they are stored, a chunk at a time, following the set
-   * until it is closed: a download of any size in bounded memory.
+   * until it is closed (or `signal` aborts, as in stream()): a download of any size in bounded memory.
    */
-  streamBytes(index: number): AsyncIterable<Buffer> {
+  streamBytes(index: number, signal?: AbortSignal): AsyncIterable<Buffer> {
     const set = this.#find(index);
     if (set.type === 'TABLE') throw new BadRequestError(`Result set ${index} is a TABLE: stream it as csv or ndjson.`);
-    return streamBytes(set);
+    return streamBytes(set, signal);
   }
 
   /** Gives the memory of in-memory sets back to the budget: the task is no longer served. */
@@ -258,7 +260,7 @@ export class TaskResults {
    */
   closeAll(opts: { truncated?: boolean } = {}): Promise<void> {
     this.#ended = true;
-    this.#wakeOpened();
+    this.#opened.wakeAll();
     // Most tasks closed their sets themselves: nothing to wait for, no promises to make.
     if (this.#sets.every((set) => set === undefined || set.complete)) return CLOSED;
     return this.#closeAll(opts);
@@ -280,7 +282,7 @@ export class TaskResults {
     });
     this.#sets[index] = writer;
     this.#onCreated?.(writer.meta());
-    this.#wakeOpened();
+    this.#opened.wakeAll();
     return writer;
   }
 
@@ -302,13 +304,6 @@ export class TaskResults {
     }
   }
 
-  #wakeOpened(): void {
-    const waiters = this.#opened;
-    if (waiters.length === 0) return;
-    this.#opened = [];
-    for (const wake of waiters) wake();
-  }
-
   /**
    * The TABLE set a page is read from, with its state taken once before the read: rows committed
    * later belong to the next page, and `complete` says whether this one may be the last.
@@ -328,14 +323,17 @@ export class TaskResults {
     return set;
   }
 
-  /** A TABLE set as CSV or NDJSON bytes (see set-streams.ts); checks its arguments as stream() does. */
-  streamTableBytes(index: number, format: TableFormat): AsyncIterable<Buffer> {
+  /**
+   * A TABLE set as CSV or NDJSON bytes (see set-streams.ts); checks its arguments and ends on
+   * `signal` as stream() does.
+   */
+  streamTableBytes(index: number, format: TableFormat, signal?: AbortSignal): AsyncIterable<Buffer> {
     const set = this.#find(index);
     if (set.type !== 'TABLE')
       throw new BadRequestError(`Result set ${index} is ${set.type}: it has content, not rows.`);
     if (!TABLE_FORMATS.includes(format)) {
       throw new BadRequestError(`Unknown format '${String(format)}': use ${TABLE_FORMATS.join(' or ')}.`);
     }
-    return streamTableBytes(set, format);
+    return streamTableBytes(set, format, signal);
   }
 }

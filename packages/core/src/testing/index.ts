@@ -3,6 +3,7 @@
 // `@engineconn/testkit` re-exports them.
 
 export { silentLogger, type TestContextInit, testCreationContext, testSessionEnv } from './creation-context.js';
+export { openDescriptors } from './open-descriptors.js';
 export { readText } from './read-text.js';
 export {
   DEFAULT_WAIT_INTERVAL_MS,

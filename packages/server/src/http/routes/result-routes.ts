@@ -9,20 +9,31 @@ import { parseInput, parseWait } from '../parse-input.js';
 const DEFAULT_PAGE_ROWS = 1000;
 
 /**
- * Waits up to `ms` for set `index` to hold `rows` rows or be complete (TaskResults.awaitRows), and
- * no longer than the caller stays connected.
+ * Aborts once the answer is closed: sent in full, or the caller disconnected first. What a wait or a
+ * stream following a set still being written stops on, so a caller gone holds no waiter and no file.
  */
-async function awaitPage(view: TaskView, index: number, rows: number, ms: number, reply: FastifyReply) {
+function answerClosed(reply: FastifyReply): AbortSignal {
+  const closed = new AbortController();
+  reply.raw.once('close', () => closed.abort());
+  return closed.signal;
+}
+
+/**
+ * Waits up to `ms` for set `index` to hold `rows` rows or be complete (TaskResults.awaitRows), and
+ * no longer than the caller stays connected (`gone`).
+ */
+async function awaitPage(view: TaskView, index: number, rows: number, ms: number, gone: AbortSignal) {
   const stop = new AbortController();
   const abort = () => stop.abort();
+  // A timer cleared when the wait ends, not AbortSignal.timeout: that one lives out the whole wait.
   const timer = setTimeout(abort, ms);
   timer.unref();
-  reply.raw.once('close', abort);
+  gone.addEventListener('abort', abort, { once: true });
   try {
     await view.results.awaitRows(index, rows, stop.signal);
   } finally {
     clearTimeout(timer);
-    reply.raw.off('close', abort);
+    gone.removeEventListener('abort', abort);
   }
 }
 
@@ -93,7 +104,7 @@ export function registerResultRoutes(app: FastifyInstance): void {
     // refused before the wait, not once it ran out.
     if (waitMs > 0 && format === 'json') {
       if ((view.results.get(index)?.type ?? 'TABLE') === 'TABLE') checkTableLimit(limit ?? DEFAULT_PAGE_ROWS);
-      await awaitPage(view, index, offset + (limit ?? DEFAULT_PAGE_ROWS), waitMs, reply);
+      await awaitPage(view, index, offset + (limit ?? DEFAULT_PAGE_ROWS), waitMs, answerClosed(reply));
     }
     // The one set's metadata, not the whole task's info: a caller walking pages asks for it per page.
     const meta = view.results.get(index);
@@ -108,7 +119,7 @@ export function registerResultRoutes(app: FastifyInstance): void {
       return reply
         .type(STREAM_TYPES[format])
         .header('content-disposition', file(format))
-        .send(Readable.from(view.results.streamTableBytes(index, format)));
+        .send(Readable.from(view.results.streamTableBytes(index, format, answerClosed(reply))));
     }
     if (format === 'raw') {
       if (meta.type !== 'TEXT' && meta.type !== 'HTML') {
@@ -117,7 +128,7 @@ export function registerResultRoutes(app: FastifyInstance): void {
       return reply
         .type(RAW_TYPES[meta.type])
         .header('content-disposition', file(meta.type === 'HTML' ? 'html' : 'txt'))
-        .send(Readable.from(view.results.streamBytes(index)));
+        .send(Readable.from(view.results.streamBytes(index, answerClosed(reply))));
     }
     switch (meta.type) {
       case 'TABLE': {
@@ -135,7 +146,7 @@ export function registerResultRoutes(app: FastifyInstance): void {
       case 'PICTURE':
         return reply
           .type(meta.mimeType ?? 'application/octet-stream')
-          .send(Readable.from(view.results.streamBytes(index)));
+          .send(Readable.from(view.results.streamBytes(index, answerClosed(reply))));
     }
   });
 }
