@@ -4,7 +4,11 @@
 // the whole process and per thread group (main thread, V8's platform threads, libuv's pool, DuckDB's
 // workers: bench/lib/threads.mjs).
 //
-//   node bench/ab-trivial.mjs [--clients 32] [--seconds 5] [--rounds 3] NAME=ENV[,ENV…][@BIN] …
+// `--client wrk` drives the load with wrk (bench/lib/wrk.mjs) instead of node:http clients: wrk costs
+// a fraction of their CPU per request, so on a small machine more of the cores go to the EngineConn
+// and its own per-task CPU shows more sharply.
+//
+//   node bench/ab-trivial.mjs [--clients 32] [--seconds 5] [--rounds 3] [--client node|wrk] NAME=ENV[,ENV…][@BIN] …
 //   e.g. node bench/ab-trivial.mjs pool4=UV_THREADPOOL_SIZE=4 auto=
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -13,6 +17,7 @@ import { closedLoop } from './lib/closed-loop.mjs';
 import { startEngineConn } from './lib/engineconn.mjs';
 import { round } from './lib/stats.mjs';
 import { threadCpu } from './lib/threads.mjs';
+import { wrkInstalled, wrkOneRequest } from './lib/wrk.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -20,8 +25,11 @@ const { values, positionals } = parseArgs({
     clients: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
+    client: { type: 'string', default: 'node' },
   },
 });
+if (values.client !== 'node' && values.client !== 'wrk') throw new Error('--client is node or wrk');
+if (values.client === 'wrk' && !wrkInstalled()) throw new Error('--client wrk needs wrk (apt install wrk)');
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
 
@@ -48,7 +56,14 @@ async function runOnce({ env, bin }) {
       const task = await submitAndWait(ec.url, 'select 1 as one');
       if (task.status !== 'Succeed') throw new Error(`task ended ${task.status}`);
     };
-    const loop = (ms) => closedLoop(clients, ms, one);
+    const nodeLoop = async (ms) => closedLoop(clients, ms, one);
+    const wrkLoop = async (ms) => {
+      const run = await wrkOneRequest(ec.url, 'select 1 as one', { connections: clients, seconds: ms / 1000 });
+      if (run.errors > 0)
+        throw new Error(`wrk: ${run.errors} failed answers (${run.socketErrors ?? 'no socket errors'})`);
+      return run.tasks;
+    };
+    const loop = values.client === 'wrk' ? wrkLoop : nodeLoop;
     // Warm: V8 keeps optimising the EngineConn's per-task code for thousands of tasks (see
     // WARM_UP_TASKS in scenarios/throughput.mjs); a cold EngineConn's CPU per task is twice a warm one's.
     await loop(8000);
