@@ -1,7 +1,7 @@
 // The core's own cost per trivial task, without HTTP or a real engine: N one-statement tasks through
 // an in-process EngineConnRuntime whose engine makes the calls the DuckDB engine makes for a
-// `select 1` (statement started, progress, two log lines, one TABLE set of one row given as stored
-// lines, progress at the end), read back as the one-request route reads them (task info and the
+// `select 1` (an abort check and an abort listener for the statement, statement started, progress,
+// two log lines, one TABLE set of one row given as stored lines, progress at the end), read back as the one-request route reads them (task info and the
 // first page of each set). Prints CPU and heap bytes allocated per task.
 //
 //   node bench/core-tasks.mjs [--tasks 20000] [--clients 32] [--rounds 3] [--alloc] [--top 0]
@@ -32,6 +32,13 @@ const info = (total, succeeded, running) => [
   { id: 'statements', totalTasks: total, runningTasks: running, failedTasks: 0, succeedTasks: succeeded },
 ];
 
+function ignore() {}
+
+function listenOnSignal(signal) {
+  signal.addEventListener('abort', ignore, { once: true });
+  return () => signal.removeEventListener('abort', ignore);
+}
+
 const plugin = defineEngine({
   name: 'bench',
   version: '1.0',
@@ -48,6 +55,9 @@ const plugin = defineEngine({
   createExecutor() {
     return {
       async execute(task) {
+        // As the DuckDB engine's Interrupter (a build from before `onAbort` listens on the signal).
+        if (task.onAbort ? task.aborted : task.signal.aborted) throw new Error('aborted');
+        const stopListening = task.onAbort ? task.onAbort(ignore) : listenOnSignal(task.signal);
         task.statements(1);
         task.statementStarted(0);
         task.progress(0, info(1, 0, 1));
@@ -57,6 +67,7 @@ const plugin = defineEngine({
         await writer.close();
         task.log('statement 1/1 done in 0 ms: 1 row');
         task.progress(1, info(1, 1, 0));
+        stopListening();
       },
     };
   },

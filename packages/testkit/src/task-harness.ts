@@ -7,6 +7,7 @@ import {
   type ProgressInfo,
   type ResultSetSpec,
   type ResultSetWriter,
+  type TaskAbortError,
   type TaskContext,
 } from '@engineconn/core';
 
@@ -60,6 +61,17 @@ export function createHarnessTask(options: HarnessOptions): HarnessTask {
     properties: options.properties ?? {},
     labels: {},
     signal: controller.signal,
+    get aborted() {
+      return controller.signal.aborted;
+    },
+    // The harness aborts through its controller; a listener hears it as it would from the runtime.
+    onAbort(listener) {
+      const { signal } = controller;
+      if (signal.aborted) return () => {};
+      const onAbort = () => listener(signal.reason as TaskAbortError);
+      signal.addEventListener('abort', onAbort, { once: true });
+      return () => signal.removeEventListener('abort', onAbort);
+    },
     killGraceMs: options.killGraceMs ?? 1000,
     workDir: mkdtempSync(join(tmpdir(), 'ec-harness-')),
     log(text) {

@@ -11,7 +11,7 @@ interface FakeTask {
   id: string;
   terminal: boolean;
   controller: AbortController;
-  readonly signal: AbortSignal;
+  readonly aborted: boolean;
   journal: { followers: number };
   lastTouchedAt: number;
   lines: string[];
@@ -25,7 +25,9 @@ function fakeTask(id: string, lastTouchedAt: number, followers = 0): FakeTask {
     id,
     terminal: false,
     controller,
-    signal: controller.signal,
+    get aborted() {
+      return controller.signal.aborted;
+    },
     journal: { followers },
     lastTouchedAt,
     lines,

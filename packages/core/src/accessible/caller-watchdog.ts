@@ -73,7 +73,7 @@ export class CallerWatchdog {
   check(now = Date.now()): number {
     let count = 0;
     for (const task of this.#runtime.allTasks()) {
-      if (task.terminal || task.signal.aborted) continue;
+      if (task.terminal || task.aborted) continue;
       // Every SSE / WebSocket stream follows the task's journal, so open streams count there.
       if (task.journal.followers > 0) {
         this.#lastFollowed.set(task, now);

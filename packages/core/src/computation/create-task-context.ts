@@ -1,10 +1,10 @@
 import type { ProgressInfo } from '../computation/task-types.js';
 import type { ResultSetSpec, ResultSetWriter, TaskContext } from '../plugin/task-context.js';
-import type { EngineConnTask } from './engine-conn-task.js';
+import type { AbortListener, EngineConnTask } from './engine-conn-task.js';
 
 /**
- * One task's context. A class rather than an object literal: its `workDir` getter lives on the
- * prototype instead of being defined again on every task's object. The callbacks stay own
+ * One task's context. A class rather than an object literal: its getters live on the prototype
+ * instead of being defined again on every task's object; `signal` is the task's, made when read. The callbacks stay own
  * properties, so an engine may pass them on as functions (`lines.forEach(task.log)`).
  */
 class EngineTaskContext implements TaskContext {
@@ -13,7 +13,6 @@ class EngineTaskContext implements TaskContext {
   readonly runType: string;
   readonly properties: Readonly<Record<string, unknown>>;
   readonly labels: Readonly<Record<string, string>>;
-  readonly signal: AbortSignal;
   readonly log: (text: string) => void;
   readonly progress: (value: number, info?: ProgressInfo[]) => void;
   readonly statements: (total: number) => void;
@@ -32,12 +31,23 @@ class EngineTaskContext implements TaskContext {
     this.runType = task.runType;
     this.properties = task.properties;
     this.labels = task.labels;
-    this.signal = task.signal;
     this.log = (text) => task.log.append(text);
     this.progress = (value, info) => task.setProgress(value, info);
     this.statements = (total) => task.setStatements(total);
     this.statementStarted = (index) => task.statementStarted(index);
     this.createResultSet = (spec) => task.results.create(spec);
+  }
+
+  get signal(): AbortSignal {
+    return this.#task.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#task.aborted;
+  }
+
+  onAbort(listener: AbortListener): () => void {
+    return this.#task.onAbort(listener);
   }
 
   get workDir(): string {

@@ -11,6 +11,9 @@ function fakeTask(code: string, properties: Record<string, unknown> = {}, signal
     code,
     properties,
     signal,
+    get aborted() {
+      return signal.aborted;
+    },
     statements: () => {},
     statementStarted: (index: number) => seen.started.push(index),
     log: (line: string) => seen.logs.push(line),

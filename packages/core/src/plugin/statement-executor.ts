@@ -35,7 +35,7 @@ export abstract class StatementExecutor<S, P = void> implements CodeExecutor {
    * between statements, else marks the statement started and logs it as `[2/3] select …`.
    */
   protected startStatement(task: TaskContext, statement: SqlStatement, index: number, total: number): void {
-    if (task.signal.aborted) throw new TaskCancelledError(`stopped before statement ${index + 1} of ${total}.`);
+    if (task.aborted) throw new TaskCancelledError(`stopped before statement ${index + 1} of ${total}.`);
     task.statementStarted(index);
     task.log(`[${index + 1}/${total}] ${previewSql(statement.text)}`);
   }

@@ -1,3 +1,4 @@
+import type { TaskAbortError } from '../computation/task-abort.js';
 import type { Column, ProgressInfo } from '../computation/task-types.js';
 
 export type ResultSetSpec =
@@ -58,6 +59,17 @@ export interface TaskContext {
    * What the engine throws once stopped is kept as the cause of the task's terminal error.
    */
   readonly signal: AbortSignal;
+  /**
+   * True once the task was aborted: what `signal.aborted` says. The signal is made when an engine
+   * first reads it; an engine on a hot path reads this and `onAbort` instead, which cost less.
+   */
+  readonly aborted: boolean;
+  /**
+   * Calls `listener` once, with the abort's TaskAbortError (the signal's `reason`), when the task is
+   * aborted; never if it already was (check `aborted` first). Returns the function that removes it.
+   * Like an `abort` listener on `signal`, it must not throw; one that does is logged to the task.
+   */
+  onAbort(listener: (reason: TaskAbortError) => void): () => void;
   /** After a polite cancel, how long the engine waits before escalating (TERM → KILL, restart). */
   readonly killGraceMs: number;
   /** A directory of this task's own, for engines that need scratch space; created when first read. */

@@ -46,9 +46,9 @@ export class SqlExecutor extends StatementExecutor<DuckDBSession> {
   protected override readProperties(): void {}
 
   protected override async runStatements(task: TaskContext, statements: SqlStatement[]): Promise<void> {
-    if (task.signal.aborted) throw cancelledBefore(0, statements.length);
+    if (task.aborted) throw cancelledBefore(0, statements.length);
     const connection = await this.session.acquire();
-    const interrupter = new Interrupter(task.signal, connection);
+    const interrupter = new Interrupter(task, connection);
     let clean = true;
     try {
       for (const [index, statement] of statements.entries()) {
