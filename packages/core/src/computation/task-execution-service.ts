@@ -8,14 +8,14 @@ import type { EngineConnEvents } from '../events/engine-conn-events.js';
 import type { SyncListenerBus } from '../events/listener-bus.js';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import { parseDuration } from '../util/duration.js';
-import { Fifo } from '../util/fifo.js';
-import { type LongTimer, setLongTimeout } from '../util/long-timer.js';
+import { setLongTimeout } from '../util/long-timer.js';
 import { createTaskContext } from './create-task-context.js';
 import { EngineConnTask } from './engine-conn-task.js';
 import type { ExecutorManager } from './executor-manager.js';
 import type { SchedulingExecutor } from './executors/scheduling-executor.js';
 import { checkRequestLimits } from './request-limits.js';
 import { TaskAbortError, type TaskAbortReason } from './task-abort.js';
+import { TaskRetention } from './task-retention.js';
 import type { Caller, SubmitRequest } from './task-types.js';
 
 export interface TaskServiceOptions {
@@ -76,16 +76,14 @@ function timeoutMsOf(timeout: unknown): number {
  */
 export class TaskExecutionService {
   readonly #tasks = new Map<string, EngineConnTask>();
-  /** Finished tasks still kept, oldest first (in the order they finished). */
-  readonly #finished = new Fifo<EngineConnTask>();
-  /** Evicts the oldest finished task when its retention ends; armed while any is kept. */
-  #expiry: LongTimer | null = null;
+  readonly #retention: TaskRetention<EngineConnTask>;
   readonly #forceSettle = new Map<EngineConnTask, () => void>();
   /** Where task directories go: joined once, not per task (path.join normalises every time). */
   readonly #tasksDir: string;
 
   constructor(private readonly opts: TaskServiceOptions) {
     this.#tasksDir = join(opts.dataDir, 'tasks');
+    this.#retention = new TaskRetention({ ...opts.retention, evict: (task) => this.#evict(task) });
     opts.executor.bind((task) => this.#run(task));
   }
 
@@ -203,8 +201,7 @@ export class TaskExecutionService {
   }
 
   async close(): Promise<void> {
-    this.#expiry?.clear();
-    this.#expiry = null;
+    this.#retention.close();
     for (const task of this.#tasks.values()) await task.log.close();
   }
 
@@ -267,39 +264,7 @@ export class TaskExecutionService {
     };
     this.opts.bus.emit('executorCompleted', error ? { ...completed, error } : completed);
     this.opts.onActivity();
-    this.#retain(task);
-  }
-
-  /**
-   * Keeps a finished task until it is older than the retention time or more than the retention
-   * count have finished after it. One timer serves them all, armed for the oldest: a timer per
-   * task held each task (its journal, log and results) in memory for the whole retention time
-   * even after the count had evicted it, and cost a timer per task.
-   */
-  #retain(task: EngineConnTask): void {
-    this.#finished.push(task);
-    while (this.#finished.size > this.opts.retention.count) {
-      const oldest = this.#finished.shift();
-      if (oldest) this.#evict(oldest);
-    }
-    this.#expiry ??= this.#armExpiry();
-  }
-
-  /** The timer for the oldest kept task's end of retention, or null when none is kept. */
-  #armExpiry(): LongTimer | null {
-    const oldest = this.#finished.peek();
-    if (!oldest) return null;
-    const expiresAt = (oldest.finishedAt ?? Date.now()) + this.opts.retention.ms;
-    return setLongTimeout(() => this.#expire(), Math.max(0, expiresAt - Date.now()));
-  }
-
-  #expire(): void {
-    const cutoff = Date.now() - this.opts.retention.ms;
-    while (this.#finished.size > 0 && (this.#finished.peek()?.finishedAt ?? 0) <= cutoff) {
-      const oldest = this.#finished.shift();
-      if (oldest) this.#evict(oldest);
-    }
-    this.#expiry = this.#armExpiry();
+    this.#retention.keep(task);
   }
 
   #evict(task: EngineConnTask): void {
