@@ -1,19 +1,28 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isCancelled, waitFor } from '@engineconn/testkit';
+import { type HarnessTask, isCancelled, waitFor } from '@engineconn/testkit';
 import { openTestSession, type TestSession } from './test-support/duckdb-test-session.js';
 
-const LONG_AGGREGATE = 'select count(*) from range(10000000000)';
+// A join of 4e10 pairs: DuckDB reports its progress (a count over range() reports none), and the
+// progress is past 0 only once the statement is really running.
+const LONG_AGGREGATE = 'select count(*) from pairs a, pairs b where a.n + b.n = -1';
 // Rows flow from the first millisecond, so the kill lands in the fetch loop, where an interrupted
 // stream ends with an empty chunk just like a complete one.
 const LONG_STREAM = 'select * from range(10000000000)';
+
+/** True once statement 2 of 3 is running in DuckDB: its rows flow, or DuckDB reports progress in it. */
+function secondRunning(harness: HarnessTask, sql: string): boolean {
+  if (sql === LONG_STREAM) return (harness.resultSets[1]?.rows.length ?? 0) > 0;
+  return harness.progress.some((p) => p.value > 1 / 3);
+}
 
 // Both ways a statement starts: on a libuv thread (`stream()`) and pending, polled (slots = 0).
 for (const slots of ['8', '0']) {
   describe(`duckdb kill (threadpoolSlots=${slots})`, () => {
     let ec: TestSession;
     before(async () => {
-      ec = await openTestSession({ 'duckdb.threadpoolSlots': slots });
+      ec = await openTestSession({ 'duckdb.threadpoolSlots': slots, 'duckdb.progressIntervalMs': '10' });
+      await ec.run('create table pairs as select range as n from range(200000)');
     });
     after(() => ec.close());
 
@@ -23,10 +32,8 @@ for (const slots of ['8', '0']) {
     ] as const) {
       test(`killing ${what} rejects as cancelled and the session runs the next query`, async () => {
         const { task: harness, done } = ec.start(`select 1; ${sql}; select 3`);
-        await waitFor(() => harness.statements.started.includes(1), { what: 'statement 2 to start' });
-        // Let it get going (the stream has written rows by then).
-        await waitFor(() => harness.logs.length >= 3, { what: 'statement 1 done' });
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        // Killed once DuckDB really runs it, not merely once it was handed over.
+        await waitFor(() => secondRunning(harness, sql), { what: 'statement 2 running in DuckDB' });
         harness.controller.abort();
         await assert.rejects(done, isCancelled());
         assert.deepEqual(harness.statements.started, [0, 1], 'statement 3 never starts');
