@@ -79,6 +79,7 @@ export {
   EngineError,
   IllegalTransitionError,
   LockInvalidError,
+  ResultCorruptError,
   ShuttingDownError,
   TaskCancelledError,
   TaskNotFoundError,

@@ -51,6 +51,23 @@ export class ConfigInvalidError extends EngineConnError {
   }
 }
 
+/**
+ * A result set no longer holds what was written to it: a stored row that is not valid JSON, or a
+ * file shorter than its rows. Rows are stored whole and read only up to what was committed, so
+ * something outside the EngineConn changed the file (or the engine handed over malformed rows); the
+ * message names the file for the operator.
+ */
+export class ResultCorruptError extends EngineConnError {
+  constructor(set: { readonly index: number; readonly file: string }, what: string, options?: { cause?: unknown }) {
+    super(
+      'EC_RESULT_CORRUPT',
+      `Result set ${set.index} (${set.file}) does not hold the rows written to it: ${what}. Its file was changed or cut short outside the EngineConn (another process, a full or failing disk), or the engine stored malformed rows; run the task again for its result.`,
+      options,
+    );
+    this.name = 'ResultCorruptError';
+  }
+}
+
 export class IllegalTransitionError extends EngineConnError {
   constructor(machine: string, from: string, to: string) {
     super('EC_ILLEGAL_TRANSITION', `${machine} cannot move from ${from} to ${to}.`);

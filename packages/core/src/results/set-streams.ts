@@ -1,8 +1,8 @@
 // Streams of a stored set, a chunk at a time, following the set while it is still written: what
 // downloads of any size (CSV, NDJSON, raw text, pictures) read, in bounded memory.
 import { StringDecoder } from 'node:string_decoder';
-import { EngineConnError } from '@engineconn/protocol/constants';
 import { LineReader } from '../util/line-file.js';
+import { corruptRows, shortFile } from './corrupt-result.js';
 import { CsvLines } from './csv-lines.js';
 import type { ResultSetFileWriter } from './result-set-file-writer.js';
 import { type RowFormatter, rowFormatter, type TableFormat } from './table-formats.js';
@@ -36,7 +36,7 @@ async function* tableText(
     for await (const end of committedEnds(set, () => reader.position, signal)) {
       const lines = await reader.read(end);
       if (lines === null) throw shortFile(set);
-      const text = formatter.rows(lines);
+      const text = formatRows(set, formatter, lines);
       if (text) yield text;
     }
   } finally {
@@ -77,7 +77,7 @@ export async function* streamTableBytes(
       const { bytesRead } = await handle.read(input, carry, want, position);
       if (bytesRead === 0) throw shortFile(set);
       position += bytesRead;
-      const { csv: out, used } = csv.convert(input.subarray(0, carry + bytesRead));
+      const { csv: out, used } = convertCsv(set, csv, input.subarray(0, carry + bytesRead));
       carry = carry + bytesRead - used;
       input.copy(input, 0, used, used + carry);
       if (out.length > 0) yield out;
@@ -139,6 +139,19 @@ async function* committedEnds(
   }
 }
 
-function shortFile(set: ResultSetFileWriter): EngineConnError {
-  return new EngineConnError('EC_INTERNAL', `Result file ${set.file} is shorter than the rows written to it.`);
+/** Stored lines as `formatter` writes them; a malformed one is the file's damage, not a fault here. */
+function formatRows(set: ResultSetFileWriter, formatter: RowFormatter, lines: readonly string[]): string {
+  try {
+    return formatter.rows(lines);
+  } catch (err) {
+    throw corruptRows(set, err);
+  }
+}
+
+function convertCsv(set: ResultSetFileWriter, csv: CsvLines, input: Buffer): { csv: Buffer; used: number } {
+  try {
+    return csv.convert(input);
+  } catch (err) {
+    throw corruptRows(set, err);
+  }
 }

@@ -1,4 +1,3 @@
-import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Column } from '../computation/task-types.js';
 import { JSON_BYTES } from '../values/json-bytes.js';
 import { rowCells } from '../values/row-cells.js';
@@ -78,9 +77,12 @@ function csvOfScalars(line: string): string {
   }
 }
 
-/** A stored row whose string never closes: its engine wrote it so (writeRowLines takes the bytes as they are). */
-export function unterminatedString(line: string): EngineConnError {
-  return new EngineConnError('EC_INTERNAL', `A stored row holds an unterminated string: ${line.slice(0, 200)}`);
+/**
+ * A stored row whose string never closes: malformed text, as JSON.parse reports it; the stream that
+ * read the row names its file (see corruptRows).
+ */
+export function unterminatedString(line: string): SyntaxError {
+  return new SyntaxError(`A stored row holds an unterminated string: ${line.slice(0, 200)}`);
 }
 
 function quoted(text: string): string {

@@ -1,6 +1,6 @@
-import { EngineConnError } from '@engineconn/protocol/constants';
 import type { Column } from '../computation/task-types.js';
 import { JSON_BYTES } from '../values/json-bytes.js';
+import { shortFile } from './corrupt-result.js';
 import type { ResultSetFileWriter } from './result-set-file-writer.js';
 
 const { NEWLINE, COMMA, OPEN_BRACKET: OPEN, CLOSE_BRACKET: CLOSE } = JSON_BYTES;
@@ -104,8 +104,4 @@ function emptySpan(before: number, after: number) {
   const buf = Buffer.allocUnsafe(before + EMPTY.length + after);
   EMPTY.copy(buf, before);
   return { buf, start: before, stop: before + EMPTY.length, count: 0 };
-}
-
-function shortFile(set: ResultSetFileWriter): EngineConnError {
-  return new EngineConnError('EC_INTERNAL', `Result file ${set.file} is shorter than the rows written to it.`);
 }

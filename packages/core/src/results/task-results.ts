@@ -5,6 +5,7 @@ import { RESULT_SET_TYPES, type ResultSetMeta } from '../computation/task-types.
 import { BadRequestError } from '../errors/errors.js';
 import type { ResultSetSpec, ResultSetWriter } from '../plugin/task-context.js';
 import { Wakeups } from '../util/wakeups.js';
+import { corruptRows } from './corrupt-result.js';
 import { RESULT_MEMORY, type ResultMemory } from './result-memory.js';
 import { ResultSetFileWriter } from './result-set-file-writer.js';
 import { KEPT_HANDLE_IDLE_MS, ResultStore } from './result-store.js';
@@ -34,6 +35,15 @@ const CLOSED: Promise<void> = Promise.resolve();
 function checkCount(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0)
     throw new BadRequestError(`'${name}' must be an integer >= 0, got ${value}.`);
+}
+
+/** A page's rows from their stored JSON; JSON that does not parse is the file's damage (see corruptRows). */
+function parseRows(set: ResultSetFileWriter, rows: Buffer): unknown[][] {
+  try {
+    return JSON.parse(rows.toString('utf8')) as unknown[][];
+  } catch (err) {
+    throw corruptRows(set, err);
+  }
 }
 
 /**
@@ -132,7 +142,7 @@ export class TaskResults {
     const page = await this.readRowsJson(index, offset, limit);
     return {
       columns: page.columns,
-      rows: JSON.parse(page.rows.toString('utf8')) as unknown[][],
+      rows: parseRows(this.#find(index), page.rows),
       offset,
       next: page.next,
     };

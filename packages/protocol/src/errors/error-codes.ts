@@ -35,6 +35,10 @@ export const ERROR_CODES = {
   EC_SHUTTING_DOWN: { status: 503, summary: 'The EngineConn is shutting down and accepts no new work.' },
   EC_UNHEALTHY: { status: 503, summary: 'The EngineConn is marked UnHealthy and accepts no new tasks.' },
   EC_INTERNAL: { status: 500, summary: 'An unexpected fault inside the EngineConn.' },
+  EC_RESULT_CORRUPT: {
+    status: 500,
+    summary: "A stored result set's file no longer holds the rows written to it (damaged or cut short).",
+  },
   EC_ILLEGAL_TRANSITION: { status: 500, summary: 'A lifecycle moved in a way its state machine forbids.' },
   EC_ENGINE_ERROR: { status: 500, summary: 'The engine rejected or failed the code (e.g. a SQL error).' },
   EC_ENGINE_CRASHED: { status: 500, summary: 'The engine process died while running the task.' },

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { truncate } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TEST_PNG } from '@engineconn/testkit';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
@@ -160,5 +162,18 @@ describe('result routes', () => {
     const res = await get(`/api/v1/tasks/${id}/results/1?format=csv`);
     assert.equal(res.statusCode, 400);
     assert.match(res.json<{ error: { message: string } }>().error.message, /TABLE/);
+  });
+
+  test('a page of a result file cut short outside the EngineConn is 500 EC_RESULT_CORRUPT naming the file', async () => {
+    // Past a set's memory (64 KiB): the set is in its file.
+    const big = await server.submit('rows 20000');
+    assert.equal((await server.finished(big.id)).status, 'Succeed');
+    const file = join(server.runtime.getTask(big.id, { user: 'owner', admin: false }).results.dir, 'result-0.jsonl');
+    await truncate(file, 1000);
+    const res = await get(`/api/v1/tasks/${big.id}/results/0?offset=15000&limit=10`);
+    assert.equal(res.statusCode, 500);
+    const { error } = res.json<{ error: { code: string; message: string } }>();
+    assert.equal(error.code, 'EC_RESULT_CORRUPT');
+    assert.ok(error.message.includes(file), error.message);
   });
 });
