@@ -4,7 +4,13 @@ import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { createFileGate, waitFor } from '@engineconn/testkit';
 import { parseSse } from '../test-support/sse-parse.js';
-import { runEngineConn, spawnerForSuite, TEST_ENGINE, taskFinished } from './spawn-engineconn.js';
+import {
+  runEngineConn,
+  spawnerForSuite,
+  submitBeforeIdleRelease,
+  TEST_ENGINE,
+  taskFinished,
+} from './spawn-engineconn.js';
 import { ensureOsUser } from './spawn-manager.js';
 
 const exists = (path: string) =>
@@ -63,16 +69,18 @@ describe('engineconn start (end to end)', () => {
   });
 
   test('idle release waits for a running task, then exits 0', async () => {
-    // The task outlives the free time, which also covers a busy machine's way from start-up to the
-    // submit. The end is told by the task's event stream: quiet while the task sleeps, it keeps
-    // nothing alive, so the idle check comes due mid-task.
-    const ec = await start(['--max-free-time', '3s']);
-    const { body } = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: 'sleep 4000' });
+    // The task outlives the free time, so the idle check comes due mid-task. The end is told by the
+    // task's event stream: quiet while the task sleeps, it keeps nothing alive. A machine too slow
+    // to submit within the free time gets a longer one (see submitBeforeIdleRelease).
+    const { ec, id } = await submitBeforeIdleRelease(
+      async (ms) => ({ ec: await start(['--max-free-time', `${ms}ms`]) }),
+      (ms) => `sleep ${ms + 1000}`,
+    );
     let exited = false;
     void ec.exited.then(() => {
       exited = true;
     });
-    const stream = await fetch(`${ec.url}/api/v1/tasks/${body.id}/events`, {
+    const stream = await fetch(`${ec.url}/api/v1/tasks/${id}/events`, {
       headers: { accept: 'text/event-stream', authorization: `Bearer ${ec.token}` },
     });
     const done = parseSse(await stream.text()).events.at(-1);

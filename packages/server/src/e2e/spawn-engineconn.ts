@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@engineconn/testkit';
-import { fetchJson, readyFileOf } from '../test-support/fetch-json.js';
+import { ExitedEarlyError, fetchJson, readyFileOf } from '../test-support/fetch-json.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/engineconn.cjs', import.meta.url));
 
@@ -179,4 +179,45 @@ export async function taskFinished(
     },
     { timeoutMs, what: `task ${id} to finish` },
   );
+}
+
+/** How many starts submitBeforeIdleRelease makes, doubling the free time each time, before it gives up. */
+const IDLE_RELEASE_STARTS = 4;
+
+/**
+ * Starts an EngineConn with a short `--max-free-time` (given to `start`) and submits `code` to it.
+ * The free time counts from start-up, so on a machine slower than that from start-up to the submit,
+ * the EngineConn releases itself first (it exits 0 before its ready file is read, or refuses the
+ * submit, or is gone).
+ * That start shows nothing about a task, so it is made again with twice the free time until the
+ * submit comes first: a test of idle release does not depend on how fast the machine reaches its
+ * first request, and on a quiet machine it takes the short free time.
+ */
+export async function submitBeforeIdleRelease<T extends { ec: SpawnedEngineConn }>(
+  start: (freeTimeMs: number) => Promise<T>,
+  code: (freeTimeMs: number) => string,
+  firstFreeTimeMs = 3000,
+): Promise<T & { id: string; freeTimeMs: number }> {
+  let freeTimeMs = firstFreeTimeMs;
+  for (let attempt = 1; ; attempt++, freeTimeMs *= 2) {
+    const started = await start(freeTimeMs).catch((err: unknown) => {
+      // Released before its ready file was even read: exited 0, on its own.
+      const exit = err instanceof ExitedEarlyError ? (err.exit as Partial<ProcessExit>) : null;
+      if (exit?.code === 0 && attempt < IDLE_RELEASE_STARTS) return null;
+      throw err;
+    });
+    if (started === null) continue;
+    const submitted = await started.ec
+      .api<{ id: string; error?: { code: string } }>('POST', '/api/v1/tasks', { code: code(freeTimeMs) })
+      .catch(() => null);
+    if (submitted?.status === 202) return { ...started, id: submitted.body.id, freeTimeMs };
+    const refused = submitted === null || submitted.body.error?.code === 'EC_SHUTTING_DOWN';
+    if (!refused || attempt === IDLE_RELEASE_STARTS) {
+      throw new Error(
+        `the submit to an EngineConn with --max-free-time ${freeTimeMs}ms failed: ${JSON.stringify(submitted)}`,
+      );
+    }
+    const exit = await started.ec.exited;
+    if (exit.code !== 0) throw new Error(`an EngineConn that refused the submit exited ${JSON.stringify(exit)}`);
+  }
 }

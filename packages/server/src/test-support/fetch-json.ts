@@ -21,6 +21,18 @@ export async function fetchJson<T>(
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
+/** A process that exited before its ready file was read: how it exited, and its stderr in the message. */
+export class ExitedEarlyError extends Error {
+  override readonly name = 'ExitedEarlyError';
+
+  constructor(
+    readonly exit: unknown,
+    stderr: string,
+  ) {
+    super(`the process exited early (${JSON.stringify(exit)}): ${stderr}`);
+  }
+}
+
 /** Polls for a ready file, failing at once (with the process's stderr) if the process exits first. */
 export async function readyFileOf<T>(
   path: string,
@@ -31,7 +43,7 @@ export async function readyFileOf<T>(
   return waitFor(
     async () => {
       const exit = exitedEarly();
-      if (exit) throw new Error(`the process exited early (${JSON.stringify(exit)}): ${stderr()}`);
+      if (exit) throw new ExitedEarlyError(exit, stderr());
       try {
         return JSON.parse(await readFile(path, 'utf8')) as T;
       } catch {

@@ -5,6 +5,7 @@ import {
   runEngineConn,
   type SpawnedEngineConn,
   spawnEngineConn,
+  submitBeforeIdleRelease,
   TEST_ENGINE,
   taskFinished,
 } from '../../e2e/spawn-engineconn.js';
@@ -42,23 +43,31 @@ async function spawn(args: string[]): Promise<SpawnedEngineConn> {
 
 describe('manager reports from engineconn start', () => {
   test('a normal life: register, Unlock, Busy, Unlock, heartbeats, idle release, release', async () => {
-    const manager = await receiver();
     const gate = await fileGate();
-    // The free time counts from start-up too, so it must outlast a busy machine's way from the
-    // Unlock report to the submit; the test waits for the release, not for a time.
-    const ec = await spawn([
-      ...['--engine', TEST_ENGINE, '--executor', 'serial', '--label', 'team=data'],
-      ...['--manager', manager.url, '--max-free-time', '3s', '--heartbeat-interval', '200ms'],
-    ]);
-    await manager.waitForEvent('status:Unlock');
-    // The task waits at a gate until a heartbeat has shown it running, however late a busy machine sends it.
-    const submitted = await ec.api<{ id: string }>('POST', '/api/v1/tasks', { code: `file-gate ${gate.path}` });
-    assert.equal(submitted.status, 202);
+    // The free time counts from start-up too: a machine too slow to submit within it gets a longer
+    // one, and a manager stand-in of its own (see submitBeforeIdleRelease). The test waits for the
+    // release, not for a time.
+    const { ec, manager, id } = await submitBeforeIdleRelease(
+      async (ms) => {
+        const manager = await receiver();
+        const ec = await spawn([
+          ...['--engine', TEST_ENGINE, '--executor', 'serial', '--label', 'team=data'],
+          ...['--manager', manager.url, '--max-free-time', `${ms}ms`, '--heartbeat-interval', '200ms'],
+        ]);
+        // An EngineConn that released itself first may never report Unlock: its exit ends the wait.
+        const unlocked = manager.waitForEvent('status:Unlock');
+        unlocked.catch(() => {});
+        await Promise.race([unlocked, ec.exited]);
+        return { ec, manager };
+      },
+      // The task waits at a gate until a heartbeat has shown it running, however late a busy machine sends it.
+      () => `file-gate ${gate.path}`,
+    );
     const busyBeat = await waitFor(() => beatsOf(manager).find((b) => b.status === 'Busy' && b.running === 1), {
       what: 'a heartbeat while the task runs',
     });
     await gate.open();
-    assert.equal((await taskFinished(ec, submitted.body.id)).status, 'Succeed');
+    assert.equal((await taskFinished(ec, id)).status, 'Succeed');
     await manager.waitForEvent('release:Success');
     assert.deepEqual(await ec.exited, { code: 0, signal: null });
 
@@ -87,7 +96,7 @@ describe('manager reports from engineconn start', () => {
     assert.match(release.reason, /idle release/);
     assert.equal(release.error, undefined);
 
-    // After the task, the periodic heartbeats (due every 200 ms, before the 3 s free time is up) and
+    // After the task, the periodic heartbeats (due every 200 ms, well before the free time of 3 s or more is up) and
     // the last one at exit: busy time includes the task and stops growing, idle time grows.
     const reports = manager.reports;
     const taskEnded = reports.findLastIndex((r) => r.event === 'heartbeat' && r.body.running === 1);
