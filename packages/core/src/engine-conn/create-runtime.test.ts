@@ -110,6 +110,16 @@ describe('EngineConnRuntime.create', () => {
     await waitFor(() => engine.seen.sessions[0]?.closed === true, { what: 'the late session to be closed' });
   });
 
+  test('asks the engine for its session before the event loop turns, so the caller overlaps its own start-up', async () => {
+    const { plugin, seen, open } = gatedEngine({ honoursSignal: true });
+    const creating = EngineConnRuntime.create(optionsFor(plugin, { after: () => {} }));
+    // Microtasks only: an await on I/O or a timer before createSession would need a turn of the loop.
+    for (let i = 0; i < 100 && !seen.env; i++) await null;
+    assert.ok(seen.env, 'createSession was called within the microtasks that follow create()');
+    open();
+    await (await creating).shutdown();
+  });
+
   test('an already aborted signal fails the start before the engine is asked', async () => {
     const engine = gatedEngine({ honoursSignal: true });
     await assert.rejects(

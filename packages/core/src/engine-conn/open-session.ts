@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { EngineConnError } from '@engineconn/protocol/constants';
 import type { EngineCreationContext } from '../context/engine-creation-context.js';
 import { ConfigInvalidError } from '../errors/errors.js';
@@ -50,7 +50,11 @@ export interface OpenSessionOptions {
 export async function openSession(opts: OpenSessionOptions): Promise<unknown> {
   const { plugin, context: ctx, settings, signal } = opts;
   throwIfAbandoned(signal);
-  await mkdir(ctx.dataDir, { recursive: true });
+  // Synchronous (once per EngineConn, and the directory usually exists): the engine's createSession
+  // is then called before the event loop next turns, so an interpreter spawns, or a database starts
+  // opening on the thread pool, before anything the caller does next on that turn (the CLI builds
+  // its HTTP server then, and overlaps the engine's start with it).
+  mkdirSync(ctx.dataDir, { recursive: true });
   await opts.hooks.run('beforeCreateEngineConn', (h) => h.beforeCreateEngineConn?.(ctx));
   throwIfAbandoned(signal);
   // A long timer, not AbortSignal.timeout: that one fires after 1 ms past about 24.8 days, and

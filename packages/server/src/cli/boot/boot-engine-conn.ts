@@ -214,8 +214,11 @@ export async function completeBoot<P extends Port>(
     logger.info({ user: runAs.name, uid: runAs.uid }, 'running as the EngineConn user');
   }
   const listener: EarlyListener | null = prepared.listener;
+  // The session starts opening first (an interpreter spawning, DuckDB opening on the thread pool);
+  // the server's modules load while it does.
+  const opening = EngineConnRuntime.create({ plugin, context, logger }, { signal });
   const modules: ServerModules | null = listener ? loadServerModules() : null;
-  const runtime = await EngineConnRuntime.create({ plugin, context, logger }, { signal });
+  const runtime = await opening;
   state.runtime = runtime;
   teardown.defer('the engine session', async (cause) => {
     if (!cause.failed) return;

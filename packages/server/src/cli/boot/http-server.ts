@@ -7,14 +7,19 @@ type MetricsOptions = NonNullable<Parameters<typeof import('../../metrics/metric
 /**
  * The HTTP side (fastify, zod, routes, plugins) is imported on its own rather than at the top of
  * the CLI, so it loads while the engine's session opens (an interpreter or database process
- * booting) instead of before it.
+ * booting) instead of before it. Called once the session has started opening, it waits for the
+ * event loop's next turn: in the bundle an import() initialises its modules in a microtask, which
+ * would otherwise run the tens of milliseconds of fastify's and the schemas' set-up ahead of the
+ * engine's own first steps, and the interpreter would spawn (or DuckDB start opening) only after.
  */
 export function loadServerModules() {
-  const modules = Promise.all([
-    import('../../http/app.js'),
-    import('../../http/server-plugins.js'),
-    import('../../metrics/metrics-plugin.js'),
-  ]);
+  const modules = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+    Promise.all([
+      import('../../http/app.js'),
+      import('../../http/server-plugins.js'),
+      import('../../metrics/metrics-plugin.js'),
+    ]),
+  );
   // Awaited once the session has opened; a failure to load must not go unhandled meanwhile.
   modules.catch(() => {});
   return modules;
