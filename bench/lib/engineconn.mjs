@@ -12,6 +12,8 @@ export const BIN = fileURLToPath(new URL('../../packages/server/bin/engineconn.c
 /** `--engine` for the in-process test engine (tasks such as `sleep MS`, `log N`, `rows N`). */
 export const TEST_ENGINE = fileURLToPath(new URL('../../packages/testkit/dist/test-engine.js', import.meta.url));
 
+const withoutUnset = (env) => Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+
 async function readReady(file) {
   try {
     return JSON.parse(await readFile(file, 'utf8'));
@@ -47,9 +49,10 @@ function awaitReadyFile(dir, file, child, timeoutMs) {
 
 /**
  * Starts an EngineConn with `args` after the usual `--port 0 --ready-file … --data-dir …`. `readyMs`
- * is from spawn() to the ready file being readable: what a supervisor waiting on it sees.
+ * is from spawn() to the ready file being readable: what a supervisor waiting on it sees. `env`
+ * is laid over the bench's own environment; a key set to undefined is left out.
  */
-export async function startEngineConn(args, { timeoutMs = 30_000, nodeArgs = [], bin = BIN } = {}) {
+export async function startEngineConn(args, { timeoutMs = 30_000, nodeArgs = [], bin = BIN, env = {} } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'ec-bench-'));
   const readyFile = join(dir, 'ready.json');
   const started = performance.now();
@@ -74,12 +77,13 @@ export async function startEngineConn(args, { timeoutMs = 30_000, nodeArgs = [],
     {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
+      env: withoutUnset({
         ...process.env,
         NODE_OPTIONS: '',
         ENGINECONN_TOKEN: BENCH_TOKEN,
         ENGINECONN_RUNTIME_DIR: join(dir, 'run'),
-      },
+        ...env,
+      }),
     },
   );
   let stderr = '';
