@@ -99,6 +99,11 @@ const result = await esbuild.build({
 });
 
 const code = await readFile(outfile, 'utf8');
+// bin/engineconn.cjs reads the bundle as latin1, which is exact only for ASCII: esbuild escapes
+// everything else by default (its `charset` option), and this keeps it so.
+if (/[^\p{ASCII}]/u.test(code)) {
+  throw new Error(`bundle: ${outfile} has non-ASCII characters; bin/engineconn.cjs reads it as latin1.`);
+}
 const leftover = code.match(COMPUTED_IMPORT)?.length ?? 0;
 if (leftover > 0 || /(?<![.\w$])import\(\s*['"`]/.test(code)) {
   throw new Error(

@@ -93,7 +93,9 @@ function runBundle(manifest) {
   } catch {
     cached = undefined;
   }
-  const source = readFileSync(bundleFile, 'utf8');
+  // The bundle is ASCII (scripts/bundle.mjs checks it), so latin1 decodes it exactly, with none of
+  // UTF-8's validation: about half the time of reading 2.3 MB as UTF-8 in a fresh process.
+  const source = readFileSync(bundleFile, 'latin1');
   const wrapper = `(function (exports, require, module, __filename, __dirname, __ecImport) {${source}\n})`;
   const script = new Script(wrapper, { filename: bundleFile, cachedData: cached });
   if (!cached || script.cachedDataRejected) {
