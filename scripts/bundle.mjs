@@ -84,6 +84,28 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * fastify requires `node:http2` when it loads, and uses it only to create an HTTP/2 server, which
+ * `engineconn` never asks for. Node's HTTP/2 modules cost about 4 ms of CPU at every start, so
+ * in the bundle fastify gets them on first use. The build fails if fastify's line changes, rather
+ * than bundling it eagerly again unnoticed.
+ */
+const EAGER_HTTP2 = "const http2 = require('node:http2')";
+const lazyHttp2 = {
+  name: 'lazy-http2',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]fastify[\\/]lib[\\/]server\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(EAGER_HTTP2)) {
+        throw new Error(`bundle: ${args.path} no longer has "${EAGER_HTTP2}"; update the lazy-http2 plugin.`);
+      }
+      const lazy =
+        "let http2Module; const http2 = new Proxy({}, { get: (_, key) => (http2Module ??= require('node:http2'))[key] })";
+      return { contents: source.replace(EAGER_HTTP2, lazy), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: root,
@@ -110,7 +132,7 @@ const result = await esbuild.build({
     'undici',
   ],
   banner: { js: "var __ecBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [firstPartyModules, zodEnglishOnly],
+  plugins: [firstPartyModules, zodEnglishOnly, lazyHttp2],
   metafile: true,
   logLevel: 'warning',
 });
