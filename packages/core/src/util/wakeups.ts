@@ -7,11 +7,13 @@ const NOW: Promise<void> = Promise.resolve();
  * gone, a `?wait=` run out) leaves nothing behind until the next change, however long that takes.
  */
 export class Wakeups {
-  readonly #waiting = new Set<() => void>();
+  // An array, not a Set: an empty array literal allocates no backing store, and every result set
+  // (most never waited on) has one. A wait that gives up finds itself among the few waiting.
+  #waiting: (() => void)[] = [];
 
   /** Waits now registered: how a test sees that a wait that gave up left nothing behind. */
   get size(): number {
-    return this.#waiting.size;
+    return this.#waiting.length;
   }
 
   /** Resolves at the next wakeAll(), or when `signal` aborts (at once if it already has). */
@@ -19,27 +21,28 @@ export class Wakeups {
     if (signal?.aborted) return NOW;
     return new Promise<void>((resolve) => {
       if (!signal) {
-        this.#waiting.add(resolve);
+        this.#waiting.push(resolve);
         return;
       }
       const abort = () => {
-        this.#waiting.delete(wake);
+        const at = this.#waiting.indexOf(wake);
+        if (at >= 0) this.#waiting.splice(at, 1);
         resolve();
       };
       const wake = () => {
         signal.removeEventListener('abort', abort);
         resolve();
       };
-      this.#waiting.add(wake);
+      this.#waiting.push(wake);
       signal.addEventListener('abort', abort, { once: true });
     });
   }
 
   /** Wakes every waiter registered so far; those that register while they run wait for the next. */
   wakeAll(): void {
-    if (this.#waiting.size === 0) return;
-    const waiting = [...this.#waiting];
-    this.#waiting.clear();
+    const waiting = this.#waiting;
+    if (waiting.length === 0) return;
+    this.#waiting = [];
     for (const wake of waiting) wake();
   }
 }
