@@ -99,6 +99,7 @@ export async function createFileGate(): Promise<FileGate> {
  *   text CONTENT / html CONTENT   a TEXT / HTML result set
  *   bigtext N       a TEXT result set of N times 'ü😀' (6 UTF-8 bytes each), written in chunks
  *   open N          a TABLE of N rows left open, as an engine cut off mid-stream leaves it
+ *   opentext N      a TEXT set of N times 'ü😀' left open (a download following it waits for more)
  *   picture         a PICTURE (image/png) result set
  *   svg CONTENT     a PICTURE (image/svg+xml) result set of that markup
  *   anything else   a TABLE with one column `result` holding the statement
@@ -162,6 +163,11 @@ async function runStatement(task: TaskContext, statement: string): Promise<void>
     case 'open': {
       const writer = await task.createResultSet({ type: 'TABLE', columns: [{ name: 'n', type: 'INTEGER' }] });
       await writer.writeRows(Array.from({ length: Number(arg) || 0 }, (_, n) => [n]));
+      return;
+    }
+    case 'opentext': {
+      const writer = await task.createResultSet({ type: 'TEXT' });
+      await writer.write('ü😀'.repeat(Number(arg) || 0));
       return;
     }
     case 'bigtext': {

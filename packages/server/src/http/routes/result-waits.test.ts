@@ -123,4 +123,35 @@ describe('result reads that wait, and callers who leave while they wait', () => 
       assert.equal((await server.finished(id, 'tok-alice')).status, 'Succeed');
     });
   }
+
+  test('a raw stream of a TEXT set still written closes its file when the caller disconnects', {
+    timeout: 60_000,
+  }, async () => {
+    const gate = gateName();
+    // 120,000 bytes: past a set's memory, so in its file, which the engine still holds open.
+    const { id } = await server.submit(`opentext 20000; gate ${gate}`, 'tok-alice');
+    try {
+      await waitFor(() => view(id).results.get(0)?.byteCount === 120_000);
+      const file = join(view(id).results.dir, 'result-0.bin');
+      const writerOnly = openDescriptors(file);
+      assert.equal(writerOnly, 1, "the set is in its file, the engine's handle open on it");
+      const { req, res } = await open(server, `/api/v1/tasks/${id}/results/0?format=raw`);
+      assert.equal(res.statusCode, 200);
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      await waitFor(() => bytes === 120_000, { what: 'every byte written so far' });
+      assert.equal(openDescriptors(file), writerOnly + 1, "the stream's handle, open while it waits for more");
+      req.destroy();
+      await waitFor(() => openDescriptors(file), {
+        until: (n) => n === writerOnly,
+        what: "the stream's handle closed",
+      });
+      assert.equal(view(id).info().status, 'Running', 'closed before the set changed again');
+    } finally {
+      openGate(gate);
+    }
+    assert.equal((await server.finished(id, 'tok-alice')).status, 'Succeed');
+  });
 });
