@@ -147,6 +147,11 @@ export class ResultSetFileWriter implements ResultSetWriter {
     return this.#store.openRead();
   }
 
+  /** The stored bytes while the set is in memory (see ResultStore.memoryBytes), else null. */
+  memoryBytes(): Buffer | null {
+    return this.#store.memoryBytes();
+  }
+
   /** Copies up to `length` stored bytes from `position` (see ResultStore.readAt); returns how many. */
   readAt(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     return this.#store.readAt(buffer, offset, length, position);

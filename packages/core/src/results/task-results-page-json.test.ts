@@ -89,3 +89,41 @@ describe('TABLE pages as whole JSON answers', () => {
     await waitFor(() => openDescriptors(file), { until: (n) => n === 0, what: 'released' });
   });
 });
+
+describe('TABLE pages read in the same turn (readRowsJsonNow)', () => {
+  test('a set in memory gives the page readRowsJson gives, byte for byte, with the byte bound too', async () => {
+    const results = await tableOf(2500, new ResultMemory(1024 * 1024, 1024 * 1024));
+    const pages: [number, number, number | undefined][] = [
+      [0, 1000, undefined],
+      [999, 2, undefined],
+      [1500, 1000, 300],
+      [2400, 1000, 40],
+      [2400, 1000, 1],
+      [2500, 10, undefined],
+      [9000, 10, undefined],
+    ];
+    for (const [offset, limit, maxBytes] of pages) {
+      const now = results.readRowsJsonNow(0, offset, limit, maxBytes);
+      const later = await results.readRowsJson(0, offset, limit, maxBytes);
+      assert.ok(now, `page at ${offset} read in the same turn`);
+      assert.equal(now.rows.toString('utf8'), later.rows.toString('utf8'));
+      assert.deepEqual({ ...now, rows: null }, { ...later, rows: null });
+    }
+    results.release();
+  });
+
+  test('a set in its file gives null, so the caller reads it as before', async () => {
+    const results = await tableOf(10, NO_RESULT_MEMORY);
+    assert.equal(results.readRowsJsonNow(0, 0, 10), null);
+    assert.equal((await results.readRowsJson(0, 0, 10)).next, null);
+    results.release();
+  });
+
+  test('the stored rows are not changed by a page read from memory', async () => {
+    const results = await tableOf(3, new ResultMemory(1024 * 1024, 1024 * 1024));
+    const first = results.readRowsJsonNow(0, 0, 3)?.rows.toString('utf8');
+    assert.equal(results.readRowsJsonNow(0, 0, 3)?.rows.toString('utf8'), first);
+    assert.deepEqual((await results.readRows(0, 1, 2)).rows, [row(1), row(2)]);
+    results.release();
+  });
+});

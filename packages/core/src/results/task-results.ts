@@ -11,7 +11,7 @@ import { ResultSetFileWriter } from './result-set-file-writer.js';
 import { KEPT_HANDLE_IDLE_MS, ResultStore } from './result-store.js';
 import { streamBytes, streamContent, streamTable, streamTableBytes } from './set-streams.js';
 import { TABLE_FORMATS, type TableFormat } from './table-formats.js';
-import { type RowsJsonPage, readRowsJsonPage, rowsPageJson } from './table-page.js';
+import { type RowsJsonPage, readRowsJsonPage, readRowsJsonPageNow, rowsPageJson } from './table-page.js';
 import { isContinuation, sequenceLength, wholeCharacters } from './utf8-boundaries.js';
 
 export interface TaskResultsOptions {
@@ -158,6 +158,23 @@ export class TaskResults {
     const { rows, count } = await readRowsJsonPage(set, offset, Math.min(rowCount, offset + limit), maxBytes);
     const next = offset + count;
     return { columns: set.meta().columns ?? [], rows, offset, next: complete && next >= rowCount ? null : next };
+  }
+
+  /**
+   * readRowsJson in the same turn, for a set held in memory; null when it is in its file (then use
+   * readRowsJson). The one-request answer reads a small task's first page this way.
+   */
+  readRowsJsonNow(index: number, offset: number, limit: number, maxBytes?: number): RowsJsonPage | null {
+    const { set, complete, rowCount } = this.#tablePage(index, offset, limit);
+    const page = readRowsJsonPageNow(set, offset, Math.min(rowCount, offset + limit), maxBytes);
+    if (!page) return null;
+    const next = offset + page.count;
+    return {
+      columns: set.meta().columns ?? [],
+      rows: page.rows,
+      offset,
+      next: complete && next >= rowCount ? null : next,
+    };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ResultSetMeta, TaskView } from '@engineconn/core';
+import type { ResultSetMeta, RowsJsonPage, TaskView } from '@engineconn/core';
 import type { FastifyReply } from 'fastify';
 
 /** Rows of a TABLE's inline first page, as a `GET …/results/:index` page without `limit`. */
@@ -59,7 +59,7 @@ export async function oneRequestAnswer(view: TaskView): Promise<string | Buffer>
   let budget = INLINE_BYTES;
   for (const [i, meta] of info.resultSets.entries()) {
     if (i > 0) parts.push(',');
-    const page = await inlinePage(view, meta, budget);
+    const page = inlinePageNow(view, meta, budget) ?? (await inlinePage(view, meta, budget));
     budget = Math.max(0, budget - page.bytes);
     parts.push(...page.parts);
   }
@@ -70,24 +70,37 @@ export async function oneRequestAnswer(view: TaskView): Promise<string | Buffer>
     : parts.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
 }
 
-async function inlinePage(
-  view: TaskView,
-  meta: ResultSetMeta,
-  budget: number,
-): Promise<{ parts: Part[]; bytes: number }> {
+type InlinePage = { parts: Part[]; bytes: number };
+
+function tablePage(head: string, page: RowsJsonPage): InlinePage {
+  return {
+    parts: [`${head},"columns":${JSON.stringify(page.columns)},"rows":`, page.rows, `,"offset":0,"next":${page.next}}`],
+    bytes: page.rows.length,
+  };
+}
+
+/**
+ * The inline page in the same turn when it needs no read from a file: a TABLE set held in memory
+ * (every small result) or a PICTURE; null for the others. A trivial task's answer then makes no
+ * promise per set (each await was a promise and a microtask turn, several per page).
+ */
+function inlinePageNow(view: TaskView, meta: ResultSetMeta, budget: number): InlinePage | null {
+  const head = `{"index":${meta.index},"type":"${meta.type}"`;
+  if (meta.type === 'PICTURE') return picturePage(meta, head);
+  if (meta.type !== 'TABLE') return null;
+  const page = view.results.readRowsJsonNow(meta.index, 0, INLINE_ROWS, budget);
+  return page ? tablePage(head, page) : null;
+}
+
+function picturePage(meta: ResultSetMeta, head: string): InlinePage {
+  return { parts: [`${head},"mimeType":${JSON.stringify(meta.mimeType ?? '')},"offset":0,"next":0}`], bytes: 0 };
+}
+
+async function inlinePage(view: TaskView, meta: ResultSetMeta, budget: number): Promise<InlinePage> {
   const head = `{"index":${meta.index},"type":"${meta.type}"`;
   switch (meta.type) {
-    case 'TABLE': {
-      const page = await view.results.readRowsJson(meta.index, 0, INLINE_ROWS, budget);
-      return {
-        parts: [
-          `${head},"columns":${JSON.stringify(page.columns)},"rows":`,
-          page.rows,
-          `,"offset":0,"next":${page.next}}`,
-        ],
-        bytes: page.rows.length,
-      };
-    }
+    case 'TABLE':
+      return tablePage(head, await view.results.readRowsJson(meta.index, 0, INLINE_ROWS, budget));
     case 'TEXT':
     case 'HTML': {
       const page = await view.results.readText(meta.index, 0, budget);
@@ -95,6 +108,6 @@ async function inlinePage(
       return { parts: [`${head},"text":${JSON.stringify(page.text)},"offset":0,"next":${page.next}}`], bytes };
     }
     case 'PICTURE':
-      return { parts: [`${head},"mimeType":${JSON.stringify(meta.mimeType ?? '')},"offset":0,"next":0}`], bytes: 0 };
+      return picturePage(meta, head);
   }
 }
