@@ -94,7 +94,7 @@ export class TaskEventJournal {
       }
     } else {
       this.#events.push({ event, data } as StoredEvent);
-      if (event === 'done') this.#done = true;
+      if (event === 'done') this.#end();
     }
     this.#wake();
     return this.#events.length;
@@ -110,9 +110,19 @@ export class TaskEventJournal {
       throw new EngineConnError('EC_INTERNAL', `Task event '${event}' appended after 'done': the journal has ended.`);
     }
     this.#events.push({ event, status, atMs, error });
-    if (event === 'done') this.#done = true;
+    if (event === 'done') this.#end();
     this.#wake();
     return this.#events.length;
+  }
+
+  /**
+   * The journal is complete: its events are copied into an array of their own length. An array
+   * grown by push keeps room for 17 or more (152 bytes for a trivial task's 7 events), and a
+   * finished task is kept, events and all, for its whole retention.
+   */
+  #end(): void {
+    this.#done = true;
+    this.#events = this.#events.slice();
   }
 
   #wake(): void {

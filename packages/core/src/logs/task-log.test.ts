@@ -76,6 +76,17 @@ describe('TaskLog', () => {
     assert.deepEqual(await log.read(500, 10), { lines: [], from: 500, next: 500, complete: false });
   });
 
+  test('a finished log whose memory window had moved still reads every line, window and file', async () => {
+    const log = newLog({ memoryLines: 10 });
+    for (let i = 0; i < 100; i++) log.append(`line ${i}`);
+    await log.finish();
+    const expected = (from: number, n: number) => Array.from({ length: n }, (_, i) => `line ${from + i}`);
+    assert.deepEqual((await log.read(0, 5)).lines, expected(0, 5));
+    assert.deepEqual((await log.read(85, 10)).lines, expected(85, 10));
+    assert.deepEqual(await log.read(95, 10), { lines: expected(95, 5), from: 95, next: 100, complete: true });
+    assert.equal(log.lineCount, 100);
+  });
+
   test('every line reaches the file, in order, and the directory is created', async () => {
     const log = newLog({ memoryLines: 3 });
     assert.equal(existsSync(log.file), false);

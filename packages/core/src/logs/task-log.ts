@@ -189,6 +189,11 @@ export class TaskLog {
       this.#window = [];
       this.#head = 0;
       this.#windowChars = 0;
+    } else {
+      // Kept in memory for the retention period: in an array of its own length (one grown by push
+      // keeps room for 17 lines or more), without the lines before the window.
+      this.#window = this.#window.slice(this.#head);
+      this.#head = 0;
     }
     this.#closeFd();
   }

@@ -61,7 +61,7 @@ export class ResultSetFileWriter implements ResultSetWriter {
   #queuedRows = 0;
   #queuedBytes = 0;
   /** `#rowOffsets[k]` is the byte offset of row `k * ROW_INDEX_EVERY`. */
-  readonly #rowOffsets: number[] = [];
+  #rowOffsets: number[] = [];
   #tail: Promise<void> = DONE;
   /** Writes queued behind #tail and not yet settled. */
   #queued = 0;
@@ -262,6 +262,9 @@ export class ResultSetFileWriter implements ResultSetWriter {
 
   #complete(): void {
     this.#meta.complete = true;
+    // No row comes after: the index in an array of its own length (one grown by push keeps room
+    // for 17 or more), since the set is kept for its task's retention.
+    this.#rowOffsets = this.#rowOffsets.slice();
     this.#changes.wakeAll();
     this.#onClosed(this);
   }

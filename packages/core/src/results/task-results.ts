@@ -59,7 +59,7 @@ export class TaskResults {
   readonly #onUpdated: ((meta: ResultSetMeta) => void) | undefined;
   readonly #memory: ResultMemory;
   readonly #keptHandleIdleMs: number;
-  readonly #sets: ResultSetFileWriter[] = [];
+  #sets: ResultSetFileWriter[] = [];
   #reserved = 0;
   #dirReady: Promise<unknown> | null = null;
   #ended = false;
@@ -287,6 +287,8 @@ export class TaskResults {
    */
   closeAll(opts: { truncated?: boolean } = {}): Promise<void> {
     this.#ended = true;
+    // No set comes after: the list in an array of its own length, kept for the task's retention.
+    this.#sets = this.#sets.slice();
     this.#opened.wakeAll();
     // Most tasks closed their sets themselves: nothing to wait for, no promises to make.
     if (this.#sets.every((set) => set === undefined || set.complete)) return CLOSED;
