@@ -68,6 +68,13 @@ const firstPartyModules = {
 };
 
 /**
+ * The plugins below that rewrote the dependency file they are for. A file that moved or was renamed
+ * (a zod or fastify upgrade) would be bundled unchanged without a word, so the build checks that
+ * each plugin found its file.
+ */
+const rewritten = new Set();
+
+/**
  * zod's index exports its error messages in 63 languages (`z.locales`, 300 KB of a 2.3 MB bundle,
  * each module initialised at load); nothing here calls `z.config()` with one, and zod configures
  * English itself. The bundle keeps English only: about 10 ms of CPU off every start (A/B of
@@ -76,11 +83,10 @@ const firstPartyModules = {
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
-      contents: 'export { default as en } from "./en.js";',
-      loader: 'js',
-      resolveDir: dirname(args.path),
-    }));
+    build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => {
+      rewritten.add(zodEnglishOnly.name);
+      return { contents: 'export { default as en } from "./en.js";', loader: 'js', resolveDir: dirname(args.path) };
+    });
   },
 };
 
@@ -99,6 +105,7 @@ const lazyHttp2 = {
       if (!source.includes(EAGER_HTTP2)) {
         throw new Error(`bundle: ${args.path} no longer has "${EAGER_HTTP2}"; update the lazy-http2 plugin.`);
       }
+      rewritten.add(lazyHttp2.name);
       const lazy =
         "let http2Module; const http2 = new Proxy({}, { get: (_, key) => (http2Module ??= require('node:http2'))[key] })";
       return { contents: source.replace(EAGER_HTTP2, lazy), loader: 'js', resolveDir: dirname(args.path) };
@@ -137,6 +144,11 @@ const result = await esbuild.build({
   logLevel: 'warning',
 });
 
+for (const plugin of [zodEnglishOnly, lazyHttp2]) {
+  if (!rewritten.has(plugin.name)) {
+    throw new Error(`bundle: the ${plugin.name} plugin found no file to rewrite (did its package change?); update it.`);
+  }
+}
 const code = await readFile(outfile, 'utf8');
 // bin/engineconn.cjs reads the bundle as latin1, which is exact only for ASCII: esbuild escapes
 // everything else by default (its `charset` option), and this keeps it so.
