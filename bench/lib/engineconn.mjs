@@ -12,8 +12,6 @@ export const BIN = fileURLToPath(new URL('../../packages/server/bin/engineconn.c
 /** `--engine` for the in-process test engine (tasks such as `sleep MS`, `log N`, `rows N`). */
 export const TEST_ENGINE = fileURLToPath(new URL('../../packages/testkit/dist/test-engine.js', import.meta.url));
 
-const withoutUnset = (env) => Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
-
 async function readReady(file) {
   try {
     return JSON.parse(await readFile(file, 'utf8'));
@@ -77,13 +75,14 @@ export async function startEngineConn(args, { timeoutMs = 30_000, nodeArgs = [],
     {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: withoutUnset({
+      // spawn() leaves out a key whose value is undefined.
+      env: {
         ...process.env,
         NODE_OPTIONS: '',
         ENGINECONN_TOKEN: BENCH_TOKEN,
         ENGINECONN_RUNTIME_DIR: join(dir, 'run'),
         ...env,
-      }),
+      },
     },
   );
   let stderr = '';
