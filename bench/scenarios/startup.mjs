@@ -24,7 +24,11 @@ async function nodeAloneTimes(times, env) {
   const samples = [];
   for (let i = 0; i < times; i++) {
     const started = performance.now();
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore', env: { ...process.env, ...env } });
+    // NODE_OPTIONS emptied as startEngineConn does: the same Node start an EngineConn's is.
+    const child = spawn(process.execPath, ['-e', '0'], {
+      stdio: 'ignore',
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
+    });
     await new Promise((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', resolve);
