@@ -105,6 +105,17 @@ describe('TaskContext abort: signal, aborted, onAbort', () => {
     assert.deepEqual([removedCalls, keptCalls, lateCalls], [0, 1, 0]);
   });
 
+  test('a listener removed by one that ran before it on the abort is not called, as on a signal', () => {
+    const task = newTask();
+    const context = createTaskContext(task, 'alice', 100);
+    let laterCalls = 0;
+    let removeLater = () => {};
+    context.onAbort(() => removeLater());
+    removeLater = context.onAbort(() => laterCalls++);
+    task.abort({ kind: 'kill' });
+    assert.equal(laterCalls, 0);
+  });
+
   test('a listener that throws neither fails the kill nor keeps the next one from stopping its work', async () => {
     const task = newTask();
     const context = createTaskContext(task, 'alice', 100);

@@ -259,9 +259,11 @@ export class EngineConnTask {
     const error = new TaskAbortError(reason);
     this.#abortError = error;
     this.#controller?.abort(error);
+    // Taken off the list one at a time, not from a copy: a listener removed by one that ran before
+    // it is not called, as on an AbortSignal (an engine's clean-up, run on the abort, may remove it).
     const listeners = this.#abortListeners;
+    for (let next = listeners?.shift(); next; next = listeners?.shift()) this.#callAbortListener(next, error);
     this.#abortListeners = null;
-    if (listeners) for (const listener of listeners) this.#callAbortListener(listener, error);
     return true;
   }
 
