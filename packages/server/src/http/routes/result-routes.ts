@@ -14,7 +14,9 @@ const DEFAULT_PAGE_ROWS = 1000;
  */
 function answerClosed(reply: FastifyReply): AbortSignal {
   const closed = new AbortController();
-  reply.raw.once('close', () => closed.abort());
+  // A caller gone while the request was authenticated left the answer closed already: no 'close' comes.
+  if (reply.raw.destroyed) closed.abort();
+  else reply.raw.once('close', () => closed.abort());
   return closed.signal;
 }
 
@@ -23,6 +25,7 @@ function answerClosed(reply: FastifyReply): AbortSignal {
  * no longer than the caller stays connected (`gone`).
  */
 async function awaitPage(view: TaskView, index: number, rows: number, ms: number, gone: AbortSignal) {
+  if (gone.aborted) return;
   const stop = new AbortController();
   const abort = () => stop.abort();
   // A timer cleared when the wait ends, not AbortSignal.timeout: that one lives out the whole wait.
