@@ -2,6 +2,7 @@ import type { ErrorBody } from '@engineconn/protocol';
 import { EngineConnError, type TaskStatus, type TerminalTaskStatus } from '@engineconn/protocol/constants';
 import { BadRequestError } from '../errors/errors.js';
 import { isoTime } from '../util/iso-time.js';
+import { Wakeups } from '../util/wakeups.js';
 import type { TaskEvent, TaskEventData, TaskEventName } from './engine-conn-events.js';
 
 export interface TaskEventJournalOptions {
@@ -42,7 +43,7 @@ export class TaskEventJournal {
   #events: StoredEvent[] = [];
   #done = false;
   /** Followers waiting for the next event; made for the first one (most tasks have none). */
-  #waiters: Set<() => void> | null = null;
+  #waiters: Wakeups | null = null;
   #followers = 0;
 
   constructor(opts: TaskEventJournalOptions) {
@@ -126,10 +127,7 @@ export class TaskEventJournal {
   }
 
   #wake(): void {
-    const waiters = this.#waiters;
-    if (waiters === null || waiters.size === 0) return;
-    for (const wake of waiters) wake();
-    waiters.clear();
+    this.#waiters?.wakeAll();
   }
 
   /** Events with seq > `after`, at most `max`, with the lines of log events read back. */
@@ -200,16 +198,7 @@ export class TaskEventJournal {
 
   #appendedAfter(seq: number, signal: AbortSignal | undefined): Promise<void> {
     if (this.#events.length > seq || signal?.aborted) return Promise.resolve();
-    this.#waiters ??= new Set();
-    const waiters = this.#waiters;
-    return new Promise<void>((resolve) => {
-      const wake = () => {
-        waiters.delete(wake);
-        signal?.removeEventListener('abort', wake);
-        resolve();
-      };
-      waiters.add(wake);
-      signal?.addEventListener('abort', wake, { once: true });
-    });
+    this.#waiters ??= new Wakeups();
+    return this.#waiters.wait(signal);
   }
 }

@@ -2,9 +2,10 @@
 const NOW: Promise<void> = Promise.resolve();
 
 /**
- * Waiters for the next change of something (a result set's next commit, a task's next set). A wait
- * given an AbortSignal takes itself out the moment the signal aborts: a reader that gave up (a caller
- * gone, a `?wait=` run out) leaves nothing behind until the next change, however long that takes.
+ * Waiters for the next change of something (a result set's next commit, a task's next set, its
+ * journal's next event). A wait given an AbortSignal takes itself out the moment the signal aborts:
+ * a reader that gave up (a caller gone, a `?wait=` run out) leaves nothing behind until the next
+ * change, however long that takes.
  */
 export class Wakeups {
   // An array, not a Set: an empty array literal allocates no backing store, and every result set
