@@ -33,17 +33,7 @@ describe('TaskContext.workDir', () => {
 
   test('is created when an engine first reads it, not before', () => {
     const dir = join(root, 'tasks', 't-1');
-    const task = new EngineConnTask({
-      id: 't-1',
-      owner: 'alice',
-      code: '',
-      runType: 'script',
-      properties: {},
-      labels: {},
-      dir,
-      log: { memoryLines: 10, maxLines: 0, maxChars: 0 },
-      bus: new SyncListenerBus<EngineConnEvents>(),
-    });
+    const task = newTask(dir);
     const context = createTaskContext(task, 'alice', 100);
     assert.equal(existsSync(dir), false);
     assert.equal(context.workDir, dir);

@@ -45,6 +45,14 @@ describe('result reads that wait, and callers who leave while they wait', () => 
 
   const view = (id: string): TaskView => server.runtime.getTask(id, ALICE);
 
+  /** The stream's own handle on `file` is open until the caller leaves, and closes then, mid-task. */
+  async function closesOnDisconnect(id: string, file: string, writerOnly: number, req: ClientRequest) {
+    assert.equal(openDescriptors(file), writerOnly + 1, "the stream's handle, open while it waits for more");
+    req.destroy();
+    await waitFor(() => openDescriptors(file), { until: (n) => n === writerOnly, what: "the stream's handle closed" });
+    assert.equal(view(id).info().status, 'Running', 'closed before the set changed again');
+  }
+
   test("?wait= on another user's task is 404 at once, while the task is still held", { timeout: 30_000 }, async () => {
     const gate = gateName();
     const { id } = await server.submit(`gate ${gate}; rows 3`, 'tok-alice');
@@ -110,13 +118,7 @@ describe('result reads that wait, and callers who leave while they wait', () => 
         });
         const last = format === 'csv' ? `\r\n${rows - 1}\r\n` : `{"n":${rows - 1}}\n`;
         await waitFor(() => body.endsWith(last), { what: 'every row written so far' });
-        assert.equal(openDescriptors(file), writerOnly + 1, "the stream's handle, open while it waits for more");
-        req.destroy();
-        await waitFor(() => openDescriptors(file), {
-          until: (n) => n === writerOnly,
-          what: "the stream's handle closed",
-        });
-        assert.equal(view(id).info().status, 'Running', 'closed before the set changed again');
+        await closesOnDisconnect(id, file, writerOnly, req);
       } finally {
         openGate(gate);
       }
@@ -142,13 +144,7 @@ describe('result reads that wait, and callers who leave while they wait', () => 
         bytes += chunk.length;
       });
       await waitFor(() => bytes === 120_000, { what: 'every byte written so far' });
-      assert.equal(openDescriptors(file), writerOnly + 1, "the stream's handle, open while it waits for more");
-      req.destroy();
-      await waitFor(() => openDescriptors(file), {
-        until: (n) => n === writerOnly,
-        what: "the stream's handle closed",
-      });
-      assert.equal(view(id).info().status, 'Running', 'closed before the set changed again');
+      await closesOnDisconnect(id, file, writerOnly, req);
     } finally {
       openGate(gate);
     }
