@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CallerWatchdog, type TaskInfo } from '@engineconn/core';
+import { CallerWatchdog, type TaskInfo, type TaskView } from '@engineconn/core';
 import { OneRequestTaskSchema } from '@engineconn/protocol';
 import { waitFor } from '@engineconn/testkit';
+import type { FastifyReply } from 'fastify';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
-import { BUFFER_ROWS_BYTES, INLINE_BYTES, INLINE_ROWS } from './one-request.js';
+import { awaitEnd, BUFFER_ROWS_BYTES, INLINE_BYTES, INLINE_ROWS } from './one-request.js';
 
 type InlineResult = {
   index: number;
@@ -191,5 +192,17 @@ describe('one-request tasks: POST /api/v1/tasks?wait=', () => {
       assert.match(body.error.message, /'wait'/);
     }
     assert.equal(server.runtime.listTasks(OWNER).length, count);
+  });
+});
+
+describe('awaitEnd', () => {
+  test('a caller gone before the route ran ends the wait at once, without holding the task', async () => {
+    // Stand-ins: the moment a caller leaves between authentication and the route cannot be timed
+    // over a real socket; the route sees it as an answer already destroyed.
+    let holds = 0;
+    const view = { journal: { hold: () => (holds++, () => {}) }, ended: new Promise(() => {}) } as unknown as TaskView;
+    const reply = { raw: { destroyed: true } } as unknown as FastifyReply;
+    assert.equal(await awaitEnd(view, 60_000, reply), false);
+    assert.equal(holds, 0, 'the task was not held as followed');
   });
 });

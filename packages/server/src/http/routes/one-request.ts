@@ -15,7 +15,9 @@ export const INLINE_BYTES = 1024 * 1024;
  * timeout shorter than the wait does not kill a task whose caller is right there.
  */
 export function awaitEnd(view: TaskView, ms: number, reply: FastifyReply): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(false);
+  // A caller gone while the request was authenticated left the answer closed already: no 'close'
+  // comes, and holding the task as followed for the whole wait would keep it from its watchdog.
+  if (ms <= 0 || reply.raw.destroyed) return Promise.resolve(false);
   return new Promise<boolean>((resolve) => {
     const release = view.journal.hold();
     const settle = (ended: boolean) => {
