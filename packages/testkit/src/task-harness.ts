@@ -7,7 +7,7 @@ import {
   type ProgressInfo,
   type ResultSetSpec,
   type ResultSetWriter,
-  type TaskAbortError,
+  TaskAbortError,
   type TaskContext,
 } from '@engineconn/core';
 
@@ -44,11 +44,22 @@ export interface HarnessOptions {
 }
 
 /**
+ * The harness's kill switch. A bare `abort()` aborts as the runtime's kill does, with a
+ * TaskAbortError of kind `kill`, so an engine reading `signal.reason` or an `onAbort` listener's
+ * argument meets what it meets in an EngineConn, not a DOMException.
+ */
+class HarnessAbortController extends AbortController {
+  override abort(reason: unknown = new TaskAbortError({ kind: 'kill' })): void {
+    super.abort(reason);
+  }
+}
+
+/**
  * An in-memory TaskContext for an engine's own unit tests: it records what the engine logs, reports
  * and writes. The conformance suite runs engines through the real EngineConn runtime instead.
  */
 export function createHarnessTask(options: HarnessOptions): HarnessTask {
-  const controller = new AbortController();
+  const controller = new HarnessAbortController();
   const logs: string[] = [];
   const progress: HarnessTask['progress'] = [];
   const resultSets: CapturedResultSet[] = [];
