@@ -200,7 +200,11 @@ describe('awaitEnd', () => {
     // Stand-ins: the moment a caller leaves between authentication and the route cannot be timed
     // over a real socket; the route sees it as an answer already destroyed.
     let holds = 0;
-    const view = { journal: { hold: () => (holds++, () => {}) }, ended: new Promise(() => {}) } as unknown as TaskView;
+    const hold = () => {
+      holds++;
+      return () => {};
+    };
+    const view = { journal: { hold }, ended: new Promise(() => {}) } as unknown as TaskView;
     const reply = { raw: { destroyed: true } } as unknown as FastifyReply;
     assert.equal(await awaitEnd(view, 60_000, reply), false);
     assert.equal(holds, 0, 'the task was not held as followed');

@@ -1,24 +1,13 @@
 import { Readable } from 'node:stream';
 import { BadRequestError, EngineConnError, type TaskView } from '@engineconn/core';
 import { MAX_PAGE_LIMIT, ResultPageQuerySchema, ResultParamsSchema, ResultSetListSchema } from '@engineconn/protocol';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { answerClosed } from '../answer-closed.js';
 import { TASK_BY_ID } from '../context.js';
 import { defineRoute, ref } from '../openapi/api-route.js';
 import { parseInput, parseWait } from '../parse-input.js';
 
 const DEFAULT_PAGE_ROWS = 1000;
-
-/**
- * Aborts once the answer is closed: sent in full, or the caller disconnected first. What a wait or a
- * stream following a set still being written stops on, so a caller gone holds no waiter and no file.
- */
-function answerClosed(reply: FastifyReply): AbortSignal {
-  const closed = new AbortController();
-  // A caller gone while the request was authenticated left the answer closed already: no 'close' comes.
-  if (reply.raw.destroyed) closed.abort();
-  else reply.raw.once('close', () => closed.abort());
-  return closed.signal;
-}
 
 /**
  * Waits up to `ms` for set `index` to hold `rows` rows or be complete (TaskResults.awaitRows), and

@@ -12,6 +12,7 @@ import {
   TaskRefSchema,
 } from '@engineconn/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { answerClosed } from '../../http/answer-closed.js';
 import { callerOf } from '../../http/auth.js';
 import { defineRoute } from '../../http/openapi/api-route.js';
 import { parseInput } from '../../http/parse-input.js';
@@ -119,13 +120,6 @@ function pipe(reply: FastifyReply, response: Response): FastifyReply {
   return reply.send(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>));
 }
 
-/** Aborted once the caller's connection closes: the engine's request then ends with it. */
-function callerGone(request: FastifyRequest): AbortSignal {
-  const abort = new AbortController();
-  request.raw.on('close', () => abort.abort());
-  return abort.signal;
-}
-
 /**
  * The entrance's job routes (docs/manager.md): as the EngineConn's task routes, through the manager. A
  * job's answer is its task's with `id` the job id, plus `engineId` and `taskId`.
@@ -169,7 +163,7 @@ export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void 
     // A page with ?wait= may wait on the engine: a caller who leaves must not hold that request open.
     const response = await jobs.taskFetch(job, 'GET', `/results/${index}`, {
       query: queryOf(request),
-      signal: callerGone(request),
+      signal: answerClosed(reply),
     });
     if (!response.ok) return engineJson(response);
     return pipe(reply, response);
@@ -194,7 +188,7 @@ export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void 
           accept: 'text/event-stream',
           ...(typeof lastEventId === 'string' ? { 'last-event-id': lastEventId } : {}),
         },
-        signal: callerGone(request),
+        signal: answerClosed(reply),
       });
       if (!response.ok) return engineJson(response);
       reply.header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
