@@ -152,6 +152,19 @@ export class EngineConnMetrics {
     gauge('engineconn_concurrency_limit', 'Tasks the executor runs at once (1 for serial).', () => {
       return runtime.info().concurrency.limit;
     });
+    // Read over the retained tasks at scrape time, so no request pays for counting: what a caller
+    // that left would still hold open here (a page's wait, an event stream) shows as a count that
+    // does not come down.
+    gauge('engineconn_result_waits', 'Reads waiting now for a result set to be opened or to grow.', () => {
+      let count = 0;
+      for (const task of runtime.allTasks()) count += task.results.waiting;
+      return count;
+    });
+    gauge('engineconn_event_followers', "Readers following a task's events now (SSE streams, WebSocket).", () => {
+      let count = 0;
+      for (const task of runtime.allTasks()) count += task.journal.followers;
+      return count;
+    });
     new prom.Gauge({
       name: 'engineconn_node_status',
       help: 'The EngineConn NodeStatus: 1 for the current status, 0 for the others.',
