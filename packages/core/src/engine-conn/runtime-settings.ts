@@ -1,6 +1,7 @@
 import { OverloadMonitor, type OverloadThresholds } from '../accessible/overload-monitor.js';
 import type { EngineCreationContext } from '../context/engine-creation-context.js';
 import type { EnginePlugin } from '../plugin/engine-plugin.js';
+import { ENGINE_NICE_OPTION, readEngineNice } from '../process/engine-nice.js';
 
 /** The runtime's own options, read once at start from `--conf` (CLI flags map onto these keys). */
 export interface RuntimeSettings {
@@ -16,6 +17,8 @@ export interface RuntimeSettings {
   log: { memoryLines: number; maxLines: number; maxChars: number };
   retention: { ms: number; count: number };
   overload: OverloadThresholds;
+  /** How much lower than the event loop the engine's threads and processes run (`ec.engineNice`). */
+  engineNice: number;
 }
 
 export const RUNTIME_OPTION_KEYS = [
@@ -40,6 +43,7 @@ export const RUNTIME_OPTION_KEYS = [
   'ec.manager.orphanTimeout',
   'ec.shareLevel',
   'ec.manager.url',
+  ENGINE_NICE_OPTION,
 ] as const;
 
 export function readRuntimeSettings(ctx: EngineCreationContext, plugin: EnginePlugin<unknown>): RuntimeSettings {
@@ -76,5 +80,6 @@ export function readRuntimeSettings(ctx: EngineCreationContext, plugin: EnginePl
       maxCpu: ctx.number('ec.overload.cpu', 1, 0),
       sampleIntervalMs: ctx.duration('ec.overload.interval', 1000),
     },
+    engineNice: readEngineNice(ctx),
   };
 }

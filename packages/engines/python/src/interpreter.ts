@@ -8,6 +8,7 @@ import {
   type EngineLogger,
   escalateKill,
   killGroup,
+  niceChild,
   type ResultSetWriter,
   signalGroup,
   type TaskContext,
@@ -47,6 +48,8 @@ type StartAnswer = { version: string } | { refused: string };
 export interface InterpreterOptions {
   command: string;
   startupTimeoutMs: number;
+  /** How much lower than the event loop the interpreter runs (niceChild). */
+  nice: number;
   logger: EngineLogger;
 }
 
@@ -126,6 +129,9 @@ export class Interpreter {
         `Could not start '${options.command}': ${spawnError?.message ?? 'unknown error'}. Set python.command to a Python 3 interpreter.`,
       );
     }
+    // Python starts no thread and no process of its own before the driver runs: all it starts later
+    // inherits this.
+    niceChild(child.pid, options.nice);
     const interpreter = new Interpreter(child, child.pid, Buffer.from(marker), options.logger);
     const timer = new AbortController();
     const outcome = await Promise.race([

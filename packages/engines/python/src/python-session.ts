@@ -7,6 +7,7 @@ import {
   escalateKill,
   type Health,
   type KillOutcome,
+  readEngineNice,
   type TaskContext,
 } from '@engineconn/core';
 import { describeExit, Interpreter, type RunOutcome } from './interpreter.js';
@@ -16,12 +17,15 @@ const CLOSE_GRACE_MS = 2000;
 export interface PythonOptions {
   command: string;
   startupTimeoutMs: number;
+  /** `ec.engineNice`: the interpreter runs that much lower than the event loop. */
+  nice: number;
 }
 
 export function readPythonOptions(ctx: EngineCreationContext, defaultCommand: string): PythonOptions {
   return {
     command: ctx.string('python.command', defaultCommand),
     startupTimeoutMs: ctx.duration('python.startupTimeoutMs', 10_000),
+    nice: readEngineNice(ctx),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { EngineCreationContext } from '@engineconn/core';
+import { type EngineCreationContext, readEngineNice } from '@engineconn/core';
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 const ENV_OPTION_PREFIX = 'shell.env.';
@@ -11,6 +11,8 @@ export interface ShellSession {
   /** `shell.env.NAME=value` options, added to the EngineConn's own environment. */
   readonly env: Readonly<Record<string, string>>;
   readonly maxOutputBytes: number;
+  /** `ec.engineNice`: each task's shell starts that much lower than the event loop. */
+  readonly nice: number;
   /** Process groups of running tasks, so closing the session can never leave one behind. */
   readonly groups: Set<number>;
 }
@@ -27,6 +29,7 @@ export function readShellSession(ctx: EngineCreationContext, version: string): S
     cwd: ctx.optionalString('shell.cwd'),
     env,
     maxOutputBytes: ctx.integer('shell.maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES, 0),
+    nice: readEngineNice(ctx),
     groups: new Set(),
   };
 }

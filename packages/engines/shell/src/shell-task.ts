@@ -7,6 +7,7 @@ import {
   EngineConnError,
   EngineError,
   groupMembers,
+  nicedCommand,
   processesWithEnv,
   type ResultSetWriter,
   type StopOutcome,
@@ -38,7 +39,8 @@ export async function runShellTask(task: TaskContext, session: ShellSession): Pr
   const env = { ...process.env, ...session.env, ...taskEnv(task), [TASK_COOKIE_ENV]: cookie };
   if (task.signal.aborted) throw new EngineConnError('EC_TASK_CANCELLED', 'The task was killed before it started.');
 
-  const child = spawn('bash', ['-c', task.code], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = nicedCommand(session.nice, 'bash', ['-c', task.code]);
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let spawnError: Error | undefined;
   child.once('error', (err) => {
     spawnError = err;

@@ -3,6 +3,7 @@ import {
   EngineConnRuntime,
   type EngineCreationContext,
   type EnginePlugin,
+  EngineThreadNice,
   type NodeStatus,
   startingInfo,
 } from '@engineconn/core';
@@ -220,6 +221,11 @@ export async function completeBoot<P extends Port>(
   const modules: ServerModules | null = listener ? loadServerModules() : null;
   const runtime = await opening;
   state.runtime = runtime;
+  // The engine's threads yield to the event loop; the first sweep finds those the open started.
+  const nice = EngineThreadNice.start(runtime.settings.engineNice, (err) =>
+    logger.warn({ err }, 'the engine threads keep the event loop priority: the system refused to lower theirs'),
+  );
+  teardown.defer('the engine threads nice value', () => nice.close());
   teardown.defer('the engine session', async (cause) => {
     if (!cause.failed) return;
     state.failedFrom = runtime.status;

@@ -1,0 +1,125 @@
+import { readdirSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+import { ConfigInvalidError } from '../errors/errors.js';
+
+/**
+ * How much lower than its event loop an EngineConn runs its engine's work: the threads of its
+ * process other than the main one (libuv's pool, where DuckDB runs statements; DuckDB's workers;
+ * V8's helpers) and the processes its engines start (the Python interpreter, a shell task's
+ * processes). The event loop answers every request, kill and heartbeat, and on a busy machine the
+ * scheduler otherwise shares the cores evenly between it and each runnable engine thread: with a
+ * core or two, the loop waits behind the work it hands out. 0 turns it off. See docs/architecture.md.
+ */
+export const ENGINE_NICE_OPTION = 'ec.engineNice';
+/** As the `nice` command's own default. */
+export const DEFAULT_ENGINE_NICE = 10;
+/** The highest nice value Linux has. */
+const MAX_NICE = 19;
+
+/** `ec.engineNice`, 0-19. */
+export function readEngineNice(options: { integer(key: string, fallback: number, min?: number): number }): number {
+  const nice = options.integer(ENGINE_NICE_OPTION, DEFAULT_ENGINE_NICE, 0);
+  if (nice > MAX_NICE) {
+    throw new ConfigInvalidError(`Option '${ENGINE_NICE_OPTION}' must be at most ${MAX_NICE}; got '${nice}'.`);
+  }
+  return nice;
+}
+
+/** The nice value engine work gets: `nice` above the event loop's own (the calling thread's). */
+export function engineNiceValue(nice: number): number {
+  return Math.min(MAX_NICE, getPriority() + nice);
+}
+
+/**
+ * The command line that starts `command args` `nice` lower than the event loop, for a child that
+ * may start processes of its own at once (a shell): they inherit it from its first instruction,
+ * where a priority set after the spawn could come after the child's first fork. The `nice` command
+ * execs `command` in the same process, so its pid and process group are the ones the caller gets.
+ */
+export function nicedCommand(nice: number, command: string, args: readonly string[]): [string, string[]] {
+  return nice > 0 ? ['nice', ['-n', String(nice), command, ...args]] : [command, [...args]];
+}
+
+/**
+ * Lowers a child process spawned a moment ago (one process, one thread, nothing forked yet: an
+ * interpreter starting); what it starts later inherits the value. A child already gone is left.
+ */
+export function niceChild(pid: number, nice: number): void {
+  if (nice === 0) return;
+  try {
+    setPriority(pid, engineNiceValue(nice));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/**
+ * Gives every thread of this process but the main one the engine's nice value, and returns how
+ * many it changed. On Linux a nice value is a thread's, and a thread starts with its creator's:
+ * libuv's pool is started by the main thread, DuckDB's workers by a pool thread, so a sweep after
+ * the engine opened finds them, and a later one the threads started since. Threads already as low
+ * or lower are left. Without /proc (not Linux) there is nothing to do.
+ */
+export function niceEngineThreads(nice: number): number {
+  if (nice === 0) return 0;
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return 0;
+  }
+  const value = engineNiceValue(nice);
+  let changed = 0;
+  for (const name of tids) {
+    const tid = Number(name);
+    if (tid === process.pid) continue;
+    try {
+      if (getPriority(tid) >= value) continue;
+      setPriority(tid, value);
+      changed++;
+    } catch (err) {
+      // The thread ended between the listing and now.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+  return changed;
+}
+
+/** How often the threads are swept again, for those started after the last sweep. */
+const SWEEP_INTERVAL_MS = 5000;
+
+/**
+ * Keeps the engine's threads niced (niceEngineThreads) from now until closed: a sweep now, then one
+ * every few seconds on an unref()ed timer. A sweep the system refuses (a sandbox that forbids
+ * setpriority) is reported once, and the sweeps stop: the EngineConn runs as it would with 0.
+ */
+export class EngineThreadNice {
+  readonly nice: number;
+  #timer: NodeJS.Timeout | null = null;
+
+  private constructor(nice: number) {
+    this.nice = nice;
+  }
+
+  static start(nice: number, onRefused: (err: unknown) => void, intervalMs = SWEEP_INTERVAL_MS): EngineThreadNice {
+    const keeper = new EngineThreadNice(nice);
+    if (nice === 0) return keeper;
+    const sweep = (): boolean => {
+      try {
+        niceEngineThreads(nice);
+        return true;
+      } catch (err) {
+        keeper.close();
+        onRefused(err);
+        return false;
+      }
+    };
+    if (sweep()) keeper.#timer = setInterval(sweep, intervalMs).unref();
+    return keeper;
+  }
+
+  close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+}
