@@ -4,31 +4,33 @@
 
 export {
   type AskAnswer,
-  AskAnswerSchema,
   type AskRequest,
   type AskRequestInput,
-  AskRequestSchema,
   ENGINE_STATUSES,
   type Engine,
-  EngineSchema,
   type EngineStatus,
   type HeartbeatReport,
+  type JobRef,
+  type ManagerReportEvent,
+  type ManagerReports,
+  type RegisterReport,
+  type ReleaseReport,
+  type StatusReport,
+} from '@engineconn/protocol';
+export {
+  AskAnswerSchema,
+  AskRequestSchema,
+  EngineSchema,
   heartbeatReportSchema,
   isManagerReportEvent,
-  type JobRef,
   JobRefSchema,
   MANAGER_REPORT_EVENTS,
   MANAGER_REPORT_SCHEMAS,
-  type ManagerReportEvent,
-  type ManagerReports,
   managerReportPath,
-  type RegisterReport,
-  type ReleaseReport,
   registerReportSchema,
   releaseReportSchema,
-  type StatusReport,
   statusReportSchema,
-} from '@engineconn/protocol';
+} from '@engineconn/protocol/manager';
 export {
   ManagerReporter,
   type ManagerReporterOptions,

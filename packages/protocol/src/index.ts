@@ -13,6 +13,7 @@ export { API_COMPONENTS, named } from './http/components.js';
 export { bodyError, describeIssues, typeError } from './http/field-errors.js';
 export * from './http/requests.js';
 export * from './http/responses.js';
-export * from './manager/manager-api.js';
-export * from './manager/report-schemas.js';
+// The manager's schemas are the './manager' entry (manager.ts); their types are here too, erased.
+export type * from './manager/manager-api.js';
+export type * from './manager/report-schemas.js';
 export * from './ws/ws-messages.js';

@@ -1,11 +1,6 @@
-import {
-  MANAGER_REPORT_SCHEMAS,
-  type ManagerReportEvent,
-  type ManagerReports,
-  managerReportPath,
-  type RegisterReport,
-} from '@engineconn/protocol';
+import type { ManagerReportEvent, ManagerReports, RegisterReport } from '@engineconn/protocol';
 import type { NodeStatus } from '@engineconn/protocol/constants';
+import { MANAGER_REPORT_SCHEMAS, managerReportPath } from '@engineconn/protocol/manager';
 import type { EngineLogger } from '../plugin/engine-plugin.js';
 import { backoffDelayMs } from './backoff-delay.js';
 

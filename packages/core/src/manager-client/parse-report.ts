@@ -1,9 +1,5 @@
-import {
-  describeIssues,
-  MANAGER_REPORT_SCHEMAS,
-  type ManagerReportEvent,
-  type ManagerReports,
-} from '@engineconn/protocol';
+import { describeIssues, type ManagerReportEvent, type ManagerReports } from '@engineconn/protocol';
+import { MANAGER_REPORT_SCHEMAS } from '@engineconn/protocol/manager';
 import { BadRequestError } from '../errors/errors.js';
 
 /**

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isManagerReportEvent, type ManagerReportEvent } from '@engineconn/protocol';
+import type { ManagerReportEvent } from '@engineconn/protocol';
+import { isManagerReportEvent } from '@engineconn/protocol/manager';
 import { waitFor } from '../testing/wait-for.js';
 import { parseManagerReport } from './parse-report.js';
 

@@ -5,7 +5,7 @@ import {
   EngineParamsSchema,
   EngineSchema,
   EngineStoppingSchema,
-} from '@engineconn/protocol';
+} from '@engineconn/protocol/manager';
 import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../../http/auth.js';
 import { defineRoute } from '../../http/openapi/api-route.js';

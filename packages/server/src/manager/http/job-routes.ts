@@ -1,16 +1,13 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
-  JobListSchema,
-  JobRefSchema,
-  JobRequestSchema,
-  JobViewSchema,
   LogPageSchema,
   LogsQuerySchema,
   ResultSetListSchema,
   TaskParamsSchema,
   TaskRefSchema,
 } from '@engineconn/protocol';
+import { JobListSchema, JobRefSchema, JobRequestSchema, JobViewSchema } from '@engineconn/protocol/manager';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerClosed } from '../../http/answer-closed.js';
 import { callerOf } from '../../http/auth.js';

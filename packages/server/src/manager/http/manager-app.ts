@@ -1,4 +1,4 @@
-import { ManagerReadinessSchema } from '@engineconn/protocol';
+import { ManagerReadinessSchema } from '@engineconn/protocol/manager';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApiFastify } from '../../http/api-fastify.js';

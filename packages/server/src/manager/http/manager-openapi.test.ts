@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as R from '@engineconn/protocol';
+import * as M from '@engineconn/protocol/manager';
 import type { z } from 'zod';
 import { assertOperationsDocumented, documentedRoutes, servedRoutes } from '../../test-support/route-probes.js';
 import { startTestManager, type TestManager } from '../../test-support/test-manager.js';
@@ -77,9 +78,9 @@ describe("the manager's GET /api/v1/openapi.json", () => {
       assert.ok(parsed.success, what);
       assert.deepEqual(parsed.data, value, `${what} has fields its schema does not describe`);
     };
-    conforms(R.EngineListSchema, await get('/api/v1/engines'), 'GET /engines');
-    conforms(R.JobListSchema, await get('/api/v1/jobs'), 'GET /jobs');
+    conforms(M.EngineListSchema, await get('/api/v1/engines'), 'GET /engines');
+    conforms(M.JobListSchema, await get('/api/v1/jobs'), 'GET /jobs');
     conforms(R.LivenessSchema, await get('/healthz'), 'GET /healthz');
-    conforms(R.ManagerReadinessSchema, await get('/readyz'), 'GET /readyz');
+    conforms(M.ManagerReadinessSchema, await get('/readyz'), 'GET /readyz');
   });
 });

@@ -1,5 +1,5 @@
 import { MANAGER_REPORT_SCHEMAS, type ManagerReportEvent } from '@engineconn/core/manager';
-import { EngineParamsSchema, ReportAcceptedSchema } from '@engineconn/protocol';
+import { EngineParamsSchema, ReportAcceptedSchema } from '@engineconn/protocol/manager';
 import type { FastifyInstance } from 'fastify';
 import { defineRoute } from '../../http/openapi/api-route.js';
 import { parseInput } from '../../http/parse-input.js';
