@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { ConfigInvalidError } from '../errors/errors.js';
 
@@ -37,7 +37,14 @@ export function engineNiceValue(nice: number): number {
  * execs `command` in the same process, so its pid and process group are the ones the caller gets.
  */
 export function nicedCommand(nice: number, command: string, args: readonly string[]): [string, string[]] {
-  return nice > 0 ? ['nice', ['-n', String(nice), command, ...args]] : [command, [...args]];
+  return nice > 0 ? [niceProgram(), ['-n', String(nice), command, ...args]] : [command, [...args]];
+}
+
+let nicePath: string | undefined;
+/** coreutils' `nice` by its path, so a task's own PATH (a task property may set it) cannot hide it. */
+function niceProgram(): string {
+  nicePath ??= ['/usr/bin/nice', '/bin/nice'].find((path) => existsSync(path)) ?? 'nice';
+  return nicePath;
 }
 
 /**

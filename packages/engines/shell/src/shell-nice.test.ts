@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { getPriority } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { openShell } from './test-support.js';
 
@@ -24,4 +27,21 @@ test('a shell task runs ec.engineNice (10) lower than the event loop, and the pr
 
 test('ec.engineNice=0 runs shell tasks at the event loop own value', async () => {
   assert.equal(await niceOfTask({ 'ec.engineNice': '0' }), getPriority());
+});
+
+test('a task whose PATH has bash but not nice still starts niced', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ec-shell-path-'));
+  symlinkSync(execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim(), join(dir, 'bash'));
+  const shell = await openShell();
+  try {
+    // `read` is a builtin: the nice value comes from /proc, with no program looked up on PATH.
+    const { task, done } = shell.start('read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ n _ < /proc/$$/stat; echo $n', {
+      properties: { env: { PATH: dir } },
+    });
+    await done;
+    assert.equal(Number(task.text(0).trim()), Math.min(19, getPriority() + 10));
+  } finally {
+    await shell.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
