@@ -19,3 +19,8 @@ export function corruptRows(set: StoredSet, err: unknown): unknown {
 export function shortFile(set: StoredSet): ResultCorruptError {
   return new ResultCorruptError(set, 'its file is shorter than what was written to it');
 }
+
+/** A stored row whose bytes no longer start and end as written, or do not start where the index says. */
+export function damagedRow(set: StoredSet, row: number): ResultCorruptError {
+  return new ResultCorruptError(set, `row ${row} does not start or end where and as it was written`);
+}

@@ -12,6 +12,14 @@ export const ROW_INDEX_EVERY = 1000;
 
 const { NEWLINE } = JSON_BYTES;
 
+/** Committed bytes [position, end) of a TABLE set, holding its rows [row, endRow) (see rowRange). */
+export interface RowRange {
+  position: number;
+  row: number;
+  end: number;
+  endRow: number;
+}
+
 /** What a write or close that completed synchronously returns. */
 const DONE: Promise<void> = Promise.resolve();
 
@@ -133,13 +141,18 @@ export class ResultSetFileWriter implements ResultSetWriter {
 
   /**
    * A committed byte range holding rows [from, to) (to ≤ rowCount): it starts at the indexed row
-   * `row` at or before `from` and ends on a row boundary at or after the end of row `to - 1`.
+   * `row` at or before `from` and ends on a row boundary at or after the end of row `to - 1`, the
+   * start of row `endRow` (an indexed row, or the first row not committed yet).
    */
-  rowRange(from: number, to: number): { position: number; row: number; end: number } {
+  rowRange(from: number, to: number): RowRange {
     const start = this.seek(from);
     const after = Math.floor((to - 1) / ROW_INDEX_EVERY) + 1;
     const bound = this.#rowOffsets[after];
-    return { ...start, end: bound === undefined ? this.#committedBytes : Math.min(bound, this.#committedBytes) };
+    // An indexed row may be queued and not yet committed: the range then ends at what is.
+    if (bound !== undefined && bound <= this.#committedBytes) {
+      return { ...start, end: bound, endRow: after * ROW_INDEX_EVERY };
+    }
+    return { ...start, end: this.#committedBytes, endRow: this.#meta.rowCount };
   }
 
   /** A handle on the stored bytes (memory or file); read at most `committedBytes` of it. */

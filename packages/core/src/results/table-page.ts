@@ -1,7 +1,7 @@
 import type { Column } from '../computation/task-types.js';
 import { JSON_BYTES } from '../values/json-bytes.js';
-import { shortFile } from './corrupt-result.js';
-import type { ResultSetFileWriter } from './result-set-file-writer.js';
+import { damagedRow, shortFile } from './corrupt-result.js';
+import type { ResultSetFileWriter, RowRange } from './result-set-file-writer.js';
 
 const { NEWLINE, COMMA, OPEN_BRACKET: OPEN, CLOSE_BRACKET: CLOSE } = JSON_BYTES;
 const EMPTY = Buffer.from('[]');
@@ -69,7 +69,7 @@ export function readRowsJsonPageNow(
   const range = set.rowRange(offset, end);
   const { buf, read } = spanBuffer(range, 0, 0);
   const got = memory.copy(buf, read, range.position, Math.min(memory.length, range.end));
-  return spanRows(rowsSpan(set, buf, read, got, range.row, offset, end, maxBytes));
+  return spanRows(rowsSpan(set, buf, read, got, range, offset, end, maxBytes));
 }
 
 function spanRows(span: Span): { rows: Buffer; count: number } {
@@ -106,19 +106,27 @@ async function readRowsSpan(
   const range = set.rowRange(offset, end);
   const { buf, read } = spanBuffer(range, before, after);
   const got = await set.readAt(buf, read, range.end - range.position, range.position);
-  return rowsSpan(set, buf, read, got, range.row, offset, end, maxBytes);
+  return rowsSpan(set, buf, read, got, range, offset, end, maxBytes);
 }
 
 /**
- * Turns the stored lines read into `buf` at `read` (`got` bytes, from the indexed row `row`) into
- * the JSON array of rows [offset, end), in place.
+ * Turns the stored lines read into `buf` at `read` (`got` bytes of `range`, which starts and ends
+ * on rows the index or the commit put there) into the JSON array of rows [offset, end), in place.
+ *
+ * The rows are not parsed, so every line read is checked as it is found, at two byte compares: it
+ * must start and end as a stored row does (`[` … `]`), and the bytes read must be exactly the lines
+ * of the range's rows. Bytes inserted, lost or overwritten across a row's boundary, a region zeroed
+ * by a failing disk, a file cut short: each moves a boundary or a newline, and the page is
+ * EC_RESULT_CORRUPT instead of a 200 with invalid JSON or another row's values. A change inside a
+ * row that keeps its length, brackets and newline (a digit, a quote) is left to the readers that
+ * parse (`readRows`, the CSV and NDJSON streams).
  */
 function rowsSpan(
   set: ResultSetFileWriter,
   buf: Buffer,
   read: number,
   got: number,
-  row: number,
+  range: RowRange,
   offset: number,
   end: number,
   maxBytes: number,
@@ -128,25 +136,38 @@ function rowsSpan(
   const after = buf.length - read - got;
   const stop = read + got;
   let at = read;
-  for (let skip = offset - row; skip > 0; skip--) {
-    const newline = buf.indexOf(NEWLINE, at);
-    if (newline < 0 || newline >= stop) throw shortFile(set);
+  let line = range.row;
+  let newline = 0;
+  // Three runs over the range's lines, each with the two compares and nothing else: the rows
+  // before the page, the page's, and the rest of the range.
+  for (; line < offset; line++) {
+    newline = buf.indexOf(NEWLINE, at);
+    if (newline < 0 || newline >= stop) break;
+    if (buf[at] !== OPEN || buf[newline - 1] !== CLOSE) throw damagedRow(set, line);
     at = newline + 1;
   }
   const first = at - 1;
   let last = -1;
-  let count = 0;
-  for (let want = end - offset; count < want; count++) {
-    const newline = buf.indexOf(NEWLINE, at);
-    if (newline < 0 || newline >= stop) {
-      if (count === 0) throw shortFile(set);
-      break;
-    }
+  for (; line < end; line++) {
+    newline = buf.indexOf(NEWLINE, at);
+    if (newline < 0 || newline >= stop) break;
+    if (buf[at] !== OPEN || buf[newline - 1] !== CLOSE) throw damagedRow(set, line);
     if (newline - first + 1 > maxBytes) break;
     buf[newline] = COMMA;
     last = newline;
     at = newline + 1;
   }
+  const count = line >= offset ? line - offset : 0;
+  for (; line < range.endRow; line++) {
+    newline = buf.indexOf(NEWLINE, at);
+    if (newline < 0 || newline >= stop) break;
+    if (buf[at] !== OPEN || buf[newline - 1] !== CLOSE) throw damagedRow(set, line);
+    at = newline + 1;
+  }
+  // A range cut short is a file shorter than its commits, or lines that no longer come out even
+  // with its rows: one lost or split before the page's end shows only at the range's end.
+  if (line < range.endRow) throw got < range.end - range.position ? shortFile(set) : damagedRow(set, line);
+  if (at !== stop) throw damagedRow(set, range.endRow);
   if (count === 0) return emptySpan(before, after);
   buf[first] = OPEN;
   buf[last] = CLOSE;

@@ -60,6 +60,39 @@ describe('a result file damaged after it was written', () => {
     results.release();
   });
 
+  /** The page's JSON served whole, parsed: what a caller would get. */
+  const page = async (results: TaskResults, offset: number, limit: number) =>
+    JSON.parse((await results.readRowsPageJson(0, offset, limit)).toString('utf8')) as { rows: unknown[][] };
+
+  for (const [damage, change] of [
+    [
+      'a byte made a newline',
+      (bytes: Buffer, at: number) => {
+        bytes[at + 4] = 0x0a;
+      },
+    ],
+    [
+      'a newline made a space',
+      (bytes: Buffer, at: number) => {
+        bytes[bytes.indexOf(0x0a, at)] = 0x20;
+      },
+    ],
+    ['a region zeroed', (bytes: Buffer, at: number) => bytes.fill(0, at - 20, at + 300)],
+    ['bytes lost', (bytes: Buffer, at: number) => bytes.copyWithin(at, at + 7)],
+  ] as const) {
+    test(`a row damaged in the middle (${damage}) is EC_RESULT_CORRUPT to the pages served as stored bytes`, async () => {
+      const { results, file } = await storedTable();
+      const bytes = await readFile(file);
+      change(bytes, bytes.indexOf('"row 1500"'));
+      await writeFile(file, bytes);
+      assert.deepEqual((await page(results, 0, 1000)).rows.length, 1000, 'the rows before it are intact');
+      await assert.rejects(results.readRowsPageJson(0, 1000, 1000), corrupt(file));
+      await assert.rejects(results.readRowsPageJson(0, 1400, 200), corrupt(file));
+      await assert.rejects(results.readRowsJson(0, 1501, 10), corrupt(file), 'a page after it in its index block');
+      results.release();
+    });
+  }
+
   test('a file cut short is EC_RESULT_CORRUPT to a page past its end and to a stream', async () => {
     const { results, file } = await storedTable();
     await truncate(file, Math.floor((await readFile(file)).length / 2));

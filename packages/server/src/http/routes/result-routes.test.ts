@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { truncate } from 'node:fs/promises';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TEST_PNG } from '@engineconn/testkit';
@@ -175,5 +175,24 @@ describe('result routes', () => {
     const { error } = res.json<{ error: { code: string; message: string } }>();
     assert.equal(error.code, 'EC_RESULT_CORRUPT');
     assert.ok(error.message.includes(file), error.message);
+  });
+
+  test('a page of a row damaged in the middle of its file is 500 EC_RESULT_CORRUPT, not 200 with invalid JSON', async () => {
+    const big = await server.submit('rows 20000');
+    assert.equal((await server.finished(big.id)).status, 'Succeed');
+    const file = join(server.runtime.getTask(big.id, { user: 'owner', admin: false }).results.dir, 'result-0.jsonl');
+    // One byte of row 12345 made a newline, as a write from outside might: the file keeps its length.
+    const bytes = await readFile(file);
+    bytes[bytes.indexOf('"row 12345"') + '"row'.length] = 0x0a;
+    await writeFile(file, bytes);
+    const res = await get(`/api/v1/tasks/${big.id}/results/0?offset=12000&limit=1000`);
+    assert.equal(res.statusCode, 500, res.body.slice(0, 200));
+    const { error } = res.json<{ error: { code: string; message: string } }>();
+    assert.equal(error.code, 'EC_RESULT_CORRUPT');
+    assert.ok(error.message.includes(file), error.message);
+    // Pages whose rows are intact are still served.
+    const intact = await get(`/api/v1/tasks/${big.id}/results/0?offset=0&limit=1000`);
+    assert.equal(intact.statusCode, 200);
+    assert.equal(intact.json<{ rows: unknown[][] }>().rows.length, 1000);
   });
 });
