@@ -1,14 +1,6 @@
 import { Fifo } from '../util/fifo.js';
 import { type LongTimer, setLongTimeout } from '../util/long-timer.js';
 
-/** What retention reads the time from and arms its timer with: the real ones but in tests. */
-export interface RetentionClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): LongTimer;
-}
-
-const REAL_CLOCK: RetentionClock = { now: () => Date.now(), setTimeout: setLongTimeout };
-
 export interface TaskRetentionOptions<T> {
   /** How long a finished task is kept after it finished. */
   ms: number;
@@ -16,7 +8,6 @@ export interface TaskRetentionOptions<T> {
   count: number;
   /** Drops a task that is no longer kept. */
   evict: (task: T) => void;
-  clock?: RetentionClock;
 }
 
 /**
@@ -27,7 +18,6 @@ export interface TaskRetentionOptions<T> {
  */
 export class TaskRetention<T extends { readonly finishedAt: number | undefined }> {
   readonly #opts: TaskRetentionOptions<T>;
-  readonly #clock: RetentionClock;
   /** Finished tasks still kept, oldest first (in the order they finished). */
   readonly #finished = new Fifo<T>();
   /** Evicts the oldest kept task when its retention ends; armed while any is kept. */
@@ -35,7 +25,6 @@ export class TaskRetention<T extends { readonly finishedAt: number | undefined }
 
   constructor(opts: TaskRetentionOptions<T>) {
     this.#opts = opts;
-    this.#clock = opts.clock ?? REAL_CLOCK;
   }
 
   /** Tasks kept now. */
@@ -63,13 +52,13 @@ export class TaskRetention<T extends { readonly finishedAt: number | undefined }
   #armExpiry(): LongTimer | null {
     const oldest = this.#finished.peek();
     if (!oldest) return null;
-    const now = this.#clock.now();
+    const now = Date.now();
     const expiresAt = (oldest.finishedAt ?? now) + this.#opts.ms;
-    return this.#clock.setTimeout(() => this.#expire(), Math.max(0, expiresAt - now));
+    return setLongTimeout(() => this.#expire(), Math.max(0, expiresAt - now));
   }
 
   #expire(): void {
-    const cutoff = this.#clock.now() - this.#opts.ms;
+    const cutoff = Date.now() - this.#opts.ms;
     while (this.#finished.size > 0 && (this.#finished.peek()?.finishedAt ?? 0) <= cutoff) {
       const oldest = this.#finished.shift();
       if (oldest) this.#opts.evict(oldest);
