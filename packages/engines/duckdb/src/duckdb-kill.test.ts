@@ -3,14 +3,18 @@ import { after, before, describe, test } from 'node:test';
 import { type HarnessTask, isCancelled, waitFor } from '@engineconn/testkit';
 import { openTestSession, type TestSession } from './test-support/duckdb-test-session.js';
 
-// A join of 4e10 pairs: DuckDB reports its progress (a count over range() reports none), and the
-// progress is past 0 only once the statement is really running.
-const LONG_AGGREGATE = 'select count(*) from pairs a, pairs b where a.n + b.n = -1';
+// A nested-loop join of 4e10 pairs over a table (a count over range() reports no progress). DuckDB
+// runs its build side, one whole scan of `pairs`, before it compares a pair, and counts that
+// finished scan in its progress: about half, reported within milliseconds of the statement really
+// running, while the pairs take tens of seconds. The condition holds for two pairs, so no statistics
+// can fold it to false (`a.n + b.n = -1` was planned as `Condition: false`, a join a later DuckDB
+// may drop), and a product is no equi-join a hash join could take over. before() checks the plan.
+const LONG_AGGREGATE = 'select count(*) from pairs a, pairs b where a.n * b.n = 7';
 // Rows flow from the first millisecond, so the kill lands in the fetch loop, where an interrupted
 // stream ends with an empty chunk just like a complete one.
 const LONG_STREAM = 'select * from range(10000000000)';
 
-/** True once statement 2 of 3 is running in DuckDB: its rows flow, or DuckDB reports progress in it. */
+/** True once statement 2 of 3 is running in DuckDB: its rows flow, or DuckDB reports progress in it (the build side scanned). */
 function secondRunning(harness: HarnessTask, sql: string): boolean {
   if (sql === LONG_STREAM) return (harness.resultSets[1]?.rows.length ?? 0) > 0;
   return harness.progress.some((p) => p.value > 1 / 3);
@@ -23,6 +27,9 @@ for (const slots of ['8', '0']) {
     before(async () => {
       ec = await openTestSession({ 'duckdb.threadpoolSlots': slots, 'duckdb.progressIntervalMs': '10' });
       await ec.run('create table pairs as select range as n from range(200000)');
+      const plan = JSON.stringify((await ec.run(`explain ${LONG_AGGREGATE}`)).resultSets[0]?.rows);
+      assert.match(plan, /BLOCKWISE_NL_JOIN/, 'the long aggregate is a nested-loop join with a build side');
+      assert.doesNotMatch(plan, /Condition: false/, 'its condition was not folded away');
     });
     after(() => ec.close());
 
