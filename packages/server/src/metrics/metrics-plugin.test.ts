@@ -88,6 +88,15 @@ describe('GET /metrics', () => {
     assert.equal(sample(busy, 'engineconn_node_status', 'status="Busy"'), 1);
     assert.equal(sample(busy, 'engineconn_node_status', 'status="Unlock"'), 0);
     assert.equal(sample(busy, 'engineconn_health', 'health="Healthy"'), 1);
+    assert.equal(sample(busy, 'engineconn_result_waits'), 0);
+    // A page that waits for a set the task has not opened, counted while it waits.
+    const page = server.request({ method: 'GET', url: `/api/v1/tasks/${a.id}/results/0?wait=30s` });
+    await waitFor(async () => sample(await scrape(), 'engineconn_result_waits') === 1, { what: 'the wait counted' });
+    // An event stream following a running task, counted while it follows.
+    const events = server.request({ method: 'GET', url: `/api/v1/tasks/${b.id}/events` });
+    await waitFor(async () => sample(await scrape(), 'engineconn_event_followers') === 1, {
+      what: 'the stream counted',
+    });
 
     for (const { id } of [a, b, c]) {
       const res = await server.request({ method: 'POST', url: `/api/v1/tasks/${id}/kill` });
@@ -100,6 +109,12 @@ describe('GET /metrics', () => {
     assert.equal(sample(idle, 'engineconn_tasks_running'), 0);
     assert.equal(sample(idle, 'engineconn_tasks_queued'), 0);
     assert.equal(sample(idle, 'engineconn_node_status', 'status="Unlock"'), 1);
+    // The task ended without the set: the page is answered and its wait no longer counted.
+    assert.equal((await page).statusCode, 404);
+    assert.match((await events).body, /event: done/);
+    const after = await scrape();
+    assert.equal(sample(after, 'engineconn_result_waits'), 0);
+    assert.equal(sample(after, 'engineconn_event_followers'), 0);
   });
 
   test('manager report failures are read from the reporter when scraped', async () => {
