@@ -1,7 +1,8 @@
 // A/B of start-up: EngineConns started alternately from different bins (and environments) in the
 // same minutes, spawn to ready file, as the startup scenario measures it. Prints each start and,
-// per variant, the median and minimum of spawn to ready and the CPU the process (and its main thread) had used when
-// the ready file appeared (its threads' run time: steadier than wall time on a loaded machine).
+// per variant, the median and minimum of spawn to ready and the CPU the process (and its main
+// thread) had used when the ready file appeared: run time, steadier than wall time on a loaded
+// machine, and on two cores the main thread's is what spawn to ready follows.
 // NODE_EXTRA_CA_CERTS is left out unless `--extra-ca` (the manager launches EngineConns without
 // it: bench/scenarios/startup.mjs).
 //
@@ -23,9 +24,18 @@ const { values, positionals } = parseArgs({
   },
 });
 
-/** CPU ms of the process's threads so far and of its main thread, from schedstat (ns, not ticks). */
+/**
+ * CPU ms of the process's threads so far and of its main thread, from schedstat (nanoseconds, where
+ * stat has ticks of 10 ms). A thread that ended meanwhile counts nothing.
+ */
 function cpuOf(pid) {
-  const ns = (path) => Number(readFileSync(path, 'utf8').split(' ')[0]);
+  const ns = (path) => {
+    try {
+      return Number(readFileSync(path, 'utf8').split(' ')[0]);
+    } catch {
+      return 0;
+    }
+  };
   let total = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) total += ns(`/proc/${pid}/task/${tid}/schedstat`);
   return { total: total / 1e6, main: ns(`/proc/${pid}/task/${pid}/schedstat`) / 1e6 };

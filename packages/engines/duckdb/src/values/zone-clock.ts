@@ -38,7 +38,7 @@ const UTC_NAMES = new Set(
  * remembered when the hour has no transition in it (the same offset at its start and its end).
  *
  * UTC under any of its names needs no Intl at all: the first Intl object a process makes loads ICU's
- * data, 35-50 ms of the main thread here, which an EngineConn on a UTC machine never has to pay.
+ * data, 25-60 ms of the main thread here, which an EngineConn on a UTC machine never has to pay.
  */
 export class ZoneClock {
   readonly timeZone: string;
