@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { EngineCreationContext } from '../context/engine-creation-context.js';
 import { ConfigInvalidError } from '../errors/errors.js';
-import { DEFAULT_ENGINE_NICE, nicedCommand, readEngineNice } from './engine-nice.js';
+import { DEFAULT_ENGINE_NICE, niceChild, nicedCommand, readEngineNice } from './engine-nice.js';
 
 const MODULE = fileURLToPath(new URL('./engine-nice.js', import.meta.url));
 
@@ -117,4 +117,12 @@ test('a niced command runs its program through nice, in the same process; 0 runs
   const [pid, value] = out.trim().split(' ').map(Number);
   assert.equal(pid, child.pid);
   assert.equal(value, Math.min(19, getPriority() + 5));
+});
+
+test('a child already gone is left: niceChild does not throw', async () => {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await once(child, 'exit');
+  assert.ok(child.pid !== undefined);
+  // Exited and reaped: setpriority answers ESRCH, which os.setPriority reports as ERR_SYSTEM_ERROR.
+  assert.doesNotThrow(() => niceChild(child.pid as number, 5));
 });

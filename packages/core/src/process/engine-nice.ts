@@ -56,8 +56,16 @@ export function niceChild(pid: number, nice: number): void {
   try {
     setPriority(pid, engineNiceValue(nice));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    if (!isGone(err)) throw err;
   }
+}
+
+/**
+ * Whether os.getPriority/os.setPriority failed because the process or thread is gone: they throw a
+ * SystemError, whose code is ERR_SYSTEM_ERROR and whose errno's name is in `info`.
+ */
+function isGone(err: unknown): boolean {
+  return (err as { info?: { code?: unknown } }).info?.code === 'ESRCH';
 }
 
 /**
@@ -86,7 +94,7 @@ export function niceEngineThreads(nice: number): number {
       changed++;
     } catch (err) {
       // The thread ended between the listing and now.
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      if (!isGone(err)) throw err;
     }
   }
   return changed;
