@@ -42,6 +42,13 @@ export {
   taskAbortReasonOf,
 } from './computation/task-abort.js';
 export {
+  columnsJson,
+  jsonString,
+  resultSetMetaJson,
+  taskInfoJson,
+  taskInfoJsonHead,
+} from './computation/task-info-json.js';
+export {
   type Caller,
   type Column,
   type ProgressInfo,

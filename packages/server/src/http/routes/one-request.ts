@@ -1,4 +1,11 @@
-import type { ResultSetMeta, RowsJsonPage, TaskView } from '@engineconn/core';
+import {
+  columnsJson,
+  jsonString,
+  type ResultSetMeta,
+  type RowsJsonPage,
+  type TaskView,
+  taskInfoJsonHead,
+} from '@engineconn/core';
 import type { FastifyReply } from 'fastify';
 
 /** Rows of a TABLE's inline first page, as a `GET …/results/:index` page without `limit`. */
@@ -56,27 +63,38 @@ type Part = string | Buffer;
  */
 export async function oneRequestAnswer(view: TaskView): Promise<string | Buffer> {
   const info = view.info();
-  const task = JSON.stringify(info);
-  const parts: Part[] = [`${task.slice(0, -1)},"results":[`];
+  const parts: Part[] = [`${taskInfoJsonHead(info)},"results":[`];
   let budget = INLINE_BYTES;
-  for (const [i, meta] of info.resultSets.entries()) {
+  let rowBytes = 0;
+  // Plain loops, not entries()/spread/reduce/map: for a trivial task the answer's own assembly was
+  // a quarter of its time.
+  const sets = info.resultSets;
+  for (let i = 0; i < sets.length; i++) {
     if (i > 0) parts.push(',');
+    const meta = sets[i] as ResultSetMeta;
     const page = inlinePageNow(view, meta, budget) ?? (await inlinePage(view, meta, budget));
     budget = Math.max(0, budget - page.bytes);
-    parts.push(...page.parts);
+    for (const part of page.parts) {
+      if (typeof part !== 'string') rowBytes += part.length;
+      parts.push(part);
+    }
   }
   parts.push(']}');
-  const rowBytes = parts.reduce<number>((sum, part) => (typeof part === 'string' ? sum : sum + part.length), 0);
-  return rowBytes >= BUFFER_ROWS_BYTES
-    ? Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)))
-    : parts.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
+  if (rowBytes >= BUFFER_ROWS_BYTES) {
+    return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
+  }
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as Part;
+    if (typeof part !== 'string') parts[i] = part.toString('utf8');
+  }
+  return parts.join('');
 }
 
 type InlinePage = { parts: Part[]; bytes: number };
 
 function tablePage(head: string, page: RowsJsonPage): InlinePage {
   return {
-    parts: [`${head},"columns":${JSON.stringify(page.columns)},"rows":`, page.rows, `,"offset":0,"next":${page.next}}`],
+    parts: [`${head},"columns":${columnsJson(page.columns)},"rows":`, page.rows, `,"offset":0,"next":${page.next}}`],
     bytes: page.rows.length,
   };
 }
@@ -95,7 +113,7 @@ function inlinePageNow(view: TaskView, meta: ResultSetMeta, budget: number): Inl
 }
 
 function picturePage(meta: ResultSetMeta, head: string): InlinePage {
-  return { parts: [`${head},"mimeType":${JSON.stringify(meta.mimeType ?? '')},"offset":0,"next":0}`], bytes: 0 };
+  return { parts: [`${head},"mimeType":${jsonString(meta.mimeType ?? '')},"offset":0,"next":0}`], bytes: 0 };
 }
 
 async function inlinePage(view: TaskView, meta: ResultSetMeta, budget: number): Promise<InlinePage> {
