@@ -5,11 +5,17 @@
 // first page of each set). Prints CPU and heap bytes allocated per task.
 //
 //   node bench/core-tasks.mjs [--tasks 20000] [--clients 32] [--rounds 3] [--alloc] [--top 0]
+//   node --expose-gc bench/core-tasks.mjs --retained [--tasks 10000] [--top 0]
 //
 // With --alloc, allocation is counted by V8's sampling heap profiler with collected objects
 // included (one sample per 1 KiB on average), so it is what was allocated, not what was left;
 // the sampling costs CPU, so CPU figures are read from a run without it. `--top N` also lists the
 // N functions that allocated most, by self size.
+//
+// With --retained, it instead counts what a finished task keeps for its retention: the heap after a
+// full GC with `--tasks` finished tasks kept (the default retention keeps 10,000) against the heap
+// with none, per task; `--top N` then lists the N object kinds (heap snapshot node type and name)
+// that grew most, in bytes and objects per task.
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { defineEngine } from '@engineconn/core';
@@ -21,6 +27,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '3' },
     alloc: { type: 'boolean', default: false },
+    retained: { type: 'boolean', default: false },
     top: { type: 'string', default: '0' },
   },
 });
@@ -112,8 +119,67 @@ function allocators(profile) {
   return [...bytes].sort((a, b) => b[1] - a[1]);
 }
 
+/** Self bytes and object counts per (node type, name) of a heap snapshot taken now. */
+async function heapKinds(session) {
+  const chunks = [];
+  const collect = (m) => chunks.push(m.params.chunk);
+  session.on('HeapProfiler.addHeapSnapshotChunk', collect);
+  await session.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  session.off('HeapProfiler.addHeapSnapshotChunk', collect);
+  const { snapshot, nodes, strings } = JSON.parse(chunks.join(''));
+  const fields = snapshot.meta.node_fields;
+  const types = snapshot.meta.node_types[0];
+  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const kinds = new Map();
+  for (let i = 0; i < nodes.length; i += fields.length) {
+    const type = types[nodes[i + typeAt]];
+    const name = type === 'string' || type === 'concatenated string' ? '' : strings[nodes[i + nameAt]];
+    const key = `${type} ${name}`.slice(0, 90);
+    const kind = kinds.get(key) ?? { bytes: 0, count: 0 };
+    kind.bytes += nodes[i + sizeAt];
+    kind.count++;
+    kinds.set(key, kind);
+  }
+  return kinds;
+}
+
+async function retained(session) {
+  if (typeof globalThis.gc !== 'function') throw new Error('--retained needs node --expose-gc');
+  // Warm-up on a few tasks, then evicted by nothing: the runtime keeps up to 10,000.
+  await loop(200);
+  await new Promise((resolve) => setImmediate(resolve));
+  globalThis.gc();
+  const top = Number(values.top);
+  const before = top > 0 ? await heapKinds(session) : null;
+  globalThis.gc();
+  const used0 = process.memoryUsage().heapUsed;
+  await loop(tasks);
+  // The tasks run in microtasks only: what they queued for the end of the tick (core's log and
+  // progress publication) runs now, as an event-loop turn would run it between requests.
+  await new Promise((resolve) => setImmediate(resolve));
+  globalThis.gc();
+  globalThis.gc();
+  const used1 = process.memoryUsage().heapUsed;
+  console.log(JSON.stringify({ tasks, keptBytesPerTask: Math.round((used1 - used0) / tasks) }));
+  if (!before) return;
+  const after = await heapKinds(session);
+  const grown = [...after].map(([key, a]) => {
+    const b = before.get(key) ?? { bytes: 0, count: 0 };
+    return [key, (a.bytes - b.bytes) / tasks, (a.count - b.count) / tasks];
+  });
+  grown.sort((x, y) => y[1] - x[1]);
+  for (const [key, bytes, count] of grown.slice(0, top))
+    console.log(`  ${bytes.toFixed(1).padStart(8)} B ${count.toFixed(2).padStart(6)} objects  ${key}`);
+}
+
 const session = new Session();
 session.connect();
+if (values.retained) {
+  await retained(session);
+  session.disconnect();
+  await ec.close();
+  process.exit(0);
+}
 await loop(tasks);
 for (let r = 0; r < Number(values.rounds); r++) {
   if (values.alloc) {

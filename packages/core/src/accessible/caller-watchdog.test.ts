@@ -90,7 +90,7 @@ describe('CallerWatchdog', () => {
   });
 
   test('a journal counts its open followers, which is what makes a stream count as following', async () => {
-    const journal = new TaskEventJournal({ readLog: async () => ({ lines: [] }) });
+    const journal = new TaskEventJournal({ log: { read: async () => ({ lines: [] }) } });
     journal.append('status', { status: 'Running', at: new Date().toISOString() });
     const gone = new AbortController();
     const stream = journal.follow(0, gone.signal);

@@ -85,7 +85,8 @@ export class EngineConnTask {
   #progressQueued = false;
   #workDir = false;
   #explicitProgress = false;
-  #settled!: (status: TerminalTaskStatus) => void;
+  /** The resolver of `finished`, dropped once called: a finished task is kept without it. */
+  #settled: (status: TerminalTaskStatus) => void = noop;
   /** Resolves with the terminal status once the task has reached it. */
   readonly finished = new Promise<TerminalTaskStatus>((resolve) => {
     this.#settled = resolve;
@@ -121,7 +122,7 @@ export class EngineConnTask {
         this.#bus.emit('taskResultSet', { taskId: this.id, owner: this.owner, resultSet: meta });
       },
     });
-    this.journal = new TaskEventJournal({ readLog: (from, limit) => this.log.read(from, limit) });
+    this.journal = new TaskEventJournal({ log: this.log });
   }
 
   /**
@@ -249,6 +250,7 @@ export class EngineConnTask {
     if (terminal) {
       this.journal.appendStatus('done', to, at, error);
       this.#settled(to as TerminalTaskStatus);
+      this.#settled = noop;
     }
   }
 

@@ -45,7 +45,7 @@ async function collect(iterator: AsyncIterable<TaskEvent>): Promise<TaskEvent[]>
 describe('TaskEventJournal', () => {
   test('numbers events from 1 and resolves log lines on read', async () => {
     const log = fakeLog();
-    const journal = new TaskEventJournal({ readLog: log.readLog });
+    const journal = new TaskEventJournal({ log: { read: log.readLog } });
     assert.equal(journal.lastSeq, 0);
     assert.equal(journal.append('status', { status: 'Running', at }), 1);
     assert.equal(journal.append('log', log.push(2)), 2);
@@ -60,7 +60,7 @@ describe('TaskEventJournal', () => {
 
   test('log events keep no lines of their own', async () => {
     const log = fakeLog();
-    const journal = new TaskEventJournal({ readLog: log.readLog });
+    const journal = new TaskEventJournal({ log: { read: log.readLog } });
     const batch = log.push(3);
     journal.append('log', batch);
     log.lines[1] = 'rewritten in the log';
@@ -70,7 +70,7 @@ describe('TaskEventJournal', () => {
 
   test('reads replay from any point, bounded by max', async () => {
     const log = fakeLog();
-    const journal = new TaskEventJournal({ readLog: log.readLog });
+    const journal = new TaskEventJournal({ log: { read: log.readLog } });
     for (let i = 0; i < 10; i++) journal.append('progress', { progress: i / 10, progressInfo: [] });
     assert.deepEqual(
       (await journal.read(4, 3)).map((e) => e.seq),
@@ -91,7 +91,7 @@ describe('TaskEventJournal', () => {
 
   test('consecutive log events are read back with one log read', async () => {
     const log = fakeLog();
-    const journal = new TaskEventJournal({ readLog: log.readLog });
+    const journal = new TaskEventJournal({ log: { read: log.readLog } });
     journal.append('log', log.push(2));
     journal.append('log', log.push(3));
     journal.append('status', { status: 'Running', at });
@@ -109,7 +109,7 @@ describe('TaskEventJournal', () => {
 
   test('a long log batch becomes several events; an empty one adds none', async () => {
     const log = fakeLog();
-    const journal = new TaskEventJournal({ readLog: log.readLog, maxLogLinesPerEvent: 4 });
+    const journal = new TaskEventJournal({ log: { read: log.readLog }, maxLogLinesPerEvent: 4 });
     assert.equal(journal.append('log', log.push(10)), 3);
     assert.equal(journal.append('log', { from: 10, lines: [] }), 3);
     const events = await journal.read(0);
@@ -128,7 +128,7 @@ describe('TaskEventJournal', () => {
   });
 
   test('done ends the journal: later appends throw EC_INTERNAL', () => {
-    const journal = new TaskEventJournal({ readLog: fakeLog().readLog });
+    const journal = new TaskEventJournal({ log: { read: fakeLog().readLog } });
     journal.append('done', { status: 'Succeed', finishedAt: at });
     assert.equal(journal.done, true);
     assert.throws(() => journal.append('progress', { progress: 1, progressInfo: [] }), { code: 'EC_INTERNAL' });
@@ -137,7 +137,7 @@ describe('TaskEventJournal', () => {
 
   test('follow replays, then yields live appends, and ends after done', async () => {
     const log = fakeLog();
-    const journal = new TaskEventJournal({ readLog: log.readLog });
+    const journal = new TaskEventJournal({ log: { read: log.readLog } });
     journal.append('status', { status: 'Running', at });
     journal.append('log', log.push(1));
     const following = collect(journal.follow(0));
@@ -160,7 +160,7 @@ describe('TaskEventJournal', () => {
   });
 
   test('follow from the middle resumes after the given seq, without repeats', async () => {
-    const journal = new TaskEventJournal({ readLog: fakeLog().readLog });
+    const journal = new TaskEventJournal({ log: { read: fakeLog().readLog } });
     for (let i = 0; i < 250; i++) journal.append('progress', { progress: i / 250, progressInfo: [] });
     journal.append('done', { status: 'Succeed', finishedAt: at });
     const events = await collect(journal.follow(120));
@@ -171,7 +171,7 @@ describe('TaskEventJournal', () => {
   });
 
   test('following a finished journal from its end yields nothing and ends', async () => {
-    const journal = new TaskEventJournal({ readLog: fakeLog().readLog });
+    const journal = new TaskEventJournal({ log: { read: fakeLog().readLog } });
     journal.append('done', { status: 'Failed', finishedAt: at });
     assert.deepEqual(await withDeadline(collect(journal.follow(1)), 5000, 'follow to end'), []);
     assert.deepEqual(await withDeadline(collect(journal.follow(99)), 5000, 'follow to end'), []);
@@ -188,10 +188,12 @@ describe('TaskEventJournal', () => {
       reading = resolve;
     });
     const journal = new TaskEventJournal({
-      readLog: async (from, limit) => {
-        reading?.();
-        await gate;
-        return log.readLog(from, limit);
+      log: {
+        read: async (from, limit) => {
+          reading?.();
+          await gate;
+          return log.readLog(from, limit);
+        },
       },
     });
     journal.append('log', log.push(1));
@@ -208,7 +210,7 @@ describe('TaskEventJournal', () => {
   });
 
   test('follow with after beyond lastSeq waits for events past it', async () => {
-    const journal = new TaskEventJournal({ readLog: fakeLog().readLog });
+    const journal = new TaskEventJournal({ log: { read: fakeLog().readLog } });
     journal.append('progress', { progress: 0.1, progressInfo: [] });
     const following = collect(journal.follow(3));
     journal.append('progress', { progress: 0.2, progressInfo: [] });
@@ -223,7 +225,7 @@ describe('TaskEventJournal', () => {
   });
 
   test('an abort ends a waiting follower', async () => {
-    const journal = new TaskEventJournal({ readLog: fakeLog().readLog });
+    const journal = new TaskEventJournal({ log: { read: fakeLog().readLog } });
     journal.append('status', { status: 'Running', at });
     const controller = new AbortController();
     const iterator = journal.follow(0, controller.signal);
@@ -236,14 +238,14 @@ describe('TaskEventJournal', () => {
   });
 
   test('an already aborted signal yields nothing', async () => {
-    const journal = new TaskEventJournal({ readLog: fakeLog().readLog });
+    const journal = new TaskEventJournal({ log: { read: fakeLog().readLog } });
     journal.append('status', { status: 'Running', at });
     assert.deepEqual(await collect(journal.follow(0, AbortSignal.abort())), []);
   });
 
   test('many followers and a concurrent producer each see every event once, in order', async () => {
     const log = fakeLog();
-    const journal = new TaskEventJournal({ readLog: log.readLog });
+    const journal = new TaskEventJournal({ log: { read: log.readLog } });
     const followers = Array.from({ length: 5 }, (_, i) => collect(journal.follow(i * 10)));
     for (let i = 0; i < 300; i++) {
       if (i % 3 === 0) journal.append('log', log.push(2));
@@ -262,7 +264,7 @@ describe('TaskEventJournal', () => {
   });
 
   test('a slow follower does not hold back a fast one', async () => {
-    const journal = new TaskEventJournal({ readLog: fakeLog().readLog });
+    const journal = new TaskEventJournal({ log: { read: fakeLog().readLog } });
     const slow = journal.follow(0);
     journal.append('progress', { progress: 0, progressInfo: [] });
     assert.equal((await slow.next()).value?.seq, 1);
@@ -275,7 +277,7 @@ describe('TaskEventJournal', () => {
   });
 
   test('a hold counts as a follower until released, once', () => {
-    const journal = new TaskEventJournal({ readLog: fakeLog().readLog });
+    const journal = new TaskEventJournal({ log: { read: fakeLog().readLog } });
     const release = journal.hold();
     assert.equal(journal.followers, 1);
     release();
@@ -285,7 +287,7 @@ describe('TaskEventJournal', () => {
 
   test('status and done kept as their parts read back as the events append would have stored', async () => {
     const log = fakeLog();
-    const journal = new TaskEventJournal({ readLog: log.readLog });
+    const journal = new TaskEventJournal({ log: { read: log.readLog } });
     const ms = Date.parse('2024-01-01T00:00:01.007Z');
     const error = { code: 'EC_ENGINE_ERROR', message: 'boom' } as const;
     journal.appendStatus('status', 'Running', ms, undefined);

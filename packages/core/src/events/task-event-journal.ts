@@ -5,9 +5,17 @@ import { isoTime } from '../util/iso-time.js';
 import { Wakeups } from '../util/wakeups.js';
 import type { TaskEvent, TaskEventData, TaskEventName } from './engine-conn-events.js';
 
+/** What a journal reads log lines back from: the task's TaskLog. */
+export interface JournalLog {
+  read(from: number, limit: number): Promise<{ lines: string[] }>;
+}
+
 export interface TaskEventJournalOptions {
-  /** Reads log lines back (the task's `TaskLog.read`), so log events need not hold their lines. */
-  readLog: (from: number, limit: number) => Promise<{ lines: string[] }>;
+  /**
+   * The task's log (its `read`), so log events need not hold their lines. An object, not a
+   * function: a closure made per task was kept with every finished task for its retention.
+   */
+  log: JournalLog;
   /** A log batch longer than this becomes several consecutive events. Default 1000. */
   maxLogLinesPerEvent?: number;
 }
@@ -38,7 +46,7 @@ const FOLLOW_BATCH = 100;
  * a slow one slows only itself. The journal ends with `done`; appending after it is a bug.
  */
 export class TaskEventJournal {
-  readonly #readLog: TaskEventJournalOptions['readLog'];
+  readonly #log: JournalLog;
   readonly #maxLogLines: number;
   #events: StoredEvent[] = [];
   #done = false;
@@ -47,7 +55,7 @@ export class TaskEventJournal {
   #followers = 0;
 
   constructor(opts: TaskEventJournalOptions) {
-    this.#readLog = opts.readLog;
+    this.#log = opts.log;
     this.#maxLogLines = Math.max(1, Math.floor(opts.maxLogLinesPerEvent ?? 1000));
   }
 
@@ -154,7 +162,7 @@ export class TaskEventJournal {
         count += next.count;
         prev = next;
       }
-      const { lines } = await this.#readLog(item.from, count);
+      const { lines } = await this.#log.read(item.from, count);
       for (let j = i, offset = 0; j < end; j++) {
         const log = stored[j] as Extract<StoredEvent, { event: 'log' }>;
         out[j] = {

@@ -29,6 +29,8 @@ export type TaskLogPage = LogPage;
 
 /** Every this many lines the byte offset of a line is remembered, so deep reads seek instead of scan. */
 const INDEX_EVERY = 1024;
+/** The batch of a finished log, to which nothing is pushed: one array for every retained task. */
+const NO_LINES: string[] = [];
 /** Characters of a finished log kept in memory; a longer one is read back from its file. */
 const RETAINED_CHARS = 64 * 1024;
 
@@ -55,8 +57,9 @@ export class TaskLog {
   readonly #maxLines: number;
   readonly #maxChars: number;
   readonly #maxLineLength: number;
-  readonly #onBatch: ((from: number, lines: string[]) => void) | undefined;
-  readonly #onError: (err: unknown) => void;
+  /** Dropped when the log ends: a finished task is kept for its retention, and no batch comes. */
+  #onBatch: ((from: number, lines: string[]) => void) | undefined;
+  readonly #onError: ((err: unknown) => void) | undefined;
 
   /** The memory window: lines [#count - size, #count) live at #window[#head …]. */
   #window: string[] = [];
@@ -90,8 +93,7 @@ export class TaskLog {
     this.#maxChars = Math.max(0, Math.floor(opts.maxChars ?? 0));
     this.#maxLineLength = Math.max(2, Math.floor(opts.maxLineLength ?? 64 * 1024));
     this.#onBatch = opts.onBatch;
-    this.#onError =
-      opts.onError ?? ((err) => process.emitWarning(`task log ${this.file}: ${String(err)}`, 'EngineConnWarning'));
+    this.#onError = opts.onError;
   }
 
   /** Lines with a sequence number so far, notices included. */
@@ -182,6 +184,10 @@ export class TaskLog {
     if (this.#cut > 0) this.#push(`[engineconn] ${this.#cut} lines were cut`);
     this.#finished = true;
     this.#flush();
+    // No batch comes after the end: the finished task, kept for its retention, keeps neither the
+    // callback (a closure over the task) nor an empty batch array of its own.
+    this.#onBatch = undefined;
+    this.#batch = NO_LINES;
     if (this.#fd !== null || this.#windowChars > RETAINED_CHARS) this.#writeFile();
     // A finished task stays readable for its retention period; past a small size its log is read
     // from the file, so an EngineConn's memory does not grow with every retained task's log.
@@ -280,8 +286,14 @@ export class TaskLog {
     try {
       this.#onBatch?.(from, lines);
     } catch (err) {
-      this.#onError(err);
+      this.#reportError(err);
     }
+  }
+
+  /** A throwing `onBatch` or a failing file, to `onError` or else as a process warning. */
+  #reportError(err: unknown): void {
+    if (this.#onError) this.#onError(err);
+    else process.emitWarning(`task log ${this.file}: ${String(err)}`, 'EngineConnWarning');
   }
 
   /** Writes every line not yet in the file, synchronously, and extends the offset index. */
@@ -305,7 +317,7 @@ export class TaskLog {
       // Bytes of this chunk may have reached the file; the index never points past #writtenBytes.
       this.#writeFailed = true;
       this.#closeFd();
-      this.#onError(err);
+      this.#reportError(err);
       if (!this.#capped) this.#cap(`the log file cannot be written (${(err as Error).message ?? String(err)})`);
       return;
     }
@@ -321,7 +333,7 @@ export class TaskLog {
     try {
       closeSync(fd);
     } catch (err) {
-      this.#onError(err);
+      this.#reportError(err);
     }
   }
 

@@ -61,7 +61,8 @@ export class ResultSetFileWriter implements ResultSetWriter {
   readonly index: number;
   readonly file: string;
   readonly #meta: ResultSetMeta;
-  readonly #onClosed: (writer: ResultSetFileWriter) => void;
+  /** Called once, when the set completes, then dropped: a finished set is kept without it. */
+  #onClosed: ((writer: ResultSetFileWriter) => void) | null;
   readonly #store: ResultStore;
   /** Bytes stored that readers may use (whole rows or content). */
   #committedBytes = 0;
@@ -75,7 +76,8 @@ export class ResultSetFileWriter implements ResultSetWriter {
   #queued = 0;
   #failure: EngineConnError | null = null;
   #closing: Promise<void> | null = null;
-  readonly #changes = new Wakeups();
+  /** Readers waiting for the next commit; made for the first one (most sets have none). */
+  #changes: Wakeups | null = null;
   /** The metadata once complete (see meta()). */
   #final: ResultSetMeta | null = null;
 
@@ -187,12 +189,13 @@ export class ResultSetFileWriter implements ResultSetWriter {
    */
   changed(signal?: AbortSignal): Promise<void> {
     if (this.#meta.complete) return DONE;
+    this.#changes ??= new Wakeups();
     return this.#changes.wait(signal);
   }
 
   /** Readers waiting in changed() now. */
   get waiting(): number {
-    return this.#changes.size;
+    return this.#changes?.size ?? 0;
   }
 
   writeRows(rows: readonly (readonly unknown[])[]): Promise<void> {
@@ -279,8 +282,11 @@ export class ResultSetFileWriter implements ResultSetWriter {
     // No row comes after: the index in an array of its own length (one grown by push keeps room
     // for 17 or more), since the set is kept for its task's retention.
     this.#rowOffsets = this.#rowOffsets.slice();
-    this.#changes.wakeAll();
-    this.#onClosed(this);
+    this.#changes?.wakeAll();
+    this.#store.seal();
+    const onClosed = this.#onClosed;
+    this.#onClosed = null;
+    onClosed?.(this);
   }
 
   #refuse(kind: 'TABLE' | 'CONTENT', method: string): Promise<void> | null {
@@ -332,7 +338,7 @@ export class ResultSetFileWriter implements ResultSetWriter {
     this.#committedBytes += bytes;
     if (this.#meta.type === 'TABLE') this.#meta.rowCount += rows;
     else this.#meta.byteCount += bytes;
-    this.#changes.wakeAll();
+    this.#changes?.wakeAll();
   }
 }
 

@@ -1,4 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
+import { EngineConnError } from '@engineconn/protocol/constants';
 import type { ReadHandle } from '../util/line-file.js';
 import type { ResultMemory } from './result-memory.js';
 
@@ -36,7 +37,8 @@ async function readFully(handle: FileHandle, buffer: Buffer, offset: number, len
 export class ResultStore {
   readonly file: string;
   readonly #memory: ResultMemory;
-  readonly #openFile: () => Promise<FileHandle>;
+  /** Makes the set's file when it outgrows memory; dropped by seal(), after which nothing is appended. */
+  #openFile: (() => Promise<FileHandle>) | null;
   #buf: Buffer | null = null;
   #reserved = 0;
   #size = 0;
@@ -132,6 +134,15 @@ export class ResultStore {
     return this.#handle !== null;
   }
 
+  /**
+   * No byte is appended after this (the set is complete): the function that would make its file is
+   * dropped, so a finished set kept for its task's retention does not keep it (a closure over the
+   * task's results).
+   */
+  seal(): void {
+    this.#openFile = null;
+  }
+
   /** Releases the file (memory stays readable). Idempotent. */
   async close(): Promise<void> {
     const handle = this.#handle;
@@ -171,6 +182,8 @@ export class ResultStore {
   }
 
   async #spill(): Promise<void> {
+    if (!this.#openFile)
+      throw new EngineConnError('EC_INTERNAL', `Result file ${this.file}: appended after the set was complete.`);
     const handle = await this.#openFile();
     this.#handle = handle;
     if (this.#size > 0) await writeAll(handle, (this.#buf as Buffer).subarray(0, this.#size), 0);

@@ -55,16 +55,20 @@ function parseRows(set: ResultSetFileWriter, rows: Buffer): unknown[][] {
  */
 export class TaskResults {
   readonly dir: string;
-  readonly #onCreated: ((meta: ResultSetMeta) => void) | undefined;
-  readonly #onUpdated: ((meta: ResultSetMeta) => void) | undefined;
+  /** Dropped once the task has ended and every set is complete: none is made or closed after. */
+  #onCreated: ((meta: ResultSetMeta) => void) | undefined;
+  #onUpdated: ((meta: ResultSetMeta) => void) | undefined;
   readonly #memory: ResultMemory;
   readonly #keptHandleIdleMs: number;
   #sets: ResultSetFileWriter[] = [];
   #reserved = 0;
   #dirReady: Promise<unknown> | null = null;
   #ended = false;
-  /** Woken when a set is opened or the task ends: readers waiting for a set not there yet. */
-  readonly #opened = new Wakeups();
+  /**
+   * Woken when a set is opened or the task ends: readers waiting for a set not there yet. Made for
+   * the first such reader (most tasks have none).
+   */
+  #opened: Wakeups | null = null;
 
   constructor(opts: TaskResultsOptions) {
     this.dir = opts.dir;
@@ -123,7 +127,7 @@ export class TaskResults {
       const set = Number.isInteger(index) ? this.#sets[index] : undefined;
       if (set ? set.type !== 'TABLE' || set.complete || set.rowCount >= rows : this.#ended) return;
       // The signal goes to the wait itself: a wait cut short leaves no waiter behind on the set.
-      await (set ? set.changed(signal) : this.#opened.wait(signal));
+      await (set ? set.changed(signal) : this.#openedWakeups().wait(signal));
     }
   }
 
@@ -132,7 +136,7 @@ export class TaskResults {
    * a reader that gave up is no longer counted.
    */
   get waiting(): number {
-    let count = this.#opened.size;
+    let count = this.#opened?.size ?? 0;
     for (const set of this.#sets) if (set !== undefined) count += set.waiting;
     return count;
   }
@@ -289,15 +293,33 @@ export class TaskResults {
     this.#ended = true;
     // No set comes after: the list in an array of its own length, kept for the task's retention.
     this.#sets = this.#sets.slice();
-    this.#opened.wakeAll();
+    this.#opened?.wakeAll();
     // Most tasks closed their sets themselves: nothing to wait for, no promises to make.
-    if (this.#sets.every((set) => set === undefined || set.complete)) return CLOSED;
+    if (this.#sets.every((set) => set === undefined || set.complete)) {
+      this.#dropCallbacks();
+      return CLOSED;
+    }
     return this.#closeAll(opts);
   }
 
   async #closeAll(opts: { truncated?: boolean }): Promise<void> {
     const sets = this.#sets.filter((set) => set !== undefined);
-    await Promise.all(sets.map((set) => (opts.truncated ? set.closeTruncated() : set.close())));
+    try {
+      await Promise.all(sets.map((set) => (opts.truncated ? set.closeTruncated() : set.close())));
+    } finally {
+      this.#dropCallbacks();
+    }
+  }
+
+  #openedWakeups(): Wakeups {
+    this.#opened ??= new Wakeups();
+    return this.#opened;
+  }
+
+  /** No set is made or completed any more: the task's callbacks (closures over it) are not kept. */
+  #dropCallbacks(): void {
+    this.#onCreated = undefined;
+    this.#onUpdated = undefined;
   }
 
   #open(index: number, spec: ResultSetSpec): ResultSetWriter {
@@ -311,7 +333,7 @@ export class TaskResults {
     });
     this.#sets[index] = writer;
     this.#onCreated?.(writer.meta());
-    this.#opened.wakeAll();
+    this.#opened?.wakeAll();
     return writer;
   }
 
