@@ -27,3 +27,17 @@ test('ec.engineNice=0 leaves the interpreter at the event loop own value', async
     await py.close();
   }
 });
+
+test('an interpreter started again after a crash runs ec.engineNice lower too', async () => {
+  const py = await openPython({ 'ec.engineNice': '4' });
+  try {
+    const first = py.session.pid;
+    await assert.rejects(py.run('import os\nos._exit(3)'));
+    const task = await py.run(NICE_OF_INTERPRETER_AND_CHILD);
+    assert.notEqual(py.session.pid, first, 'a new interpreter ran the task');
+    const value = Math.min(19, getPriority() + 4);
+    assert.equal(task.text(0), `(${value}, ${value})`);
+  } finally {
+    await py.close();
+  }
+});
