@@ -121,6 +121,29 @@ describe('one-request tasks: POST /api/v1/tasks?wait=', () => {
     }
   });
 
+  test('the task part is the text GET /api/v1/tasks/:id answers, byte for byte: key order, escaping, labels, error', async () => {
+    // The answer writes the task's JSON key by key; GET serialises info() itself. Strings that need
+    // escaping, a label, every set type and a failure's error: the optional keys and their places.
+    const res = await server.request({
+      method: 'POST',
+      url: '/api/v1/tasks?wait=10s',
+      payload: {
+        code: 'select "q" \\ é\t😀; text x; picture; fail the "quoted" \u2028 reason',
+        labels: { 'a "k"': 'v\u0001é' },
+      },
+    });
+    assert.equal(res.statusCode, 200);
+    const answer = res.json<OneRequestAnswer>();
+    assert.equal(answer.status, 'Failed');
+    assert.deepEqual(
+      answer.resultSets.map((meta) => meta.type),
+      ['TABLE', 'TEXT', 'PICTURE'],
+    );
+    const got = await server.request({ method: 'GET', url: `/api/v1/tasks/${answer.id}` });
+    const taskPart = res.body.slice(0, res.body.lastIndexOf(',"results":['));
+    assert.equal(`${taskPart}}`, got.body);
+  });
+
   test('a failed task answers 200 with Failed and its error', async () => {
     const answer = (await submitWaiting('fail no such table', '10s')).json<OneRequestAnswer>();
     assert.equal(answer.status, 'Failed');
