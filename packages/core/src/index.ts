@@ -41,13 +41,7 @@ export {
   type TaskAbortReason,
   taskAbortReasonOf,
 } from './computation/task-abort.js';
-export {
-  columnsJson,
-  jsonString,
-  resultSetMetaJson,
-  taskInfoJson,
-  taskInfoJsonHead,
-} from './computation/task-info-json.js';
+export { columnsJson, jsonString, taskInfoJsonHead } from './computation/task-info-json.js';
 export {
   type Caller,
   type Column,
