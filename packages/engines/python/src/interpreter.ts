@@ -130,8 +130,16 @@ export class Interpreter {
       );
     }
     // Python starts no thread and no process of its own before the driver runs: all it starts later
-    // inherits this.
-    niceChild(child.pid, options.nice);
+    // inherits this. A system that refuses it leaves the interpreter at the loop's value, as the
+    // thread sweep does (EngineThreadNice), rather than failing the start with the child running.
+    try {
+      niceChild(child.pid, options.nice);
+    } catch (err) {
+      options.logger.warn(
+        { err, pid: child.pid },
+        'the python interpreter keeps the event loop priority: the system refused to lower it',
+      );
+    }
     const interpreter = new Interpreter(child, child.pid, Buffer.from(marker), options.logger);
     const timer = new AbortController();
     const outcome = await Promise.race([
