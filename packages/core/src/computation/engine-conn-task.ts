@@ -122,7 +122,7 @@ export class EngineConnTask {
         this.#bus.emit('taskResultSet', { taskId: this.id, owner: this.owner, resultSet: meta });
       },
     });
-    this.journal = new TaskEventJournal({ log: this.log });
+    this.journal = new TaskEventJournal({ log: this.log, since: this.createdAt });
   }
 
   /**

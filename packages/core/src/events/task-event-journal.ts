@@ -4,6 +4,7 @@ import { BadRequestError } from '../errors/errors.js';
 import { isoTime } from '../util/iso-time.js';
 import { Wakeups } from '../util/wakeups.js';
 import type { TaskEvent, TaskEventData, TaskEventName } from './engine-conn-events.js';
+import { packLog, packStatus, unpack } from './packed-events.js';
 
 /** What a journal reads log lines back from: the task's TaskLog. */
 export interface JournalLog {
@@ -18,8 +19,11 @@ export interface TaskEventJournalOptions {
   log: JournalLog;
   /** A log batch longer than this becomes several consecutive events. Default 1000. */
   maxLogLinesPerEvent?: number;
+  /** The time its events' times are kept relative to (see packed-events.ts): the task's creation. Default now. */
+  since?: number;
 }
 
+/** An event as read back: kept as an object, or unpacked from its number. */
 type StoredEvent =
   | { event: 'log'; from: number; count: number }
   /** A status or done event kept as its parts, its time as a number: made into data when read. */
@@ -48,7 +52,9 @@ const FOLLOW_BATCH = 100;
 export class TaskEventJournal {
   readonly #log: JournalLog;
   readonly #maxLogLines: number;
-  #events: StoredEvent[] = [];
+  readonly #since: number;
+  /** Status, done and log events as numbers (packed-events.ts), the others as objects. */
+  #events: (StoredEvent | number)[] = [];
   #done = false;
   /** Followers waiting for the next event; made for the first one (most tasks have none). */
   #waiters: Wakeups | null = null;
@@ -57,6 +63,7 @@ export class TaskEventJournal {
   constructor(opts: TaskEventJournalOptions) {
     this.#log = opts.log;
     this.#maxLogLines = Math.max(1, Math.floor(opts.maxLogLinesPerEvent ?? 1000));
+    this.#since = opts.since ?? Date.now();
   }
 
   /** The seq of the last event, 0 when there is none. */
@@ -99,7 +106,8 @@ export class TaskEventJournal {
     if (event === 'log') {
       const { from, lines } = data as TaskEventData['log'];
       for (let at = 0; at < lines.length; at += this.#maxLogLines) {
-        this.#events.push({ event: 'log', from: from + at, count: Math.min(this.#maxLogLines, lines.length - at) });
+        const count = Math.min(this.#maxLogLines, lines.length - at);
+        this.#events.push(packLog(from + at, count, this.#maxLogLines));
       }
     } else {
       this.#events.push({ event, data } as StoredEvent);
@@ -118,7 +126,7 @@ export class TaskEventJournal {
     if (this.#done) {
       throw new EngineConnError('EC_INTERNAL', `Task event '${event}' appended after 'done': the journal has ended.`);
     }
-    this.#events.push({ event, status, atMs, error });
+    this.#events.push(error ? { event, status, atMs, error } : packStatus(event, status, atMs, this.#since));
     if (event === 'done') this.#end();
     this.#wake();
     return this.#events.length;
@@ -143,7 +151,9 @@ export class TaskEventJournal {
     if (!Number.isInteger(after)) throw new BadRequestError(`'after' must be an integer, got ${after}.`);
     if (!Number.isInteger(max) || max < 0) throw new BadRequestError(`'max' must be an integer >= 0, got ${max}.`);
     const first = Math.max(0, after);
-    const stored = this.#events.slice(first, first + max);
+    const stored: StoredEvent[] = this.#events
+      .slice(first, first + max)
+      .map((item) => (typeof item === 'number' ? unpack(item, this.#since, this.#maxLogLines) : item));
     const out: TaskEvent[] = new Array(stored.length);
     // Consecutive log events are resolved with one read of the whole line range.
     for (let i = 0; i < stored.length; ) {
