@@ -34,6 +34,9 @@ export interface EngineConnTaskInit {
 
 function noop(): void {}
 
+/** The progress info of a task that reported none: one frozen array shared, not an empty one per task. */
+const NO_PROGRESS_INFO: ProgressInfo[] = Object.freeze([]) as unknown as ProgressInfo[];
+
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : isoTime(ms));
 
 /** A function `onAbort` calls once when the task is aborted. */
@@ -75,8 +78,10 @@ export class EngineConnTask {
   #failure: EngineConnError | undefined;
   #error: ErrorBody | undefined;
   #progress = 0;
-  #progressInfo: ProgressInfo[] = [];
-  #statements = { total: 0, current: 0 };
+  #progressInfo: ProgressInfo[] = NO_PROGRESS_INFO;
+  /** Two numbers, not an object replaced at every statement: one less object per task and per statement. */
+  #statementsTotal = 0;
+  #statementsCurrent = 0;
   #lastTouchedAt = Date.now();
   readonly #machine = createTaskStatusMachine();
   readonly #bus: SyncListenerBus<EngineConnEvents>;
@@ -231,6 +236,8 @@ export class EngineConnTask {
     const terminal = isTerminalTaskStatus(to);
     if (terminal) {
       this.#finishedAt = at;
+      // No statement runs after the end: its (empty) listener list is not kept for the retention.
+      this.#abortListeners = null;
       this.#failure = failure;
       this.#error = error;
       // Set, not scheduled: the task's last progress event is published now, below.
@@ -275,12 +282,13 @@ export class EngineConnTask {
   }
 
   setStatements(total: number): void {
-    this.#statements = { total: Math.max(0, Math.floor(total)), current: this.#statements.current };
+    this.#statementsTotal = Math.max(0, Math.floor(total));
   }
 
   statementStarted(index: number): void {
-    this.#statements = { total: Math.max(this.#statements.total, index + 1), current: index + 1 };
-    if (!this.#explicitProgress && this.#statements.total > 0) this.#setProgress(index / this.#statements.total);
+    this.#statementsTotal = Math.max(this.#statementsTotal, index + 1);
+    this.#statementsCurrent = index + 1;
+    if (!this.#explicitProgress && this.#statementsTotal > 0) this.#setProgress(index / this.#statementsTotal);
   }
 
   info(): TaskInfo {
@@ -291,7 +299,7 @@ export class EngineConnTask {
       runType: this.runType,
       progress: this.#progress,
       progressInfo: this.#progressInfo,
-      statements: { ...this.#statements },
+      statements: { total: this.#statementsTotal, current: this.#statementsCurrent },
       createdAt: isoTime(this.createdAt),
       startedAt: iso(this.#startedAt),
       finishedAt: iso(this.#finishedAt),

@@ -60,7 +60,8 @@ export interface ResultSetFileWriterInit {
 export class ResultSetFileWriter implements ResultSetWriter {
   readonly index: number;
   readonly file: string;
-  readonly #meta: ResultSetMeta;
+  /** The metadata as the set is written; the frozen copy once complete (the mutable one is not kept). */
+  #meta: ResultSetMeta;
   /** Called once, when the set completes, then dropped: a finished set is kept without it. */
   #onClosed: ((writer: ResultSetFileWriter) => void) | null;
   readonly #store: ResultStore;
@@ -104,13 +105,9 @@ export class ResultSetFileWriter implements ResultSetWriter {
    */
   meta(): ResultSetMeta {
     if (this.#final) return this.#final;
-    if (!this.#meta.complete) {
-      const meta = { ...this.#meta };
-      if (meta.columns) meta.columns = meta.columns.map((c) => ({ ...c }));
-      return meta;
-    }
-    this.#final = frozenMeta(this.#meta);
-    return this.#final;
+    const meta = { ...this.#meta };
+    if (meta.columns) meta.columns = meta.columns.map((c) => ({ ...c }));
+    return meta;
   }
 
   get type(): ResultSetMeta['type'] {
@@ -279,6 +276,9 @@ export class ResultSetFileWriter implements ResultSetWriter {
 
   #complete(): void {
     this.#meta.complete = true;
+    // Frozen now and kept alone: a finished set is kept for its task's retention, and it held both.
+    this.#final = frozenMeta(this.#meta);
+    this.#meta = this.#final;
     // No row comes after: the index in an array of its own length (one grown by push keeps room
     // for 17 or more), since the set is kept for its task's retention.
     this.#rowOffsets = this.#rowOffsets.slice();
