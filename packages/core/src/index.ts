@@ -114,7 +114,7 @@ export {
 export { type EngineConnHandle, type EngineConnHooks, HOOK_STAGES } from './plugin/hooks.js';
 export { StatementExecutor } from './plugin/statement-executor.js';
 export type { ResultSetSpec, ResultSetWriter, TaskContext } from './plugin/task-context.js';
-export { EngineThreadNice, niceChild, nicedCommand, readEngineNice } from './process/engine-nice.js';
+export { keepEngineThreadsNiced, niceChild, nicedCommand, readEngineNice } from './process/engine-nice.js';
 // child processes (for engines that run them)
 export {
   type EscalateKillOptions,

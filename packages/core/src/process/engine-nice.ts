@@ -104,37 +104,29 @@ export function niceEngineThreads(nice: number): number {
 const SWEEP_INTERVAL_MS = 5000;
 
 /**
- * Keeps the engine's threads niced (niceEngineThreads) from now until closed: a sweep now, then one
- * every few seconds on an unref()ed timer. A sweep the system refuses (a sandbox that forbids
- * setpriority) is reported once, and the sweeps stop: the EngineConn runs as it would with 0.
+ * Keeps the engine's threads niced (niceEngineThreads) from now until the returned stop is called:
+ * a sweep now, then one every few seconds on an unref()ed timer. A sweep the system refuses (a
+ * sandbox that forbids setpriority) is reported once, and the sweeps stop: the EngineConn runs as
+ * it would with 0. Stopping twice is stopping once.
  */
-export class EngineThreadNice {
-  readonly nice: number;
-  #timer: NodeJS.Timeout | null = null;
-
-  private constructor(nice: number) {
-    this.nice = nice;
-  }
-
-  static start(nice: number, onRefused: (err: unknown) => void, intervalMs = SWEEP_INTERVAL_MS): EngineThreadNice {
-    const keeper = new EngineThreadNice(nice);
-    if (nice === 0) return keeper;
-    const sweep = (): boolean => {
-      try {
-        niceEngineThreads(nice);
-        return true;
-      } catch (err) {
-        keeper.close();
-        onRefused(err);
-        return false;
-      }
-    };
-    if (sweep()) keeper.#timer = setInterval(sweep, intervalMs).unref();
-    return keeper;
-  }
-
-  close(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
-  }
+export function keepEngineThreadsNiced(
+  nice: number,
+  onRefused: (err: unknown) => void,
+  intervalMs = SWEEP_INTERVAL_MS,
+): () => void {
+  if (nice === 0) return () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const sweep = (): boolean => {
+    try {
+      niceEngineThreads(nice);
+      return true;
+    } catch (err) {
+      clearInterval(timer);
+      onRefused(err);
+      return false;
+    }
+  };
+  if (!sweep()) return () => {};
+  timer = setInterval(sweep, intervalMs).unref();
+  return () => clearInterval(timer);
 }

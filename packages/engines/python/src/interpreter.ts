@@ -131,7 +131,7 @@ export class Interpreter {
     }
     // Python starts no thread and no process of its own before the driver runs: all it starts later
     // inherits this. A system that refuses it leaves the interpreter at the loop's value, as the
-    // thread sweep does (EngineThreadNice), rather than failing the start with the child running.
+    // thread sweep does (keepEngineThreadsNiced), rather than failing the start with the child running.
     try {
       niceChild(child.pid, options.nice);
     } catch (err) {

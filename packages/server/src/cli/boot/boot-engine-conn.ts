@@ -3,7 +3,7 @@ import {
   EngineConnRuntime,
   type EngineCreationContext,
   type EnginePlugin,
-  EngineThreadNice,
+  keepEngineThreadsNiced,
   type NodeStatus,
   startingInfo,
 } from '@engineconn/core';
@@ -222,10 +222,10 @@ export async function completeBoot<P extends Port>(
   const runtime = await opening;
   state.runtime = runtime;
   // The engine's threads yield to the event loop; the first sweep finds those the open started.
-  const nice = EngineThreadNice.start(runtime.settings.engineNice, (err) =>
+  const stopNicing = keepEngineThreadsNiced(runtime.settings.engineNice, (err) =>
     logger.warn({ err }, 'the engine threads keep the event loop priority: the system refused to lower theirs'),
   );
-  teardown.defer('the engine threads nice value', () => nice.close());
+  teardown.defer('the engine threads nice value', stopNicing);
   teardown.defer('the engine session', async (cause) => {
     if (!cause.failed) return;
     state.failedFrom = runtime.status;
