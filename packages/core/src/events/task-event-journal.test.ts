@@ -301,4 +301,28 @@ describe('TaskEventJournal', () => {
     ]);
     assert.throws(() => journal.appendStatus('status', 'Running', ms, undefined), /after 'done'/);
   });
+
+  test('events kept as numbers read back whole: times before, at and long after the start, a fractional time, log ranges', async () => {
+    const log = fakeLog();
+    const since = Date.parse('2026-12-01T22:00:00.000Z');
+    const journal = new TaskEventJournal({ log: { read: log.readLog }, since, maxLogLinesPerEvent: 2 });
+    journal.appendStatus('status', 'Scheduled', since - 3_000, undefined);
+    journal.appendStatus('status', 'Running', since, undefined);
+    journal.append('log', log.push(3));
+    journal.appendStatus('status', 'Running', since + 0.5, undefined);
+    journal.appendStatus('status', 'Succeed', since + 40 * 86_400_000, undefined);
+    journal.appendStatus('done', 'Succeed', since + 40 * 86_400_000, undefined);
+    const later = '2027-01-10T22:00:00.000Z';
+    const expected = [
+      { seq: 1, event: 'status', data: { status: 'Scheduled', at: '2026-12-01T21:59:57.000Z' } },
+      { seq: 2, event: 'status', data: { status: 'Running', at: '2026-12-01T22:00:00.000Z' } },
+      { seq: 3, event: 'log', data: { from: 0, lines: ['line 0', 'line 1'] } },
+      { seq: 4, event: 'log', data: { from: 2, lines: ['line 2'] } },
+      { seq: 5, event: 'status', data: { status: 'Running', at: new Date(since + 0.5).toISOString() } },
+      { seq: 6, event: 'status', data: { status: 'Succeed', at: later } },
+      { seq: 7, event: 'done', data: { status: 'Succeed', finishedAt: later } },
+    ];
+    assert.deepEqual(await journal.read(0), expected);
+    assert.deepEqual(await collect(journal.follow(2)), expected.slice(2));
+  });
 });

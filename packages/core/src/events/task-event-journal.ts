@@ -126,7 +126,9 @@ export class TaskEventJournal {
     if (this.#done) {
       throw new EngineConnError('EC_INTERNAL', `Task event '${event}' appended after 'done': the journal has ended.`);
     }
-    this.#events.push(error ? { event, status, atMs, error } : packStatus(event, status, atMs, this.#since));
+    // A time not a whole number of ms from `since` would not come back from its number: an object.
+    const packable = error === undefined && Number.isSafeInteger(atMs - this.#since);
+    this.#events.push(packable ? packStatus(event, status, atMs, this.#since) : { event, status, atMs, error });
     if (event === 'done') this.#end();
     this.#wake();
     return this.#events.length;
