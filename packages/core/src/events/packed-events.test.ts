@@ -18,18 +18,6 @@ test('a status or done event comes back as it was packed, for every status and a
   }
 });
 
-test('a status time with a fraction of a millisecond keeps its status, at the millisecond its ISO time shows', () => {
-  for (const fraction of [0.25, 0.5, 0.999]) {
-    const atMs = since + 1000 + fraction;
-    const unpacked = unpack(packStatus('done', 'Succeed', atMs, since), since, 1000) as {
-      status: string;
-      atMs: number;
-    };
-    assert.equal(unpacked.status, 'Succeed');
-    assert.equal(new Date(unpacked.atMs).toISOString(), new Date(atMs).toISOString());
-  }
-});
-
 test('a log event comes back with its range, at any line and up to the batch limit', () => {
   for (const maxLines of [1, 7, 1000]) {
     for (const from of [0, 1, 999, 1_000_001, 2 ** 40]) {

@@ -23,9 +23,7 @@ export type PackedLog = { event: 'log'; from: number; count: number };
 
 export function packStatus(event: 'status' | 'done', status: TaskStatus, atMs: number, since: number): number {
   const kind = 2 * (STATUS_INDEX.get(status) as number) + (event === 'done' ? 1 : 0);
-  // Whole milliseconds, as an event's ISO time shows them: a fraction (a mocked or computed clock)
-  // would carry into the kind and unpack as another status, or none.
-  return Math.floor(atMs - since) * KINDS + kind;
+  return (atMs - since) * KINDS + kind;
 }
 
 /** A log event of `count` lines (1 to `maxLines`) from line `from`. */
