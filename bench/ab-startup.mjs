@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startEngineConn } from './lib/engineconn.mjs';
 import { median, round } from './lib/stats.mjs';
+import { parseVariants } from './lib/variants.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -41,17 +42,9 @@ function cpuOf(pid) {
   return { total: total / 1e6, main: ns(`/proc/${pid}/task/${pid}/schedstat`) / 1e6 };
 }
 
-const variants = positionals.map((spec) => {
-  const [name, rest = ''] = spec.split(/=(.*)/s);
-  const [envs, bin] = rest.split('@');
-  const env = Object.fromEntries(
-    envs
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => kv.split(/=(.*)/s)),
-  );
-  if (!values['extra-ca']) env.NODE_EXTRA_CA_CERTS = undefined;
-  return { name, env, bin: bin || undefined, ready: [], cpu: [], main: [] };
+const variants = parseVariants(positionals).map((v) => {
+  if (!values['extra-ca']) v.env.NODE_EXTRA_CA_CERTS = undefined;
+  return { ...v, ready: [], cpu: [], main: [] };
 });
 if (variants.length === 0) throw new Error('name at least one variant: NAME=[ENV,…][@BIN]');
 

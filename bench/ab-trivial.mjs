@@ -17,6 +17,7 @@ import { closedLoop } from './lib/closed-loop.mjs';
 import { startEngineConn } from './lib/engineconn.mjs';
 import { round } from './lib/stats.mjs';
 import { threadCpu } from './lib/threads.mjs';
+import { parseVariants } from './lib/variants.mjs';
 import { wrkInstalled, wrkOneRequest } from './lib/wrk.mjs';
 
 const { values, positionals } = parseArgs({
@@ -33,17 +34,7 @@ if (values.client === 'wrk' && !wrkInstalled()) throw new Error('--client wrk ne
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
 
-const variants = positionals.map((spec) => {
-  const [name, rest = ''] = spec.split(/=(.*)/s);
-  const [envs, bin] = rest.split('@');
-  const env = Object.fromEntries(
-    envs
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => kv.split(/=(.*)/s)),
-  );
-  return { name, env, bin };
-});
+const variants = parseVariants(positionals);
 
 async function runOnce({ env, bin }) {
   const saved = { ...process.env };
