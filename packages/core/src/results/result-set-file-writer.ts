@@ -253,15 +253,18 @@ export class ResultSetFileWriter implements ResultSetWriter {
 
   /** Waits for queued writes, releases the file and marks the set complete. Idempotent. */
   close(): Promise<void> {
+    if (this.#closing) return this.#closing;
     // A set in memory with no write queued closes at once: a promise chain per set was most of
-    // what a one-row result cost.
-    this.#closing ??= this.#queued === 0 && !this.#store.writing ? this.#closeNow() : this.#closeLater();
+    // what a one-row result cost. Closing is recorded before the set completes, so a close() or
+    // closeTruncated() made from its completion's callbacks finds it closed (its metadata is
+    // frozen by then).
+    if (this.#queued === 0 && !this.#store.writing) {
+      this.#closing = DONE;
+      this.#complete();
+    } else {
+      this.#closing = this.#closeLater();
+    }
     return this.#closing;
-  }
-
-  #closeNow(): Promise<void> {
-    this.#complete();
-    return DONE;
   }
 
   async #closeLater(): Promise<void> {
