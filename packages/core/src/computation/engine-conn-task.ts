@@ -39,6 +39,23 @@ const NO_PROGRESS_INFO: ProgressInfo[] = Object.freeze([]) as unknown as Progres
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : isoTime(ms));
 
+const count = (n: unknown): number => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
+
+/**
+ * An engine's progress entries as the wire has them (ProgressInfoSchema): its five keys, no other.
+ * An engine written in JavaScript may pass more or fewer; every reader (a task's JSON, its events,
+ * the one-request answer) then sees the same entries, each valid.
+ */
+function progressEntries(info: readonly ProgressInfo[]): ProgressInfo[] {
+  return info.map((entry) => ({
+    id: String(entry?.id ?? ''),
+    totalTasks: count(entry?.totalTasks),
+    runningTasks: count(entry?.runningTasks),
+    failedTasks: count(entry?.failedTasks),
+    succeedTasks: count(entry?.succeedTasks),
+  }));
+}
+
 /** A function `onAbort` calls once when the task is aborted. */
 export type AbortListener = (reason: TaskAbortError) => void;
 
@@ -278,7 +295,7 @@ export class EngineConnTask {
 
   setProgress(value: number, info?: ProgressInfo[]): void {
     this.#explicitProgress = true;
-    this.#setProgress(value, info);
+    this.#setProgress(value, info && progressEntries(info));
   }
 
   setStatements(total: number): void {
