@@ -7,7 +7,7 @@
 // it: bench/scenarios/startup.mjs).
 //
 //   node bench/ab-startup.mjs [--engine duckdb] [--rounds 9] [--extra-ca] NAME=[ENV[,ENV…]][@BIN] …
-//   e.g. node bench/ab-startup.mjs base=@/work/base/packages/server/bin/engineconn.cjs new=
+//   e.g. node bench/ab-startup.mjs base=@../base-checkout/packages/server/bin/engineconn.cjs new=
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
