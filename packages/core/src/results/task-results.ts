@@ -46,6 +46,26 @@ function parseRows(set: ResultSetFileWriter, rows: Buffer): unknown[][] {
   }
 }
 
+/** The row a page's `next` names: null once the set is complete and the page reached its end. */
+function nextRow(next: number, complete: boolean, rowCount: number): number | null {
+  return complete && next >= rowCount ? null : next;
+}
+
+/** A page of rows [offset, offset + page.count) of the set `#tablePage` found. */
+function rowsJsonPage(
+  found: { set: ResultSetFileWriter; complete: boolean; rowCount: number },
+  offset: number,
+  page: { rows: Buffer; count: number },
+): RowsJsonPage {
+  const { set, complete, rowCount } = found;
+  return {
+    columns: set.meta().columns ?? [],
+    rows: page.rows,
+    offset,
+    next: nextRow(offset + page.count, complete, rowCount),
+  };
+}
+
 /**
  * The result sets of one task (Linkis' result-set files): small sets in memory, the others on disk,
  * created only when a set outgrows its memory (see ResultMemory). Engines write them through
@@ -158,10 +178,9 @@ export class TaskResults {
    * `maxBytes`, the rows stop before the one that would take their JSON past it (maybe none).
    */
   async readRowsJson(index: number, offset: number, limit: number, maxBytes?: number): Promise<RowsJsonPage> {
-    const { set, complete, rowCount } = this.#tablePage(index, offset, limit);
-    const { rows, count } = await readRowsJsonPage(set, offset, Math.min(rowCount, offset + limit), maxBytes);
-    const next = offset + count;
-    return { columns: set.meta().columns ?? [], rows, offset, next: complete && next >= rowCount ? null : next };
+    const found = this.#tablePage(index, offset, limit);
+    const end = Math.min(found.rowCount, offset + limit);
+    return rowsJsonPage(found, offset, await readRowsJsonPage(found.set, offset, end, maxBytes));
   }
 
   /**
@@ -169,16 +188,9 @@ export class TaskResults {
    * readRowsJson). The one-request answer reads a small task's first page this way.
    */
   readRowsJsonNow(index: number, offset: number, limit: number, maxBytes?: number): RowsJsonPage | null {
-    const { set, complete, rowCount } = this.#tablePage(index, offset, limit);
-    const page = readRowsJsonPageNow(set, offset, Math.min(rowCount, offset + limit), maxBytes);
-    if (!page) return null;
-    const next = offset + page.count;
-    return {
-      columns: set.meta().columns ?? [],
-      rows: page.rows,
-      offset,
-      next: complete && next >= rowCount ? null : next,
-    };
+    const found = this.#tablePage(index, offset, limit);
+    const page = readRowsJsonPageNow(found.set, offset, Math.min(found.rowCount, offset + limit), maxBytes);
+    return page && rowsJsonPage(found, offset, page);
   }
 
   /**
@@ -189,8 +201,7 @@ export class TaskResults {
     const { set, complete, rowCount } = this.#tablePage(index, offset, limit);
     const head = Buffer.from(`{"columns":${JSON.stringify(set.meta().columns ?? [])},"rows":`);
     const { json } = await rowsPageJson(set, offset, Math.min(rowCount, offset + limit), head, (count) => {
-      const next = offset + count;
-      return `,"offset":${offset},"next":${complete && next >= rowCount ? null : next}}`;
+      return `,"offset":${offset},"next":${nextRow(offset + count, complete, rowCount)}}`;
     });
     return json;
   }
