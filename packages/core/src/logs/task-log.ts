@@ -29,8 +29,11 @@ export type TaskLogPage = LogPage;
 
 /** Every this many lines the byte offset of a line is remembered, so deep reads seek instead of scan. */
 const INDEX_EVERY = 1024;
-/** The batch of a finished log, to which nothing is pushed: one array for every retained task. */
-const NO_LINES: string[] = [];
+/**
+ * The batch of a finished log, to which nothing is pushed: one array for every retained task, frozen
+ * so that a push after the end would throw rather than reach every other finished task's log.
+ */
+const NO_LINES = Object.freeze([]) as unknown as string[];
 /** Characters of a finished log kept in memory; a longer one is read back from its file. */
 const RETAINED_CHARS = 64 * 1024;
 
