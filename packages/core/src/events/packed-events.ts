@@ -1,4 +1,4 @@
-import { TASK_STATUSES, type TaskStatus } from '@engineconn/protocol/constants';
+import { EngineConnError, TASK_STATUSES, type TaskStatus } from '@engineconn/protocol/constants';
 
 /*
  * A journal's status, done and log events kept as one number each instead of an object: a trivial
@@ -15,6 +15,13 @@ import { TASK_STATUSES, type TaskStatus } from '@engineconn/protocol/constants';
 
 const KINDS = 16;
 const LOG = 2 * TASK_STATUSES.length;
+// A status added to the contract must still leave room for the log kind, or kinds would collide.
+if (LOG >= KINDS) {
+  throw new EngineConnError(
+    'EC_INTERNAL',
+    `${TASK_STATUSES.length} task statuses need more than ${KINDS} packed event kinds.`,
+  );
+}
 const STATUS_INDEX = new Map<TaskStatus, number>(TASK_STATUSES.map((status, i) => [status, i]));
 
 /** A status or done event without an error, as the journal keeps an unpacked one. */
